@@ -1,0 +1,82 @@
+# Pages of the source interface. English is the source of truth.
+# Keep sentences short and plain: readers may be frightened, tired, or
+# reading in their second language.
+
+site-name = Amanat
+skip-to-content = الانتقال إلى المحتوى الرئيسي
+language-menu = اللغة
+
+## Home page
+index-title = الإبلاغ عن عمل انتقامي بأمان
+index-intro = تتيح لكم هذه الخدمة الإبلاغ عن التهديدات أو الاعتداءات أو غيرها من الأعمال الانتقامية التي تستهدفكم أو تستهدف غيركم بسبب العمل في مجال حقوق الإنسان، ومن ذلك التواصل مع الأمم المتحدة.
+index-encrypted = كل ما ترسلونه يُشفَّر فورًا. لا يستطيع قراءته إلا فريق صغير من المراجعين الموثوقين. لا نسجّل عنوانكم ولا جهازكم.
+index-safety-title = حافظوا على سلامتكم
+index-safety-tor = استخدموا متصفح Tor Browser، واضبطوا مستوى الأمان فيه على «الأكثر أمانًا». يعمل هذا الموقع بالكامل دون JavaScript.
+index-safety-device = إذا كان أحد قد يفتّش هاتفكم أو حاسوبكم، فاستخدموا جهازًا لا يستطيع الوصول إليه، وأغلقوا المتصفح عند الانتهاء.
+index-safety-names = لستم ملزمين بذكر اسمكم. تختارون ذلك في الصفحة التالية.
+index-start = تقديم بلاغ
+index-followup = سبق أن أرسلت بلاغًا
+
+## Step 1: anonymity
+report-title = بلاغكم
+report-step1-intro = أولًا، اختاروا كيف نتعامل مع هويتكم. يمكنكم قراءة كل خيار على مهل.
+report-continue = متابعة
+report-change-anonymity = تغيير هذا الاختيار
+report-chosen-anonymity = اختياركم: { $choice }
+
+## The form
+report-intro = الأسئلة التي تحمل كلمة «مطلوب» تحتاج إلى إجابة. كل ما عداها اختياري.
+report-required = مطلوب
+report-section-report = عمّا حدث
+report-section-identity = عنكم
+report-section-identity-help = كل ما هنا اختياري. لا يقرؤه إلا المراجعون المأذون لهم بالاطلاع على الهويات.
+report-section-consent = ماذا يجوز لنا أن نفعل ببلاغكم؟
+report-section-consent-help = كل إجابة مستقلة عن غيرها. إذا لم تجيبوا، فالإجابة هي «لا». يمكنكم تغيير رأيكم لاحقًا.
+report-select-placeholder = اختاروا خيارًا واحدًا
+report-month-unknown = الشهر غير معروف
+report-day-unknown = اليوم غير معروف
+report-warning = انتبهوا
+report-submit = إرسال البلاغ بأمان
+report-submit-help = يُشفَّر بلاغكم قبل حفظه.
+report-errors-title = { $count ->
+    [zero] يُرجى مراجعة إجاباتكم
+    [one] يُرجى مراجعة إجابة واحدة
+    [two] يُرجى مراجعة إجابتين
+    [few] يُرجى مراجعة { $count } إجابات
+    [many] يُرجى مراجعة { $count } إجابة
+   *[other] يُرجى مراجعة { $count } إجابة
+}
+report-errors-intro = لم يُرسَل أي شيء بعد. إجاباتكم محفوظة أدناه.
+
+## Field errors
+error-required = هذا السؤال يحتاج إلى إجابة.
+error-invalid-choice = يُرجى اختيار أحد الخيارات المعروضة.
+error-too-long = هذه الإجابة طويلة جدًا. الحد الأقصى لعدد الحروف: { $max }.
+error-invalid-year = يُرجى إدخال سنة بين { $min } و{ $max }.
+error-invalid-date = هذا التاريخ غير موجود. يُرجى التحقق من اليوم والشهر.
+error-day-without-month = يُرجى إدخال الشهر إلى جانب اليوم.
+error-identity-anonymous = اخترتم عدم الكشف عن هويتكم، لذلك لا يمكننا قبول اسم أو وسيلة اتصال. لم يُحفَظ أي شيء.
+error-not-allowed = هذه الإجابة ممكنة فقط إذا اخترتم خيارًا آخر بشأن هويتكم.
+error-control-chars = تحتوي هذه الإجابة على رموز لا يمكن حفظها. يُرجى حذفها.
+
+## Confirmation
+confirm-title = وصلنا بلاغكم
+confirm-body = بلاغكم مشفَّر ومحفوظ. سيقرؤه أحد المراجعين.
+confirm-next = أغلقوا نافذة المتصفح هذه عند الانتهاء. إذا كان أحد قد يفتّش هذا الجهاز، فامسحوا سجل التصفح.
+
+## Error pages
+error-title = حدث خطأ ما
+error-back = العودة إلى البداية
+error-bad-request = تعذّرت قراءة الاستمارة: { $detail }. لم يُحفَظ أي شيء. يُرجى العودة والمحاولة مرة أخرى.
+error-bad-request-detail-encoding = النص لم يكن بصيغة قابلة للقراءة
+error-bad-request-detail-form = بيانات الاستمارة ناقصة أو غير سليمة
+error-bad-request-detail-fields = الاستمارة تحتوي على حقول غير متوقعة أو مكررة
+error-csrf = انتهت صلاحية هذه الاستمارة أو لم تُرسَل من هذا الموقع. لم يُحفَظ أي شيء. يُرجى فتح الاستمارة من جديد. نأسف، فإجاباتكم لم تُحفَظ.
+error-not-found = هذه الصفحة غير موجودة.
+error-too-large = ما أرسلتموه كبير جدًا (الحد الأقصى { $limit }). لم يُحفَظ أي شيء. يُرجى اختصار النص والمحاولة مرة أخرى.
+error-too-many = عدد كبير جدًا من الأشخاص يستخدمون هذه الخدمة الآن. لم يُحفَظ أي شيء. يُرجى المحاولة مرة أخرى بعد دقيقة.
+error-busy = الخادم مشغول. لم يُحفَظ أي شيء. يُرجى المحاولة مرة أخرى بعد دقيقة.
+error-no-reviewers = لا تستطيع هذه الخدمة قبول البلاغات بعد، لأنه لم يُعيَّن أي مراجع لقراءتها. لم يُحفَظ أي شيء. يُرجى المحاولة لاحقًا.
+error-internal = واجه الخادم مشكلة ولم يُحفَظ أي شيء. يُرجى المحاولة لاحقًا.
+error-method = هذا العنوان لا يقبل هذا النوع من الطلبات.
+error-identity-unavailable = لا يوجد بعد أي مراجع يمكنه قراءة الأسماء ووسائل الاتصال، لذلك لا يمكننا قبولها. يُرجى ترك هذه الخانة فارغة. لم يُحفَظ أي شيء.

@@ -1,0 +1,78 @@
+# Pages of the source interface. English is the source of truth.
+# Keep sentences short and plain: readers may be frightened, tired, or
+# reading in their second language.
+
+site-name = Amanat
+skip-to-content = Skip to the main content
+language-menu = Language
+
+## Home page
+index-title = Report a reprisal safely
+index-intro = This service lets you report threats, attacks or other reprisals against you or others for human rights work, including for contact with the United Nations.
+index-encrypted = What you send is encrypted at once. Only a small team of trusted reviewers can read it. We do not record your address or your device.
+index-safety-title = Stay safe
+index-safety-tor = Use Tor Browser, and set its security level to "Safest". This site works fully without JavaScript.
+index-safety-device = If someone may check your phone or computer, use a device they cannot reach, and close the browser when you finish.
+index-safety-names = You do not have to give your name. You choose on the next page.
+index-start = Start a report
+index-followup = I already sent a report
+
+## Step 1: anonymity
+report-title = Your report
+report-step1-intro = First, choose how we treat your identity. You can read each choice slowly.
+report-continue = Continue
+report-change-anonymity = Change this choice
+report-chosen-anonymity = Your choice: { $choice }
+
+## The form
+report-intro = Questions marked "required" need an answer. Everything else is optional.
+report-required = required
+report-section-report = About what happened
+report-section-identity = About you
+report-section-identity-help = All optional. Only reviewers cleared to see identities can read this.
+report-section-consent = What may we do with your report?
+report-section-consent-help = Each answer is separate. If you say nothing, the answer is "no". You can change your mind later.
+report-select-placeholder = Choose one
+report-month-unknown = Month unknown
+report-day-unknown = Day unknown
+report-warning = Be careful
+report-submit = Send the report securely
+report-submit-help = Your report is encrypted before it is stored.
+report-errors-title = Please check { $count ->
+    [one] one answer
+   *[other] { $count } answers
+}
+report-errors-intro = Nothing was sent yet. Your answers are kept below.
+
+## Field errors
+error-required = This question needs an answer.
+error-invalid-choice = Please choose one of the options shown.
+error-too-long = This answer is too long: at most { $max } characters.
+error-invalid-year = Please give a year between { $min } and { $max }.
+error-invalid-date = This date does not exist. Please check the day and the month.
+error-day-without-month = Please give the month as well as the day.
+error-identity-anonymous = You chose to stay anonymous, so we cannot accept a name or contact. Nothing was stored.
+error-not-allowed = This answer is only possible with a different choice about your identity.
+error-control-chars = This answer contains characters that cannot be stored. Please remove them.
+
+## Confirmation
+confirm-title = Your report was received
+confirm-body = Your report is encrypted and stored. A reviewer will read it.
+confirm-next = Close this browser window when you are done. If someone may check this device, clear the browsing history.
+
+## Error pages
+error-title = Something went wrong
+error-back = Go back to the start
+error-bad-request = The form could not be read: { $detail }. Nothing was stored. Please go back and try again.
+error-bad-request-detail-encoding = the text was not in a readable format
+error-bad-request-detail-form = the form data was incomplete or malformed
+error-bad-request-detail-fields = the form had unexpected or repeated fields
+error-csrf = This form has expired or was not sent from this site. Nothing was stored. Please open the form again; your answers were not kept, sorry.
+error-not-found = This page does not exist.
+error-too-large = What you sent is too large (the limit is { $limit }). Nothing was stored. Please shorten your text and try again.
+error-too-many = Too many people are using this service right now. Nothing was stored. Please try again in a minute.
+error-busy = The server is busy. Nothing was stored. Please try again in a minute.
+error-no-reviewers = This service cannot accept reports yet, because no reviewer has been set up to read them. Nothing was stored. Please try again later.
+error-internal = The server had a problem and nothing was stored. Please try again later.
+error-method = This address does not accept that kind of request.
+error-identity-unavailable = No reviewer can read names and contacts yet, so we cannot accept them. Please leave this empty. Nothing was stored.

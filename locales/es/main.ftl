@@ -1,0 +1,78 @@
+# Pages of the source interface. English is the source of truth.
+# Keep sentences short and plain: readers may be frightened, tired, or
+# reading in their second language.
+
+site-name = Amanat
+skip-to-content = Ir al contenido principal
+language-menu = Idioma
+
+## Home page
+index-title = Denuncie una represalia de forma segura
+index-intro = Este servicio le permite denunciar amenazas, ataques u otras represalias contra usted u otras personas por su labor en derechos humanos, incluido el contacto con las Naciones Unidas.
+index-encrypted = Lo que envíe se cifra de inmediato. Solo un pequeño equipo de revisores de confianza puede leerlo. No registramos su dirección ni su dispositivo.
+index-safety-title = Proteja su seguridad
+index-safety-tor = Use Tor Browser y ponga su nivel de seguridad en “El más seguro” (Safest). Este sitio funciona por completo sin JavaScript.
+index-safety-device = Si alguien puede revisar su teléfono o su computadora, use un dispositivo al que esa persona no tenga acceso y cierre el navegador al terminar.
+index-safety-names = No tiene que dar su nombre. Usted decide en la página siguiente.
+index-start = Hacer una denuncia
+index-followup = Ya envié una denuncia
+
+## Step 1: anonymity
+report-title = Su denuncia
+report-step1-intro = Primero, elija cómo tratamos su identidad. Puede leer cada opción con calma.
+report-continue = Continuar
+report-change-anonymity = Cambiar esta opción
+report-chosen-anonymity = Su elección: { $choice }
+
+## The form
+report-intro = Las preguntas marcadas como “obligatoria” necesitan una respuesta. Todo lo demás es opcional.
+report-required = obligatoria
+report-section-report = Sobre lo que ocurrió
+report-section-identity = Sobre usted
+report-section-identity-help = Todo es opcional. Solo los revisores autorizados a ver identidades pueden leer esto.
+report-section-consent = ¿Qué podemos hacer con su denuncia?
+report-section-consent-help = Cada respuesta es independiente. Si no responde, la respuesta es “no”. Puede cambiar de opinión más adelante.
+report-select-placeholder = Elija una opción
+report-month-unknown = Mes desconocido
+report-day-unknown = Día desconocido
+report-warning = Tenga cuidado
+report-submit = Enviar la denuncia de forma segura
+report-submit-help = Su denuncia se cifra antes de guardarse.
+report-errors-title = { $count ->
+    [one] Revise una respuesta, por favor
+   *[other] Revise { $count } respuestas, por favor
+}
+report-errors-intro = Todavía no se envió nada. Sus respuestas se conservan abajo.
+
+## Field errors
+error-required = Esta pregunta necesita una respuesta.
+error-invalid-choice = Elija una de las opciones que se muestran.
+error-too-long = Esta respuesta es demasiado larga: como máximo { $max } caracteres.
+error-invalid-year = Indique un año entre { $min } y { $max }.
+error-invalid-date = Esta fecha no existe. Revise el día y el mes.
+error-day-without-month = Indique también el mes, no solo el día.
+error-identity-anonymous = Usted eligió mantener el anonimato, así que no podemos aceptar un nombre ni un contacto. No se guardó nada.
+error-not-allowed = Esta respuesta solo es posible con otra opción sobre su identidad.
+error-control-chars = Esta respuesta contiene caracteres que no se pueden guardar. Elimínelos, por favor.
+
+## Confirmation
+confirm-title = Recibimos su denuncia
+confirm-body = Su denuncia está cifrada y guardada. Un revisor la leerá.
+confirm-next = Cierre esta ventana del navegador cuando termine. Si alguien puede revisar este dispositivo, borre el historial de navegación.
+
+## Error pages
+error-title = Algo salió mal
+error-back = Volver al inicio
+error-bad-request = No se pudo leer el formulario: { $detail }. No se guardó nada. Vuelva atrás e inténtelo de nuevo.
+error-bad-request-detail-encoding = el texto no estaba en un formato legible
+error-bad-request-detail-form = los datos del formulario estaban incompletos o dañados
+error-bad-request-detail-fields = el formulario tenía campos inesperados o repetidos
+error-csrf = Este formulario venció o no se envió desde este sitio. No se guardó nada. Abra el formulario de nuevo. Lo sentimos: sus respuestas no se conservaron.
+error-not-found = Esta página no existe.
+error-too-large = Lo que envió es demasiado grande (el límite es { $limit }). No se guardó nada. Acorte su texto e inténtelo de nuevo.
+error-too-many = Demasiadas personas están usando este servicio en este momento. No se guardó nada. Inténtelo de nuevo en un minuto.
+error-busy = El servidor está ocupado. No se guardó nada. Inténtelo de nuevo en un minuto.
+error-no-reviewers = Este servicio todavía no puede recibir denuncias, porque aún no se ha asignado a ningún revisor para leerlas. No se guardó nada. Inténtelo más tarde.
+error-internal = El servidor tuvo un problema y no se guardó nada. Inténtelo más tarde.
+error-method = Esta dirección no acepta ese tipo de solicitud.
+error-identity-unavailable = Todavía no hay ningún revisor que pueda leer nombres y contactos, así que no podemos aceptarlos. Deje este campo en blanco. No se guardó nada.

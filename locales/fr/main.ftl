@@ -1,0 +1,79 @@
+# Pages of the source interface. English is the source of truth.
+# Keep sentences short and plain: readers may be frightened, tired, or
+# reading in their second language.
+
+site-name = Amanat
+skip-to-content = Aller au contenu principal
+language-menu = Langue
+
+## Home page
+index-title = Signaler des représailles en toute sécurité
+index-intro = Ce service vous permet de signaler des menaces, des attaques ou d’autres représailles visant vous-même ou d’autres personnes en raison d’un travail en faveur des droits de l’homme, y compris pour avoir été en contact avec l’Organisation des Nations Unies.
+index-encrypted = Ce que vous envoyez est chiffré immédiatement. Seule une petite équipe d’examinateurs de confiance peut le lire. Nous n’enregistrons ni votre adresse ni votre appareil.
+index-safety-title = Votre sécurité
+index-safety-tor = Utilisez Tor Browser et réglez son niveau de sécurité sur « Le plus sûr ». Ce site fonctionne entièrement sans JavaScript.
+index-safety-device = Si quelqu’un risque de contrôler votre téléphone ou votre ordinateur, utilisez un appareil auquel cette personne n’a pas accès, et fermez le navigateur quand vous avez terminé.
+index-safety-names = Donner votre nom n’est pas obligatoire. Vous choisirez à la page suivante.
+index-start = Faire un signalement
+index-followup = J’ai déjà envoyé un signalement
+
+## Step 1: anonymity
+report-title = Votre signalement
+report-step1-intro = D’abord, choisissez comment nous traitons votre identité. Vous pouvez lire chaque choix lentement.
+report-continue = Continuer
+report-change-anonymity = Modifier ce choix
+report-chosen-anonymity = Votre choix : { $choice }
+
+## The form
+report-intro = Les questions marquées « obligatoire » demandent une réponse. Tout le reste est facultatif.
+report-required = obligatoire
+report-section-report = Ce qui s’est passé
+report-section-identity = À propos de vous
+report-section-identity-help = Tout est facultatif. Seuls les examinateurs autorisés à voir les identités peuvent lire ces informations.
+report-section-consent = Que pouvons-nous faire de votre signalement ?
+report-section-consent-help = Chaque réponse est distincte. Si vous ne dites rien, la réponse est « non ». Vous pourrez changer d’avis plus tard.
+report-select-placeholder = Choisissez une option
+report-month-unknown = Mois inconnu
+report-day-unknown = Jour inconnu
+report-warning = Attention
+report-submit = Envoyer le signalement en toute sécurité
+report-submit-help = Votre signalement est chiffré avant d’être enregistré.
+report-errors-title = { $count ->
+    [one] Veuillez vérifier { $count } réponse
+    [many] Veuillez vérifier { $count } de réponses
+   *[other] Veuillez vérifier { $count } réponses
+}
+report-errors-intro = Rien n’a encore été envoyé. Vos réponses sont conservées ci-dessous.
+
+## Field errors
+error-required = Cette question demande une réponse.
+error-invalid-choice = Veuillez choisir l’une des options proposées.
+error-too-long = Cette réponse est trop longue : { $max } caractères au maximum.
+error-invalid-year = Veuillez indiquer une année entre { $min } et { $max }.
+error-invalid-date = Cette date n’existe pas. Veuillez vérifier le jour et le mois.
+error-day-without-month = Veuillez indiquer le mois en plus du jour.
+error-identity-anonymous = Vous avez choisi de rester anonyme : nous ne pouvons donc pas accepter de nom ni de coordonnées. Rien n’a été enregistré.
+error-not-allowed = Cette réponse n’est possible qu’avec un autre choix concernant votre identité.
+error-control-chars = Cette réponse contient des caractères qui ne peuvent pas être enregistrés. Veuillez les supprimer.
+
+## Confirmation
+confirm-title = Votre signalement a été reçu
+confirm-body = Votre signalement est chiffré et enregistré. Un examinateur le lira.
+confirm-next = Fermez cette fenêtre du navigateur quand vous avez terminé. Si quelqu’un risque de contrôler cet appareil, effacez l’historique de navigation.
+
+## Error pages
+error-title = Un problème est survenu
+error-back = Revenir au début
+error-bad-request = Le formulaire n’a pas pu être lu : { $detail }. Rien n’a été enregistré. Veuillez revenir en arrière et réessayer.
+error-bad-request-detail-encoding = le texte n’était pas dans un format lisible
+error-bad-request-detail-form = les données du formulaire étaient incomplètes ou mal formées
+error-bad-request-detail-fields = le formulaire contenait des champs inattendus ou répétés
+error-csrf = Ce formulaire a expiré ou n’a pas été envoyé depuis ce site. Rien n’a été enregistré. Veuillez rouvrir le formulaire. Vos réponses n’ont pas été conservées, nous en sommes désolés.
+error-not-found = Cette page n’existe pas.
+error-too-large = Ce que vous avez envoyé est trop volumineux (la limite est de { $limit }). Rien n’a été enregistré. Veuillez raccourcir votre texte et réessayer.
+error-too-many = Trop de personnes utilisent ce service en ce moment. Rien n’a été enregistré. Veuillez réessayer dans une minute.
+error-busy = Le serveur est occupé. Rien n’a été enregistré. Veuillez réessayer dans une minute.
+error-no-reviewers = Ce service ne peut pas encore recevoir de signalements, car aucun examinateur n’a été désigné pour les lire. Rien n’a été enregistré. Veuillez réessayer plus tard.
+error-internal = Le serveur a rencontré un problème et rien n’a été enregistré. Veuillez réessayer plus tard.
+error-method = Cette adresse n’accepte pas ce type de requête.
+error-identity-unavailable = Aucun examinateur ne peut encore lire les noms et les coordonnées : nous ne pouvons donc pas les accepter. Veuillez laisser ce champ vide. Rien n’a été enregistré.

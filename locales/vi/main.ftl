@@ -1,0 +1,77 @@
+# Pages of the source interface. English is the source of truth.
+# Keep sentences short and plain: readers may be frightened, tired, or
+# reading in their second language.
+
+site-name = Amanat
+skip-to-content = Chuyển đến nội dung chính
+language-menu = Ngôn ngữ
+
+## Home page
+index-title = Báo cáo hành vi trả thù một cách an toàn
+index-intro = Dịch vụ này giúp bạn báo cáo các hành vi đe dọa, tấn công hoặc trả thù khác nhắm vào bạn hoặc người khác vì hoạt động nhân quyền, kể cả vì đã liên hệ với Liên Hợp Quốc.
+index-encrypted = Những gì bạn gửi được mã hóa ngay lập tức. Chỉ một nhóm nhỏ người xem xét đáng tin cậy có thể đọc được. Chúng tôi không ghi lại địa chỉ hay thiết bị của bạn.
+index-safety-title = Giữ an toàn
+index-safety-tor = Hãy dùng Tor Browser và đặt mức bảo mật của trình duyệt này là “An toàn nhất”. Trang web này hoạt động đầy đủ mà không cần JavaScript.
+index-safety-device = Nếu có người có thể kiểm tra điện thoại hoặc máy tính của bạn, hãy dùng một thiết bị mà họ không thể tiếp cận, và đóng trình duyệt khi bạn xong việc.
+index-safety-names = Bạn không bắt buộc phải cho biết tên. Bạn sẽ tự chọn ở trang tiếp theo.
+index-start = Bắt đầu báo cáo
+index-followup = Tôi đã gửi báo cáo rồi
+
+## Step 1: anonymity
+report-title = Báo cáo của bạn
+report-step1-intro = Trước tiên, hãy chọn cách chúng tôi xử lý danh tính của bạn. Bạn có thể đọc từng lựa chọn một cách thong thả.
+report-continue = Tiếp tục
+report-change-anonymity = Thay đổi lựa chọn này
+report-chosen-anonymity = Lựa chọn của bạn: { $choice }
+
+## The form
+report-intro = Các câu hỏi có ghi “bắt buộc” cần được trả lời. Mọi câu khác đều không bắt buộc.
+report-required = bắt buộc
+report-section-report = Về sự việc đã xảy ra
+report-section-identity = Về bạn
+report-section-identity-help = Tất cả đều không bắt buộc. Chỉ những người xem xét được phép xem danh tính mới đọc được phần này.
+report-section-consent = Chúng tôi được làm gì với báo cáo của bạn?
+report-section-consent-help = Mỗi câu trả lời là riêng biệt. Nếu bạn không trả lời, câu trả lời được coi là “Không”. Bạn có thể đổi ý sau.
+report-select-placeholder = Chọn một mục
+report-month-unknown = Không rõ tháng
+report-day-unknown = Không rõ ngày
+report-warning = Hãy cẩn thận
+report-submit = Gửi báo cáo một cách an toàn
+report-submit-help = Báo cáo của bạn được mã hóa trước khi lưu.
+report-errors-title = { $count ->
+   *[other] Vui lòng kiểm tra { $count } câu trả lời
+}
+report-errors-intro = Chưa có gì được gửi đi. Các câu trả lời của bạn vẫn được giữ ở bên dưới.
+
+## Field errors
+error-required = Câu hỏi này cần được trả lời.
+error-invalid-choice = Vui lòng chọn một trong các lựa chọn được hiển thị.
+error-too-long = Câu trả lời này quá dài: tối đa { $max } ký tự.
+error-invalid-year = Vui lòng nhập một năm trong khoảng từ { $min } đến { $max }.
+error-invalid-date = Ngày này không tồn tại. Vui lòng kiểm tra lại ngày và tháng.
+error-day-without-month = Vui lòng nhập cả tháng, không chỉ ngày.
+error-identity-anonymous = Bạn đã chọn ẩn danh, vì vậy chúng tôi không thể nhận tên hoặc thông tin liên lạc. Không có gì được lưu.
+error-not-allowed = Câu trả lời này chỉ có thể chọn khi bạn có lựa chọn khác về danh tính.
+error-control-chars = Câu trả lời này có ký tự không thể lưu được. Vui lòng xóa chúng.
+
+## Confirmation
+confirm-title = Chúng tôi đã nhận được báo cáo của bạn
+confirm-body = Báo cáo của bạn đã được mã hóa và lưu lại. Một người xem xét sẽ đọc báo cáo.
+confirm-next = Khi xong việc, hãy đóng cửa sổ trình duyệt này. Nếu có người có thể kiểm tra thiết bị này, hãy xóa lịch sử duyệt web.
+
+## Error pages
+error-title = Đã xảy ra sự cố
+error-back = Quay lại từ đầu
+error-bad-request = Không thể đọc biểu mẫu: { $detail }. Không có gì được lưu. Vui lòng quay lại và thử lại.
+error-bad-request-detail-encoding = văn bản không ở định dạng có thể đọc được
+error-bad-request-detail-form = dữ liệu biểu mẫu bị thiếu hoặc bị lỗi
+error-bad-request-detail-fields = biểu mẫu có các trường không mong đợi hoặc bị lặp lại
+error-csrf = Biểu mẫu này đã hết hạn hoặc không được gửi từ trang web này. Không có gì được lưu. Vui lòng mở lại biểu mẫu. Rất tiếc, các câu trả lời của bạn đã không được giữ lại.
+error-not-found = Trang này không tồn tại.
+error-too-large = Nội dung bạn gửi quá lớn (giới hạn là { $limit }). Không có gì được lưu. Vui lòng rút ngắn văn bản và thử lại.
+error-too-many = Hiện có quá nhiều người đang dùng dịch vụ này. Không có gì được lưu. Vui lòng thử lại sau một phút.
+error-busy = Máy chủ đang bận. Không có gì được lưu. Vui lòng thử lại sau một phút.
+error-no-reviewers = Dịch vụ này chưa thể nhận báo cáo vì chưa có người xem xét nào được chỉ định để đọc. Không có gì được lưu. Vui lòng thử lại sau.
+error-internal = Máy chủ gặp sự cố và không có gì được lưu. Vui lòng thử lại sau.
+error-method = Địa chỉ này không chấp nhận loại yêu cầu đó.
+error-identity-unavailable = Hiện chưa có người xem xét nào có thể đọc tên và thông tin liên lạc, vì vậy chúng tôi không thể nhận các thông tin này. Vui lòng để trống mục này. Không có gì được lưu.

@@ -1,0 +1,77 @@
+# Pages of the source interface. English is the source of truth.
+# Keep sentences short and plain: readers may be frightened, tired, or
+# reading in their second language.
+
+site-name = Amanat
+skip-to-content = 跳到主要内容
+language-menu = 语言
+
+## Home page
+index-title = 安全地报告报复行为
+index-intro = 您可以通过本服务报告因从事人权工作（包括与联合国接触）而针对您或他人的威胁、攻击或其他报复行为。
+index-encrypted = 您发送的内容会立即加密。只有一个由可信审核人员组成的小团队能够阅读。我们不记录您的地址或设备信息。
+index-safety-title = 注意安全
+index-safety-tor = 请使用 Tor Browser，并将其安全级别设为“最安全”。本网站在不启用 JavaScript 的情况下也能完整使用。
+index-safety-device = 如果有人可能检查您的手机或电脑，请使用他们无法接触到的设备，并在完成后关闭浏览器。
+index-safety-names = 您不必提供姓名。您可以在下一页自行选择。
+index-start = 开始报告
+index-followup = 我已经提交过报告
+
+## Step 1: anonymity
+report-title = 您的报告
+report-step1-intro = 首先，请选择我们如何处理您的身份信息。您可以慢慢阅读每个选项。
+report-continue = 继续
+report-change-anonymity = 更改此选择
+report-chosen-anonymity = 您的选择：{ $choice }
+
+## The form
+report-intro = 标有“必填”的问题需要回答。其他问题均为选填。
+report-required = 必填
+report-section-report = 关于发生的事情
+report-section-identity = 关于您
+report-section-identity-help = 全部为选填。只有获准查看身份信息的审核人员才能阅读这部分内容。
+report-section-consent = 我们可以如何使用您的报告？
+report-section-consent-help = 每个回答都是独立的。如果您不作回答，则视为“否”。您以后可以改变主意。
+report-select-placeholder = 请选择一项
+report-month-unknown = 月份不详
+report-day-unknown = 日期不详
+report-warning = 请注意
+report-submit = 安全地发送报告
+report-submit-help = 您的报告在存储前会被加密。
+report-errors-title = { $count ->
+   *[other] 请检查 { $count } 个回答
+}
+report-errors-intro = 尚未发送任何内容。您的回答保留在下方。
+
+## Field errors
+error-required = 这个问题需要回答。
+error-invalid-choice = 请从显示的选项中选择一项。
+error-too-long = 这个回答太长了：最多 { $max } 个字符。
+error-invalid-year = 请填写 { $min } 至 { $max } 之间的年份。
+error-invalid-date = 这个日期不存在。请检查所填的日和月。
+error-day-without-month = 填写日期时，请同时填写月份。
+error-identity-anonymous = 您选择了匿名，因此我们不能接受姓名或联系方式。没有存储任何内容。
+error-not-allowed = 只有在您对身份作出其他选择时，才能选择这个回答。
+error-control-chars = 这个回答包含无法存储的字符。请将其删除。
+
+## Confirmation
+confirm-title = 我们已收到您的报告
+confirm-body = 您的报告已加密并存储。审核人员将会阅读。
+confirm-next = 完成后请关闭此浏览器窗口。如果有人可能检查这台设备，请清除浏览记录。
+
+## Error pages
+error-title = 出了点问题
+error-back = 返回开始页面
+error-bad-request = 无法读取表单：{ $detail }。没有存储任何内容。请返回并重试。
+error-bad-request-detail-encoding = 文本格式无法读取
+error-bad-request-detail-form = 表单数据不完整或格式错误
+error-bad-request-detail-fields = 表单中有意外或重复的字段
+error-csrf = 此表单已过期，或并非从本网站发送。没有存储任何内容。请重新打开表单。很抱歉，您的回答未能保留。
+error-not-found = 此页面不存在。
+error-too-large = 您发送的内容太大（上限为 { $limit }）。没有存储任何内容。请缩短文字后重试。
+error-too-many = 目前使用本服务的人太多。没有存储任何内容。请一分钟后重试。
+error-busy = 服务器繁忙。没有存储任何内容。请一分钟后重试。
+error-no-reviewers = 本服务暂时无法接收报告，因为尚未设置任何审核人员来阅读报告。没有存储任何内容。请稍后再试。
+error-internal = 服务器出现问题，没有存储任何内容。请稍后再试。
+error-method = 此地址不接受这种类型的请求。
+error-identity-unavailable = 目前还没有能够阅读姓名和联系方式的审核人员，因此我们无法接受这些信息。请将此处留空。没有存储任何内容。

@@ -1,0 +1,597 @@
+//! The reviewer CLI (`amanat`): keys, login, the queue, reading reports.
+//!
+//! This is the only place where reports are decrypted, on the reviewer's
+//! own machine, with the reviewer's age identity. Plaintext is printed, never
+//! written to disk by the CLI unless the reviewer redirects it. Text from
+//! reports is untrusted: control characters are neutralised before printing
+//! so a report cannot drive the reviewer's terminal.
+
+pub mod client;
+pub mod keys;
+pub mod session;
+
+use crate::crypto::envelope;
+use crate::model::Role;
+use crate::review::api::*;
+use crate::store::EnvelopeKind;
+use clap::{Parser, Subcommand};
+use client::Api;
+use data_encoding::BASE64;
+use serde_json::Value as Json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zeroize::Zeroizing;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  error (the message says what and what to do)
+  2  invalid arguments
+  3  not logged in, or the session expired: run `amanat login`
+  4  not found (unknown report or reviewer id)
+  5  permission denied: your reviewer account lacks the role
+  6  cannot reach the server
+  7  cannot decrypt: this identity is not a recipient, or the data is damaged";
+
+/// Reviewer CLI for Amanat: decrypt and triage reports on your own machine.
+#[derive(Debug, Parser)]
+#[command(name = "amanat", version, after_help = EXIT_CODES)]
+pub struct Args {
+    /// Proxy for all requests, e.g. socks5h://127.0.0.1:9050 for Tor.
+    #[arg(long, global = true, env = "AMANAT_PROXY")]
+    pub proxy: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new age identity (your "CLI key") and print its recipient.
+    Keygen {
+        /// Where to write the identity file (created with mode 0600).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Protect the file with a passphrase (age scrypt). Read from the
+        /// terminal, or from AMANAT_PASSPHRASE.
+        #[arg(long)]
+        passphrase: bool,
+    },
+    /// Log in to a server with your identity (age challenge–response).
+    Login {
+        /// The review API's URL, e.g. http://xyz.onion or https://host:8081.
+        #[arg(long, env = "AMANAT_SERVER")]
+        server: String,
+        /// Your identity file (from `amanat keygen` or `age-keygen`).
+        #[arg(long, short, env = "AMANAT_IDENTITY")]
+        identity: PathBuf,
+        /// PEM file of the CA that signed the server's certificate.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+    },
+    /// End the session on the server and forget it here.
+    Logout,
+    /// Show who you are logged in as.
+    Whoami {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The queue: most urgent first, then oldest.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decrypt and show one report.
+    Show {
+        /// The report id (from `amanat list`).
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Administration (needs the admin role).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Manage reviewers on the running server.
+    Reviewer {
+        #[command(subcommand)]
+        command: ReviewerCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewerCommand {
+    /// Enrol a reviewer by their recipient (age1…).
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        recipient: String,
+        /// Comma-separated: triage, identity, admin.
+        #[arg(long, value_delimiter = ',', required = true)]
+        roles: Vec<Role>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List reviewers.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a reviewer by id or name.
+    Remove { reviewer: String },
+}
+
+/// Exit codes (see `--help`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    General = 1,
+    Usage = 2,
+    NotLoggedIn = 3,
+    NotFound = 4,
+    Forbidden = 5,
+    Unreachable = 6,
+    Decrypt = 7,
+}
+
+/// An error for the user, with its exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: Exit,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn new(code: Exit, message: impl Into<String>) -> CliError {
+        CliError {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn general(message: impl Into<String>) -> CliError {
+        Self::new(Exit::General, message)
+    }
+    pub fn usage(message: impl Into<String>) -> CliError {
+        Self::new(Exit::Usage, message)
+    }
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("amanat: {}", e.message);
+            ExitCode::from(e.code as u8)
+        }
+    }
+}
+
+/// Runs one command.
+pub fn run(args: Args) -> Result<(), CliError> {
+    let dir = session::config_dir().map_err(CliError::general)?;
+    let proxy = args.proxy.as_deref();
+    match args.command {
+        Command::Keygen { output, passphrase } => {
+            let pass = if passphrase {
+                Some(keys::passphrase("New passphrase", true).map_err(CliError::general)?)
+            } else {
+                None
+            };
+            let recipient = keys::keygen(&output, pass).map_err(CliError::general)?;
+            eprintln!(
+                "Identity written to {} (keep it private; it opens reports).\n\
+                 Send only this recipient to your operator:",
+                output.display()
+            );
+            println!("{recipient}");
+            Ok(())
+        }
+        Command::Login {
+            server,
+            identity,
+            ca_file,
+        } => login(&dir, proxy, &server, &identity, ca_file),
+        Command::Logout => {
+            if let Some(saved) = session::load(&dir).map_err(CliError::general)? {
+                let api = Api::new(&saved.server, proxy, saved.ca_file.as_deref())?
+                    .with_token(&saved.token);
+                // A session the server already forgot is still logged out.
+                match api.post_empty("/api/v1/auth/logout") {
+                    Ok(())
+                    | Err(CliError {
+                        code: Exit::NotLoggedIn,
+                        ..
+                    }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            session::remove(&dir).map_err(CliError::general)?;
+            eprintln!("Logged out.");
+            Ok(())
+        }
+        Command::Whoami { json } => {
+            let (api, _) = connect(&dir, proxy)?;
+            let me: ReviewerInfo = api.get("/api/v1/whoami")?;
+            if json {
+                print_json(&me)
+            } else {
+                println!("{} ({}) roles: {}", me.name, me.id, roles(&me.roles));
+                Ok(())
+            }
+        }
+        Command::List { json } => {
+            let (api, _) = connect(&dir, proxy)?;
+            let list: ReportList = api.get("/api/v1/reports")?;
+            if json {
+                return print_json(&list.reports);
+            }
+            if list.reports.is_empty() {
+                println!("No reports.");
+                return Ok(());
+            }
+            println!(
+                "{:<26}  {:<10}  {:<12}  {:<24}  ANONYMITY",
+                "ID", "RECEIVED", "STATE", "URGENCY"
+            );
+            for r in &list.reports {
+                let urgency = if r.urgency_confirmed {
+                    r.urgency.to_string()
+                } else {
+                    format!("{} (proposed)", r.urgency)
+                };
+                println!(
+                    "{:<26}  {:<10}  {:<12}  {:<24}  {}",
+                    r.id, r.received, r.state, urgency, r.anonymity
+                );
+            }
+            Ok(())
+        }
+        Command::Show { id, json } => show(&dir, proxy, &id, json),
+        Command::Admin {
+            command: AdminCommand::Reviewer { command },
+        } => {
+            let (api, _) = connect(&dir, proxy)?;
+            match command {
+                ReviewerCommand::Add {
+                    name,
+                    recipient,
+                    roles: r,
+                    json,
+                } => {
+                    let added: ReviewerInfo = api.post(
+                        "/api/v1/reviewers",
+                        &AddReviewerRequest {
+                            name,
+                            recipient,
+                            roles: r,
+                        },
+                    )?;
+                    if json {
+                        return print_json(&added);
+                    }
+                    println!(
+                        "Added {} ({}) with roles {}",
+                        added.name,
+                        added.id,
+                        roles(&added.roles)
+                    );
+                    Ok(())
+                }
+                ReviewerCommand::List { json } => {
+                    let list: Vec<ReviewerInfo> = api.get("/api/v1/reviewers")?;
+                    if json {
+                        return print_json(&list);
+                    }
+                    print_reviewers(&list);
+                    Ok(())
+                }
+                ReviewerCommand::Remove { reviewer } => {
+                    let path = format!("/api/v1/reviewers/{}", url_segment(&reviewer));
+                    let removed: ReviewerInfo = api.delete(&path)?;
+                    println!("Removed {} ({})", removed.name, removed.id);
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+fn login(
+    dir: &std::path::Path,
+    proxy: Option<&str>,
+    server: &str,
+    identity_path: &std::path::Path,
+    ca_file: Option<PathBuf>,
+) -> Result<(), CliError> {
+    let id = keys::load(identity_path).map_err(CliError::general)?;
+    let api = Api::new(server, proxy, ca_file.as_deref())?;
+    let ch: ChallengeResponse = api.post(
+        "/api/v1/auth/challenge",
+        &ChallengeRequest {
+            recipient: id.recipient.clone(),
+        },
+    )?;
+    let ct = BASE64
+        .decode(ch.challenge.as_bytes())
+        .map_err(|_| CliError::general("the server sent a malformed challenge"))?;
+    let nonce = envelope::open(&ct, &[&id.identity]).map_err(|_| {
+        CliError::new(
+            Exit::NotLoggedIn,
+            "login refused: this identity is not enrolled on the server (ask the operator to run \
+             `amanatd reviewer add` with your recipient)",
+        )
+    })?;
+    let nonce = Zeroizing::new(
+        String::from_utf8(nonce.to_vec()).map_err(|_| CliError::general("malformed challenge"))?,
+    );
+    let session: SessionResponse = api.post(
+        "/api/v1/auth/verify",
+        &VerifyRequest {
+            challenge_id: ch.challenge_id,
+            response: nonce.to_string(),
+        },
+    )?;
+    let identity =
+        std::fs::canonicalize(identity_path).unwrap_or_else(|_| identity_path.to_path_buf());
+    session::save(
+        dir,
+        &session::Saved {
+            server: server.trim_end_matches('/').to_string(),
+            token: session.token.clone(),
+            reviewer_id: session.reviewer.id.clone(),
+            reviewer_name: session.reviewer.name.clone(),
+            identity,
+            ca_file,
+        },
+    )
+    .map_err(CliError::general)?;
+    eprintln!(
+        "Logged in as {} (roles: {}). The session ends after {} minutes idle or {} hours.",
+        session.reviewer.name,
+        roles(&session.reviewer.roles),
+        session.idle_secs / 60,
+        session.max_secs / 3600
+    );
+    Ok(())
+}
+
+fn connect(dir: &std::path::Path, proxy: Option<&str>) -> Result<(Api, session::Saved), CliError> {
+    let saved = session::load(dir)
+        .map_err(CliError::general)?
+        .ok_or_else(|| CliError::new(Exit::NotLoggedIn, "not logged in; run `amanat login`"))?;
+    let api = Api::new(&saved.server, proxy, saved.ca_file.as_deref())?.with_token(&saved.token);
+    Ok((api, saved))
+}
+
+fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Result<(), CliError> {
+    if !crate::crypto::random::is_id(id) {
+        return Err(CliError::new(
+            Exit::NotFound,
+            format!("{id:?} is not a report id (26 letters and digits, as shown by `amanat list`)"),
+        ));
+    }
+    let (api, saved) = connect(dir, proxy)?;
+    let detail: ReportDetail = api.get(&format!("/api/v1/reports/{id}")).map_err(|e| {
+        if e.code == Exit::NotFound {
+            CliError::new(Exit::NotFound, format!("no report with id {id}"))
+        } else {
+            e
+        }
+    })?;
+    let q: QuestionnaireView = api.get("/api/v1/questionnaire")?;
+    let identity = keys::load(&saved.identity).map_err(CliError::general)?;
+    let mut report: Option<Json> = None;
+    let mut ident: Option<Json> = None;
+    for e in &detail.envelopes {
+        let ct = BASE64
+            .decode(e.ciphertext.as_bytes())
+            .map_err(|_| CliError::general("the server sent malformed ciphertext"))?;
+        let plain = envelope::open(&ct, &[&identity.identity]).map_err(|_| {
+            CliError::new(
+                Exit::Decrypt,
+                format!(
+                    "cannot decrypt the {:?} envelope of report {id} with {}: it was not encrypted to this identity",
+                    e.kind,
+                    saved.identity.display()
+                ),
+            )
+        })?;
+        let value: Json = serde_json::from_slice(&plain)
+            .map_err(|_| CliError::new(Exit::Decrypt, "the decrypted report is malformed"))?;
+        match e.kind {
+            EnvelopeKind::Report => report = Some(value),
+            EnvelopeKind::Identity => ident = Some(value),
+        }
+    }
+    let report = report.ok_or_else(|| CliError::general("this report has no report envelope"))?;
+    if json {
+        let out = serde_json::json!({
+            "schema": crate::model::REPORT_SCHEMA,
+            "id": detail.report.id,
+            "received": detail.report.received,
+            "state": detail.report.state,
+            "urgency": detail.report.urgency,
+            "urgency_confirmed": detail.report.urgency_confirmed,
+            "anonymity": detail.report.anonymity,
+            "lang": report.get("lang"),
+            "questionnaire": report.get("questionnaire"),
+            "answers": report.get("answers"),
+            "identity": ident.as_ref().and_then(|i| i.get("answers")),
+            "identity_withheld": detail.identity_withheld,
+        });
+        return print_json(&out);
+    }
+    let r = &detail.report;
+    println!("Report {}", r.id);
+    println!(
+        "Received {}  ·  state {}  ·  urgency {}{}  ·  {}",
+        r.received,
+        r.state,
+        r.urgency,
+        if r.urgency_confirmed {
+            ""
+        } else {
+            " (proposed)"
+        },
+        r.anonymity
+    );
+    if let Some(lang) = report.get("lang").and_then(Json::as_str) {
+        let name = crate::i18n::by_code(lang).map(|l| l.native).unwrap_or(lang);
+        println!(
+            "Written in: {} ({lang}) — reply in this language",
+            safe(name)
+        );
+    }
+    println!();
+    let answers = report.get("answers").cloned().unwrap_or(Json::Null);
+    print_answers(&q, &answers);
+    println!();
+    match (&ident, detail.identity_withheld, r.anonymity) {
+        (Some(i), _, _) => {
+            println!("Identity ({}):", r.anonymity);
+            print_answers(&q, i.get("answers").unwrap_or(&Json::Null));
+        }
+        (None, true, a) => println!("Identity withheld ({a}): it needs the identity role."),
+        (None, false, crate::model::Anonymity::Anonymous) => {
+            println!("Identity: anonymous report.")
+        }
+        (None, false, _) => println!("Identity: none given."),
+    }
+    Ok(())
+}
+
+fn print_answers(q: &QuestionnaireView, answers: &Json) {
+    let Some(map) = answers.as_object() else {
+        return;
+    };
+    let label_of = |field: &str, opt: &str| -> String {
+        q.fields
+            .iter()
+            .find(|f| f.id == field)
+            .and_then(|f| f.options.iter().find(|(o, _)| o == opt))
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| opt.to_string())
+    };
+    // Questionnaire order first, then anything the questionnaire no longer has.
+    let mut ids: Vec<&str> = q
+        .fields
+        .iter()
+        .map(|f| f.id.as_str())
+        .filter(|id| map.contains_key(*id))
+        .collect();
+    for k in map.keys() {
+        if !ids.contains(&k.as_str()) {
+            ids.push(k);
+        }
+    }
+    for id in ids {
+        let Some(v) = map.get(id) else { continue };
+        let label = q
+            .fields
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.label.clone())
+            .unwrap_or_else(|| id.to_string());
+        let text = match v {
+            Json::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+            Json::String(s) => label_of(id, s),
+            Json::Array(a) => a
+                .iter()
+                .filter_map(Json::as_str)
+                .map(|s| label_of(id, s))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Json::Object(o) => {
+                let part = |k: &str| o.get(k).and_then(Json::as_i64);
+                let mut d = part("year").map(|y| format!("{y:04}")).unwrap_or_default();
+                if let Some(m) = part("month") {
+                    d.push_str(&format!("-{m:02}"));
+                }
+                if let Some(day) = part("day") {
+                    d.push_str(&format!("-{day:02}"));
+                }
+                match o.get("precision").and_then(Json::as_str) {
+                    Some(p) => format!("{d} ({p})"),
+                    None => d,
+                }
+            }
+            other => other.to_string(),
+        };
+        let text = safe(&text);
+        if text.contains('\n') {
+            println!("{}:", safe(&label));
+            for line in text.lines() {
+                println!("    {line}");
+            }
+        } else {
+            println!("{}: {text}", safe(&label));
+        }
+    }
+}
+
+fn print_reviewers(list: &[ReviewerInfo]) {
+    println!("{:<26}  {:<20}  {:<24}  RECIPIENT", "ID", "NAME", "ROLES");
+    for r in list {
+        println!(
+            "{:<26}  {:<20}  {:<24}  {}",
+            r.id,
+            safe(&r.name),
+            roles(&r.roles),
+            r.recipient
+        );
+    }
+}
+
+fn roles(r: &[Role]) -> String {
+    crate::review::roles_text(r)
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), CliError> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| CliError::general(e.to_string()))?;
+    println!("{s}");
+    Ok(())
+}
+
+fn url_segment(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Neutralises characters that could drive a terminal or reorder text
+/// (control characters other than newline and tab, bidi overrides).
+pub fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            c if c.is_control() => '\u{FFFD}',
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent_and_documents_exit_codes() {
+        Args::command().debug_assert();
+        let help = Args::command().render_long_help().to_string();
+        assert!(help.contains("Exit codes"), "{help}");
+    }
+
+    #[test]
+    fn safe_neutralises_terminal_escapes_and_bidi_overrides() {
+        assert_eq!(safe("a\u{1b}[2Jb"), "a\u{FFFD}[2Jb");
+        assert_eq!(safe("x\u{202E}y"), "x\u{FFFD}y");
+        assert_eq!(safe("line1\nline2\tok"), "line1\nline2\tok");
+        assert_eq!(safe("مرحبا"), "مرحبا");
+    }
+}

@@ -1,0 +1,515 @@
+//! Server configuration: one struct, read from the data dir's `amanat.toml`,
+//! then `AMANAT_*` environment variables, then command-line flags.
+//!
+//! Unknown keys are refused (a typo must not silently fall back to a
+//! default). Every limit has a safe default and is validated at start-up
+//! with an error that names the key and the fix. `deploy/amanat.example.toml`
+//! documents every key and is what `amanatd init` writes.
+
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The documented example configuration (also written by `amanatd init`).
+pub const EXAMPLE_TOML: &str = include_str!("../deploy/amanat.example.toml");
+
+/// Name of the config file inside the data dir.
+pub const CONFIG_FILE: &str = "amanat.toml";
+
+/// `AMANAT_*` variables that are not server settings (CLI and paths).
+const NON_SETTING_VARS: &[&str] = &[
+    "AMANAT_CONFIG_DIR",
+    "AMANAT_DATA_DIR",
+    "AMANAT_CONFIG",
+    "AMANAT_IDENTITY",
+    "AMANAT_PASSPHRASE",
+    "AMANAT_PROXY",
+    "AMANAT_SERVER",
+    "AMANAT_LOG",
+];
+
+/// Server configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Replace the built-in questionnaire with this TOML file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub questionnaire: Option<PathBuf>,
+    pub intake: Listener,
+    pub review: Listener,
+    pub limits: Limits,
+}
+
+/// One listener.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Listener {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub addr: String,
+    /// PEM certificate chain; with `tls_key`, serve HTTPS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for `tls_cert`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
+    /// Worker threads for this listener.
+    pub workers: usize,
+}
+
+/// Limits. Every one is configurable; the defaults are safe.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest report form body in bytes (text only).
+    pub form_body_bytes: usize,
+    /// Most name=value pairs in one form body.
+    pub form_fields: usize,
+    /// Seconds a client has to send its request head.
+    pub request_timeout_secs: u64,
+    /// Seconds an idle keep-alive connection is kept.
+    pub keep_alive_secs: u64,
+    /// Most open connections per worker.
+    pub max_connections: usize,
+    /// Report submissions accepted per minute (all sources together).
+    pub submissions_per_minute: u32,
+    /// Largest review API request body in bytes.
+    pub review_body_bytes: usize,
+    /// Failed reviewer logins allowed per minute (all reviewers together).
+    pub review_login_failures_per_minute: u32,
+    /// Seconds a reviewer session may stay unused.
+    pub review_session_idle_secs: u64,
+    /// Seconds a reviewer session lives at most.
+    pub review_session_max_secs: u64,
+    /// Most concurrent reviewer sessions.
+    pub review_sessions_max: usize,
+    /// Seconds a form's anti-forgery token stays valid.
+    pub csrf_ttl_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            questionnaire: None,
+            intake: Listener {
+                addr: "127.0.0.1:8080".into(),
+                ..Listener::default()
+            },
+            review: Listener {
+                addr: "127.0.0.1:8081".into(),
+                ..Listener::default()
+            },
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Default for Listener {
+    fn default() -> Self {
+        Listener {
+            addr: String::new(),
+            tls_cert: None,
+            tls_key: None,
+            workers: 2,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            form_body_bytes: 512 * 1024,
+            form_fields: 300,
+            request_timeout_secs: 20,
+            keep_alive_secs: 30,
+            max_connections: 1024,
+            submissions_per_minute: 120,
+            review_body_bytes: 1024 * 1024,
+            review_login_failures_per_minute: 10,
+            review_session_idle_secs: 30 * 60,
+            review_session_max_secs: 8 * 3600,
+            review_sessions_max: 1000,
+            csrf_ttl_secs: 4 * 3600,
+        }
+    }
+}
+
+/// A configuration problem, naming the key and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {detail}")]
+    Parse { path: String, detail: String },
+    #[error("environment variable {var}: {detail}")]
+    Env { var: String, detail: String },
+    #[error("config key `{key}`: {problem}. Fix: {fix}")]
+    Invalid {
+        key: &'static str,
+        problem: String,
+        fix: &'static str,
+    },
+}
+
+impl Config {
+    /// Reads `amanat.toml` from the data dir (defaults if absent), then
+    /// applies the environment.
+    pub fn load(data_dir: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = explicit
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| data_dir.join(CONFIG_FILE));
+        let mut cfg = match std::fs::read_to_string(&path) {
+            Ok(text) => Self::parse(&text, &path.display().to_string())?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+                Config::default()
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                });
+            }
+        };
+        cfg.apply_env(std::env::vars())?;
+        Ok(cfg)
+    }
+
+    /// Parses config text.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_string(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// Applies `AMANAT_<SECTION>_<KEY>` variables (e.g. `AMANAT_INTAKE_ADDR`,
+    /// `AMANAT_LIMITS_FORM_BODY_BYTES`). Unknown `AMANAT_*` names are refused.
+    pub fn apply_env(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), ConfigError> {
+        let mut table = toml::Table::try_from(&*self).map_err(|e| ConfigError::Env {
+            var: "(all)".into(),
+            detail: e.to_string(),
+        })?;
+        let known = setting_paths();
+        let mut changed = false;
+        for (var, value) in vars {
+            if !var.starts_with("AMANAT_") || NON_SETTING_VARS.contains(&var.as_str()) {
+                continue;
+            }
+            let Some((section, key)) = known.iter().find(|(s, k)| env_name(s, k) == var).cloned()
+            else {
+                return Err(ConfigError::Env {
+                    var,
+                    detail: "not a known setting (see deploy/amanat.example.toml)".into(),
+                });
+            };
+            // Numbers and booleans parse as TOML values; anything else is a string.
+            let parsed = format!("v = {value}")
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .filter(|v| !v.is_str())
+                .unwrap_or(toml::Value::String(value));
+            let target = match section {
+                None => &mut table,
+                Some(s) => table
+                    .entry(s)
+                    .or_insert_with(|| toml::Value::Table(Default::default()))
+                    .as_table_mut()
+                    .ok_or_else(|| ConfigError::Env {
+                        var: var.clone(),
+                        detail: "section is not a table".into(),
+                    })?,
+            };
+            target.insert(key.to_string(), parsed);
+            changed = true;
+        }
+        if changed {
+            *self = table
+                .try_into()
+                .map_err(|e: toml::de::Error| ConfigError::Env {
+                    var: "AMANAT_*".into(),
+                    detail: e.to_string(),
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Checks every value; the first problem is returned naming its key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key, problem: String, fix| Err(ConfigError::Invalid { key, problem, fix });
+        let intake = parse_addr(&self.intake.addr, "intake.addr")?;
+        let review = parse_addr(&self.review.addr, "review.addr")?;
+        if intake == review && intake.port() != 0 {
+            return bad(
+                "review.addr",
+                "is the same as intake.addr".into(),
+                "give the review API its own port, e.g. 127.0.0.1:8081",
+            );
+        }
+        for (key, l) in [("intake", &self.intake), ("review", &self.review)] {
+            if l.tls_cert.is_some() != l.tls_key.is_some() {
+                return bad(
+                    if key == "intake" {
+                        "intake.tls_cert"
+                    } else {
+                        "review.tls_cert"
+                    },
+                    "tls_cert and tls_key must be given together".into(),
+                    "set both paths, or neither to serve plain HTTP behind Tor",
+                );
+            }
+            if l.workers == 0 || l.workers > 64 {
+                return bad(
+                    if key == "intake" {
+                        "intake.workers"
+                    } else {
+                        "review.workers"
+                    },
+                    format!("{} is out of range", l.workers),
+                    "use 1 to 64",
+                );
+            }
+        }
+        let l = &self.limits;
+        let checks: [(&'static str, u64, u64, u64); 12] = [
+            (
+                "limits.form_body_bytes",
+                l.form_body_bytes as u64,
+                16 * 1024,
+                64 << 20,
+            ),
+            ("limits.form_fields", l.form_fields as u64, 50, 10_000),
+            (
+                "limits.request_timeout_secs",
+                l.request_timeout_secs,
+                1,
+                600,
+            ),
+            ("limits.keep_alive_secs", l.keep_alive_secs, 0, 3600),
+            (
+                "limits.max_connections",
+                l.max_connections as u64,
+                1,
+                1 << 20,
+            ),
+            (
+                "limits.submissions_per_minute",
+                u64::from(l.submissions_per_minute),
+                1,
+                1_000_000,
+            ),
+            (
+                "limits.review_body_bytes",
+                l.review_body_bytes as u64,
+                4096,
+                64 << 20,
+            ),
+            (
+                "limits.review_login_failures_per_minute",
+                u64::from(l.review_login_failures_per_minute),
+                1,
+                10_000,
+            ),
+            (
+                "limits.review_session_idle_secs",
+                l.review_session_idle_secs,
+                60,
+                86_400,
+            ),
+            (
+                "limits.review_session_max_secs",
+                l.review_session_max_secs,
+                60,
+                7 * 86_400,
+            ),
+            (
+                "limits.review_sessions_max",
+                l.review_sessions_max as u64,
+                1,
+                1_000_000,
+            ),
+            ("limits.csrf_ttl_secs", l.csrf_ttl_secs, 60, 7 * 86_400),
+        ];
+        for (key, value, min, max) in checks {
+            if !(min..=max).contains(&value) {
+                return Err(ConfigError::Invalid {
+                    key,
+                    problem: format!("{value} is out of range"),
+                    fix: "use a value within the range documented in deploy/amanat.example.toml",
+                });
+            }
+        }
+        if l.review_session_idle_secs > l.review_session_max_secs {
+            return bad(
+                "limits.review_session_idle_secs",
+                "is longer than limits.review_session_max_secs".into(),
+                "make the idle timeout shorter than the absolute one",
+            );
+        }
+        Ok(())
+    }
+
+    /// The intake address, validated.
+    pub fn intake_addr(&self) -> Result<SocketAddr, ConfigError> {
+        parse_addr(&self.intake.addr, "intake.addr")
+    }
+
+    /// The review address, validated.
+    pub fn review_addr(&self) -> Result<SocketAddr, ConfigError> {
+        parse_addr(&self.review.addr, "review.addr")
+    }
+
+    /// The configuration as TOML, for `amanatd config`. It holds no secrets
+    /// (TLS keys are paths), so nothing needs masking.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// The text `amanatd init` writes: the example with the chosen addresses.
+pub fn initial_file(intake: &str, review: &str) -> String {
+    EXAMPLE_TOML
+        .replace(
+            "addr = \"127.0.0.1:8080\"",
+            &format!("addr = {}", toml::Value::String(intake.into())),
+        )
+        .replace(
+            "addr = \"127.0.0.1:8081\"",
+            &format!("addr = {}", toml::Value::String(review.into())),
+        )
+}
+
+fn parse_addr(s: &str, key: &'static str) -> Result<SocketAddr, ConfigError> {
+    s.parse().map_err(|_| ConfigError::Invalid {
+        key,
+        problem: format!("{s:?} is not an IP address with a port"),
+        fix: "write it like 127.0.0.1:8080 or [::1]:8080 (behind Tor, keep it on loopback)",
+    })
+}
+
+fn env_name(section: &Option<String>, key: &str) -> String {
+    match section {
+        None => format!("AMANAT_{}", key.to_uppercase()),
+        Some(s) => format!("AMANAT_{}_{}", s.to_uppercase(), key.to_uppercase()),
+    }
+}
+
+/// Every `(section, key)` a config may hold.
+fn setting_paths() -> Vec<(Option<String>, String)> {
+    let mut paths = vec![(None, "questionnaire".to_string())];
+    for (section, keys) in [
+        ("intake", &["addr", "tls_cert", "tls_key", "workers"][..]),
+        ("review", &["addr", "tls_cert", "tls_key", "workers"][..]),
+    ] {
+        for k in keys {
+            paths.push((Some(section.to_string()), k.to_string()));
+        }
+    }
+    if let Ok(toml::Value::Table(t)) = toml::Value::try_from(Limits::default()) {
+        for k in t.keys() {
+            paths.push((Some("limits".to_string()), k.clone()));
+        }
+    }
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_is_the_defaults_and_documents_every_key() {
+        let cfg = Config::parse(EXAMPLE_TOML, "example").unwrap();
+        assert_eq!(cfg, Config::default());
+        for (section, key) in setting_paths() {
+            let needle = format!("{key} =");
+            assert!(
+                EXAMPLE_TOML.contains(&needle),
+                "{section:?}.{key} is not documented in the example"
+            );
+        }
+        cfg.validate().unwrap();
+    }
+
+    #[test]
+    fn initial_file_sets_addresses() {
+        let text = initial_file("127.0.0.1:9000", "[::1]:9001");
+        let cfg = Config::parse(&text, "init").unwrap();
+        assert_eq!(cfg.intake.addr, "127.0.0.1:9000");
+        assert_eq!(cfg.review.addr, "[::1]:9001");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let e = Config::parse("[limits]\nform_body_byte = 5\n", "t").unwrap_err();
+        assert!(e.to_string().contains("form_body_byte"), "{e}");
+    }
+
+    #[test]
+    fn environment_overrides_and_refuses_unknown_names() {
+        let mut cfg = Config::default();
+        cfg.apply_env([
+            (
+                "AMANAT_INTAKE_ADDR".to_string(),
+                "127.0.0.1:9999".to_string(),
+            ),
+            ("AMANAT_LIMITS_FORM_FIELDS".to_string(), "400".to_string()),
+            ("AMANAT_CONFIG_DIR".to_string(), "/x".to_string()),
+            ("HOME".to_string(), "/root".to_string()),
+        ])
+        .unwrap();
+        assert_eq!(cfg.intake.addr, "127.0.0.1:9999");
+        assert_eq!(cfg.limits.form_fields, 400);
+        let e = cfg
+            .apply_env([("AMANAT_LIMITS_FORM_FEILDS".to_string(), "1".to_string())])
+            .unwrap_err();
+        assert!(e.to_string().contains("AMANAT_LIMITS_FORM_FEILDS"), "{e}");
+        let e = cfg
+            .apply_env([("AMANAT_LIMITS_FORM_FIELDS".to_string(), "many".to_string())])
+            .unwrap_err();
+        assert!(e.to_string().contains("form_fields"), "{e}");
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let mut cfg = Config::default();
+        cfg.limits.form_fields = 0;
+        let e = cfg.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("limits.form_fields") && e.contains("Fix:"),
+            "{e}"
+        );
+
+        let mut cfg = Config::default();
+        cfg.review.addr = "localhost".into();
+        assert!(
+            cfg.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("review.addr")
+        );
+
+        let mut cfg = Config::default();
+        cfg.intake.tls_cert = Some("/x.pem".into());
+        assert!(
+            cfg.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("intake.tls_cert")
+        );
+
+        let mut cfg = Config::default();
+        cfg.review.addr = cfg.intake.addr.clone();
+        assert!(
+            cfg.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("review.addr")
+        );
+    }
+}

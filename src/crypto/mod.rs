@@ -1,0 +1,50 @@
+//! Cryptography for Amanat: age envelopes, padding, random ids and tokens,
+//! and the one constant-time comparison everything uses.
+//!
+//! The server side uses only [`envelope::seal`] and the challenge helpers:
+//! it can encrypt, never decrypt a report. Opening envelopes is for the
+//! reviewer CLI (and, for follow-up replies, the source's own derived key).
+//! Secrets live in `Zeroizing` buffers and are wiped on drop.
+
+pub mod envelope;
+pub mod keys;
+pub mod random;
+
+use subtle::ConstantTimeEq;
+
+/// Errors of the crypto layer. Messages never contain key material.
+#[derive(Debug, thiserror::Error)]
+pub enum CryptoError {
+    #[error("no recipients to encrypt to")]
+    NoRecipients,
+    #[error("not a valid age recipient (expected age1…)")]
+    BadRecipient,
+    #[error("encryption failed: {0}")]
+    Encrypt(String),
+    #[error("this data could not be decrypted with the given key")]
+    Decrypt,
+    #[error("the decrypted data is malformed (bad padding)")]
+    BadPadding,
+    #[error("not valid age ciphertext")]
+    NotAge,
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+///
+/// The single comparison used for tokens, CSRF values and challenge nonces.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ct_eq_compares_bytes_and_lengths() {
+        assert!(ct_eq(b"abc", b"abc"));
+        assert!(!ct_eq(b"abc", b"abd"));
+        assert!(!ct_eq(b"abc", b"abcd"));
+        assert!(ct_eq(b"", b""));
+    }
+}

@@ -1,0 +1,417 @@
+//! `amanatd`: the server and its operator commands.
+//!
+//! `init` creates a data dir, `reviewer` manages enrolled reviewers offline,
+//! `serve` runs both listeners (`--demo` with a throwaway store and key),
+//! `audit verify` checks the audit chain, `config` prints the effective
+//! configuration. Log lines carry no timestamps: a precise time next to
+//! "submission stored" would date a source's visit.
+
+use crate::audit::{Action, Event};
+use crate::config::{CONFIG_FILE, Config, initial_file};
+use crate::model::{Questionnaire, Role};
+use crate::review::{roles_text, validate_new_reviewer};
+use crate::server::Application;
+use crate::store::{Store, StoreError};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  error (the message says what and what to do)
+  2  invalid arguments
+  3  invalid configuration (the message names the key)
+  4  the data directory is in use by a running amanatd
+  5  the audit chain is broken (audit verify)";
+
+/// Amanat server: secure, anonymous incident intake.
+#[derive(Debug, Parser)]
+#[command(name = "amanatd", version, after_help = EXIT_CODES)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a data directory with a documented config file and the store.
+    Init {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+        /// Address of the defenders' form.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        intake_addr: String,
+        /// Address of the reviewers' API.
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        review_addr: String,
+    },
+    /// Run the server (both listeners).
+    Serve {
+        #[arg(long, env = "AMANAT_DATA_DIR", required_unless_present = "demo")]
+        data_dir: Option<PathBuf>,
+        /// Config file (default: DATA_DIR/amanat.toml).
+        #[arg(long, env = "AMANAT_CONFIG")]
+        config: Option<PathBuf>,
+        /// Override intake.addr.
+        #[arg(long)]
+        intake_addr: Option<String>,
+        /// Override review.addr.
+        #[arg(long)]
+        review_addr: Option<String>,
+        /// Throwaway data dir and demo reviewer key. Never for real reports.
+        #[arg(long, conflicts_with = "data_dir")]
+        demo: bool,
+    },
+    /// Manage reviewers while the server is stopped.
+    Reviewer {
+        #[command(subcommand)]
+        command: ReviewerCommand,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Print the effective configuration (file, then environment).
+    Config {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long, env = "AMANAT_CONFIG")]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewerCommand {
+    /// Enrol a reviewer by the recipient (age1…) they sent you.
+    Add {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        recipient: String,
+        /// Comma-separated: triage, identity, admin.
+        #[arg(long, value_delimiter = ',', required = true)]
+        roles: Vec<Role>,
+    },
+    /// List reviewers.
+    List {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a reviewer by id or name.
+    Remove {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+        reviewer: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that no audit entry was changed, removed or reordered.
+    Verify {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+    },
+}
+
+/// A failure with its exit code.
+pub struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn fail(code: u8, message: impl Into<String>) -> Failure {
+    Failure {
+        code,
+        message: message.into(),
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        let code = if matches!(e, StoreError::Locked(_)) {
+            4
+        } else {
+            1
+        };
+        fail(code, e.to_string())
+    }
+}
+
+impl From<crate::config::ConfigError> for Failure {
+    fn from(e: crate::config::ConfigError) -> Self {
+        fail(3, e.to_string())
+    }
+}
+
+/// Entry point of `amanatd`.
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("amanatd: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Runs one command.
+pub fn run(args: Args) -> Result<(), Failure> {
+    match args.command {
+        Command::Init {
+            data_dir,
+            intake_addr,
+            review_addr,
+        } => init(&data_dir, &intake_addr, &review_addr),
+        Command::Serve {
+            data_dir,
+            config,
+            intake_addr,
+            review_addr,
+            demo,
+        } => {
+            init_logging();
+            if demo {
+                return serve_demo(intake_addr, review_addr);
+            }
+            let data_dir = data_dir.ok_or_else(|| fail(2, "--data-dir is required"))?;
+            let mut cfg = Config::load(&data_dir, config.as_deref())?;
+            if let Some(a) = intake_addr {
+                cfg.intake.addr = a;
+            }
+            if let Some(a) = review_addr {
+                cfg.review.addr = a;
+            }
+            cfg.validate()?;
+            let store = Store::open(&data_dir)?;
+            serve(cfg, store, None)
+        }
+        Command::Reviewer { command } => reviewer(command),
+        Command::Audit {
+            command: AuditCommand::Verify { data_dir },
+        } => {
+            let store = Store::open(&data_dir)?;
+            let entries = store.audit_entries()?;
+            match crate::audit::verify(&entries) {
+                Ok(()) => {
+                    println!("audit chain intact: {} entries", entries.len());
+                    Ok(())
+                }
+                Err(e) => Err(fail(5, e.to_string())),
+            }
+        }
+        Command::Config { data_dir, config } => {
+            let cfg = Config::load(&data_dir, config.as_deref())?;
+            cfg.validate()?;
+            print!("{}", cfg.to_toml());
+            Ok(())
+        }
+    }
+}
+
+fn init(data_dir: &Path, intake: &str, review: &str) -> Result<(), Failure> {
+    let mut cfg = Config::default();
+    cfg.intake.addr = intake.to_string();
+    cfg.review.addr = review.to_string();
+    cfg.validate()?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+        .map_err(|e| fail(1, format!("cannot create {}: {e}", data_dir.display())))?;
+    let cfg_path = data_dir.join(CONFIG_FILE);
+    if !cfg_path.exists() {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&cfg_path)
+            .map_err(|e| fail(1, format!("cannot write {}: {e}", cfg_path.display())))?;
+        f.write_all(initial_file(intake, review).as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(|e| fail(1, format!("cannot write {}: {e}", cfg_path.display())))?;
+    }
+    Store::create(data_dir).map_err(|e| match e {
+        StoreError::Exists(p) => fail(1, format!("{} already holds an Amanat store", p.display())),
+        e => e.into(),
+    })?;
+    println!("Created an Amanat data directory in {}", data_dir.display());
+    println!(
+        "Next: enrol a reviewer (they run `amanat keygen` and send you their age1… recipient):"
+    );
+    println!(
+        "  amanatd reviewer add --data-dir {} --name NAME --recipient age1… --roles triage,identity,admin",
+        data_dir.display()
+    );
+    println!("Then: amanatd serve --data-dir {}", data_dir.display());
+    Ok(())
+}
+
+fn reviewer(cmd: ReviewerCommand) -> Result<(), Failure> {
+    match cmd {
+        ReviewerCommand::Add {
+            data_dir,
+            name,
+            recipient,
+            roles,
+        } => {
+            let new = validate_new_reviewer(name, recipient, roles).map_err(|e| fail(2, e))?;
+            let store = Store::open(&data_dir)?;
+            let r = store.add_reviewer(new)?;
+            store.append_audit(Event {
+                actor: "operator".into(),
+                action: Action::ReviewerAdded,
+                report: None,
+                detail: Some(format!("{} {}", r.id, roles_text(&r.roles))),
+            })?;
+            store.flush()?;
+            println!(
+                "Enrolled {} ({}) with roles {}",
+                r.name,
+                r.id,
+                roles_text(&r.roles)
+            );
+            Ok(())
+        }
+        ReviewerCommand::List { data_dir, json } => {
+            let store = Store::open(&data_dir)?;
+            let list = store.reviewers()?;
+            if json {
+                let s = serde_json::to_string_pretty(&list).map_err(|e| fail(1, e.to_string()))?;
+                println!("{s}");
+                return Ok(());
+            }
+            if list.is_empty() {
+                println!(
+                    "No reviewers enrolled: the form refuses reports until a triage reviewer is added."
+                );
+            }
+            for r in list {
+                println!(
+                    "{}  {}  {}  {}",
+                    r.id,
+                    r.name,
+                    roles_text(&r.roles),
+                    r.recipient
+                );
+            }
+            Ok(())
+        }
+        ReviewerCommand::Remove { data_dir, reviewer } => {
+            let store = Store::open(&data_dir)?;
+            let r = store.remove_reviewer(&reviewer).map_err(|e| match e {
+                StoreError::NotFound => {
+                    fail(1, format!("no reviewer with id or name {reviewer:?}"))
+                }
+                e => e.into(),
+            })?;
+            store.append_audit(Event {
+                actor: "operator".into(),
+                action: Action::ReviewerRemoved,
+                report: None,
+                detail: Some(r.id.clone()),
+            })?;
+            store.flush()?;
+            println!("Removed {} ({})", r.name, r.id);
+            Ok(())
+        }
+    }
+}
+
+fn serve(cfg: Config, store: Store, banner: Option<String>) -> Result<(), Failure> {
+    let questionnaire = match &cfg.questionnaire {
+        Some(p) => Questionnaire::load(p),
+        None => Questionnaire::builtin(),
+    }
+    .map_err(|e| fail(3, e.to_string()))?;
+    if store.recipients_with_role(Role::Triage)?.is_empty() {
+        tracing::warn!(
+            "no triage reviewer is enrolled: the form will refuse reports until one is added"
+        );
+    }
+    let store = Arc::new(store);
+    let system = actix_web::rt::System::new();
+    system.block_on(async move {
+        let app = Application::build(&cfg, store, Arc::new(questionnaire), true)
+            .map_err(|e| fail(1, e.to_string()))?;
+        println!("intake listening on {}", app.intake_url());
+        println!("review listening on {}", app.review_url());
+        if let Some(b) = banner {
+            println!("{b}");
+        }
+        let _ = std::io::stdout().flush();
+        app.run().await.map_err(|e| fail(1, e.to_string()))
+    })
+}
+
+fn serve_demo(intake: Option<String>, review: Option<String>) -> Result<(), Failure> {
+    let dir = tempfile::Builder::new()
+        .prefix("amanat-demo-")
+        .tempdir()
+        .map_err(|e| fail(1, format!("cannot create a temporary directory: {e}")))?;
+    let data = dir.path().join("data");
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&data)
+        .map_err(|e| fail(1, e.to_string()))?;
+    let store = Store::create(&data)?;
+    let key = dir.path().join("demo-reviewer.key");
+    let recipient = crate::cli::keys::keygen(&key, None).map_err(|e| fail(1, e))?;
+    store.add_reviewer(crate::store::NewReviewer {
+        name: "demo".into(),
+        recipient,
+        roles: vec![Role::Triage, Role::Identity, Role::Admin],
+    })?;
+    let mut cfg = Config::default();
+    if let Some(a) = intake {
+        cfg.intake.addr = a;
+    }
+    if let Some(a) = review {
+        cfg.review.addr = a;
+    }
+    cfg.validate()?;
+    let banner = format!(
+        "\n\
+         ************************************************************************\n\
+         *  DEMO MODE. Everything is thrown away when this process stops.       *\n\
+         *  The demo reviewer key below is NOT secret. Never use demo mode for  *\n\
+         *  real reports.                                                       *\n\
+         ************************************************************************\n\
+         Data dir:          {data}\n\
+         Demo reviewer key: {key}\n\n\
+         Open the form:     http://{intake}/\n\
+         Then, in another terminal:\n  \
+           export AMANAT_CONFIG_DIR={cfgdir}\n  \
+           amanat login --server http://{review} --identity {key}\n  \
+           amanat list\n  \
+           amanat show <ID from the list>\n",
+        data = data.display(),
+        key = key.display(),
+        intake = cfg.intake.addr,
+        review = cfg.review.addr,
+        cfgdir = dir.path().join("cli").display(),
+    );
+    let result = serve(cfg, store, Some(banner));
+    drop(dir);
+    result
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AMANAT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .without_time()
+        .with_writer(std::io::stderr)
+        .try_init();
+}

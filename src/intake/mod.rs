@@ -1,0 +1,507 @@
+//! The source interface: the HTML pages defenders use, without JavaScript.
+//!
+//! Routes: `/` (what this is, how to stay safe), `/report` (step 1: the
+//! anonymity choice; step 2: the questionnaire), `POST /report` (parse,
+//! encrypt, store, flush, then confirm), `/static/style.css`.
+//!
+//! This module must never log or store anything that identifies a source:
+//! no address, no user agent, no language, no form content, no report id.
+//! Its only log lines are aggregate events ("submission stored"). It can
+//! encrypt but never decrypt.
+
+pub mod views;
+
+use crate::config::Limits;
+use crate::crypto::envelope;
+use crate::i18n::{self, Arg, Lang, Tr};
+use crate::model::answers::{self, ParseError};
+use crate::model::{Anonymity, IDENTITY_SCHEMA, Questionnaire, REPORT_SCHEMA, Role, Urgency};
+use crate::store::{EnvelopeKind, NewEnvelope, NewReport, Store};
+use crate::web::csrf::{COOKIE, Csrf, CsrfError};
+use crate::web::form::{FormError, parse_urlencoded};
+use crate::web::ratelimit::RateLimiter;
+use crate::web::{BodyError, human_bytes, is_tls, read_body};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use std::sync::Arc;
+use views::*;
+use zeroize::{Zeroize, Zeroizing};
+
+/// Shared state of the intake listener.
+pub struct IntakeState {
+    pub store: Arc<Store>,
+    pub questionnaire: Arc<Questionnaire>,
+    pub limits: Limits,
+    pub csrf: Csrf,
+    pub submissions: RateLimiter,
+}
+
+impl IntakeState {
+    /// State for the intake listener.
+    pub fn new(store: Arc<Store>, questionnaire: Arc<Questionnaire>, limits: Limits) -> Self {
+        IntakeState {
+            csrf: Csrf::new(limits.csrf_ttl_secs),
+            submissions: RateLimiter::per_minute(limits.submissions_per_minute),
+            store,
+            questionnaire,
+            limits,
+        }
+    }
+}
+
+/// Registers the intake routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/")
+            .route(web::get().to(index))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/report")
+            .route(web::get().to(report_form))
+            .route(web::post().to(submit))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/static/style.css")
+            .route(web::get().to(stylesheet))
+            .default_service(web::to(method_not_allowed)),
+    );
+}
+
+/// The page for any unknown path of the intake listener.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let lang = request_lang(&req, None);
+    error_page(
+        StatusCode::NOT_FOUND,
+        lang,
+        &Tr::new(lang).t("error-not-found"),
+    )
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let lang = request_lang(&req, None);
+    error_page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        lang,
+        &Tr::new(lang).t("error-method"),
+    )
+}
+
+async fn index(req: HttpRequest) -> HttpResponse {
+    let lang = request_lang(&req, None);
+    render(
+        StatusCode::OK,
+        &IndexPage {
+            page: PageCtx::new(lang, "/"),
+        },
+    )
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .body(include_str!("../../static/style.css"))
+}
+
+async fn report_form(req: HttpRequest, st: web::Data<IntakeState>) -> HttpResponse {
+    let query = query_pairs(&req);
+    let lang = request_lang(&req, Some(&query));
+    let tr = Tr::new(lang);
+    let (triage, identity) = match reviewer_sets(&st.store) {
+        Ok(s) => s,
+        Err(()) => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                lang,
+                &tr.t("error-internal"),
+            );
+        }
+    };
+    if !triage {
+        return error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            lang,
+            &tr.t("error-no-reviewers"),
+        );
+    }
+    let chosen = query
+        .iter()
+        .find(|(k, _)| k == "anonymity")
+        .and_then(|(_, v)| v.parse::<Anonymity>().ok());
+    let Some(anonymity) = chosen else {
+        return render(
+            StatusCode::OK,
+            &AnonymityPage {
+                field: anonymity_field(&tr, &st.questionnaire, None),
+                page: PageCtx::new(lang, "/report"),
+            },
+        );
+    };
+    let cookie = req.cookie(COOKIE).map(|c| c.value().to_string());
+    let cookie_value = cookie.clone().unwrap_or_else(Csrf::new_cookie);
+    let page = ReportPage {
+        csrf: st.csrf.issue(&cookie_value),
+        anonymity: anonymity.to_string(),
+        anonymity_choice: anonymity_choice(&tr, &st.questionnaire, anonymity),
+        errors_title: String::new(),
+        errors: Vec::new(),
+        sections: sections(&tr, &st.questionnaire, anonymity, identity, None, &[]),
+        page: PageCtx::new(lang, &format!("/report?anonymity={anonymity}")),
+    };
+    let mut resp = render(StatusCode::OK, &page);
+    if cookie.is_none() {
+        set_csrf_cookie(&req, &mut resp, cookie_value);
+    }
+    resp
+}
+
+async fn submit(
+    req: HttpRequest,
+    payload: web::Payload,
+    st: web::Data<IntakeState>,
+) -> HttpResponse {
+    let header_lang = request_lang(&req, None);
+    let (triage, identity_available) = match reviewer_sets(&st.store) {
+        Ok(s) => s,
+        Err(()) => return internal_error(header_lang),
+    };
+    if !triage {
+        let tr = Tr::new(header_lang);
+        return error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            header_lang,
+            &tr.t("error-no-reviewers"),
+        );
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return bad_request(header_lang, "error-bad-request-detail-form");
+    }
+    let mut body = match read_body(&req, payload, st.limits.form_body_bytes).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge(limit)) => {
+            tracing::info!(target: "amanat::intake", "submission rejected: body too large");
+            let tr = Tr::new(header_lang);
+            let msg = tr.t_args(
+                "error-too-large",
+                &[("limit", Arg::Text(human_bytes(limit as u64)))],
+            );
+            return error_page(StatusCode::PAYLOAD_TOO_LARGE, header_lang, &msg);
+        }
+        Err(BodyError::Broken) => return bad_request(header_lang, "error-bad-request-detail-form"),
+    };
+    let parsed_pairs = parse_urlencoded(&body, st.limits.form_fields);
+    body.as_mut().zeroize();
+    let pairs = match parsed_pairs {
+        Ok(p) => Wiped(p),
+        Err(FormError::Encoding) => {
+            return bad_request(header_lang, "error-bad-request-detail-encoding");
+        }
+        Err(FormError::TooManyFields(_)) => {
+            return bad_request(header_lang, "error-bad-request-detail-fields");
+        }
+    };
+    let lang = request_lang(&req, Some(&pairs.0));
+    let tr = Tr::new(lang);
+
+    let cookie = req.cookie(COOKIE).map(|c| c.value().to_string());
+    let token = pairs
+        .0
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str());
+    if let Err(e) = st.csrf.consume(cookie.as_deref(), token) {
+        let what = match e {
+            CsrfError::Missing => "missing",
+            CsrfError::Invalid => "invalid",
+            CsrfError::Expired => "expired",
+            CsrfError::Reused => "reused",
+        };
+        tracing::info!(target: "amanat::intake", "submission rejected: anti-forgery token {what}");
+        return error_page(StatusCode::FORBIDDEN, lang, &tr.t("error-csrf"));
+    }
+
+    let q = &st.questionnaire;
+    let year = crate::timeutil::Day::today().ymd().0;
+    let parsed = match answers::parse(q, &pairs.0, year) {
+        Ok(p) => p,
+        Err(ParseError::Structure(detail)) => {
+            tracing::info!(target: "amanat::intake", "submission rejected: unexpected fields");
+            return bad_request(lang, detail);
+        }
+        Err(ParseError::Fields(errors)) => {
+            tracing::info!(target: "amanat::intake", "submission returned for corrections");
+            return reshow_form(&req, &st, lang, &pairs.0, &errors, None, identity_available);
+        }
+    };
+    if !parsed.identity.is_empty() && !identity_available {
+        let errors: Vec<_> = parsed
+            .identity
+            .keys()
+            .map(|k| answers::FieldError {
+                field: k.clone(),
+                message: "error-identity-unavailable",
+                args: Vec::new(),
+            })
+            .collect();
+        return reshow_form(&req, &st, lang, &pairs.0, &errors, None, identity_available);
+    }
+    if !st.submissions.allow() {
+        tracing::info!(target: "amanat::intake", "submission deferred: rate limit reached");
+        let notice = tr.t("error-too-many");
+        return reshow_form(
+            &req,
+            &st,
+            lang,
+            &pairs.0,
+            &[],
+            Some(notice),
+            identity_available,
+        );
+    }
+
+    let store = st.store.clone();
+    let qid = (q.id.clone(), q.version);
+    let lang_code = lang.code;
+    let result = web::block(move || seal_and_store(&store, parsed, qid, lang_code)).await;
+    match result {
+        Ok(Ok(())) => {
+            tracing::info!(target: "amanat::intake", "submission stored");
+            render(
+                StatusCode::OK,
+                &ConfirmPage {
+                    page: PageCtx::new(lang, "/"),
+                },
+            )
+        }
+        Ok(Err(e)) => {
+            tracing::error!(target: "amanat::intake", "submission failed: {e}");
+            internal_error(lang)
+        }
+        Err(_) => {
+            tracing::error!(target: "amanat::intake", "submission failed: worker unavailable");
+            internal_error(lang)
+        }
+    }
+}
+
+/// Encrypts the parsed report (and identity section) and stores it durably.
+fn seal_and_store(
+    store: &Store,
+    parsed: answers::ParsedReport,
+    questionnaire: (String, u32),
+    lang: &str,
+) -> Result<(), String> {
+    let triage = store
+        .recipients_with_role(Role::Triage)
+        .map_err(|e| e.to_string())?;
+    let record = serde_json::json!({
+        "schema": REPORT_SCHEMA,
+        "questionnaire": { "id": questionnaire.0, "version": questionnaire.1 },
+        "lang": lang,
+        "anonymity": parsed.anonymity,
+        "answers": parsed.report,
+    });
+    let plain = Zeroizing::new(serde_json::to_vec(&record).map_err(|e| e.to_string())?);
+    drop(record);
+    let recipients = envelope::parse_recipients(&triage).map_err(|e| e.to_string())?;
+    let mut envelopes = vec![NewEnvelope {
+        kind: EnvelopeKind::Report,
+        ciphertext: envelope::seal(&plain, &recipients).map_err(|e| e.to_string())?,
+        recipients: triage,
+    }];
+    if !parsed.identity.is_empty() {
+        let idr = store
+            .recipients_with_role(Role::Identity)
+            .map_err(|e| e.to_string())?;
+        let record = serde_json::json!({ "schema": IDENTITY_SCHEMA, "answers": parsed.identity });
+        let plain = Zeroizing::new(serde_json::to_vec(&record).map_err(|e| e.to_string())?);
+        let recipients = envelope::parse_recipients(&idr).map_err(|e| e.to_string())?;
+        envelopes.push(NewEnvelope {
+            kind: EnvelopeKind::Identity,
+            ciphertext: envelope::seal(&plain, &recipients).map_err(|e| e.to_string())?,
+            recipients: idr,
+        });
+    }
+    let urgency = if parsed.proposed_critical {
+        Urgency::Critical
+    } else {
+        Urgency::Standard
+    };
+    store
+        .insert_report(NewReport {
+            anonymity: parsed.anonymity,
+            urgency,
+            envelopes,
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn reshow_form(
+    req: &HttpRequest,
+    st: &IntakeState,
+    lang: &'static Lang,
+    pairs: &[(String, String)],
+    errors: &[answers::FieldError],
+    notice: Option<String>,
+    identity_available: bool,
+) -> HttpResponse {
+    let tr = Tr::new(lang);
+    let q = &st.questionnaire;
+    let anonymity = pairs
+        .iter()
+        .find(|(k, _)| k == "anonymity")
+        .and_then(|(_, v)| v.parse::<Anonymity>().ok())
+        .unwrap_or(Anonymity::Confidential);
+    let values = values_of(pairs);
+    let mut links: Vec<ErrorLink> = Vec::new();
+    if let Some(n) = &notice {
+        links.push(ErrorLink {
+            anchor: "main".into(),
+            label: tr.t("error-title"),
+            message: n.clone(),
+        });
+    }
+    for e in errors {
+        let label = q.field(&e.field).map(|f| label(&tr, f)).unwrap_or_default();
+        links.push(ErrorLink {
+            anchor: e.field.clone(),
+            label,
+            message: error_text(&tr, e),
+        });
+    }
+    let cookie = req.cookie(COOKIE).map(|c| c.value().to_string());
+    let cookie_value = cookie.clone().unwrap_or_else(Csrf::new_cookie);
+    let page = ReportPage {
+        csrf: st.csrf.issue(&cookie_value),
+        anonymity: anonymity.to_string(),
+        anonymity_choice: anonymity_choice(&tr, q, anonymity),
+        errors_title: tr.t_args(
+            "report-errors-title",
+            &[("count", Arg::Num(links.len() as i64))],
+        ),
+        errors: links,
+        sections: sections(&tr, q, anonymity, identity_available, Some(&values), errors),
+        page: PageCtx::new(lang, &format!("/report?anonymity={anonymity}")),
+    };
+    let status = if notice.is_some() {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let mut resp = render(status, &page);
+    if cookie.is_none() {
+        set_csrf_cookie(req, &mut resp, cookie_value);
+    }
+    resp
+}
+
+fn anonymity_choice(tr: &Tr, q: &Questionnaire, a: Anonymity) -> String {
+    let label = q
+        .field("anonymity")
+        .map(|f| option_label(tr, f, a.as_str()))
+        .unwrap_or_default();
+    tr.t_args("report-chosen-anonymity", &[("choice", Arg::Text(label))])
+}
+
+/// Whether triage and identity reviewers are enrolled.
+fn reviewer_sets(store: &Store) -> Result<(bool, bool), ()> {
+    let all = store.reviewers().map_err(|e| {
+        tracing::error!(target: "amanat::intake", "cannot read reviewers: {e}");
+    })?;
+    Ok((
+        all.iter().any(|r| r.has(Role::Triage)),
+        all.iter().any(|r| r.has(Role::Identity)),
+    ))
+}
+
+fn set_csrf_cookie(req: &HttpRequest, resp: &mut HttpResponse, value: String) {
+    let cookie = Cookie::build(COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(is_tls(req))
+        .finish();
+    // Adding a well-formed cookie cannot fail; a failure would only mean the
+    // form is refused later with a clear "expired" page.
+    let _ = resp.add_cookie(&cookie);
+}
+
+fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    parse_urlencoded(req.query_string().as_bytes(), 20).unwrap_or_default()
+}
+
+/// The language of a request: `lang` from the given pairs (form or query),
+/// else from the query string, else `Accept-Language`.
+fn request_lang(req: &HttpRequest, pairs: Option<&[(String, String)]>) -> &'static Lang {
+    let from = |p: &[(String, String)]| p.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.clone());
+    let chosen = pairs.and_then(from).or_else(|| from(&query_pairs(req)));
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    i18n::negotiate(chosen.as_deref(), accept)
+}
+
+fn render<T: Template>(status: StatusCode, page: &T) -> HttpResponse {
+    match page.render() {
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(html),
+        Err(e) => {
+            tracing::error!(target: "amanat::intake", "template error: {e}");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("Internal error. Nothing was stored.")
+        }
+    }
+}
+
+/// An error page in the source's language.
+pub fn error_page(status: StatusCode, lang: &'static Lang, message: &str) -> HttpResponse {
+    render(
+        status,
+        &ErrorPage {
+            page: PageCtx::new(lang, "/"),
+            message: message.to_string(),
+        },
+    )
+}
+
+fn bad_request(lang: &'static Lang, detail_id: &str) -> HttpResponse {
+    let tr = Tr::new(lang);
+    let msg = tr.t_args(
+        "error-bad-request",
+        &[("detail", Arg::Text(tr.t(detail_id)))],
+    );
+    error_page(StatusCode::BAD_REQUEST, lang, &msg)
+}
+
+fn internal_error(lang: &'static Lang) -> HttpResponse {
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        lang,
+        &Tr::new(lang).t("error-internal"),
+    )
+}
+
+/// Form pairs that are wiped from memory when dropped.
+struct Wiped(Vec<(String, String)>);
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        for (k, v) in self.0.iter_mut() {
+            k.zeroize();
+            v.zeroize();
+        }
+    }
+}

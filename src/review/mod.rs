@@ -1,0 +1,578 @@
+//! The review API: JSON under `/api/v1`, for the `amanat` CLI.
+//!
+//! Authentication is challenge–response with age: the server encrypts a
+//! random nonce to the reviewer's recipient, the CLI decrypts and returns
+//! it, and gets a session token. The server stores no password and cannot
+//! decrypt any report: it serves ciphertext and plaintext triage metadata.
+//! Identity envelopes are served only to reviewers with the identity role.
+//! This path may log reviewer ids and report ids, never content, tokens or
+//! addresses. Every login, read and reviewer change is audited.
+
+pub mod api;
+pub mod sessions;
+
+use crate::audit::{Action, Event};
+use crate::config::Limits;
+use crate::crypto::{envelope, keys, random};
+use crate::i18n::{Tr, english};
+use crate::model::{FieldType, Questionnaire, Role};
+use crate::store::{EnvelopeKind, NewReviewer, ReportMeta, Reviewer, Store, StoreError};
+use crate::web::ratelimit::RateLimiter;
+use crate::web::{BodyError, read_body};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use api::*;
+use data_encoding::BASE64;
+use serde::de::DeserializeOwned;
+use sessions::{ChallengeResult, Challenges, SessionError, Sessions};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Shared state of the review listener.
+pub struct ReviewState {
+    pub store: Arc<Store>,
+    pub questionnaire: Arc<Questionnaire>,
+    pub limits: Limits,
+    pub sessions: Sessions,
+    pub challenges: Challenges,
+    pub login_failures: RateLimiter,
+}
+
+impl ReviewState {
+    /// State for the review listener.
+    pub fn new(store: Arc<Store>, questionnaire: Arc<Questionnaire>, limits: Limits) -> Self {
+        ReviewState {
+            sessions: Sessions::new(
+                Duration::from_secs(limits.review_session_idle_secs),
+                Duration::from_secs(limits.review_session_max_secs),
+                limits.review_sessions_max,
+            ),
+            challenges: Challenges::default(),
+            login_failures: RateLimiter::per_minute(limits.review_login_failures_per_minute),
+            store,
+            questionnaire,
+            limits,
+        }
+    }
+}
+
+/// An API error: HTTP status, stable code, message.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    fn unauthorized(message: &str) -> ApiError {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+    fn forbidden(role: Role) -> ApiError {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("this needs the `{role}` role, which your reviewer account does not have"),
+        )
+    }
+    fn not_found(what: &str) -> ApiError {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
+    }
+    fn bad_request(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+    fn internal(e: impl std::fmt::Display) -> ApiError {
+        tracing::error!(target: "amanat::review", "internal error: {e}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal server error; the operator can find details in the server log",
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::not_found("item"),
+            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            e => ApiError::internal(e),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl actix_web::ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message.clone(),
+            },
+        })
+    }
+}
+
+type ApiResult = Result<HttpResponse, ApiError>;
+
+/// Registers the review routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz)).service(
+        web::scope("/api/v1")
+            .route("/auth/challenge", web::post().to(challenge))
+            .route("/auth/verify", web::post().to(verify))
+            .route("/auth/logout", web::post().to(logout))
+            .route("/whoami", web::get().to(whoami))
+            .route("/questionnaire", web::get().to(questionnaire))
+            .route("/reports", web::get().to(list_reports))
+            .route("/reports/{id}", web::get().to(get_report))
+            .route("/reviewers", web::get().to(list_reviewers))
+            .route("/reviewers", web::post().to(add_reviewer))
+            .route("/reviewers/{id}", web::delete().to(remove_reviewer)),
+    );
+}
+
+/// The answer for any unknown path of the review listener.
+pub async fn not_found() -> HttpResponse {
+    actix_web::ResponseError::error_response(&ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such API route",
+    ))
+}
+
+async fn healthz(st: web::Data<ReviewState>) -> ApiResult {
+    st.store.reviewers()?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
+}
+
+async fn challenge(req: HttpRequest, body: web::Payload, st: web::Data<ReviewState>) -> ApiResult {
+    if st.login_failures.exhausted() {
+        return Err(too_many_failures());
+    }
+    let r: ChallengeRequest = json_body(&req, body, &st.limits).await?;
+    if !keys::is_recipient(&r.recipient) {
+        return Err(ApiError::bad_request(
+            "`recipient` is not an age X25519 recipient (age1…)",
+        ));
+    }
+    let reviewer = st
+        .store
+        .reviewers()?
+        .into_iter()
+        .find(|x| x.recipient == r.recipient);
+    // An unknown recipient gets a challenge that looks the same but can
+    // never succeed, so the API does not reveal who is enrolled.
+    let target = match &reviewer {
+        Some(x) => x.recipient.clone(),
+        None => keys::generate().1,
+    };
+    let nonce = random::token();
+    let recipients = envelope::parse_recipients(&[target]).map_err(ApiError::internal)?;
+    let ct = envelope::seal(nonce.as_bytes(), &recipients).map_err(ApiError::internal)?;
+    let id = st
+        .challenges
+        .create(reviewer.map(|x| x.id), nonce)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many logins in progress; try again in a minute",
+            )
+        })?;
+    Ok(HttpResponse::Ok().json(ChallengeResponse {
+        challenge_id: id,
+        challenge: BASE64.encode(&ct),
+    }))
+}
+
+async fn verify(req: HttpRequest, body: web::Payload, st: web::Data<ReviewState>) -> ApiResult {
+    if st.login_failures.exhausted() {
+        return Err(too_many_failures());
+    }
+    let r: VerifyRequest = json_body(&req, body, &st.limits).await?;
+    let reviewer_id = match st.challenges.answer(&r.challenge_id, &r.response) {
+        ChallengeResult::Ok(id) => id,
+        ChallengeResult::Failed => {
+            st.login_failures.allow();
+            tracing::info!(target: "amanat::review", "reviewer login failed");
+            audit(&st, "unknown", Action::LoginFailed, None, None);
+            return Err(ApiError::unauthorized(
+                "login failed: the challenge was wrong, expired or already used; run `amanat login` again",
+            ));
+        }
+    };
+    let reviewer = st
+        .store
+        .reviewer(&reviewer_id)?
+        .ok_or_else(|| ApiError::unauthorized("this reviewer is no longer enrolled"))?;
+    let token = st.sessions.open(&reviewer.id).map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "too many reviewer sessions are open; try again later",
+        )
+    })?;
+    tracing::info!(target: "amanat::review", reviewer = %reviewer.id, "reviewer logged in");
+    audit(&st, &reviewer.id, Action::Login, None, None);
+    Ok(HttpResponse::Ok().json(SessionResponse {
+        token: token.to_string(),
+        reviewer: info(&reviewer),
+        idle_secs: st.limits.review_session_idle_secs,
+        max_secs: st.limits.review_session_max_secs,
+    }))
+}
+
+async fn logout(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    if let Some(token) = bearer(&req) {
+        st.sessions.close(token);
+    }
+    audit(&st, &reviewer.id, Action::Logout, None, None);
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn whoami(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    Ok(HttpResponse::Ok().json(info(&reviewer)))
+}
+
+async fn questionnaire(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
+    authenticate(&req, &st)?;
+    let tr = Tr::new(english());
+    let q = &st.questionnaire;
+    let fields = q
+        .fields
+        .iter()
+        .map(|f| {
+            let options: Vec<(String, String)> = match f.kind {
+                FieldType::Yesno => ["yes", "no"].iter().map(|s| s.to_string()).collect(),
+                FieldType::Yesnounknown => ["yes", "no", "unknown"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                FieldType::Country => crate::model::countries::codes()
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+                _ => f.options.clone(),
+            }
+            .into_iter()
+            .map(|o| {
+                let label = if f.kind == FieldType::Country {
+                    tr.t(&format!("country-{o}"))
+                } else {
+                    crate::intake::views::option_label(&tr, f, &o)
+                };
+                (o, label)
+            })
+            .collect();
+            FieldLabels {
+                id: f.id.clone(),
+                kind: f.kind,
+                label: crate::intake::views::label(&tr, f),
+                options,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(QuestionnaireView {
+        id: q.id.clone(),
+        version: q.version,
+        fields,
+    }))
+}
+
+async fn list_reports(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    require(&reviewer, Role::Triage)?;
+    let store = st.store.clone();
+    let reports = web::block(move || store.reports())
+        .await
+        .map_err(ApiError::internal)??;
+    let mut reports: Vec<ReportSummary> = reports.iter().map(summary).collect();
+    // Most urgent first, then oldest first.
+    reports.sort_by(|a, b| (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id)));
+    Ok(HttpResponse::Ok().json(ReportList { reports }))
+}
+
+async fn get_report(
+    req: HttpRequest,
+    path: web::Path<String>,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    require(&reviewer, Role::Triage)?;
+    let id = path.into_inner();
+    if !random::is_id(&id) {
+        return Err(ApiError::not_found("report"));
+    }
+    let meta = st
+        .store
+        .report(&id)?
+        .ok_or_else(|| ApiError::not_found("report"))?;
+    let may_identity = reviewer.has(Role::Identity);
+    let mut envelopes = Vec::new();
+    let mut withheld = false;
+    for e in &meta.envelopes {
+        if e.kind == EnvelopeKind::Identity && !may_identity {
+            withheld = true;
+            continue;
+        }
+        let ct = st.store.envelope(&e.id)?.ok_or_else(|| {
+            ApiError::internal(format!("envelope {} of report {id} missing", e.id))
+        })?;
+        envelopes.push(EnvelopeData {
+            id: e.id.clone(),
+            kind: e.kind,
+            day: e.day,
+            recipients: e.recipients.clone(),
+            ciphertext: BASE64.encode(&ct),
+        });
+    }
+    tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "report read");
+    audit(&st, &reviewer.id, Action::ReadReport, Some(&id), None);
+    if withheld {
+        audit(
+            &st,
+            &reviewer.id,
+            Action::ReadIdentityDenied,
+            Some(&id),
+            None,
+        );
+    }
+    Ok(HttpResponse::Ok().json(ReportDetail {
+        report: summary(&meta),
+        envelopes,
+        identity_withheld: withheld,
+    }))
+}
+
+async fn list_reviewers(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    require(&reviewer, Role::Admin)?;
+    let list: Vec<ReviewerInfo> = st.store.reviewers()?.iter().map(info).collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
+async fn add_reviewer(
+    req: HttpRequest,
+    body: web::Payload,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    let admin = authenticate(&req, &st)?;
+    require(&admin, Role::Admin)?;
+    let r: AddReviewerRequest = json_body(&req, body, &st.limits).await?;
+    let new = validate_new_reviewer(r.name, r.recipient, r.roles).map_err(ApiError::bad_request)?;
+    let added = st.store.add_reviewer(new)?;
+    tracing::info!(target: "amanat::review", admin = %admin.id, reviewer = %added.id, "reviewer added");
+    audit(
+        &st,
+        &admin.id,
+        Action::ReviewerAdded,
+        None,
+        Some(roles_text(&added.roles)),
+    );
+    Ok(HttpResponse::Created().json(info(&added)))
+}
+
+async fn remove_reviewer(
+    req: HttpRequest,
+    path: web::Path<String>,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    let admin = authenticate(&req, &st)?;
+    require(&admin, Role::Admin)?;
+    let target = path.into_inner();
+    let all = st.store.reviewers()?;
+    let Some(victim) = all.iter().find(|r| r.id == target || r.name == target) else {
+        return Err(ApiError::not_found("reviewer"));
+    };
+    let admins_left = all
+        .iter()
+        .filter(|r| r.has(Role::Admin) && r.id != victim.id)
+        .count();
+    if victim.has(Role::Admin) && admins_left == 0 {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "this is the last admin; enrol another admin first (or use `amanatd reviewer remove` on the server)",
+        ));
+    }
+    let removed = st.store.remove_reviewer(&victim.id)?;
+    st.sessions.close_all_of(&removed.id);
+    tracing::info!(target: "amanat::review", admin = %admin.id, reviewer = %removed.id, "reviewer removed");
+    audit(
+        &st,
+        &admin.id,
+        Action::ReviewerRemoved,
+        None,
+        Some(removed.id.clone()),
+    );
+    Ok(HttpResponse::Ok().json(info(&removed)))
+}
+
+/// Checks a new reviewer's fields (shared by the API and `amanatd reviewer add`).
+pub fn validate_new_reviewer(
+    name: String,
+    recipient: String,
+    mut roles: Vec<Role>,
+) -> Result<NewReviewer, String> {
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err("the name must be 1 to 64 printable characters".into());
+    }
+    let recipient = recipient.trim().to_string();
+    if !keys::is_recipient(&recipient) {
+        return Err(format!(
+            "{recipient:?} is not an age X25519 recipient; it starts with age1 and is printed by `amanat keygen`"
+        ));
+    }
+    roles.sort();
+    roles.dedup();
+    if roles.is_empty() {
+        return Err("give at least one role: triage, identity or admin".into());
+    }
+    Ok(NewReviewer {
+        name,
+        recipient,
+        roles,
+    })
+}
+
+/// Roles as `a,b,c`.
+pub fn roles_text(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn summary(m: &ReportMeta) -> ReportSummary {
+    ReportSummary {
+        id: m.id.clone(),
+        received: m.received,
+        state: m.state,
+        urgency: m.urgency,
+        urgency_confirmed: m.urgency_confirmed,
+        anonymity: m.anonymity,
+        assignee: m.assignee.clone(),
+    }
+}
+
+fn info(r: &Reviewer) -> ReviewerInfo {
+    ReviewerInfo {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        recipient: r.recipient.clone(),
+        roles: r.roles.clone(),
+        added: r.added,
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+fn authenticate(req: &HttpRequest, st: &ReviewState) -> Result<Reviewer, ApiError> {
+    let token =
+        bearer(req).ok_or_else(|| ApiError::unauthorized("not logged in; run `amanat login`"))?;
+    let id = st.sessions.check(token).map_err(|e| match e {
+        SessionError::Expired => {
+            ApiError::unauthorized("your session has expired; run `amanat login` again")
+        }
+        _ => ApiError::unauthorized("not logged in or logged out; run `amanat login`"),
+    })?;
+    st.store
+        .reviewer(&id)?
+        .ok_or_else(|| ApiError::unauthorized("this reviewer is no longer enrolled"))
+}
+
+fn require(r: &Reviewer, role: Role) -> Result<(), ApiError> {
+    if r.has(role) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(role))
+    }
+}
+
+fn too_many_failures() -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "too many failed logins; wait a minute and try again",
+    )
+}
+
+async fn json_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    body: web::Payload,
+    limits: &Limits,
+) -> Result<T, ApiError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ));
+    }
+    let bytes = read_body(req, body, limits.review_body_bytes)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge(n) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the request body is larger than {n} bytes"),
+            ),
+            BodyError::Broken => ApiError::bad_request("the request body was cut off"),
+        })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+}
+
+fn audit(
+    st: &ReviewState,
+    actor: &str,
+    action: Action,
+    report: Option<&str>,
+    detail: Option<String>,
+) {
+    let event = Event {
+        actor: actor.to_string(),
+        action,
+        report: report.map(str::to_string),
+        detail,
+    };
+    if let Err(e) = st.store.append_audit(event) {
+        tracing::error!(target: "amanat::review", "audit append failed: {e}");
+    }
+}

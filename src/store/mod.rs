@@ -1,0 +1,437 @@
+//! The data store: sled trees for ciphertext and minimal metadata.
+//!
+//! This is the only module that touches sled; the web layers go through it.
+//! What it stores in plaintext is exactly what DESIGN.md allows: report state,
+//! urgency, assignee id, anonymity level, the coarse received day, envelope
+//! references with their recipients, reviewer records (public keys, names,
+//! roles) and the audit chain. Everything a source or reviewer wrote is age
+//! ciphertext before it reaches this module.
+//!
+//! Sessions (reviewer tokens, follow-up sessions, CSRF nonces) are kept in
+//! memory, not here: a seized disk then holds no token hashes and no precise
+//! timestamps, at the cost of logging everyone out on restart.
+//!
+//! Durability: a report and its envelopes are written in one sled
+//! transaction and then flushed (fsync) before the caller may acknowledge
+//! the submission. A crash leaves the whole report or nothing.
+
+mod records;
+
+pub use records::*;
+
+use crate::model::{Role, State};
+use crate::timeutil::Day;
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Version of the on-disk layout, kept in the `meta` tree.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The sled database directory inside the data dir.
+pub const DB_DIR: &str = "db";
+
+/// Errors of the store. Messages name paths and ids, never contents.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the data directory {0} is in use by another process (is amanatd running?). \
+         Stop it first, or make this change through the running server with \
+         `amanat admin reviewer …`"
+    )]
+    Locked(PathBuf),
+    #[error("no Amanat store in {0}: run `amanatd init --data-dir {0}` first")]
+    Missing(PathBuf),
+    #[error("the store in {0} already exists")]
+    Exists(PathBuf),
+    #[error("the store uses schema version {found}, this amanatd knows {expected}")]
+    Schema { found: u32, expected: u32 },
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("storage error: {0}")]
+    Db(#[from] sled::Error),
+    #[error("corrupt record in tree {tree}: {detail}")]
+    Corrupt { tree: &'static str, detail: String },
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The open store.
+pub struct Store {
+    db: sled::Db,
+    reports: sled::Tree,
+    envelopes: sled::Tree,
+    reviewers: sled::Tree,
+    audit: sled::Tree,
+    meta: sled::Tree,
+    dir: PathBuf,
+    audit_lock: Mutex<()>,
+}
+
+impl Store {
+    /// Creates a new store in `data_dir` (which must exist).
+    pub fn create(data_dir: &Path) -> Result<Store, StoreError> {
+        let db_path = data_dir.join(DB_DIR);
+        if db_path.exists() {
+            return Err(StoreError::Exists(data_dir.to_path_buf()));
+        }
+        let store = Self::open_db(data_dir)?;
+        store
+            .meta
+            .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+        let mut salt = [0u8; 32];
+        crate::crypto::random::fill(&mut salt);
+        store.meta.insert("instance_salt", &salt)?;
+        store.db.flush()?;
+        Ok(store)
+    }
+
+    /// Opens an existing store, checking its schema version.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        if !data_dir.join(DB_DIR).is_dir() {
+            return Err(StoreError::Missing(data_dir.to_path_buf()));
+        }
+        let store = Self::open_db(data_dir)?;
+        let found = store
+            .meta
+            .get("schema_version")?
+            .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
+            .unwrap_or(0);
+        if found != SCHEMA_VERSION {
+            return Err(StoreError::Schema {
+                found,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        Ok(store)
+    }
+
+    fn open_db(data_dir: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(data_dir.join(DB_DIR))
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                    StoreError::Locked(data_dir.to_path_buf())
+                }
+                e => StoreError::Db(e),
+            })?;
+        Ok(Store {
+            reports: db.open_tree("reports")?,
+            envelopes: db.open_tree("envelopes")?,
+            reviewers: db.open_tree("reviewers")?,
+            audit: db.open_tree("audit")?,
+            meta: db.open_tree("meta")?,
+            db,
+            dir: data_dir.to_path_buf(),
+            audit_lock: Mutex::new(()),
+        })
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Flushes every pending write to disk (fsync).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The instance salt (random, per installation).
+    pub fn instance_salt(&self) -> Result<Vec<u8>, StoreError> {
+        Ok(self
+            .meta
+            .get("instance_salt")?
+            .map(|v| v.to_vec())
+            .unwrap_or_default())
+    }
+
+    // ----- reviewers -----
+
+    /// Enrols a reviewer. Names and recipients are unique.
+    pub fn add_reviewer(&self, new: NewReviewer) -> Result<Reviewer, StoreError> {
+        let all = self.reviewers()?;
+        if all.iter().any(|r| r.name == new.name) {
+            return Err(StoreError::Conflict(format!(
+                "a reviewer named {:?} already exists",
+                new.name
+            )));
+        }
+        if all.iter().any(|r| r.recipient == new.recipient) {
+            return Err(StoreError::Conflict(
+                "this recipient is already enrolled".into(),
+            ));
+        }
+        let r = Reviewer {
+            id: crate::crypto::random::id(),
+            name: new.name,
+            recipient: new.recipient,
+            roles: new.roles,
+            added: Day::today(),
+        };
+        self.reviewers.insert(r.id.as_bytes(), to_json(&r)?)?;
+        self.db.flush()?;
+        Ok(r)
+    }
+
+    /// Removes a reviewer by id or name.
+    pub fn remove_reviewer(&self, id_or_name: &str) -> Result<Reviewer, StoreError> {
+        let r = self
+            .reviewers()?
+            .into_iter()
+            .find(|r| r.id == id_or_name || r.name == id_or_name)
+            .ok_or(StoreError::NotFound)?;
+        self.reviewers.remove(r.id.as_bytes())?;
+        self.db.flush()?;
+        Ok(r)
+    }
+
+    /// Every enrolled reviewer, sorted by name.
+    pub fn reviewers(&self) -> Result<Vec<Reviewer>, StoreError> {
+        let mut v = Vec::new();
+        for item in self.reviewers.iter() {
+            let (_, value) = item?;
+            v.push(from_json::<Reviewer>("reviewers", &value)?);
+        }
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(v)
+    }
+
+    /// A reviewer by id.
+    pub fn reviewer(&self, id: &str) -> Result<Option<Reviewer>, StoreError> {
+        self.reviewers
+            .get(id.as_bytes())?
+            .map(|v| from_json("reviewers", &v))
+            .transpose()
+    }
+
+    /// The recipients of every reviewer holding `role`.
+    pub fn recipients_with_role(&self, role: Role) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .reviewers()?
+            .into_iter()
+            .filter(|r| r.roles.contains(&role))
+            .map(|r| r.recipient)
+            .collect())
+    }
+
+    // ----- reports -----
+
+    /// Stores a new report and its envelopes atomically, then flushes.
+    ///
+    /// Returns only once the data is on disk: the caller may then
+    /// acknowledge the submission.
+    pub fn insert_report(&self, new: NewReport) -> Result<ReportMeta, StoreError> {
+        let mut meta = ReportMeta {
+            id: crate::crypto::random::id(),
+            received: Day::today(),
+            state: State::New,
+            urgency: new.urgency,
+            urgency_confirmed: false,
+            anonymity: new.anonymity,
+            assignee: None,
+            envelopes: Vec::new(),
+        };
+        let mut bodies = Vec::new();
+        for env in new.envelopes {
+            let id = crate::crypto::random::id();
+            meta.envelopes.push(EnvelopeRef {
+                id: id.clone(),
+                kind: env.kind,
+                recipients: env.recipients,
+                day: meta.received,
+            });
+            bodies.push((id, env.ciphertext));
+        }
+        let meta_json = to_json(&meta)?;
+        (&self.reports, &self.envelopes)
+            .transaction(|(reports, envelopes)| {
+                for (id, body) in &bodies {
+                    envelopes.insert(id.as_bytes(), body.as_slice())?;
+                }
+                reports.insert(meta.id.as_bytes(), meta_json.as_slice())?;
+                Ok::<_, ConflictableTransactionError<StoreError>>(())
+            })
+            .map_err(tx_err)?;
+        self.db.flush()?;
+        Ok(meta)
+    }
+
+    /// Every report's plaintext metadata.
+    pub fn reports(&self) -> Result<Vec<ReportMeta>, StoreError> {
+        let mut v = Vec::with_capacity(self.reports.len());
+        for item in self.reports.iter() {
+            let (_, value) = item?;
+            v.push(from_json::<ReportMeta>("reports", &value)?);
+        }
+        Ok(v)
+    }
+
+    /// One report's metadata.
+    pub fn report(&self, id: &str) -> Result<Option<ReportMeta>, StoreError> {
+        self.reports
+            .get(id.as_bytes())?
+            .map(|v| from_json("reports", &v))
+            .transpose()
+    }
+
+    /// An envelope's ciphertext.
+    pub fn envelope(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.envelopes.get(id.as_bytes())?.map(|v| v.to_vec()))
+    }
+
+    /// Number of stored reports.
+    pub fn report_count(&self) -> usize {
+        self.reports.len()
+    }
+
+    // ----- audit -----
+
+    /// Appends an entry to the hash-chained audit log.
+    pub fn append_audit(&self, event: crate::audit::Event) -> Result<(), StoreError> {
+        let _guard = match self.audit_lock.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let last = match self.audit.last()? {
+            Some((_, v)) => Some(from_json::<crate::audit::Entry>("audit", &v)?),
+            None => None,
+        };
+        let entry = crate::audit::Entry::next(last.as_ref(), event, Day::today());
+        self.audit
+            .insert(entry.seq.to_be_bytes(), to_json(&entry)?)?;
+        Ok(())
+    }
+
+    /// Every audit entry in order.
+    pub fn audit_entries(&self) -> Result<Vec<crate::audit::Entry>, StoreError> {
+        let mut v = Vec::new();
+        for item in self.audit.iter() {
+            let (_, value) = item?;
+            v.push(from_json("audit", &value)?);
+        }
+        Ok(v)
+    }
+
+    /// Raw access to the audit tree, for tamper tests of `audit verify`.
+    #[doc(hidden)]
+    pub fn audit_tree(&self) -> &sled::Tree {
+        &self.audit
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(v).map_err(|e| StoreError::Corrupt {
+        tree: "(encode)",
+        detail: e.to_string(),
+    })
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(
+    tree: &'static str,
+    v: &[u8],
+) -> Result<T, StoreError> {
+    serde_json::from_slice(v).map_err(|e| StoreError::Corrupt {
+        tree,
+        detail: e.to_string(),
+    })
+}
+
+fn tx_err(e: TransactionError<StoreError>) -> StoreError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => StoreError::Db(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Anonymity, Urgency};
+
+    fn new_report(text: &[u8]) -> NewReport {
+        NewReport {
+            anonymity: Anonymity::Confidential,
+            urgency: Urgency::Standard,
+            envelopes: vec![NewEnvelope {
+                kind: EnvelopeKind::Report,
+                ciphertext: text.to_vec(),
+                recipients: vec!["age1example".into()],
+            }],
+        }
+    }
+
+    #[test]
+    fn create_open_and_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(StoreError::Missing(_))
+        ));
+        let s = Store::create(dir.path()).unwrap();
+        assert_eq!(s.instance_salt().unwrap().len(), 32);
+        assert!(matches!(
+            Store::create(dir.path()),
+            Err(StoreError::Exists(_))
+        ));
+        let err = Store::open(dir.path()).err().unwrap();
+        assert!(matches!(err, StoreError::Locked(_)), "{err}");
+        assert!(err.to_string().contains("amanatd running"));
+        drop(s);
+        Store::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn reports_survive_reopen_with_their_envelopes() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = {
+            let s = Store::create(dir.path()).unwrap();
+            s.insert_report(new_report(b"ciphertext")).unwrap().id
+        };
+        let s = Store::open(dir.path()).unwrap();
+        let meta = s.report(&id).unwrap().unwrap();
+        assert_eq!(meta.state, State::New);
+        assert_eq!(meta.received, Day::today());
+        assert_eq!(meta.envelopes.len(), 1);
+        assert_eq!(meta.envelopes[0].recipients, vec!["age1example"]);
+        assert_eq!(
+            s.envelope(&meta.envelopes[0].id).unwrap().unwrap(),
+            b"ciphertext"
+        );
+        assert_eq!(s.reports().unwrap().len(), 1);
+        assert!(s.report("nope").unwrap().is_none());
+    }
+
+    #[test]
+    fn reviewers_are_unique() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::create(dir.path()).unwrap();
+        let add = |name: &str, rec: &str| {
+            s.add_reviewer(NewReviewer {
+                name: name.into(),
+                recipient: rec.into(),
+                roles: vec![Role::Triage],
+            })
+        };
+        let a = add("ana", "age1a").unwrap();
+        assert!(matches!(add("ana", "age1b"), Err(StoreError::Conflict(_))));
+        assert!(matches!(add("bo", "age1a"), Err(StoreError::Conflict(_))));
+        add("bo", "age1b").unwrap();
+        assert_eq!(
+            s.recipients_with_role(Role::Triage).unwrap(),
+            vec!["age1a", "age1b"]
+        );
+        assert!(s.recipients_with_role(Role::Admin).unwrap().is_empty());
+        assert_eq!(s.remove_reviewer("ana").unwrap().id, a.id);
+        assert!(matches!(
+            s.remove_reviewer("ana"),
+            Err(StoreError::NotFound)
+        ));
+    }
+}

@@ -1,0 +1,77 @@
+//! Records stored in plaintext: the minimum triage needs (DESIGN.md).
+
+use crate::model::{Anonymity, Role, State, Urgency};
+use crate::timeutil::Day;
+use serde::{Deserialize, Serialize};
+
+/// A reviewer: a public key, a display name and roles. No secrets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reviewer {
+    pub id: String,
+    pub name: String,
+    pub recipient: String,
+    pub roles: Vec<Role>,
+    pub added: Day,
+}
+
+impl Reviewer {
+    /// True if the reviewer holds `role`.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// A reviewer to enrol.
+#[derive(Clone, Debug)]
+pub struct NewReviewer {
+    pub name: String,
+    pub recipient: String,
+    pub roles: Vec<Role>,
+}
+
+/// What the server knows of a report without decrypting it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportMeta {
+    pub id: String,
+    pub received: Day,
+    pub state: State,
+    pub urgency: Urgency,
+    /// False while the urgency is the server's proposal.
+    pub urgency_confirmed: bool,
+    pub anonymity: Anonymity,
+    pub assignee: Option<String>,
+    pub envelopes: Vec<EnvelopeRef>,
+}
+
+/// Where an envelope is and whom it was encrypted to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvelopeRef {
+    pub id: String,
+    pub kind: EnvelopeKind,
+    pub recipients: Vec<String>,
+    pub day: Day,
+}
+
+/// What an envelope holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvelopeKind {
+    /// The questionnaire answers (triage reviewers).
+    Report,
+    /// The identity section (identity reviewers only).
+    Identity,
+}
+
+/// A report to store: metadata choices and sealed envelopes.
+pub struct NewReport {
+    pub anonymity: Anonymity,
+    pub urgency: Urgency,
+    pub envelopes: Vec<NewEnvelope>,
+}
+
+/// A sealed envelope to store.
+pub struct NewEnvelope {
+    pub kind: EnvelopeKind,
+    pub ciphertext: Vec<u8>,
+    pub recipients: Vec<String>,
+}
