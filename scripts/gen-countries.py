@@ -1,3 +1,10 @@
+#!/usr/bin/env python3
+"""Regenerates locales/<lang>/countries.ftl from the iso-codes data shipped by
+pycountry (names and their translations).
+
+Usage: pip download --no-deps pycountry; unzip the wheel into DIR;
+       cd DIR && python3 /path/to/scripts/gen-countries.py /path/to/locales
+"""
 import gettext, json, os, sys
 sys.path.insert(0, '.')
 data = json.load(open('pycountry/databases/iso3166-1.json'))['3166-1']

@@ -380,6 +380,13 @@ fn serve_demo(intake: Option<String>, review: Option<String>) -> Result<(), Fail
         cfg.review.addr = a;
     }
     cfg.validate()?;
+    // After `cargo run`, the CLI sits beside this binary, not on PATH.
+    let amanat = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("amanat")))
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "amanat".into());
     let banner = format!(
         "\n\
          ************************************************************************\n\
@@ -392,9 +399,9 @@ fn serve_demo(intake: Option<String>, review: Option<String>) -> Result<(), Fail
          Open the form:     http://{intake}/\n\
          Then, in another terminal:\n  \
            export AMANAT_CONFIG_DIR={cfgdir}\n  \
-           amanat login --server http://{review} --identity {key}\n  \
-           amanat list\n  \
-           amanat show <ID from the list>\n",
+           {amanat} login --server http://{review} --identity {key}\n  \
+           {amanat} list\n  \
+           {amanat} show <ID from the list>\n",
         data = data.display(),
         key = key.display(),
         intake = cfg.intake.addr,

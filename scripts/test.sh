@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian machine: installs the tools the
+# tests use (they fail loudly, never skip, when a tool is missing), then runs
+# `cargo test`.
+#
+# Tools: age (age-keygen, for interoperability with the reference age).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v age-keygen >/dev/null 2>&1 || need+=(age)
+if ((${#need[@]})); then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "Installing: ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
+fi
+
+# Smaller, faster test builds on small machines.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-0}"
+exec cargo test --locked "$@"
