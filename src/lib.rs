@@ -31,6 +31,7 @@ pub mod i18n;
 pub mod intake;
 pub mod model;
 pub mod review;
+pub mod sanitize;
 pub mod server;
 pub mod store;
 pub mod timeutil;

@@ -1,0 +1,571 @@
+//! Metadata stripping for files uploaded to Amanat.
+//!
+//! Uploaded evidence (photos, documents, recordings) routinely carries data that
+//! identifies the person who made it: GPS positions, camera serial numbers,
+//! author names, software versions, edit timestamps. This module removes that
+//! data *before* the file is encrypted and stored, so that a later breach of the
+//! store or a careless reviewer cannot tie a report back to its source.
+//!
+//! It must never: trust the client's file name or Content-Type (use [`detect`]),
+//! panic on hostile input, store a file of a cleanable kind with its metadata
+//! when it cannot be parsed (that is an `Err`, never a silent pass-through), or
+//! read an unbounded amount of data into memory.
+//!
+//! # Memory behaviour
+//! * Streaming, bounded memory (a few KiB buffers, at most one 64 KiB JPEG
+//!   segment or one 1 MiB MP3 tail window): [`Kind::Jpeg`], [`Kind::Png`],
+//!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Other`].
+//! * Whole file in memory, up to [`Limits::max_in_memory`] bytes, otherwise
+//!   [`SanitizeError::TooLarge`]: [`Kind::Pdf`], [`Kind::Ooxml`], [`Kind::Odf`],
+//!   [`Kind::Mp4`], [`Kind::Webp`], [`Kind::Tiff`]. These need random access
+//!   (cross-reference tables, zip central directory, chunk offsets).
+//!   The zip formats additionally hold their decompressed entries in memory,
+//!   bounded by [`Limits::zip_max_uncompressed`] and `zip_max_ratio` times
+//!   the input size (shared with nested documents), plus the output.
+//!
+//! # Error contract
+//! On `Err` the bytes already written to `output` are partial and must be
+//! discarded by the caller. On `Ok` the output is a complete file.
+//!
+//! # Orientation
+//! Dropping JPEG EXIF would also drop the Orientation tag and show portrait
+//! photos sideways. When the original Orientation is not 1, a minimal EXIF
+//! block holding only that one tag is written back (see `jpeg.rs`).
+
+use std::fmt;
+use std::io::{self, Read, Write};
+
+mod filename;
+mod gif;
+mod jpeg;
+mod mp3;
+mod mp4;
+mod pdf;
+mod png;
+mod tiff;
+mod webp;
+mod xml;
+mod zipdoc;
+
+pub use filename::clean_filename;
+
+/// File kinds the sanitizer knows about. Determined by [`detect`] from content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Jpeg,
+    Png,
+    Webp,
+    Gif,
+    Tiff,
+    Pdf,
+    /// Office Open XML: docx, xlsx, pptx.
+    Ooxml,
+    /// OpenDocument: odt, ods, odp.
+    Odf,
+    Mp3,
+    /// ISO base media / QuickTime: mp4, mov, m4a, 3gp.
+    Mp4,
+    /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
+    Other,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Kind::Jpeg => "jpeg",
+            Kind::Png => "png",
+            Kind::Webp => "webp",
+            Kind::Gif => "gif",
+            Kind::Tiff => "tiff",
+            Kind::Pdf => "pdf",
+            Kind::Ooxml => "ooxml",
+            Kind::Odf => "odf",
+            Kind::Mp3 => "mp3",
+            Kind::Mp4 => "mp4",
+            Kind::Other => "other",
+        };
+        f.write_str(s)
+    }
+}
+
+/// Resource limits applied while stripping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input read whole into memory for random-access formats.
+    pub max_in_memory: u64,
+    /// Most entries a zip-based document may have.
+    pub zip_max_entries: u64,
+    /// Most bytes all entries of a zip-based document may decompress to.
+    pub zip_max_uncompressed: u64,
+    /// Largest ratio of decompressed bytes to input bytes.
+    pub zip_max_ratio: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_in_memory: 256 * 1024 * 1024,
+            zip_max_entries: 10_000,
+            zip_max_uncompressed: 1024 * 1024 * 1024,
+            zip_max_ratio: 100,
+        }
+    }
+}
+
+/// A category of metadata that was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Removed {
+    Location,
+    Camera,
+    Author,
+    Software,
+    Dates,
+    Comments,
+    Thumbnail,
+    DocumentIds,
+    Other,
+}
+
+impl fmt::Display for Removed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Removed::Location => "location",
+            Removed::Camera => "camera",
+            Removed::Author => "author",
+            Removed::Software => "software",
+            Removed::Dates => "dates",
+            Removed::Comments => "comments",
+            Removed::Thumbnail => "thumbnail",
+            Removed::DocumentIds => "identifiers",
+            Removed::Other => "other",
+        };
+        f.write_str(s)
+    }
+}
+
+/// Result of a successful [`strip`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Metadata was found and removed; `removed` is sorted and has no duplicates.
+    Cleaned { removed: Vec<Removed> },
+    /// The file parsed and held no metadata we remove, but the output was
+    /// re-serialised (e.g. a PDF or zip is always rewritten), so bytes differ.
+    NothingFound,
+    /// The format is not one we can clean ([`Kind::Other`]); the output is the
+    /// unchanged input and may still carry metadata.
+    NotCleanable,
+    /// The file parsed, held no metadata we remove, and the output is
+    /// byte-for-byte the input.
+    KeptOriginal,
+}
+
+/// Why a file could not be sanitized. The caller must refuse the upload.
+#[derive(thiserror::Error, Debug)]
+pub enum SanitizeError {
+    #[error("malformed {kind} file: {detail}")]
+    Malformed { kind: Kind, detail: String },
+    #[error("file is larger than the {limit}-byte limit for this format")]
+    TooLarge { limit: u64 },
+    #[error("archive exceeds decompression limits (possible zip bomb)")]
+    ZipBomb,
+    #[error("i/o error: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// Detect the kind of a file from its first bytes (up to 4096).
+///
+/// Never looks at names or client-provided types. Zip archives are OOXML when a
+/// `[Content_Types].xml` entry is visible in the prefix, ODF when the first
+/// entry is a stored `mimetype` naming an OpenDocument type, otherwise Other.
+/// ISO-BMFF files whose brand is an image format (HEIF/AVIF) are Other, since
+/// their metadata lives in structures the MP4 stripper does not rewrite.
+pub fn detect(prefix: &[u8]) -> Kind {
+    let p = prefix.get(..prefix.len().min(4096)).unwrap_or(prefix);
+    if p.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Kind::Jpeg;
+    }
+    if p.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Kind::Png;
+    }
+    if p.starts_with(b"GIF87a") || p.starts_with(b"GIF89a") {
+        return Kind::Gif;
+    }
+    if p.len() >= 12 && p.starts_with(b"RIFF") && p.get(8..12) == Some(b"WEBP") {
+        return Kind::Webp;
+    }
+    // Classic and BigTIFF in both byte orders; BigTIFF is reported as Tiff so
+    // that the stripper refuses it instead of passing it through as Other.
+    if p.starts_with(b"II*\0")
+        || p.starts_with(b"MM\0*")
+        || p.starts_with(b"II+\0")
+        || p.starts_with(b"MM\0+")
+    {
+        return Kind::Tiff;
+    }
+    if p.starts_with(b"PK\x03\x04") {
+        return zipdoc::detect_zip(p);
+    }
+    // PDF readers accept the header anywhere in the first KiB.
+    let head = p.get(..p.len().min(1024)).unwrap_or(p);
+    if find(head, b"%PDF-").is_some() {
+        return Kind::Pdf;
+    }
+    if mp4::looks_like_mp4(p) {
+        return Kind::Mp4;
+    }
+    if mp3::looks_like_mp3(p) {
+        return Kind::Mp3;
+    }
+    Kind::Other
+}
+
+/// Strip identifying metadata from `input` (of the given, detected `kind`)
+/// and write the cleaned file to `output`.
+///
+/// See the module documentation for memory behaviour per kind. On error the
+/// output is incomplete and must be discarded.
+pub fn strip(
+    kind: Kind,
+    input: &mut dyn Read,
+    output: &mut dyn Write,
+    limits: &Limits,
+) -> Result<Outcome, SanitizeError> {
+    match kind {
+        Kind::Other => {
+            io::copy(input, output)?;
+            Ok(Outcome::NotCleanable)
+        }
+        Kind::Jpeg => jpeg::strip(input, output),
+        Kind::Png => png::strip(input, output),
+        Kind::Gif => gif::strip(input, output),
+        Kind::Mp3 => mp3::strip(input, output),
+        Kind::Webp => {
+            let data = read_limited(input, limits.max_in_memory)?;
+            webp::strip(&data, output)
+        }
+        Kind::Tiff => {
+            let data = read_limited(input, limits.max_in_memory)?;
+            tiff::strip(&data, output)
+        }
+        Kind::Pdf => {
+            let data = read_limited(input, limits.max_in_memory)?;
+            no_panic(kind, || pdf::strip(&data, output))
+        }
+        Kind::Mp4 => {
+            let data = read_limited(input, limits.max_in_memory)?;
+            mp4::strip(&data, output)
+        }
+        Kind::Ooxml | Kind::Odf => {
+            let data = read_limited(input, limits.max_in_memory)?;
+            no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers shared by the format modules.
+// ---------------------------------------------------------------------------
+
+/// Run a third-party parser (lopdf, zip) so that a panic inside it on
+/// hostile input becomes `Malformed` instead of taking the server down.
+/// (Only effective with `panic = "unwind"`, the default.)
+fn no_panic<T>(
+    kind: Kind,
+    f: impl FnOnce() -> Result<T, SanitizeError>,
+) -> Result<T, SanitizeError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(malformed(kind, "parser failed on this input")))
+}
+
+/// Build a `Malformed` error.
+fn malformed(kind: Kind, detail: impl Into<String>) -> SanitizeError {
+    SanitizeError::Malformed {
+        kind,
+        detail: detail.into(),
+    }
+}
+
+/// Turn an input read error into the right variant: running out of input
+/// means the file is truncated (a property of the file, not of the server).
+fn read_err(kind: Kind) -> impl Fn(io::Error) -> SanitizeError {
+    move |e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            malformed(kind, "truncated")
+        } else {
+            SanitizeError::Io(e)
+        }
+    }
+}
+
+/// Read the whole input, refusing more than `limit` bytes.
+fn read_limited(input: &mut dyn Read, limit: u64) -> Result<Vec<u8>, SanitizeError> {
+    let mut data = Vec::new();
+    // Read one byte past the limit so "exactly at the limit" is accepted.
+    input.take(limit.saturating_add(1)).read_to_end(&mut data)?;
+    if data.len() as u64 > limit {
+        return Err(SanitizeError::TooLarge { limit });
+    }
+    Ok(data)
+}
+
+/// Read and discard exactly `n` bytes (streaming, bounded memory).
+fn skip_exact(r: &mut dyn Read, n: u64, kind: Kind) -> Result<(), SanitizeError> {
+    let copied = io::copy(&mut r.take(n), &mut io::sink())?;
+    if copied != n {
+        return Err(malformed(kind, "truncated"));
+    }
+    Ok(())
+}
+
+/// Position of `needle` in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Accumulates the categories a stripper removed.
+#[derive(Debug, Default)]
+struct Found {
+    removed: Vec<Removed>,
+    /// True when the output differs from the input in any byte.
+    changed: bool,
+}
+
+impl Found {
+    fn add(&mut self, r: Removed) {
+        self.changed = true;
+        if !self.removed.contains(&r) {
+            self.removed.push(r);
+        }
+    }
+
+    fn outcome(mut self) -> Outcome {
+        if self.removed.is_empty() {
+            if self.changed {
+                Outcome::NothingFound
+            } else {
+                Outcome::KeptOriginal
+            }
+        } else {
+            self.removed.sort();
+            Outcome::Cleaned {
+                removed: self.removed,
+            }
+        }
+    }
+}
+
+/// Guess what an XMP packet held, for reporting. Always records something,
+/// since an XMP packet is metadata whatever it says.
+fn classify_xmp(xmp: &[u8], found: &mut Found) {
+    let checks: [(&[u8], Removed); 9] = [
+        (b"GPS", Removed::Location),
+        (b"dc:creator", Removed::Author),
+        (b"Author", Removed::Author),
+        (b"CreatorTool", Removed::Software),
+        (b"tiff:Make", Removed::Camera),
+        (b"SerialNumber", Removed::Camera),
+        (b"Date", Removed::Dates),
+        (b"DocumentID", Removed::DocumentIds),
+        (b"dc:description", Removed::Comments),
+    ];
+    for (needle, cat) in checks {
+        if find(xmp, needle).is_some() {
+            found.add(cat);
+        }
+    }
+    found.add(Removed::Other);
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detect_magic() {
+        assert_eq!(detect(b"\xFF\xD8\xFF\xE0rest"), Kind::Jpeg);
+        assert_eq!(detect(b"\x89PNG\r\n\x1a\n...."), Kind::Png);
+        assert_eq!(detect(b"GIF89a...."), Kind::Gif);
+        assert_eq!(detect(b"RIFF\0\0\0\0WEBPVP8 "), Kind::Webp);
+        assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt "), Kind::Other);
+        assert_eq!(detect(b"II*\0\x08\0\0\0"), Kind::Tiff);
+        assert_eq!(detect(b"MM\0*\0\0\0\x08"), Kind::Tiff);
+        assert_eq!(detect(b"junk\n%PDF-1.7\n"), Kind::Pdf);
+        assert_eq!(detect(b"ID3\x04\0\0\0\0\0\0"), Kind::Mp3);
+        assert_eq!(detect(b"\xFF\xFB\x90\x64\0\0"), Kind::Mp3);
+        assert_eq!(detect(b"\0\0\0\x18ftypisom\0\0\0\0isommp41"), Kind::Mp4);
+        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Other);
+        assert_eq!(detect(b""), Kind::Other);
+        assert_eq!(detect(b"hello world"), Kind::Other);
+    }
+
+    #[test]
+    fn removed_display_is_lowercase_word() {
+        for r in [
+            Removed::Location,
+            Removed::Camera,
+            Removed::Author,
+            Removed::Software,
+            Removed::Dates,
+            Removed::Comments,
+            Removed::Thumbnail,
+            Removed::DocumentIds,
+            Removed::Other,
+        ] {
+            let s = r.to_string();
+            assert!(!s.is_empty());
+            assert!(s.chars().all(|c| c.is_ascii_lowercase()));
+        }
+    }
+
+    #[test]
+    fn other_is_copied_unchanged() {
+        let data = b"just some bytes \x00\x01";
+        let mut out = Vec::new();
+        let res = strip(Kind::Other, &mut &data[..], &mut out, &Limits::default());
+        assert!(matches!(res, Ok(Outcome::NotCleanable)));
+        assert_eq!(out, data);
+    }
+
+    #[test]
+    fn in_memory_limit_is_enforced() {
+        let data = vec![0u8; 1000];
+        let limits = Limits {
+            max_in_memory: 100,
+            ..Limits::default()
+        };
+        let mut out = Vec::new();
+        let res = strip(Kind::Pdf, &mut &data[..], &mut out, &limits);
+        assert!(matches!(res, Err(SanitizeError::TooLarge { limit: 100 })));
+    }
+
+    #[test]
+    fn found_outcomes() {
+        let f = Found::default();
+        assert_eq!(f.outcome(), Outcome::KeptOriginal);
+        let f = Found {
+            changed: true,
+            ..Found::default()
+        };
+        assert_eq!(f.outcome(), Outcome::NothingFound);
+        let mut f = Found::default();
+        f.add(Removed::Other);
+        f.add(Removed::Location);
+        f.add(Removed::Other);
+        assert_eq!(
+            f.outcome(),
+            Outcome::Cleaned {
+                removed: vec![Removed::Location, Removed::Other]
+            }
+        );
+    }
+}
+
+/// Robustness: nothing panics on random bytes or mutated fixtures.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ALL: [Kind; 11] = [
+        Kind::Jpeg,
+        Kind::Png,
+        Kind::Webp,
+        Kind::Gif,
+        Kind::Tiff,
+        Kind::Pdf,
+        Kind::Ooxml,
+        Kind::Odf,
+        Kind::Mp3,
+        Kind::Mp4,
+        Kind::Other,
+    ];
+
+    fn fixtures() -> Vec<(Kind, Vec<u8>)> {
+        vec![
+            (Kind::Jpeg, jpeg::tests::fixture(jpeg::tests::TINY, 6)),
+            (Kind::Png, png::tests::fixture()),
+            (Kind::Gif, gif::tests::fixture()),
+            (Kind::Webp, webp::tests::fixture()),
+            (Kind::Tiff, tiff::tests::fixture(true)),
+            (Kind::Pdf, pdf::tests::fixture()),
+            (Kind::Ooxml, zipdoc::tests::docx_fixture()),
+            (Kind::Odf, zipdoc::tests::odt_fixture()),
+            (Kind::Mp3, mp3::tests::fixture()),
+            (Kind::Mp4, mp4::tests::fixture(true, false)),
+        ]
+    }
+
+    fn small_limits() -> Limits {
+        Limits {
+            max_in_memory: 1 << 20,
+            zip_max_entries: 100,
+            zip_max_uncompressed: 4 << 20,
+            zip_max_ratio: 100,
+        }
+    }
+
+    #[test]
+    fn fixtures_detect_as_their_kind() {
+        for (kind, data) in fixtures() {
+            let prefix = &data[..data.len().min(4096)];
+            assert_eq!(detect(prefix), kind);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = detect(&data);
+            for kind in ALL {
+                let mut out = Vec::new();
+                let _ = strip(kind, &mut &data[..], &mut out, &small_limits());
+            }
+        }
+
+        #[test]
+        fn mutated_fixtures_never_panic(
+            which in 0usize..10,
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+            cut in proptest::option::of(any::<usize>()),
+        ) {
+            let (kind, mut data) = fixtures().swap_remove(which);
+            for (pos, byte) in edits {
+                let i = pos % data.len();
+                data[i] = byte;
+            }
+            if let Some(c) = cut {
+                data.truncate(c % (data.len() + 1));
+            }
+            let detected = detect(&data[..data.len().min(4096)]);
+            for k in [kind, detected] {
+                let mut out = Vec::new();
+                let _ = strip(k, &mut &data[..], &mut out, &small_limits());
+            }
+        }
+    }
+}
+
+/// Helpers shared by the format modules' tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+pub(crate) mod tests_util {
+    use super::*;
+
+    pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+        find(hay, needle).is_some()
+    }
+
+    /// Run `strip` over an in-memory input with default limits.
+    pub(crate) fn run(kind: Kind, data: &[u8]) -> (Result<Outcome, SanitizeError>, Vec<u8>) {
+        let mut out = Vec::new();
+        let res = strip(kind, &mut &data[..], &mut out, &Limits::default());
+        (res, out)
+    }
+}

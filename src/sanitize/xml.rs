@@ -1,0 +1,312 @@
+//! A minimal, lossless XML tag rewriter for office document parts.
+//!
+//! We only need to change a few attribute values, replace the text of a few
+//! elements and drop a few elements. A full XML parser would re-serialise
+//! everything (and bring a dependency); this scanner copies every byte it does
+//! not change verbatim. It understands comments, CDATA, processing
+//! instructions and quoted attributes; it refuses DOCTYPE (never used by
+//! OOXML/ODF and the root of entity tricks) and unbalanced documents. It must
+//! never panic or silently skip content it did not understand.
+
+use super::{Found, Removed};
+
+/// What to do with one attribute.
+pub(super) enum AttrAction {
+    Keep,
+    Replace(&'static str, Removed),
+    Remove(Removed),
+}
+
+/// One attribute as written (value still escaped).
+pub(super) struct Attr<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+}
+
+/// Per-part rewriting rules.
+pub(super) trait Rules {
+    /// Drop this element and everything in it.
+    fn drop_element(&self, _name: &str, _attrs: &[Attr<'_>]) -> Option<Removed> {
+        None
+    }
+    /// Replace all content of this element with `text` (already escaped).
+    fn replace_content(&self, _name: &str, _attrs: &[Attr<'_>]) -> Option<(&'static str, Removed)> {
+        None
+    }
+    /// Change or remove one attribute.
+    fn attr(&self, _elem: &str, _attr: &Attr<'_>, _all: &[Attr<'_>]) -> AttrAction {
+        AttrAction::Keep
+    }
+}
+
+/// Local part of a qualified name.
+pub(super) fn local(name: &str) -> &str {
+    name.rsplit(':').next().unwrap_or(name)
+}
+
+/// Find the value of attribute `name` (local name match).
+pub(super) fn attr_value<'a>(attrs: &'a [Attr<'a>], name: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|a| local(a.name) == name)
+        .map(|a| a.value)
+}
+
+/// Rewrite `xml` by `rules`. Err(detail) when the document is not something
+/// we can safely rewrite.
+pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result<String, String> {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    let mut depth: usize = 0;
+    // (depth at which the suppressed element opened, closing tag to emit).
+    let mut suppress: Option<(usize, Option<String>)> = None;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            if suppress.is_none() {
+                out.push_str(rest);
+            }
+            break;
+        };
+        let (text, tail) = rest.split_at(lt);
+        if suppress.is_none() {
+            out.push_str(text);
+        }
+        let (token, after) = if tail.starts_with("<!--") {
+            split_after(tail, "-->")?
+        } else if tail.starts_with("<![CDATA[") {
+            split_after(tail, "]]>")?
+        } else if tail.starts_with("<?") {
+            split_after(tail, "?>")?
+        } else if tail.starts_with("<!") {
+            return Err("DOCTYPE or declaration not supported".into());
+        } else {
+            split_tag(tail)?
+        };
+        rest = after;
+        if token.starts_with("<!") || token.starts_with("<?") {
+            if suppress.is_none() {
+                out.push_str(token);
+            }
+            continue;
+        }
+        if token.starts_with("</") {
+            depth = depth.checked_sub(1).ok_or("unbalanced end tag")?;
+            match &suppress {
+                Some((d, close)) if *d == depth => {
+                    if let Some(c) = close {
+                        out.push_str(c);
+                    }
+                    suppress = None;
+                }
+                Some(_) => {}
+                None => out.push_str(token),
+            }
+            continue;
+        }
+        let self_closing = token.ends_with("/>");
+        if suppress.is_some() {
+            if !self_closing {
+                depth += 1;
+            }
+            continue;
+        }
+        let (name, attrs) = parse_start(token)?;
+        if let Some(cat) = rules.drop_element(name, &attrs) {
+            found.add(cat);
+            if !self_closing {
+                suppress = Some((depth, None));
+                depth += 1;
+            }
+            continue;
+        }
+        let rewritten = rewrite_attrs(token, name, &attrs, self_closing, rules, found);
+        out.push_str(&rewritten);
+        if self_closing {
+            continue;
+        }
+        if let Some((text, cat)) = rules.replace_content(name, &attrs) {
+            // Only report when something actually changes.
+            if let Some(inner) = content_if_simple(rest, name) {
+                if inner != text {
+                    found.add(cat);
+                }
+            } else {
+                found.add(cat);
+            }
+            out.push_str(text);
+            suppress = Some((depth, Some(format!("</{name}>"))));
+        }
+        depth += 1;
+    }
+    if depth != 0 || suppress.is_some() {
+        return Err("unbalanced document".into());
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+
+/// Split `s` just after the first `end`.
+fn split_after<'a>(s: &'a str, end: &str) -> Result<(&'a str, &'a str), String> {
+    let i = s.find(end).ok_or("unterminated markup")?;
+    Ok(s.split_at(i + end.len()))
+}
+
+/// Split a tag `<...>` honouring quoted attribute values.
+fn split_tag(s: &str) -> Result<(&str, &str), String> {
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '>') => return Ok(s.split_at(i + 1)),
+            (None, '<') if i > 0 => return Err("'<' inside tag".into()),
+            _ => {}
+        }
+    }
+    Err("unterminated tag".into())
+}
+
+/// Parse `<name a="v" ...>` into name and attributes.
+fn parse_start(token: &str) -> Result<(&str, Vec<Attr<'_>>), String> {
+    let inner = token
+        .strip_prefix('<')
+        .and_then(|t| t.strip_suffix('>'))
+        .ok_or("bad tag")?;
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    let name_end = inner
+        .find(|c: char| c.is_whitespace())
+        .unwrap_or(inner.len());
+    let (name, mut rest) = inner.split_at(name_end);
+    if name.is_empty() {
+        return Err("empty tag name".into());
+    }
+    let mut attrs = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        let eq = rest.find('=').ok_or("attribute without value")?;
+        let (aname, after) = rest.split_at(eq);
+        let aname = aname.trim_end();
+        let after = after.get(1..).ok_or("bad attribute")?.trim_start();
+        let q = after.chars().next().ok_or("bad attribute")?;
+        if q != '"' && q != '\'' {
+            return Err("unquoted attribute".into());
+        }
+        let body = after.get(1..).ok_or("bad attribute")?;
+        let close = body.find(q).ok_or("unterminated attribute")?;
+        let (value, tail) = body.split_at(close);
+        attrs.push(Attr { name: aname, value });
+        rest = tail.get(1..).unwrap_or("");
+    }
+    Ok((name, attrs))
+}
+
+/// Apply attribute rules; returns the original token when nothing changed.
+fn rewrite_attrs(
+    token: &str,
+    name: &str,
+    attrs: &[Attr<'_>],
+    self_closing: bool,
+    rules: &dyn Rules,
+    found: &mut Found,
+) -> String {
+    let mut changed = false;
+    let mut parts: Vec<(&str, String)> = Vec::with_capacity(attrs.len());
+    for a in attrs {
+        match rules.attr(name, a, attrs) {
+            AttrAction::Keep => parts.push((a.name, a.value.to_string())),
+            AttrAction::Replace(v, cat) => {
+                if a.value != v {
+                    changed = true;
+                    found.add(cat);
+                }
+                parts.push((a.name, v.to_string()));
+            }
+            AttrAction::Remove(cat) => {
+                changed = true;
+                found.add(cat);
+            }
+        }
+    }
+    if !changed {
+        return token.to_string();
+    }
+    let mut s = format!("<{name}");
+    for (n, v) in parts {
+        // Values are either copied escaped or our own plain constants, so
+        // double quotes are safe unless the original used them inside '...'.
+        let v = v.replace('"', "&quot;");
+        s.push_str(&format!(" {n}=\"{v}\""));
+    }
+    s.push_str(if self_closing { "/>" } else { ">" });
+    s
+}
+
+/// The text content of an element when it is plain text (for reporting).
+fn content_if_simple<'a>(rest: &'a str, name: &str) -> Option<&'a str> {
+    let end = rest.find('<')?;
+    let close = format!("</{name}>");
+    rest.get(end..)?
+        .starts_with(&close)
+        .then(|| rest.get(..end))
+        .flatten()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    struct R;
+    impl Rules for R {
+        fn drop_element(&self, name: &str, attrs: &[Attr<'_>]) -> Option<Removed> {
+            (local(name) == "Override" && attr_value(attrs, "PartName") == Some("/x"))
+                .then_some(Removed::Other)
+        }
+        fn replace_content(&self, name: &str, _: &[Attr<'_>]) -> Option<(&'static str, Removed)> {
+            (name == "dc:creator").then_some(("Author", Removed::Author))
+        }
+        fn attr(&self, _: &str, a: &Attr<'_>, _: &[Attr<'_>]) -> AttrAction {
+            match local(a.name) {
+                "author" => AttrAction::Replace("Author", Removed::Author),
+                "date" => AttrAction::Remove(Removed::Dates),
+                _ => AttrAction::Keep,
+            }
+        }
+    }
+
+    #[test]
+    fn rewrites_only_what_rules_say() {
+        let x = r#"<?xml version="1.0"?><!-- c --><r a='1'><w:ins w:id="1" w:author="Jane Canary" w:date="2024"><t>x &amp; y</t></w:ins><Override PartName="/x"/><Override PartName="/y"/><Override PartName="/x"><z/></Override><dc:creator>Jane <b>Canary</b></dc:creator><![CDATA[<keep>]]></r>"#;
+        let mut f = Found::default();
+        let out = rewrite(x, &R, &mut f).unwrap();
+        assert_eq!(
+            out,
+            r#"<?xml version="1.0"?><!-- c --><r a='1'><w:ins w:id="1" w:author="Author"><t>x &amp; y</t></w:ins><Override PartName="/y"/><dc:creator>Author</dc:creator><![CDATA[<keep>]]></r>"#
+        );
+        assert!(f.removed.contains(&Removed::Author));
+        // Idempotent, and reports nothing the second time.
+        let mut f2 = Found::default();
+        assert_eq!(rewrite(&out, &R, &mut f2).unwrap(), out);
+        assert!(f2.removed.is_empty());
+    }
+
+    #[test]
+    fn refuses_bad_xml() {
+        for bad in [
+            "<a>",
+            "</a>",
+            "<a b=c/>",
+            "<!DOCTYPE x [<!ENTITY e 'x'>]><a/>",
+            "<a",
+            "<a b='1></a>",
+        ] {
+            let mut f = Found::default();
+            assert!(rewrite(bad, &R, &mut f).is_err(), "{bad}");
+        }
+    }
+}
