@@ -37,6 +37,7 @@ pub enum Action {
     ReadIdentityDenied,
     ReviewerAdded,
     ReviewerRemoved,
+    Reply,
 }
 
 /// A chained entry as stored.

@@ -38,6 +38,53 @@ pub struct Config {
     pub intake: Listener,
     pub review: Listener,
     pub limits: Limits,
+    pub kdf: Kdf,
+}
+
+/// Argon2id parameters for codenames, and how many derivations may run at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Kdf {
+    /// Memory per derivation in KiB.
+    pub m_cost_kib: u32,
+    /// Iterations.
+    pub t_cost: u32,
+    /// Lanes.
+    pub p_cost: u32,
+    /// Derivations running at once (each holds `m_cost_kib`); 0 = one per core.
+    pub concurrency: usize,
+}
+
+impl Default for Kdf {
+    fn default() -> Self {
+        let p = crate::crypto::codename::KdfParams::default();
+        Kdf {
+            m_cost_kib: p.m_cost_kib,
+            t_cost: p.t_cost,
+            p_cost: p.p_cost,
+            concurrency: 0,
+        }
+    }
+}
+
+impl Kdf {
+    /// The parameters for new codenames.
+    pub fn params(&self) -> crate::crypto::codename::KdfParams {
+        crate::crypto::codename::KdfParams {
+            m_cost_kib: self.m_cost_kib,
+            t_cost: self.t_cost,
+            p_cost: self.p_cost,
+        }
+    }
+
+    /// Derivations allowed at once.
+    pub fn permits(&self) -> usize {
+        if self.concurrency > 0 {
+            self.concurrency
+        } else {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        }
+    }
 }
 
 /// One listener.
@@ -84,6 +131,16 @@ pub struct Limits {
     pub review_sessions_max: usize,
     /// Seconds a form's anti-forgery token stays valid.
     pub csrf_ttl_secs: u64,
+    /// Codename logins accepted per minute (all sources together).
+    pub followup_logins_per_minute: u32,
+    /// Seconds a follow-up session may stay unused.
+    pub followup_session_idle_secs: u64,
+    /// Seconds a follow-up session lives at most.
+    pub followup_session_max_secs: u64,
+    /// Most concurrent follow-up sessions.
+    pub followup_sessions_max: usize,
+    /// Longest follow-up message or reply, in characters.
+    pub message_chars: usize,
 }
 
 impl Default for Config {
@@ -99,6 +156,7 @@ impl Default for Config {
                 ..Listener::default()
             },
             limits: Limits::default(),
+            kdf: Kdf::default(),
         }
     }
 }
@@ -129,6 +187,11 @@ impl Default for Limits {
             review_session_max_secs: 8 * 3600,
             review_sessions_max: 1000,
             csrf_ttl_secs: 4 * 3600,
+            followup_logins_per_minute: 60,
+            followup_session_idle_secs: 30 * 60,
+            followup_session_max_secs: 2 * 3600,
+            followup_sessions_max: 10_000,
+            message_chars: 20_000,
         }
     }
 }
@@ -276,7 +339,37 @@ impl Config {
             }
         }
         let l = &self.limits;
-        let checks: [(&'static str, u64, u64, u64); 12] = [
+        let k = &self.kdf;
+        let checks: [(&'static str, u64, u64, u64); 21] = [
+            ("kdf.m_cost_kib", u64::from(k.m_cost_kib), 7 * 1024, 4 << 20),
+            ("kdf.t_cost", u64::from(k.t_cost), 2, 16),
+            ("kdf.p_cost", u64::from(k.p_cost), 1, 16),
+            ("kdf.concurrency", k.concurrency as u64, 0, 256),
+            (
+                "limits.followup_logins_per_minute",
+                u64::from(l.followup_logins_per_minute),
+                1,
+                1_000_000,
+            ),
+            (
+                "limits.followup_session_idle_secs",
+                l.followup_session_idle_secs,
+                1,
+                86_400,
+            ),
+            (
+                "limits.followup_session_max_secs",
+                l.followup_session_max_secs,
+                1,
+                7 * 86_400,
+            ),
+            (
+                "limits.followup_sessions_max",
+                l.followup_sessions_max as u64,
+                1,
+                10_000_000,
+            ),
+            ("limits.message_chars", l.message_chars as u64, 100, 100_000),
             (
                 "limits.form_body_bytes",
                 l.form_body_bytes as u64,
@@ -413,6 +506,11 @@ fn setting_paths() -> Vec<(Option<String>, String)> {
     if let Ok(toml::Value::Table(t)) = toml::Value::try_from(Limits::default()) {
         for k in t.keys() {
             paths.push((Some("limits".to_string()), k.clone()));
+        }
+    }
+    if let Ok(toml::Value::Table(t)) = toml::Value::try_from(Kdf::default()) {
+        for k in t.keys() {
+            paths.push((Some("kdf".to_string()), k.clone()));
         }
     }
     paths

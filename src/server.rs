@@ -29,6 +29,8 @@ pub enum ServerError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("store: {0}")]
+    Store(String),
     #[error("TLS for the {which} listener: {detail}")]
     Tls { which: &'static str, detail: String },
 }
@@ -53,11 +55,15 @@ impl Application {
         handle_signals: bool,
     ) -> Result<Application, ServerError> {
         cfg.validate()?;
-        let intake_state = web::Data::new(IntakeState::new(
-            store.clone(),
-            questionnaire.clone(),
-            cfg.limits.clone(),
-        ));
+        let intake_state = web::Data::new(
+            IntakeState::new(
+                store.clone(),
+                questionnaire.clone(),
+                cfg.limits.clone(),
+                &cfg.kdf,
+            )
+            .map_err(|e| ServerError::Store(e.to_string()))?,
+        );
         let review_state =
             web::Data::new(ReviewState::new(store, questionnaire, cfg.limits.clone()));
 

@@ -76,3 +76,38 @@ error-no-reviewers = This service cannot accept reports yet, because no reviewer
 error-internal = The server had a problem and nothing was stored. Please try again later.
 error-method = This address does not accept that kind of request.
 error-identity-unavailable = No reviewer can read names and contacts yet, so we cannot accept them. Please leave this empty. Nothing was stored.
+
+## Codename (confirmation page)
+codename-title = Your codename
+codename-intro = This codename is the only way to come back, read replies and add information. It is shown only once.
+codename-advice-write = Write it on paper or learn it by heart. Keep it away from anyone who might search you.
+codename-advice-device = Do not save it on a phone or computer that could be taken from you.
+codename-advice-lost = Nobody can recover it, not even us. If you lose it, you can send a new report.
+codename-followup = To come back later, choose "I already sent a report" on the first page.
+
+## Follow-up
+followup-title = Come back to your report
+followup-intro = Enter your codename to read replies and add information.
+followup-codename-label = Your codename
+followup-codename-help = The words you were given, separated by spaces. Capital letters do not matter.
+followup-login = Open my report
+followup-check-words = We could not open a report with these words. Please check the words and their order, and try again.
+followup-session-ended = Your session has ended, for your safety. Please enter your codename again.
+followup-busy = The server is busy. Please try again in a minute.
+followup-status-title = Status
+followup-status-received = Received. A reviewer will read it.
+followup-status-in_review = Being reviewed.
+followup-status-closed = Closed.
+followup-replies-title = Replies
+followup-no-replies = No replies yet. Please come back later.
+followup-reply-from = Reply received on { $day }
+followup-delete-reply = Delete this reply
+followup-deleted = The reply was deleted.
+followup-message-title = Add information
+followup-message-help = Your message is encrypted and added to your report. You will not be able to read it again here.
+followup-message-send = Send securely
+followup-message-sent = Your message was received.
+followup-message-empty = Please write a message first.
+followup-message-too-long = This message is too long: at most { $max } characters.
+followup-logout = Close my report
+followup-logged-out = Your report is closed on this device. Close the browser window too.

@@ -80,10 +80,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Decrypt and show one report.
+    /// Decrypt and show one report with its whole thread (messages, replies).
     Show {
         /// The report id (from `amanat list`).
         id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reply to the source through the follow-up channel.
+    ///
+    /// The text comes from --message, else from standard input when it is
+    /// not a terminal, else from $VISUAL/$EDITOR. The CLI encrypts it to the
+    /// source and the triage reviewers; the server never sees it. Refused
+    /// when the source did not agree to be contacted back.
+    Reply {
+        id: String,
+        #[arg(long, short)]
+        message: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -253,6 +266,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             Ok(())
         }
         Command::Show { id, json } => show(&dir, proxy, &id, json),
+        Command::Reply { id, message, json } => reply(&dir, proxy, &id, message, json),
         Command::Admin {
             command: AdminCommand::Reviewer { command },
         } => {
@@ -369,7 +383,18 @@ fn connect(dir: &std::path::Path, proxy: Option<&str>) -> Result<(Api, session::
     Ok((api, saved))
 }
 
-fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Result<(), CliError> {
+/// A report fetched and decrypted.
+struct Opened {
+    detail: ReportDetail,
+    report: Json,
+    identity: Option<Json>,
+    /// Follow-up messages and replies in order: kind, day, decrypted record.
+    thread: Vec<(EnvelopeKind, crate::timeutil::Day, Option<Json>)>,
+    saved: session::Saved,
+    api: Api,
+}
+
+fn open_report(dir: &std::path::Path, proxy: Option<&str>, id: &str) -> Result<Opened, CliError> {
     if !crate::crypto::random::is_id(id) {
         return Err(CliError::new(
             Exit::NotFound,
@@ -384,11 +409,8 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
             e
         }
     })?;
-    let q: QuestionnaireView = api.get("/api/v1/questionnaire")?;
     let identity = keys::load(&saved.identity).map_err(CliError::general)?;
-    let mut report: Option<Json> = None;
-    let mut ident: Option<Json> = None;
-    for e in &detail.envelopes {
+    let decrypt = |e: &EnvelopeData| -> Result<Json, CliError> {
         let ct = BASE64
             .decode(e.ciphertext.as_bytes())
             .map_err(|_| CliError::general("the server sent malformed ciphertext"))?;
@@ -402,15 +424,52 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
                 ),
             )
         })?;
-        let value: Json = serde_json::from_slice(&plain)
-            .map_err(|_| CliError::new(Exit::Decrypt, "the decrypted report is malformed"))?;
+        serde_json::from_slice(&plain)
+            .map_err(|_| CliError::new(Exit::Decrypt, "the decrypted data is malformed"))
+    };
+    let mut report = None;
+    let mut ident = None;
+    let mut thread = Vec::new();
+    for e in &detail.envelopes {
         match e.kind {
-            EnvelopeKind::Report => report = Some(value),
-            EnvelopeKind::Identity => ident = Some(value),
+            EnvelopeKind::Report => report = Some(decrypt(e)?),
+            EnvelopeKind::Identity => ident = Some(decrypt(e)?),
+            // A message or reply made before this reviewer was enrolled is
+            // not encrypted to them: show that, do not fail the whole thread.
+            EnvelopeKind::Message | EnvelopeKind::Reply => {
+                thread.push((e.kind, e.day, decrypt(e).ok()))
+            }
         }
     }
     let report = report.ok_or_else(|| CliError::general("this report has no report envelope"))?;
+    Ok(Opened {
+        detail,
+        report,
+        identity: ident,
+        thread,
+        saved,
+        api,
+    })
+}
+
+fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Result<(), CliError> {
+    let o = open_report(dir, proxy, id)?;
+    let q: QuestionnaireView = o.api.get("/api/v1/questionnaire")?;
+    let (detail, report, ident) = (&o.detail, &o.report, &o.identity);
     if json {
+        let thread: Vec<Json> = o
+            .thread
+            .iter()
+            .map(|(kind, day, rec)| {
+                serde_json::json!({
+                    "kind": kind,
+                    "day": day,
+                    "text": rec.as_ref().and_then(|r| r.get("text")),
+                    "lang": rec.as_ref().and_then(|r| r.get("lang")),
+                    "decrypted": rec.is_some(),
+                })
+            })
+            .collect();
         let out = serde_json::json!({
             "schema": crate::model::REPORT_SCHEMA,
             "id": detail.report.id,
@@ -424,6 +483,7 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
             "answers": report.get("answers"),
             "identity": ident.as_ref().and_then(|i| i.get("answers")),
             "identity_withheld": detail.identity_withheld,
+            "thread": thread,
         });
         return print_json(&out);
     }
@@ -452,7 +512,7 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
     let answers = report.get("answers").cloned().unwrap_or(Json::Null);
     print_answers(&q, &answers);
     println!();
-    match (&ident, detail.identity_withheld, r.anonymity) {
+    match (ident, detail.identity_withheld, r.anonymity) {
         (Some(i), _, _) => {
             println!("Identity ({}):", r.anonymity);
             print_answers(&q, i.get("answers").unwrap_or(&Json::Null));
@@ -463,7 +523,126 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
         }
         (None, false, _) => println!("Identity: none given."),
     }
+    if !o.thread.is_empty() {
+        println!();
+        println!("Thread:");
+        for (kind, day, rec) in &o.thread {
+            let who = match kind {
+                EnvelopeKind::Message => "Message from the source",
+                _ => "Reply",
+            };
+            match rec
+                .as_ref()
+                .and_then(|r| r.get("text"))
+                .and_then(Json::as_str)
+            {
+                Some(text) => {
+                    println!("--- {who}, {day}");
+                    for line in safe(text).lines() {
+                        println!("    {line}");
+                    }
+                }
+                None => println!("--- {who}, {day}: not encrypted to your key"),
+            }
+        }
+    }
     Ok(())
+}
+
+fn reply(
+    dir: &std::path::Path,
+    proxy: Option<&str>,
+    id: &str,
+    message: Option<String>,
+    json: bool,
+) -> Result<(), CliError> {
+    let o = open_report(dir, proxy, id)?;
+    let consent = o
+        .report
+        .get("answers")
+        .and_then(|a| a.get("consent_contact_back"))
+        .and_then(Json::as_bool)
+        .unwrap_or(false);
+    if !consent {
+        return Err(CliError::general(format!(
+            "the source of report {id} did not agree to be contacted back (consent_contact_back is no); \
+             a reply is not allowed"
+        )));
+    }
+    if o.detail.reply_recipients.is_empty() {
+        return Err(CliError::general(format!(
+            "report {id} has no follow-up channel"
+        )));
+    }
+    let text = Zeroizing::new(match message {
+        Some(m) => m,
+        None => read_reply_text()?,
+    });
+    let text = crate::model::answers::normalize_text(&text, true)
+        .ok_or_else(|| CliError::usage("the reply contains control characters"))?;
+    if text.is_empty() {
+        return Err(CliError::usage("the reply is empty; nothing was sent"));
+    }
+    let record = Zeroizing::new(
+        serde_json::to_vec(&serde_json::json!({
+            "schema": "amanat.reply/1",
+            "text": text,
+            "reviewer": o.saved.reviewer_name,
+        }))
+        .map_err(|e| CliError::general(e.to_string()))?,
+    );
+    let recipients = envelope::parse_recipients(&o.detail.reply_recipients)
+        .map_err(|_| CliError::general("the server sent an invalid recipient"))?;
+    let ct = envelope::seal(&record, &recipients).map_err(|e| CliError::general(e.to_string()))?;
+    let created: ReplyCreated = o.api.post(
+        &format!("/api/v1/reports/{id}/replies"),
+        &ReplyRequest {
+            ciphertext: BASE64.encode(&ct),
+        },
+    )?;
+    if json {
+        return print_json(&created);
+    }
+    println!(
+        "Reply sent ({}). The source will see it when they log in with their codename.",
+        created.id
+    );
+    Ok(())
+}
+
+/// Reads a reply from standard input, or from an editor on a terminal.
+fn read_reply_text() -> Result<String, CliError> {
+    use std::io::{IsTerminal, Read};
+    if !std::io::stdin().is_terminal() {
+        let mut s = String::new();
+        std::io::stdin()
+            .take(1 << 20)
+            .read_to_string(&mut s)
+            .map_err(|e| {
+                CliError::general(format!("cannot read the reply from standard input: {e}"))
+            })?;
+        return Ok(s);
+    }
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    // The draft must live in a file for the editor: a private temporary file
+    // (0600), overwritten and removed as soon as it is read.
+    let file = tempfile::Builder::new()
+        .prefix("amanat-reply-")
+        .tempfile()
+        .map_err(|e| CliError::general(format!("cannot create a draft file: {e}")))?;
+    let status = std::process::Command::new(&editor)
+        .arg(file.path())
+        .status()
+        .map_err(|e| CliError::general(format!("cannot start the editor {editor:?}: {e}")))?;
+    let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+    let _ = std::fs::write(file.path(), vec![0u8; text.len()]);
+    drop(file);
+    if !status.success() {
+        return Err(CliError::general("the editor failed; nothing was sent"));
+    }
+    Ok(text)
 }
 
 fn print_answers(q: &QuestionnaireView, answers: &Json) {

@@ -9,6 +9,8 @@
 //! Its only log lines are aggregate events ("submission stored"). It can
 //! encrypt but never decrypt.
 
+pub mod followup;
+pub mod kdf;
 pub mod views;
 
 use crate::config::Limits;
@@ -16,7 +18,7 @@ use crate::crypto::envelope;
 use crate::i18n::{self, Arg, Lang, Tr};
 use crate::model::answers::{self, ParseError};
 use crate::model::{Anonymity, IDENTITY_SCHEMA, Questionnaire, REPORT_SCHEMA, Role, Urgency};
-use crate::store::{EnvelopeKind, NewEnvelope, NewReport, Store};
+use crate::store::{EnvelopeKind, NewEnvelope, NewReport, NewSource, Store};
 use crate::web::csrf::{COOKIE, Csrf, CsrfError};
 use crate::web::form::{FormError, parse_urlencoded};
 use crate::web::ratelimit::RateLimiter;
@@ -36,18 +38,34 @@ pub struct IntakeState {
     pub limits: Limits,
     pub csrf: Csrf,
     pub submissions: RateLimiter,
+    pub logins: RateLimiter,
+    pub kdf: kdf::KdfGate,
+    pub followups: followup::FollowupSessions,
 }
 
 impl IntakeState {
     /// State for the intake listener.
-    pub fn new(store: Arc<Store>, questionnaire: Arc<Questionnaire>, limits: Limits) -> Self {
-        IntakeState {
+    pub fn new(
+        store: Arc<Store>,
+        questionnaire: Arc<Questionnaire>,
+        limits: Limits,
+        kdf_cfg: &crate::config::Kdf,
+    ) -> Result<Self, crate::store::StoreError> {
+        let salt = store.instance_salt()?;
+        Ok(IntakeState {
             csrf: Csrf::new(limits.csrf_ttl_secs),
             submissions: RateLimiter::per_minute(limits.submissions_per_minute),
+            logins: RateLimiter::per_minute(limits.followup_logins_per_minute),
+            kdf: kdf::KdfGate::new(kdf_cfg.permits(), salt, kdf_cfg.params()),
+            followups: followup::FollowupSessions::new(
+                std::time::Duration::from_secs(limits.followup_session_idle_secs),
+                std::time::Duration::from_secs(limits.followup_session_max_secs),
+                limits.followup_sessions_max,
+            ),
             store,
             questionnaire,
             limits,
-        }
+        })
     }
 }
 
@@ -68,7 +86,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/static/style.css")
             .route(web::get().to(stylesheet))
             .default_service(web::to(method_not_allowed)),
-    );
+    )
+    .configure(followup::configure);
 }
 
 /// The page for any unknown path of the intake listener.
@@ -267,10 +286,39 @@ async fn submit(
         );
     }
 
+    // The codename: generated here, shown once, never stored.
+    let codename = crate::crypto::codename::generate();
+    let derived = match st.kdf.derive(codename.clone()).await {
+        Ok(d) => d,
+        Err(kdf::KdfError::Busy) => {
+            tracing::info!(target: "amanat::intake", "submission deferred: KDF busy");
+            let notice = tr.t("error-busy");
+            return reshow_form(
+                &req,
+                &st,
+                lang,
+                &pairs.0,
+                &[],
+                Some(notice),
+                identity_available,
+            );
+        }
+        Err(kdf::KdfError::Failed) => return internal_error(lang),
+    };
+    let source = match crate::crypto::keys::identity_from_bytes(&derived.secret) {
+        Ok(id) => NewSource {
+            lookup: derived.lookup,
+            recipient: id.to_public().to_string(),
+            kdf: st.kdf.params,
+        },
+        Err(_) => return internal_error(lang),
+    };
+    drop(derived);
+
     let store = st.store.clone();
     let qid = (q.id.clone(), q.version);
     let lang_code = lang.code;
-    let result = web::block(move || seal_and_store(&store, parsed, qid, lang_code)).await;
+    let result = web::block(move || seal_and_store(&store, parsed, qid, lang_code, source)).await;
     match result {
         Ok(Ok(())) => {
             tracing::info!(target: "amanat::intake", "submission stored");
@@ -278,6 +326,7 @@ async fn submit(
                 StatusCode::OK,
                 &ConfirmPage {
                     page: PageCtx::new(lang, "/"),
+                    codename: codename.to_string(),
                 },
             )
         }
@@ -298,6 +347,7 @@ fn seal_and_store(
     parsed: answers::ParsedReport,
     questionnaire: (String, u32),
     lang: &str,
+    source: NewSource,
 ) -> Result<(), String> {
     let triage = store
         .recipients_with_role(Role::Triage)
@@ -340,6 +390,7 @@ fn seal_and_store(
             anonymity: parsed.anonymity,
             urgency,
             envelopes,
+            source: Some(source),
         })
         .map_err(|e| e.to_string())?;
     Ok(())
@@ -425,14 +476,20 @@ fn reviewer_sets(store: &Store) -> Result<(bool, bool), ()> {
 }
 
 fn set_csrf_cookie(req: &HttpRequest, resp: &mut HttpResponse, value: String) {
-    let cookie = Cookie::build(COOKIE, value)
+    set_cookie(req, resp, COOKIE, value);
+}
+
+/// Sets an `HttpOnly`, `SameSite=Strict`, `Path=/` session cookie (`Secure`
+/// under TLS). No expiry: it goes when the browser closes.
+fn set_cookie(req: &HttpRequest, resp: &mut HttpResponse, name: &'static str, value: String) {
+    let cookie = Cookie::build(name, value)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(is_tls(req))
         .finish();
     // Adding a well-formed cookie cannot fail; a failure would only mean the
-    // form is refused later with a clear "expired" page.
+    // next request is refused with a clear page.
     let _ = resp.add_cookie(&cookie);
 }
 

@@ -76,6 +76,13 @@ pub struct ReportPage {
 #[template(path = "confirm.html")]
 pub struct ConfirmPage {
     pub page: PageCtx,
+    pub codename: String,
+}
+
+impl Drop for ConfirmPage {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.codename);
+    }
 }
 
 #[derive(Template)]

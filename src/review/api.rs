@@ -83,6 +83,24 @@ pub struct ReportDetail {
     pub envelopes: Vec<EnvelopeData>,
     /// True when an identity section exists that this reviewer may not read.
     pub identity_withheld: bool,
+    /// Encrypt a reply to exactly these recipients: the source's and every
+    /// triage reviewer's. Empty when the report has no follow-up channel.
+    pub reply_recipients: Vec<String>,
+}
+
+/// `POST /api/v1/reports/{id}/replies`: a reply encrypted by the CLI.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    /// base64 age ciphertext to `reply_recipients`.
+    pub ciphertext: String,
+}
+
+/// The stored reply.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReplyCreated {
+    pub id: String,
+    pub day: Day,
 }
 
 /// One envelope.

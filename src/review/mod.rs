@@ -145,6 +145,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/questionnaire", web::get().to(questionnaire))
             .route("/reports", web::get().to(list_reports))
             .route("/reports/{id}", web::get().to(get_report))
+            .route("/reports/{id}/replies", web::post().to(post_reply))
             .route("/reviewers", web::get().to(list_reviewers))
             .route("/reviewers", web::post().to(add_reviewer))
             .route("/reviewers/{id}", web::delete().to(remove_reviewer)),
@@ -363,6 +364,73 @@ async fn get_report(
         report: summary(&meta),
         envelopes,
         identity_withheld: withheld,
+        reply_recipients: reply_recipients(&st.store, &meta)?,
+    }))
+}
+
+/// The source's recipient followed by every triage reviewer's.
+fn reply_recipients(store: &Store, meta: &ReportMeta) -> Result<Vec<String>, ApiError> {
+    let Some(source) = &meta.source_recipient else {
+        return Ok(Vec::new());
+    };
+    let mut v = vec![source.clone()];
+    v.extend(store.recipients_with_role(Role::Triage)?);
+    Ok(v)
+}
+
+async fn post_reply(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Payload,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    require(&reviewer, Role::Triage)?;
+    let id = path.into_inner();
+    if !random::is_id(&id) {
+        return Err(ApiError::not_found("report"));
+    }
+    let r: ReplyRequest = json_body(&req, body, &st.limits).await?;
+    let meta = st
+        .store
+        .report(&id)?
+        .ok_or_else(|| ApiError::not_found("report"))?;
+    let recipients = reply_recipients(&st.store, &meta)?;
+    if recipients.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "this report has no follow-up channel to reply through",
+        ));
+    }
+    let ct = BASE64
+        .decode(r.ciphertext.as_bytes())
+        .map_err(|_| ApiError::bad_request("`ciphertext` is not base64"))?;
+    // The server never sees the reply's plaintext; it can check only that
+    // this is age ciphertext with one X25519 stanza per expected recipient.
+    let types = envelope::stanza_types(&ct)
+        .map_err(|_| ApiError::bad_request("`ciphertext` is not an age file"))?;
+    if types.len() != recipients.len() || types.iter().any(|t| t != "X25519") {
+        return Err(ApiError::bad_request(format!(
+            "the reply must be encrypted to exactly the {} X25519 recipients listed in `reply_recipients`              (found {} stanza(s) of types {:?}); fetch the report again and re-encrypt",
+            recipients.len(),
+            types.len(),
+            types
+        )));
+    }
+    let stored = st.store.append_envelope(
+        &id,
+        crate::store::NewEnvelope {
+            kind: EnvelopeKind::Reply,
+            ciphertext: ct,
+            recipients,
+        },
+    )?;
+    tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "reply stored");
+    audit(&st, &reviewer.id, Action::Reply, Some(&id), None);
+    Ok(HttpResponse::Created().json(ReplyCreated {
+        id: stored.id,
+        day: stored.day,
     }))
 }
 

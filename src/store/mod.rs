@@ -19,6 +19,7 @@ mod records;
 
 pub use records::*;
 
+use crate::crypto::codename::KdfParams;
 use crate::model::{Role, State};
 use crate::timeutil::Day;
 use sled::Transactional;
@@ -65,6 +66,7 @@ pub struct Store {
     reports: sled::Tree,
     envelopes: sled::Tree,
     reviewers: sled::Tree,
+    sources: sled::Tree,
     audit: sled::Tree,
     meta: sled::Tree,
     dir: PathBuf,
@@ -124,6 +126,7 @@ impl Store {
             reports: db.open_tree("reports")?,
             envelopes: db.open_tree("envelopes")?,
             reviewers: db.open_tree("reviewers")?,
+            sources: db.open_tree("sources")?,
             audit: db.open_tree("audit")?,
             meta: db.open_tree("meta")?,
             db,
@@ -237,6 +240,7 @@ impl Store {
             anonymity: new.anonymity,
             assignee: None,
             envelopes: Vec::new(),
+            source_recipient: new.source.as_ref().map(|s| s.recipient.clone()),
         };
         let mut bodies = Vec::new();
         for env in new.envelopes {
@@ -250,8 +254,31 @@ impl Store {
             bodies.push((id, env.ciphertext));
         }
         let meta_json = to_json(&meta)?;
-        (&self.reports, &self.envelopes)
-            .transaction(|(reports, envelopes)| {
+        let source = match &new.source {
+            Some(s) => Some((
+                s.lookup,
+                to_json(&SourceRecord {
+                    report_id: meta.id.clone(),
+                    recipient: s.recipient.clone(),
+                    kdf: s.kdf,
+                })?,
+            )),
+            None => None,
+        };
+        if let Some(s) = &new.source {
+            self.remember_kdf(s.kdf)?;
+        }
+        (&self.reports, &self.envelopes, &self.sources)
+            .transaction(|(reports, envelopes, sources)| {
+                if let Some((lookup, record)) = &source {
+                    // 256-bit lookup ids do not collide; refuse rather than overwrite.
+                    if sources.get(lookup)?.is_some() {
+                        return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
+                            "source lookup id already exists".into(),
+                        )));
+                    }
+                    sources.insert(lookup.as_slice(), record.as_slice())?;
+                }
                 for (id, body) in &bodies {
                     envelopes.insert(id.as_bytes(), body.as_slice())?;
                 }
@@ -261,6 +288,94 @@ impl Store {
             .map_err(tx_err)?;
         self.db.flush()?;
         Ok(meta)
+    }
+
+    /// Adds an envelope (a follow-up message or a reply) to a report,
+    /// atomically, then flushes.
+    pub fn append_envelope(
+        &self,
+        report_id: &str,
+        env: NewEnvelope,
+    ) -> Result<EnvelopeRef, StoreError> {
+        let r = EnvelopeRef {
+            id: crate::crypto::random::id(),
+            kind: env.kind,
+            recipients: env.recipients,
+            day: Day::today(),
+        };
+        (&self.reports, &self.envelopes)
+            .transaction(|(reports, envelopes)| {
+                let Some(raw) = reports.get(report_id.as_bytes())? else {
+                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
+                };
+                let mut meta: ReportMeta =
+                    from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
+                meta.envelopes.push(r.clone());
+                let json = to_json(&meta).map_err(ConflictableTransactionError::Abort)?;
+                envelopes.insert(r.id.as_bytes(), env.ciphertext.as_slice())?;
+                reports.insert(report_id.as_bytes(), json)?;
+                Ok(())
+            })
+            .map_err(tx_err)?;
+        self.db.flush()?;
+        Ok(r)
+    }
+
+    /// Deletes one envelope of `kind` from a report (a source deleting a
+    /// reply they have read), atomically, then flushes.
+    pub fn delete_envelope(
+        &self,
+        report_id: &str,
+        envelope_id: &str,
+        kind: EnvelopeKind,
+    ) -> Result<(), StoreError> {
+        (&self.reports, &self.envelopes)
+            .transaction(|(reports, envelopes)| {
+                let Some(raw) = reports.get(report_id.as_bytes())? else {
+                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
+                };
+                let mut meta: ReportMeta =
+                    from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
+                let before = meta.envelopes.len();
+                meta.envelopes
+                    .retain(|e| !(e.id == envelope_id && e.kind == kind));
+                if meta.envelopes.len() == before {
+                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
+                }
+                let json = to_json(&meta).map_err(ConflictableTransactionError::Abort)?;
+                envelopes.remove(envelope_id.as_bytes())?;
+                reports.insert(report_id.as_bytes(), json)?;
+                Ok(())
+            })
+            .map_err(tx_err)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The source record for a derived lookup id.
+    pub fn source(&self, lookup: &[u8; 32]) -> Result<Option<SourceRecord>, StoreError> {
+        self.sources
+            .get(lookup)?
+            .map(|v| from_json("sources", &v))
+            .transpose()
+    }
+
+    /// Every set of KDF parameters any stored source uses, so that a login
+    /// can derive with each (parameters may be raised over time).
+    pub fn kdf_param_sets(&self) -> Result<Vec<KdfParams>, StoreError> {
+        match self.meta.get("kdf_param_sets")? {
+            Some(v) => from_json("meta", &v),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn remember_kdf(&self, p: KdfParams) -> Result<(), StoreError> {
+        let mut sets = self.kdf_param_sets()?;
+        if !sets.contains(&p) {
+            sets.push(p);
+            self.meta.insert("kdf_param_sets", to_json(&sets)?)?;
+        }
+        Ok(())
     }
 
     /// Every report's plaintext metadata.
@@ -364,7 +479,61 @@ mod tests {
                 ciphertext: text.to_vec(),
                 recipients: vec!["age1example".into()],
             }],
+            source: None,
         }
+    }
+
+    #[test]
+    fn sources_messages_and_reply_deletion() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::create(dir.path()).unwrap();
+        let mut r = new_report(b"c");
+        let kdf = KdfParams::default();
+        r.source = Some(NewSource {
+            lookup: [9u8; 32],
+            recipient: "age1source".into(),
+            kdf,
+        });
+        let meta = s.insert_report(r).unwrap();
+        assert_eq!(meta.source_recipient.as_deref(), Some("age1source"));
+        let src = s.source(&[9u8; 32]).unwrap().unwrap();
+        assert_eq!(src.report_id, meta.id);
+        assert!(s.source(&[8u8; 32]).unwrap().is_none());
+        assert_eq!(s.kdf_param_sets().unwrap(), vec![kdf]);
+
+        let reply = s
+            .append_envelope(
+                &meta.id,
+                NewEnvelope {
+                    kind: EnvelopeKind::Reply,
+                    ciphertext: b"reply".to_vec(),
+                    recipients: vec![],
+                },
+            )
+            .unwrap();
+        assert_eq!(s.report(&meta.id).unwrap().unwrap().envelopes.len(), 2);
+        assert!(
+            matches!(
+                s.delete_envelope(&meta.id, &meta.envelopes[0].id, EnvelopeKind::Reply),
+                Err(StoreError::NotFound)
+            ),
+            "only replies can be deleted this way"
+        );
+        s.delete_envelope(&meta.id, &reply.id, EnvelopeKind::Reply)
+            .unwrap();
+        assert!(s.envelope(&reply.id).unwrap().is_none(), "really deleted");
+        assert_eq!(s.report(&meta.id).unwrap().unwrap().envelopes.len(), 1);
+        assert!(matches!(
+            s.append_envelope(
+                "nope",
+                NewEnvelope {
+                    kind: EnvelopeKind::Message,
+                    ciphertext: vec![],
+                    recipients: vec![]
+                }
+            ),
+            Err(StoreError::NotFound)
+        ));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Records stored in plaintext: the minimum triage needs (DESIGN.md).
 
+use crate::crypto::codename::KdfParams;
 use crate::model::{Anonymity, Role, State, Urgency};
 use crate::timeutil::Day;
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,10 @@ pub struct ReportMeta {
     pub anonymity: Anonymity,
     pub assignee: Option<String>,
     pub envelopes: Vec<EnvelopeRef>,
+    /// The source's age recipient (derived from their codename), to which
+    /// reviewers encrypt replies. A public key: it identifies no one.
+    #[serde(default)]
+    pub source_recipient: Option<String>,
 }
 
 /// Where an envelope is and whom it was encrypted to.
@@ -60,13 +65,34 @@ pub enum EnvelopeKind {
     Report,
     /// The identity section (identity reviewers only).
     Identity,
+    /// A follow-up message from the source (triage reviewers).
+    Message,
+    /// A reviewer's reply (the source and the triage reviewers).
+    Reply,
 }
 
-/// A report to store: metadata choices and sealed envelopes.
+/// A report to store: metadata choices, sealed envelopes, and the source's
+/// lookup record.
 pub struct NewReport {
     pub anonymity: Anonymity,
     pub urgency: Urgency,
     pub envelopes: Vec<NewEnvelope>,
+    pub source: Option<NewSource>,
+}
+
+/// The lookup record of a source: found by the codename's derived lookup id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRecord {
+    pub report_id: String,
+    pub recipient: String,
+    pub kdf: KdfParams,
+}
+
+/// A source to record with a new report.
+pub struct NewSource {
+    pub lookup: [u8; 32],
+    pub recipient: String,
+    pub kdf: KdfParams,
 }
 
 /// A sealed envelope to store.

@@ -1,0 +1,720 @@
+//! The follow-up channel: a source comes back with their codename, reads
+//! replies, adds information, deletes replies they have read, logs out.
+//!
+//! Sessions live in memory. The session cookie is a random 256-bit key; the
+//! server keeps only its SHA-256 and the source's identity secret encrypted
+//! (age) to an X25519 key derived from it. So between requests the server
+//! holds nothing that opens the source's replies, and the codename itself is
+//! never in a cookie, a URL, a log or on disk: it is zeroized right after the
+//! derivation at login. Sessions expire idle and absolutely.
+//!
+//! Nothing here logs identifiers; log lines are aggregate events only.
+
+use super::kdf::KdfError;
+use super::views::PageCtx;
+use super::{IntakeState, Wiped, error_page, internal_error, render, request_lang, set_cookie};
+use crate::crypto::codename;
+use crate::crypto::{envelope, keys, random};
+use crate::i18n::{Arg, Lang, Tr};
+use crate::model::answers::normalize_text;
+use crate::model::{Role, State};
+use crate::store::{EnvelopeKind, NewEnvelope};
+use crate::web::csrf::{COOKIE as CSRF_COOKIE, Csrf};
+use crate::web::form::parse_urlencoded;
+use crate::web::{BodyError, read_body};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use data_encoding::BASE32_NOPAD;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+/// The follow-up session cookie.
+pub const SESSION_COOKIE: &str = "amanat_session";
+
+/// Largest follow-up form body (a message of `message_chars` characters,
+/// percent-encoded, plus the form controls).
+fn body_limit(message_chars: usize) -> usize {
+    message_chars * 12 + 4096
+}
+
+/// Registers the follow-up routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/followup")
+            .route(web::get().to(followup))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(web::resource("/followup/login").route(web::post().to(login)))
+    .service(web::resource("/followup/message").route(web::post().to(message)))
+    .service(web::resource("/followup/delete").route(web::post().to(delete)))
+    .service(web::resource("/followup/logout").route(web::post().to(logout)));
+}
+
+// ----- sessions -----
+
+struct Session {
+    report_id: String,
+    sealed_secret: Vec<u8>,
+    created: Instant,
+    last: Instant,
+}
+
+/// Live follow-up sessions.
+pub struct FollowupSessions {
+    idle: Duration,
+    max_age: Duration,
+    cap: usize,
+    map: Mutex<HashMap<[u8; 32], Session>>,
+}
+
+/// Why a session cookie did not open a session.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SessionError {
+    Missing,
+    Expired,
+    Full,
+    Broken,
+}
+
+impl FollowupSessions {
+    pub fn new(idle: Duration, max_age: Duration, cap: usize) -> Self {
+        FollowupSessions {
+            idle,
+            max_age,
+            cap,
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Opens a session; returns the cookie value (the session key).
+    pub fn open(
+        &self,
+        report_id: &str,
+        secret: &[u8; 32],
+    ) -> Result<Zeroizing<String>, SessionError> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        random::fill(key.as_mut());
+        let session_id = keys::identity_from_bytes(&key).map_err(|_| SessionError::Broken)?;
+        let sealed =
+            envelope::seal(secret, &[session_id.to_public()]).map_err(|_| SessionError::Broken)?;
+        let now = Instant::now();
+        let mut map = lock(&self.map);
+        if map.len() >= self.cap {
+            map.retain(|_, s| !expired(s, now, self.idle, self.max_age));
+            if map.len() >= self.cap {
+                return Err(SessionError::Full);
+            }
+        }
+        map.insert(
+            Sha256::digest(&key[..]).into(),
+            Session {
+                report_id: report_id.to_string(),
+                sealed_secret: sealed,
+                created: now,
+                last: now,
+            },
+        );
+        Ok(Zeroizing::new(
+            BASE32_NOPAD.encode(key.as_ref()).to_ascii_lowercase(),
+        ))
+    }
+
+    /// The report id and the source's identity secret of a live session.
+    pub fn open_existing(
+        &self,
+        cookie: Option<&str>,
+    ) -> Result<(String, Zeroizing<[u8; 32]>), SessionError> {
+        let cookie = cookie.ok_or(SessionError::Missing)?;
+        let raw = Zeroizing::new(
+            BASE32_NOPAD
+                .decode(cookie.to_ascii_uppercase().as_bytes())
+                .map_err(|_| SessionError::Missing)?,
+        );
+        let key: Zeroizing<[u8; 32]> = Zeroizing::new(
+            raw.as_slice()
+                .try_into()
+                .map_err(|_| SessionError::Missing)?,
+        );
+        let hash: [u8; 32] = Sha256::digest(&key[..]).into();
+        let (report_id, sealed) = {
+            let now = Instant::now();
+            let mut map = lock(&self.map);
+            let Some(s) = map.get_mut(&hash) else {
+                return Err(SessionError::Missing);
+            };
+            if expired(s, now, self.idle, self.max_age) {
+                map.remove(&hash);
+                return Err(SessionError::Expired);
+            }
+            s.last = now;
+            (s.report_id.clone(), s.sealed_secret.clone())
+        };
+        let session_id = keys::identity_from_bytes(&key).map_err(|_| SessionError::Broken)?;
+        let plain = envelope::open(&sealed, &[&session_id]).map_err(|_| SessionError::Broken)?;
+        let secret: [u8; 32] = plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| SessionError::Broken)?;
+        Ok((report_id, Zeroizing::new(secret)))
+    }
+
+    /// Ends a session.
+    pub fn close(&self, cookie: Option<&str>) {
+        let Some(raw) =
+            cookie.and_then(|c| BASE32_NOPAD.decode(c.to_ascii_uppercase().as_bytes()).ok())
+        else {
+            return;
+        };
+        let hash: [u8; 32] = Sha256::digest(&raw).into();
+        lock(&self.map).remove(&hash);
+    }
+
+    /// Number of live sessions (for tests and status).
+    pub fn len(&self) -> usize {
+        lock(&self.map).len()
+    }
+
+    /// True if there is no session.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn expired(s: &Session, now: Instant, idle: Duration, max_age: Duration) -> bool {
+    now.duration_since(s.last) > idle || now.duration_since(s.created) > max_age
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+// ----- pages -----
+
+#[derive(Template)]
+#[template(path = "followup_login.html")]
+struct LoginPage {
+    page: PageCtx,
+    csrf: String,
+    problem: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "followup_thread.html")]
+struct ThreadPage {
+    page: PageCtx,
+    csrf: String,
+    status: String,
+    notice: Option<String>,
+    problem: Option<String>,
+    replies: Vec<ReplyView>,
+    message: String,
+    max: usize,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    page: PageCtx,
+    title: String,
+    message: String,
+}
+
+struct ReplyView {
+    id: String,
+    heading: String,
+    text: String,
+}
+
+// ----- handlers -----
+
+async fn followup(req: HttpRequest, st: web::Data<IntakeState>) -> HttpResponse {
+    let lang = request_lang(&req, None);
+    let cookie = cookie(&req, SESSION_COOKIE);
+    match st.followups.open_existing(cookie.as_deref()) {
+        Ok((report_id, secret)) => {
+            let notice = query_notice(&req, &Tr::new(lang));
+            thread_page(&req, &st, lang, &report_id, &secret, notice, None, "").await
+        }
+        Err(e) => {
+            let problem =
+                (e == SessionError::Expired).then(|| Tr::new(lang).t("followup-session-ended"));
+            login_page(&req, &st, lang, StatusCode::OK, problem)
+        }
+    }
+}
+
+async fn login(
+    req: HttpRequest,
+    payload: web::Payload,
+    st: web::Data<IntakeState>,
+) -> HttpResponse {
+    let Some((lang, pairs)) = read_form(&req, payload, &st, 4096).await else {
+        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    };
+    let tr = Tr::new(lang);
+    if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
+        return resp;
+    }
+    if !st.logins.allow() {
+        tracing::info!(target: "amanat::intake", "follow-up login deferred: rate limit reached");
+        return login_page(
+            &req,
+            &st,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(tr.t("error-too-many")),
+        );
+    }
+    let typed = pairs
+        .0
+        .iter()
+        .find(|(k, _)| k == "codename")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let Ok(normalized) = codename::normalize(typed) else {
+        tracing::info!(target: "amanat::intake", "follow-up login refused: checksum");
+        return login_page(
+            &req,
+            &st,
+            lang,
+            StatusCode::BAD_REQUEST,
+            Some(tr.t("followup-check-words")),
+        );
+    };
+    drop(pairs);
+    let mut sets = match st.store.kdf_param_sets() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(target: "amanat::intake", "cannot read KDF parameters: {e}");
+            return internal_error(lang);
+        }
+    };
+    if sets.is_empty() {
+        // No source yet: still do the same work, so timing says nothing.
+        sets.push(st.kdf.params);
+    }
+    let derived = match st.kdf.derive_all(normalized, sets).await {
+        Ok(d) => d,
+        Err(KdfError::Busy) => {
+            tracing::info!(target: "amanat::intake", "follow-up login deferred: KDF busy");
+            return login_page(
+                &req,
+                &st,
+                lang,
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(tr.t("followup-busy")),
+            );
+        }
+        Err(KdfError::Failed) => return internal_error(lang),
+    };
+    let mut found = None;
+    for (params, d) in &derived {
+        match st.store.source(&d.lookup) {
+            Ok(Some(rec)) if rec.kdf == *params && found.is_none() => found = Some((rec, d)),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(target: "amanat::intake", "source lookup failed: {e}");
+                return internal_error(lang);
+            }
+        }
+    }
+    let Some((rec, d)) = found else {
+        tracing::info!(target: "amanat::intake", "follow-up login refused: unknown codename");
+        return login_page(
+            &req,
+            &st,
+            lang,
+            StatusCode::BAD_REQUEST,
+            Some(tr.t("followup-check-words")),
+        );
+    };
+    let session = match st.followups.open(&rec.report_id, &d.secret) {
+        Ok(s) => s,
+        Err(_) => {
+            return login_page(
+                &req,
+                &st,
+                lang,
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(tr.t("followup-busy")),
+            );
+        }
+    };
+    tracing::info!(target: "amanat::intake", "follow-up login");
+    let mut resp = see_other(&format!("/followup?lang={}", lang.code));
+    set_cookie(&req, &mut resp, SESSION_COOKIE, session.to_string());
+    resp
+}
+
+async fn message(
+    req: HttpRequest,
+    payload: web::Payload,
+    st: web::Data<IntakeState>,
+) -> HttpResponse {
+    let limit = body_limit(st.limits.message_chars);
+    let Some((lang, pairs)) = read_form(&req, payload, &st, limit).await else {
+        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    };
+    let tr = Tr::new(lang);
+    let (report_id, secret) = match session_or_login(&req, &st, lang) {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
+        return resp;
+    }
+    let raw = pairs
+        .0
+        .iter()
+        .find(|(k, _)| k == "message")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let text = match normalize_text(raw, true) {
+        Some(t) if t.is_empty() => {
+            return thread_page(
+                &req,
+                &st,
+                lang,
+                &report_id,
+                &secret,
+                None,
+                Some(tr.t("followup-message-empty")),
+                "",
+            )
+            .await;
+        }
+        Some(t) if t.chars().count() > st.limits.message_chars => {
+            let p = tr.t_args(
+                "followup-message-too-long",
+                &[("max", Arg::Num(st.limits.message_chars as i64))],
+            );
+            return thread_page(&req, &st, lang, &report_id, &secret, None, Some(p), &t).await;
+        }
+        Some(t) => Zeroizing::new(t),
+        None => {
+            return thread_page(
+                &req,
+                &st,
+                lang,
+                &report_id,
+                &secret,
+                None,
+                Some(tr.t("error-control-chars")),
+                "",
+            )
+            .await;
+        }
+    };
+    drop(pairs);
+    let store = st.store.clone();
+    let lang_code = lang.code;
+    let stored = web::block(move || -> Result<(), String> {
+        let triage = store
+            .recipients_with_role(Role::Triage)
+            .map_err(|e| e.to_string())?;
+        let recipients = envelope::parse_recipients(&triage).map_err(|e| e.to_string())?;
+        let record = Zeroizing::new(
+            serde_json::to_vec(&serde_json::json!({
+                "schema": "amanat.message/1",
+                "lang": lang_code,
+                "text": text.as_str(),
+            }))
+            .map_err(|e| e.to_string())?,
+        );
+        let ciphertext = envelope::seal(&record, &recipients).map_err(|e| e.to_string())?;
+        store
+            .append_envelope(
+                &report_id,
+                NewEnvelope {
+                    kind: EnvelopeKind::Message,
+                    ciphertext,
+                    recipients: triage,
+                },
+            )
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match stored {
+        Ok(Ok(())) => {
+            tracing::info!(target: "amanat::intake", "follow-up message stored");
+            see_other(&format!("/followup?lang={}&done=sent", lang.code))
+        }
+        Ok(Err(e)) => {
+            tracing::error!(target: "amanat::intake", "follow-up message failed: {e}");
+            internal_error(lang)
+        }
+        Err(_) => internal_error(lang),
+    }
+}
+
+async fn delete(
+    req: HttpRequest,
+    payload: web::Payload,
+    st: web::Data<IntakeState>,
+) -> HttpResponse {
+    let Some((lang, pairs)) = read_form(&req, payload, &st, 4096).await else {
+        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    };
+    let (report_id, _secret) = match session_or_login(&req, &st, lang) {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
+        return resp;
+    }
+    let reply = pairs
+        .0
+        .iter()
+        .find(|(k, _)| k == "reply")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    if !random::is_id(&reply) {
+        return super::bad_request(lang, "error-bad-request-detail-form");
+    }
+    let store = st.store.clone();
+    let done =
+        web::block(move || store.delete_envelope(&report_id, &reply, EnvelopeKind::Reply)).await;
+    match done {
+        Ok(Ok(())) => {
+            tracing::info!(target: "amanat::intake", "reply deleted by source");
+            see_other(&format!("/followup?lang={}&done=deleted", lang.code))
+        }
+        Ok(Err(crate::store::StoreError::NotFound)) => error_page(
+            StatusCode::NOT_FOUND,
+            lang,
+            &Tr::new(lang).t("error-not-found"),
+        ),
+        _ => internal_error(lang),
+    }
+}
+
+async fn logout(
+    req: HttpRequest,
+    payload: web::Payload,
+    st: web::Data<IntakeState>,
+) -> HttpResponse {
+    let Some((lang, pairs)) = read_form(&req, payload, &st, 4096).await else {
+        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    };
+    if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
+        return resp;
+    }
+    st.followups.close(cookie(&req, SESSION_COOKIE).as_deref());
+    let tr = Tr::new(lang);
+    let mut resp = render(
+        StatusCode::OK,
+        &MessagePage {
+            page: PageCtx::new(lang, "/"),
+            title: tr.t("followup-title"),
+            message: tr.t("followup-logged-out"),
+        },
+    );
+    let gone = Cookie::build(SESSION_COOKIE, "")
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .finish();
+    let mut gone = gone;
+    gone.make_removal();
+    let _ = resp.add_cookie(&gone);
+    resp
+}
+
+// ----- helpers -----
+
+fn login_page(
+    req: &HttpRequest,
+    st: &IntakeState,
+    lang: &'static Lang,
+    status: StatusCode,
+    problem: Option<String>,
+) -> HttpResponse {
+    let (csrf_cookie, fresh) = csrf_cookie(req);
+    let mut resp = render(
+        status,
+        &LoginPage {
+            page: PageCtx::new(lang, "/followup"),
+            csrf: st.csrf.issue(&csrf_cookie),
+            problem,
+        },
+    );
+    if fresh {
+        set_cookie(req, &mut resp, CSRF_COOKIE, csrf_cookie);
+    }
+    resp
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn thread_page(
+    req: &HttpRequest,
+    st: &IntakeState,
+    lang: &'static Lang,
+    report_id: &str,
+    secret: &Zeroizing<[u8; 32]>,
+    notice: Option<String>,
+    problem: Option<String>,
+    draft: &str,
+) -> HttpResponse {
+    let tr = Tr::new(lang);
+    let meta = match st.store.report(report_id) {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            // The report was purged: the session has nothing left to show.
+            st.followups.close(cookie(req, SESSION_COOKIE).as_deref());
+            return login_page(
+                req,
+                st,
+                lang,
+                StatusCode::OK,
+                Some(tr.t("followup-session-ended")),
+            );
+        }
+        Err(e) => {
+            tracing::error!(target: "amanat::intake", "cannot read report: {e}");
+            return internal_error(lang);
+        }
+    };
+    let Ok(identity) = keys::identity_from_bytes(secret) else {
+        return internal_error(lang);
+    };
+    let mut replies = Vec::new();
+    for e in meta
+        .envelopes
+        .iter()
+        .filter(|e| e.kind == EnvelopeKind::Reply)
+    {
+        let Ok(Some(ct)) = st.store.envelope(&e.id) else {
+            continue;
+        };
+        let Ok(plain) = envelope::open(&ct, &[&identity]) else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&plain) else {
+            continue;
+        };
+        let text = v
+            .get("text")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default()
+            .to_string();
+        replies.push(ReplyView {
+            id: e.id.clone(),
+            heading: tr.t_args(
+                "followup-reply-from",
+                &[("day", Arg::Text(e.day.to_string()))],
+            ),
+            text,
+        });
+    }
+    drop(identity);
+    let status = match meta.state {
+        State::New => tr.t("followup-status-received"),
+        State::Closed => tr.t("followup-status-closed"),
+        _ => tr.t("followup-status-in_review"),
+    };
+    let (csrf_cookie, fresh) = csrf_cookie(req);
+    let code = if problem.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = render(
+        code,
+        &ThreadPage {
+            page: PageCtx::new(lang, "/followup"),
+            csrf: st.csrf.issue(&csrf_cookie),
+            status,
+            notice,
+            problem,
+            replies,
+            message: draft.to_string(),
+            max: st.limits.message_chars,
+        },
+    );
+    if fresh {
+        set_cookie(req, &mut resp, CSRF_COOKIE, csrf_cookie);
+    }
+    resp
+}
+
+fn session_or_login(
+    req: &HttpRequest,
+    st: &IntakeState,
+    lang: &'static Lang,
+) -> Result<(String, Zeroizing<[u8; 32]>), HttpResponse> {
+    st.followups
+        .open_existing(cookie(req, SESSION_COOKIE).as_deref())
+        .map_err(|e| {
+            let problem =
+                (e == SessionError::Expired).then(|| Tr::new(lang).t("followup-session-ended"));
+            login_page(req, st, lang, StatusCode::UNAUTHORIZED, problem)
+        })
+}
+
+async fn read_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    st: &IntakeState,
+    limit: usize,
+) -> Option<(&'static Lang, Wiped)> {
+    let mut body = match read_body(req, payload, limit).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge(_)) | Err(BodyError::Broken) => return None,
+    };
+    let pairs = parse_urlencoded(&body, st.limits.form_fields);
+    zeroize::Zeroize::zeroize(body.as_mut());
+    let pairs = Wiped(pairs.ok()?);
+    Some((request_lang(req, Some(&pairs.0)), pairs))
+}
+
+fn check_csrf(
+    req: &HttpRequest,
+    st: &IntakeState,
+    lang: &'static Lang,
+    pairs: &[(String, String)],
+) -> Result<(), HttpResponse> {
+    let token = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str());
+    st.csrf.consume(cookie(req, CSRF_COOKIE).as_deref(), token).map_err(|_| {
+        tracing::info!(target: "amanat::intake", "follow-up request refused: anti-forgery token");
+        error_page(StatusCode::FORBIDDEN, lang, &Tr::new(lang).t("error-csrf"))
+    })
+}
+
+fn query_notice(req: &HttpRequest, tr: &Tr) -> Option<String> {
+    let q = parse_urlencoded(req.query_string().as_bytes(), 20).unwrap_or_default();
+    match q.iter().find(|(k, _)| k == "done").map(|(_, v)| v.as_str()) {
+        Some("sent") => Some(tr.t("followup-message-sent")),
+        Some("deleted") => Some(tr.t("followup-deleted")),
+        _ => None,
+    }
+}
+
+fn cookie(req: &HttpRequest, name: &str) -> Option<String> {
+    req.cookie(name).map(|c| c.value().to_string())
+}
+
+/// The anti-forgery cookie value, and whether it is new.
+fn csrf_cookie(req: &HttpRequest) -> (String, bool) {
+    match cookie(req, CSRF_COOKIE) {
+        Some(c) => (c, false),
+        None => (Csrf::new_cookie(), true),
+    }
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_string()))
+        .finish()
+}
