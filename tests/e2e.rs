@@ -21,6 +21,12 @@ struct Server {
     review: String,
 }
 
+impl Server {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -29,6 +35,10 @@ impl Drop for Server {
 }
 
 fn serve(data: &Path, log: PathBuf) -> Server {
+    serve_with(data, log, &[])
+}
+
+fn serve_with(data: &Path, log: PathBuf, env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(AMANATD)
         .args(["serve", "--data-dir"])
         .arg(data)
@@ -38,6 +48,7 @@ fn serve(data: &Path, log: PathBuf) -> Server {
             "--review-addr",
             "127.0.0.1:0",
         ])
+        .envs(env.iter().copied())
         .env("AMANAT_LOG", "trace")
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&log).unwrap())
@@ -514,4 +525,277 @@ fn operator_errors_are_clear() {
     assert!(help.contains("Exit codes"));
     let help = ok(&run(AMANAT, &["--help"], &cli));
     assert!(help.contains("Exit codes"));
+}
+
+/// Sets up a data dir with one reviewer (all roles) and its key file.
+fn setup(tmp: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let data = tmp.join("data");
+    let cli = tmp.join("cli");
+    let key = tmp.join("reviewer.key");
+    ok(&run(
+        AMANATD,
+        &["init", "--data-dir", data.to_str().unwrap()],
+        &cli,
+    ));
+    let recipient = ok(&run(AMANAT, &["keygen", "-o", key.to_str().unwrap()], &cli))
+        .trim()
+        .to_string();
+    ok(&run(
+        AMANATD,
+        &[
+            "reviewer",
+            "add",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--name",
+            "ana",
+            "--recipient",
+            &recipient,
+            "--roles",
+            "triage,identity,admin",
+        ],
+        &cli,
+    ));
+    (data, cli, key)
+}
+
+/// Submits a report through the real server's form, as a browser would.
+fn browser_submit(intake: &str, narrative: &str, contact_back: bool) -> String {
+    let http = common::client();
+    let resp = http
+        .get(format!("{intake}/report?anonymity=anonymous"))
+        .send()
+        .unwrap();
+    let cookie = common::cookie_named(&resp, "amanat_csrf").unwrap();
+    let html = resp.text().unwrap();
+    let token = extract_value(&html, "name=\"csrf\" value=\"").unwrap();
+    let mut fields = vec![
+        ("csrf", token.as_str()),
+        ("anonymity", "anonymous"),
+        ("reporter_relationship", "self"),
+        ("victim_type", "journalist"),
+        ("country", "NI"),
+        ("reprisal_types", "smear_campaign"),
+        ("narrative", narrative),
+    ];
+    if contact_back {
+        fields.push(("consent_contact_back", "yes"));
+    }
+    let resp = http
+        .post(format!("{intake}/report"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &cookie)
+        .body(encode(&fields))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    common::codename_of(&resp.text().unwrap())
+}
+
+/// Logs in at /followup against a real server; returns the status and cookies.
+fn browser_followup_login(intake: &str, codename: &str) -> (u16, String) {
+    let http = common::client();
+    let resp = http.get(format!("{intake}/followup")).send().unwrap();
+    let csrf = common::cookie_named(&resp, "amanat_csrf").unwrap();
+    let token = extract_value(&resp.text().unwrap(), "name=\"csrf\" value=\"").unwrap();
+    let resp = http
+        .post(format!("{intake}/followup/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &csrf)
+        .body(encode(&[("csrf", &token), ("codename", codename)]))
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    let cookies = match common::cookie_named(&resp, "amanat_session") {
+        Some(s) => format!("{csrf}; {s}"),
+        None => csrf,
+    };
+    (status, cookies)
+}
+
+fn get_page(url: &str, cookies: &str) -> String {
+    common::client()
+        .get(url)
+        .header("cookie", cookies)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap()
+}
+
+#[test]
+fn codename_reply_and_message_round_trip_with_the_real_binaries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, cli, key) = setup(tmp.path());
+    let server = serve(&data, tmp.path().join("server.log"));
+    const REPLY: &str = "We have your report. CANARY-REPLY-4d1e";
+    const MESSAGE: &str = "They came back today. CANARY-MESSAGE-88c0";
+
+    let codename = browser_submit(&server.intake, "Smeared on TV. CANARY-NARR-3", true);
+    assert_eq!(codename.split(' ').count(), 8);
+    let no_consent = browser_submit(&server.intake, "Do not contact me", false);
+    let _ = no_consent;
+
+    ok(&run(
+        AMANAT,
+        &[
+            "login",
+            "--server",
+            &server.review,
+            "--identity",
+            key.to_str().unwrap(),
+        ],
+        &cli,
+    ));
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(&run(AMANAT, &["list", "--json"], &cli))).unwrap();
+    let ids: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let show = |id: &str| ok(&run(AMANAT, &["show", id], &cli));
+    let with_consent = ids
+        .iter()
+        .find(|id| show(id).contains("CANARY-NARR-3"))
+        .unwrap()
+        .clone();
+    let without = ids.iter().find(|id| **id != with_consent).unwrap().clone();
+
+    // Replying where the source did not agree is refused, and nothing is sent.
+    let out = run(AMANAT, &["reply", &without, "--message", "hello"], &cli);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did not agree to be contacted back"));
+
+    // A reply from standard input.
+    let mut child = Command::new(AMANAT)
+        .args(["reply", &with_consent])
+        .env("AMANAT_CONFIG_DIR", &cli)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), REPLY.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(ok(&out).contains("Reply sent"));
+
+    // The source logs in, reads the reply, adds a message.
+    let (status, cookies) = browser_followup_login(&server.intake, &codename);
+    assert_eq!(status, 303);
+    let page = get_page(&format!("{}/followup", server.intake), &cookies);
+    assert!(page.contains(REPLY), "{page}");
+    let token = extract_value(&page, "name=\"csrf\" value=\"").unwrap();
+    let resp = common::client()
+        .post(format!("{}/followup/message", server.intake))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &cookies)
+        .body(encode(&[("csrf", &token), ("message", MESSAGE)]))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+
+    // The reviewer sees the whole thread in order.
+    let shown = show(&with_consent);
+    let (r, m) = (
+        shown.find("CANARY-REPLY-4d1e").unwrap(),
+        shown.find("CANARY-MESSAGE-88c0").unwrap(),
+    );
+    assert!(shown.find("CANARY-NARR-3").unwrap() < r && r < m, "{shown}");
+    assert!(shown.contains("Message from the source"));
+
+    // A wrong word and a swapped pair are refused with the same words.
+    let mut words: Vec<&str> = codename.split(' ').collect();
+    words.swap(1, 2);
+    for attempt in [words.join(" "), codename.replacen(words[0], "zebra", 1)] {
+        let (status, cookies) = browser_followup_login(&server.intake, &attempt);
+        assert_eq!(status, 400);
+        assert!(!cookies.contains("amanat_session"));
+    }
+
+    // Nothing secret on disk or in the log.
+    let own: Vec<String> = [&server.intake, &server.review]
+        .iter()
+        .map(|u| u.trim_start_matches("http://").to_string())
+        .collect();
+    drop(server);
+    let log = std::fs::read_to_string(tmp.path().join("server.log")).unwrap();
+    assert!(log.contains("follow-up login"), "log captured");
+    for f in files(&data) {
+        let bytes = std::fs::read(&f).unwrap();
+        for needle in [codename.as_str(), REPLY, MESSAGE, "CANARY-NARR-3"] {
+            assert!(
+                !contains(&bytes, needle.as_bytes()),
+                "{needle:?} in {}",
+                f.display()
+            );
+        }
+    }
+    for needle in [codename.as_str(), REPLY, MESSAGE, "127.0.0.1:"] {
+        let hits: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains(needle) && !own.iter().any(|a| l.contains(a.as_str())))
+            .collect();
+        assert!(hits.is_empty(), "{needle:?} in the log: {hits:#?}");
+    }
+    // Each codename word alone may be common; the first three in a row are not.
+    let head: Vec<&str> = codename.split(' ').take(3).collect();
+    assert!(!log.contains(&head.join(" ")));
+}
+
+fn vm_hwm_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn kdf_memory_stays_within_permits_under_concurrent_logins() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, _cli, _key) = setup(tmp.path());
+    const PERMITS: u64 = 2;
+    const M_COST_KIB: u64 = 19 * 1024;
+    let server = serve_with(
+        &data,
+        tmp.path().join("server.log"),
+        &[
+            ("AMANAT_KDF_CONCURRENCY", "2"),
+            ("AMANAT_LIMITS_FOLLOWUP_LOGINS_PER_MINUTE", "100000"),
+            ("AMANAT_LIMITS_SUBMISSIONS_PER_MINUTE", "100000"),
+        ],
+    );
+    let codename = browser_submit(&server.intake, "memory", false);
+    // Warm up: one derivation at a time.
+    assert_eq!(browser_followup_login(&server.intake, &codename).0, 303);
+    let base = vm_hwm_kib(server.pid());
+
+    let intake = server.intake.clone();
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..40)
+            .map(|_| s.spawn(|| browser_followup_login(&intake, &codename).0))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let busy = statuses.iter().filter(|s| **s == 503).count();
+    let ok_count = statuses.iter().filter(|s| **s == 303).count();
+    assert_eq!(busy + ok_count, 40, "{statuses:?}");
+    assert!(
+        busy > 0,
+        "more concurrent logins than permits get 503: {statuses:?}"
+    );
+    let peak = vm_hwm_kib(server.pid());
+    let growth = peak.saturating_sub(base);
+    eprintln!(
+        "VmHWM before {base} KiB, after {peak} KiB, growth {growth} KiB; {busy} of 40 got 503"
+    );
+    // Bounded by permits × m_cost (plus connection buffers), not by the 40
+    // concurrent requests (40 × 19 MiB would be 760 MiB).
+    assert!(
+        peak <= base + PERMITS * M_COST_KIB + 16 * 1024,
+        "peak {peak} KiB exceeds {base} + {PERMITS} × {M_COST_KIB} KiB + 16 MiB"
+    );
 }

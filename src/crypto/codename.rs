@@ -94,12 +94,35 @@ pub fn normalize(input: &str) -> Result<Zeroizing<String>, CodenameError> {
 
 /// The Argon2id derivation of a normalized codename.
 pub fn derive(normalized: &str, salt: &[u8], params: KdfParams) -> Result<Derived, CryptoError> {
+    derive_in(normalized, salt, params, &mut Vec::new())
+}
+
+/// The Argon2id derivation, using (and growing if needed) a caller-owned
+/// work buffer, which is wiped afterwards. Reusing buffers keeps the KDF's
+/// resident memory at exactly (buffers × m_cost), whatever the allocator
+/// would otherwise keep cached per thread.
+pub fn derive_in(
+    normalized: &str,
+    salt: &[u8],
+    params: KdfParams,
+    memory: &mut Vec<argon2::Block>,
+) -> Result<Derived, CryptoError> {
+    use zeroize::Zeroize;
     let p = argon2::Params::new(params.m_cost_kib, params.t_cost, params.p_cost, Some(64))
         .map_err(|e| CryptoError::Encrypt(format!("argon2 parameters: {e}")))?;
+    if memory.len() < p.block_count() {
+        memory.resize(p.block_count(), argon2::Block::default());
+    }
     let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p);
     let mut out = Zeroizing::new([0u8; 64]);
-    a.hash_password_into(normalized.as_bytes(), salt, out.as_mut())
-        .map_err(|e| CryptoError::Encrypt(format!("argon2: {e}")))?;
+    let result = a.hash_password_into_with_memory(
+        normalized.as_bytes(),
+        salt,
+        out.as_mut(),
+        &mut memory[..],
+    );
+    memory.iter_mut().for_each(Zeroize::zeroize);
+    result.map_err(|e| CryptoError::Encrypt(format!("argon2: {e}")))?;
     let mut lookup = [0u8; 32];
     lookup.copy_from_slice(&out[..32]);
     let mut secret = Zeroizing::new([0u8; 32]);
@@ -203,5 +226,16 @@ mod tests {
         assert_eq!(*a.secret, *b.secret);
         assert_ne!(a.lookup, c.lookup);
         assert_ne!(a.lookup[..], a.secret[..]);
+        let mut mem = Vec::new();
+        let d = derive_in("a b", b"salt-salt-salt-1", p, &mut mem).unwrap();
+        assert_eq!(
+            d.lookup, a.lookup,
+            "the buffered derivation is the same function"
+        );
+        assert_eq!(mem.len(), 64, "one block per KiB");
+        assert!(
+            mem.iter().all(|b| b.as_ref().iter().all(|w| *w == 0)),
+            "wiped"
+        );
     }
 }

@@ -261,7 +261,7 @@ async fn login(
     };
     let tr = Tr::new(lang);
     if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
-        return resp;
+        return *resp;
     }
     if !st.logins.allow() {
         tracing::info!(target: "amanat::intake", "follow-up login deferred: rate limit reached");
@@ -366,10 +366,10 @@ async fn message(
     let tr = Tr::new(lang);
     let (report_id, secret) = match session_or_login(&req, &st, lang) {
         Ok(s) => s,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
-        return resp;
+        return *resp;
     }
     let raw = pairs
         .0
@@ -466,10 +466,10 @@ async fn delete(
     };
     let (report_id, _secret) = match session_or_login(&req, &st, lang) {
         Ok(s) => s,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
-        return resp;
+        return *resp;
     }
     let reply = pairs
         .0
@@ -506,7 +506,7 @@ async fn logout(
         return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
     };
     if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
-        return resp;
+        return *resp;
     }
     st.followups.close(cookie(&req, SESSION_COOKIE).as_deref());
     let tr = Tr::new(lang);
@@ -650,13 +650,13 @@ fn session_or_login(
     req: &HttpRequest,
     st: &IntakeState,
     lang: &'static Lang,
-) -> Result<(String, Zeroizing<[u8; 32]>), HttpResponse> {
+) -> Result<(String, Zeroizing<[u8; 32]>), Box<HttpResponse>> {
     st.followups
         .open_existing(cookie(req, SESSION_COOKIE).as_deref())
         .map_err(|e| {
             let problem =
                 (e == SessionError::Expired).then(|| Tr::new(lang).t("followup-session-ended"));
-            login_page(req, st, lang, StatusCode::UNAUTHORIZED, problem)
+            Box::new(login_page(req, st, lang, StatusCode::UNAUTHORIZED, problem))
         })
 }
 
@@ -681,14 +681,14 @@ fn check_csrf(
     st: &IntakeState,
     lang: &'static Lang,
     pairs: &[(String, String)],
-) -> Result<(), HttpResponse> {
+) -> Result<(), Box<HttpResponse>> {
     let token = pairs
         .iter()
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str());
     st.csrf.consume(cookie(req, CSRF_COOKIE).as_deref(), token).map_err(|_| {
         tracing::info!(target: "amanat::intake", "follow-up request refused: anti-forgery token");
-        error_page(StatusCode::FORBIDDEN, lang, &Tr::new(lang).t("error-csrf"))
+        Box::new(error_page(StatusCode::FORBIDDEN, lang, &Tr::new(lang).t("error-csrf")))
     })
 }
 

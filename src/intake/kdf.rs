@@ -1,5 +1,6 @@
 //! The Argon2 gate: codename derivations run on the blocking pool, at most
-//! `permits` at a time, so KDF memory is bounded by permits × m_cost.
+//! `permits` at a time, each in one of at most `permits` reused work
+//! buffers, so KDF memory is bounded by permits × m_cost.
 //!
 //! Past the bound a request is refused at once ("busy, try again") instead
 //! of queueing without limit. The permit travels into the blocking task, so
@@ -8,7 +9,7 @@
 
 use crate::crypto::codename::{self, Derived, KdfParams};
 use actix_web::web;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 use zeroize::Zeroizing;
 
@@ -25,6 +26,8 @@ pub enum KdfError {
 pub struct KdfGate {
     sem: Arc<Semaphore>,
     salt: Arc<Vec<u8>>,
+    /// Work buffers; never more than `permits` exist.
+    pool: Arc<Mutex<Vec<Vec<argon2::Block>>>>,
     /// Parameters for new codenames.
     pub params: KdfParams,
 }
@@ -35,6 +38,7 @@ impl KdfGate {
         KdfGate {
             sem: Arc::new(Semaphore::new(permits)),
             salt: Arc::new(salt),
+            pool: Arc::new(Mutex::new(Vec::new())),
             params,
         }
     }
@@ -52,11 +56,17 @@ impl KdfGate {
             .try_acquire_owned()
             .map_err(|_| KdfError::Busy)?;
         let salt = self.salt.clone();
+        let pool = self.pool.clone();
         web::block(move || {
             let _permit = permit;
-            sets.into_iter()
-                .map(|p| codename::derive(&normalized, &salt, p).map(|d| (p, d)))
-                .collect::<Result<Vec<_>, _>>()
+            // Holding a permit guarantees a buffer is free or may be made.
+            let mut mem = lock(&pool).pop().unwrap_or_default();
+            let result = sets
+                .into_iter()
+                .map(|p| codename::derive_in(&normalized, &salt, p, &mut mem).map(|d| (p, d)))
+                .collect::<Result<Vec<_>, _>>();
+            lock(&pool).push(mem);
+            result
         })
         .await
         .map_err(|_| KdfError::Failed)?
@@ -70,5 +80,12 @@ impl KdfGate {
             .pop()
             .map(|(_, d)| d)
             .ok_or(KdfError::Failed)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
     }
 }

@@ -254,3 +254,119 @@ pub fn error_code(resp: Response) -> (u16, String, String) {
     let body: ErrorBody = resp.json().unwrap();
     (status, body.error.code, body.error.message)
 }
+
+/// The codename shown on a confirmation page (`#codename`).
+pub fn codename_of(html: &str) -> String {
+    let marker = "id=\"codename\"";
+    let start = html.find(marker).expect("confirmation shows #codename");
+    let rest = &html[start..];
+    let open = rest.find('>').unwrap() + 1;
+    let close = rest.find("</p>").unwrap();
+    rest[open..close].trim().to_string()
+}
+
+/// A browser's follow-up state: its cookies.
+pub struct Followup {
+    pub csrf_cookie: String,
+    pub session: Option<String>,
+}
+
+impl Followup {
+    pub fn cookies(&self) -> String {
+        match &self.session {
+            Some(s) => format!("{}; {s}", self.csrf_cookie),
+            None => self.csrf_cookie.clone(),
+        }
+    }
+}
+
+/// GET /followup with the browser's cookies; returns status, body, and the
+/// anti-forgery cookie it set (if any).
+pub fn followup_get(app: &TestApp, f: Option<&Followup>) -> (u16, String, Option<String>) {
+    let mut req = client().get(format!("{}/followup", app.intake));
+    if let Some(f) = f {
+        req = req.header("cookie", f.cookies());
+    }
+    let resp = req.send().unwrap();
+    let set = cookie_named(&resp, "amanat_csrf");
+    let status = resp.status().as_u16();
+    (status, resp.text().unwrap(), set)
+}
+
+/// The `name=value` of a cookie set by a response.
+pub fn cookie_named(resp: &Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+/// Logs in at /followup with a codename, as a browser would.
+/// Returns the status of the POST, the browser state, and the final page.
+pub fn followup_login(app: &TestApp, codename: &str) -> (u16, Followup, String) {
+    let (_, html, set) = followup_get(app, None);
+    let csrf_cookie = set.expect("login page sets the anti-forgery cookie");
+    let token = extract_value(&html, "name=\"csrf\" value=\"").unwrap();
+    let resp = client()
+        .post(format!("{}/followup/login", app.intake))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &csrf_cookie)
+        .body(encode(&[("csrf", &token), ("codename", codename)]))
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    let session = cookie_named(&resp, "amanat_session");
+    let mut f = Followup {
+        csrf_cookie,
+        session,
+    };
+    if status == 303 {
+        let (_, page, _) = followup_get(app, Some(&f));
+        return (status, f, page);
+    }
+    let page = resp.text().unwrap();
+    f.session = None;
+    (status, f, page)
+}
+
+/// POSTs a follow-up form (message, delete, logout) with a fresh token.
+pub fn followup_post(
+    app: &TestApp,
+    f: &Followup,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let (_, html, _) = followup_get(app, Some(f));
+    let token = extract_value(&html, "name=\"csrf\" value=\"").unwrap();
+    let mut pairs = vec![("csrf", token.as_str())];
+    pairs.extend_from_slice(fields);
+    let resp = client()
+        .post(format!("{}{path}", app.intake))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", f.cookies())
+        .body(encode(&pairs))
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    if status == 303 {
+        // Follow the redirect as a browser does, keeping its query.
+        let location = resp
+            .headers()
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let page = client()
+            .get(format!("{}{location}", app.intake))
+            .header("cookie", f.cookies())
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        return (status, page);
+    }
+    (status, resp.text().unwrap())
+}

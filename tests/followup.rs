@@ -1,0 +1,285 @@
+//! Integration tests of the codename follow-up channel: real server on
+//! loopback, real sled, real Argon2id at the default parameters, real age.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use amanat::crypto::envelope;
+use amanat::model::Role;
+use amanat::review::api::*;
+use amanat::store::EnvelopeKind;
+use common::*;
+use data_encoding::BASE64;
+
+const ALL: &[Role] = &[Role::Triage, Role::Identity, Role::Admin];
+
+fn submit_with_consent(app: &TestApp, narrative: &str) -> String {
+    let mut answers = minimal(narrative);
+    answers.push(("consent_contact_back", "yes".into()));
+    let (status, html) = submit(app, &answers);
+    assert_eq!(status, 200, "{html}");
+    codename_of(&html)
+}
+
+fn reply_via_api(app: &TestApp, token: &str, id: &str, text: &str) -> reqwest::blocking::Response {
+    let detail: ReportDetail = api_get(app, token, &format!("/api/v1/reports/{id}"))
+        .json()
+        .unwrap();
+    let rs = envelope::parse_recipients(&detail.reply_recipients).unwrap();
+    let record = serde_json::json!({"schema": "amanat.reply/1", "text": text});
+    let ct = envelope::seal(record.to_string().as_bytes(), &rs).unwrap();
+    client()
+        .post(format!("{}/api/v1/reports/{id}/replies", app.review))
+        .bearer_auth(token)
+        .json(&ReplyRequest {
+            ciphertext: BASE64.encode(&ct),
+        })
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn the_codename_opens_the_thread_with_replies_and_takes_messages() {
+    let (app, rs) = spawn_app(&[("ana", ALL)], |_| {});
+    let codename = submit_with_consent(&app, "follow-up flow");
+    assert_eq!(codename.split(' ').count(), 8, "{codename}");
+    let id = app.store.reports().unwrap()[0].id.clone();
+
+    // Log in (mixed case and extra spaces are fine).
+    let messy = format!("  {}  ", codename.to_uppercase().replace(' ', "   "));
+    let (status, f, page) = followup_login(&app, &messy);
+    assert_eq!(status, 303);
+    assert!(f.session.is_some());
+    assert!(
+        page.contains("Received. A reviewer will read it."),
+        "{page}"
+    );
+    assert!(page.contains("No replies yet"));
+
+    // A reviewer replies; the source reads it.
+    let token = login(&app, &rs[0]);
+    let resp = reply_via_api(&app, &token, &id, "We received your report. CANARY-REPLY");
+    assert_eq!(resp.status(), 201);
+    let (_, page, _) = followup_get(&app, Some(&f));
+    assert!(
+        page.contains("We received your report. CANARY-REPLY"),
+        "{page}"
+    );
+
+    // The source adds information: stored as a message only triage can read.
+    let (status, page) = followup_post(
+        &app,
+        &f,
+        "/followup/message",
+        &[("message", "More details CANARY-MSG")],
+    );
+    assert_eq!(status, 303);
+    assert!(page.contains("Your message was received."));
+    let meta = app.store.report(&id).unwrap().unwrap();
+    let msg = meta
+        .envelopes
+        .iter()
+        .find(|e| e.kind == EnvelopeKind::Message)
+        .unwrap();
+    let plain = envelope::open(
+        &app.store.envelope(&msg.id).unwrap().unwrap(),
+        &[&rs[0].identity],
+    )
+    .unwrap();
+    assert!(String::from_utf8_lossy(&plain).contains("More details CANARY-MSG"));
+
+    // Deleting a read reply really deletes it.
+    let reply = meta
+        .envelopes
+        .iter()
+        .find(|e| e.kind == EnvelopeKind::Reply)
+        .unwrap()
+        .id
+        .clone();
+    let (status, page) = followup_post(&app, &f, "/followup/delete", &[("reply", &reply)]);
+    assert_eq!(status, 303);
+    assert!(page.contains("The reply was deleted."));
+    assert!(!page.contains("CANARY-REPLY"));
+    assert!(app.store.envelope(&reply).unwrap().is_none());
+    let (status, _) = followup_post(&app, &f, "/followup/delete", &[("reply", &reply)]);
+    assert_eq!(status, 404, "deleting twice is a clear not-found");
+
+    // Logout destroys the session on the server.
+    let (status, page) = followup_post(&app, &f, "/followup/logout", &[]);
+    assert_eq!(status, 200);
+    assert!(page.contains("Your report is closed on this device"));
+    assert!(app.store.report(&id).unwrap().is_some());
+    let (_, page, _) = followup_get(&app, Some(&f));
+    assert!(page.contains("name=\"codename\""), "back to the login form");
+}
+
+#[test]
+fn wrong_swapped_and_unknown_codenames_get_the_same_answer() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |_| {});
+    let codename = submit_with_consent(&app, "wrong words");
+    let words: Vec<&str> = codename.split(' ').collect();
+    let mut swapped = words.clone();
+    let (a, b) = (0..7)
+        .map(|i| (i, i + 1))
+        .find(|&(i, j)| words[i] != words[j])
+        .unwrap();
+    swapped.swap(a, b);
+    let unknown = amanat::crypto::codename::generate().to_string();
+    let mut answers = Vec::new();
+    for attempt in [
+        swapped.join(" "),
+        words[..7].join(" "),
+        unknown,
+        "hello".to_string(),
+    ] {
+        let (status, f, page) = followup_login(&app, &attempt);
+        assert_eq!(status, 400, "{attempt}");
+        assert!(f.session.is_none());
+        assert!(
+            page.contains("Please check the words and their order"),
+            "{page}"
+        );
+        let start = page.find("<main").unwrap();
+        // Strip the per-request token so pages can be compared.
+        let body =
+            page[start..].replace(&extract_value(&page, "name=\"csrf\" value=\"").unwrap(), "");
+        answers.push(body);
+    }
+    assert!(
+        answers.windows(2).all(|w| w[0] == w[1]),
+        "the same page whatever the mistake"
+    );
+}
+
+#[test]
+fn replies_must_be_age_ciphertext_to_the_expected_recipients() {
+    let (app, rs) = spawn_app(&[("ana", ALL), ("bo", &[Role::Triage])], |_| {});
+    submit_with_consent(&app, "reply checks");
+    let id = app.store.reports().unwrap()[0].id.clone();
+    let token = login(&app, &rs[0]);
+    let detail: ReportDetail = api_get(&app, &token, &format!("/api/v1/reports/{id}"))
+        .json()
+        .unwrap();
+    assert_eq!(
+        detail.reply_recipients.len(),
+        3,
+        "source + two triage reviewers"
+    );
+    let post = |ct: &[u8]| {
+        client()
+            .post(format!("{}/api/v1/reports/{id}/replies", app.review))
+            .bearer_auth(&token)
+            .json(&ReplyRequest {
+                ciphertext: BASE64.encode(ct),
+            })
+            .send()
+            .unwrap()
+    };
+    // Plaintext is refused.
+    let (s, _, msg) = error_code(post(b"hello source"));
+    assert_eq!(s, 400);
+    assert!(msg.contains("not an age file"), "{msg}");
+    // Encrypted to too few recipients (the source would not be able to read it).
+    let only_me = envelope::seal(b"x", &[rs[0].identity.to_public()]).unwrap();
+    let (s, _, msg) = error_code(post(&only_me));
+    assert_eq!(s, 400);
+    assert!(msg.contains("exactly the 3"), "{msg}");
+    // A passphrase-encrypted file has the wrong stanza type.
+    let enc =
+        age::Encryptor::with_user_passphrase(age::secrecy::SecretString::from("pw".to_string()));
+    let mut scrypt = Vec::new();
+    let mut w = enc.wrap_output(&mut scrypt).unwrap();
+    std::io::Write::write_all(&mut w, b"x").unwrap();
+    w.finish().unwrap();
+    assert_eq!(error_code(post(&scrypt)).0, 400);
+    assert_eq!(
+        app.store.report(&id).unwrap().unwrap().envelopes.len(),
+        1,
+        "nothing stored"
+    );
+    assert_eq!(reply_via_api(&app, &token, &id, "ok").status(), 201);
+}
+
+#[test]
+fn follow_up_posts_need_a_session_and_a_token() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |_| {});
+    let codename = submit_with_consent(&app, "csrf");
+    let (_, f, _) = followup_login(&app, &codename);
+    // No token.
+    let resp = client()
+        .post(format!("{}/followup/message", app.intake))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", f.cookies())
+        .body("message=hi")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    // No session: back to login.
+    let anon = Followup {
+        csrf_cookie: f.csrf_cookie.clone(),
+        session: None,
+    };
+    let (status, page) = followup_post(&app, &anon, "/followup/message", &[("message", "hi")]);
+    assert_eq!(status, 401);
+    assert!(page.contains("name=\"codename\""));
+    let meta = &app.store.reports().unwrap()[0];
+    assert_eq!(meta.envelopes.len(), 1, "no message stored");
+    // An empty message is refused with the page kept.
+    let (status, page) = followup_post(&app, &f, "/followup/message", &[("message", "   ")]);
+    assert_eq!(status, 400);
+    assert!(page.contains("Please write a message first."));
+}
+
+#[test]
+fn sessions_expire_and_send_the_source_back_to_login() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| c.limits.followup_session_idle_secs = 1);
+    let codename = submit_with_consent(&app, "expiry");
+    let (_, f, page) = followup_login(&app, &codename);
+    assert!(page.contains("Received."));
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    let (_, page, _) = followup_get(&app, Some(&f));
+    assert!(
+        page.contains("Your session has ended, for your safety."),
+        "{page}"
+    );
+    assert!(page.contains("name=\"codename\""));
+}
+
+#[test]
+fn kdf_busy_and_login_rate_limit_answer_clearly() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| {
+        c.kdf.concurrency = 1;
+        c.kdf.m_cost_kib = 64 * 1024;
+        c.kdf.t_cost = 3;
+    });
+    let codename = submit_with_consent(&app, "busy");
+    let results: Vec<(u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                s.spawn(|| {
+                    let (status, _, page) = followup_login(&app, &codename);
+                    (status, page)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let busy = results.iter().filter(|(s, _)| *s == 503).count();
+    let ok = results.iter().filter(|(s, _)| *s == 303).count();
+    assert!(ok >= 1, "at least one login gets through");
+    assert!(
+        busy >= 1,
+        "concurrent logins past the permit are refused: {:?}",
+        results.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
+    assert_eq!(ok + busy, 6);
+    let busy_page = &results.iter().find(|(s, _)| *s == 503).unwrap().1;
+    assert!(busy_page.contains("The server is busy. Please try again in a minute."));
+
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| c.limits.followup_logins_per_minute = 1);
+    let codename = submit_with_consent(&app, "rate");
+    assert_eq!(followup_login(&app, &codename).0, 303);
+    let (status, _, page) = followup_login(&app, &codename);
+    assert_eq!(status, 429);
+    assert!(page.contains("Too many people"));
+}
