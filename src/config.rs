@@ -141,6 +141,18 @@ pub struct Limits {
     pub followup_sessions_max: usize,
     /// Longest follow-up message or reply, in characters.
     pub message_chars: usize,
+    /// Most files in one submission.
+    pub attachments_per_submission: usize,
+    /// Largest single file in bytes.
+    pub attachment_bytes: u64,
+    /// Largest submission (all files together) in bytes.
+    pub submission_bytes: u64,
+    /// Submissions with files processed at once.
+    pub concurrent_uploads: usize,
+    /// Largest file of a type that must be cleaned in memory (PDF, office
+    /// documents, WebP, TIFF); above it such a file is refused unless the
+    /// source keeps the original metadata.
+    pub clean_in_memory_bytes: u64,
 }
 
 impl Default for Config {
@@ -192,6 +204,11 @@ impl Default for Limits {
             followup_session_max_secs: 2 * 3600,
             followup_sessions_max: 10_000,
             message_chars: 20_000,
+            attachments_per_submission: 10,
+            attachment_bytes: 500 << 20,
+            submission_bytes: 1 << 30,
+            concurrent_uploads: 4,
+            clean_in_memory_bytes: 64 << 20,
         }
     }
 }
@@ -340,7 +357,27 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 21] = [
+        let checks: [(&'static str, u64, u64, u64); 26] = [
+            (
+                "limits.attachments_per_submission",
+                l.attachments_per_submission as u64,
+                0,
+                1000,
+            ),
+            ("limits.attachment_bytes", l.attachment_bytes, 1024, 1 << 40),
+            ("limits.submission_bytes", l.submission_bytes, 1024, 1 << 40),
+            (
+                "limits.concurrent_uploads",
+                l.concurrent_uploads as u64,
+                1,
+                1024,
+            ),
+            (
+                "limits.clean_in_memory_bytes",
+                l.clean_in_memory_bytes,
+                1 << 20,
+                4 << 30,
+            ),
             ("kdf.m_cost_kib", u64::from(k.m_cost_kib), 7 * 1024, 4 << 20),
             ("kdf.t_cost", u64::from(k.t_cost), 2, 16),
             ("kdf.p_cost", u64::from(k.p_cost), 1, 16),

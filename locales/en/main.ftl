@@ -111,3 +111,27 @@ followup-message-empty = Please write a message first.
 followup-message-too-long = This message is too long: at most { $max } characters.
 followup-logout = Close my report
 followup-logged-out = Your report is closed on this device. Close the browser window too.
+
+## Attachments
+attachments-keep-label = Keep the original metadata. This can help prove a file is authentic, but it can also identify you.
+attachments-limits = Up to { $count } files, { $size } each.
+files-choose-again = Your files were not kept: please choose them again before sending.
+confirm-files-title = Your files
+file-result-cleaned = Removed: { $removed }.
+file-result-nothing-found = Nothing identifying was found.
+file-result-not-cleanable = This type of file cannot be cleaned; it was stored as sent.
+file-result-kept-original = Stored as sent, as you asked.
+removed-location = location
+removed-camera = camera
+removed-author = author
+removed-software = software
+removed-dates = dates
+removed-comments = comments
+removed-thumbnail = preview image
+removed-identifiers = document identifiers
+removed-other = other details
+error-too-many-files = Too many files: you can send at most { $limit }. Nothing was stored.
+error-file-too-large = The file { $name } is too large (the limit is { $limit }). Nothing was stored.
+error-submission-too-large = The files together are too large (the limit is { $limit }). Nothing was stored.
+error-file-cannot-clean = We could not remove identifying details from { $name }: the file may be damaged. Nothing was stored. You can send it again with "Keep the original metadata" ticked, or leave it out.
+error-file-too-large-to-clean = The file { $name } is too large for us to clean (the limit for this type is { $limit }). Nothing was stored. You can send it again with "Keep the original metadata" ticked, or leave it out.

@@ -169,3 +169,4 @@ q-consent_share_identity_un = My name and contact may be given to the UN.
 
 opt-yes = Yes
 opt-no = No
+q-attachments-help = You can attach documents, photos, audio or video. Before storage we remove details inside files that could identify you: location, camera, author.

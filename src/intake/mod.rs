@@ -11,6 +11,7 @@
 
 pub mod followup;
 pub mod kdf;
+pub mod upload;
 pub mod views;
 
 use crate::config::Limits;
@@ -33,6 +34,8 @@ use zeroize::{Zeroize, Zeroizing};
 
 /// Shared state of the intake listener.
 pub struct IntakeState {
+    /// Concurrent multipart uploads with files.
+    pub uploads: Arc<tokio::sync::Semaphore>,
     pub store: Arc<Store>,
     pub questionnaire: Arc<Questionnaire>,
     pub limits: Limits,
@@ -53,6 +56,7 @@ impl IntakeState {
     ) -> Result<Self, crate::store::StoreError> {
         let salt = store.instance_salt()?;
         Ok(IntakeState {
+            uploads: Arc::new(tokio::sync::Semaphore::new(limits.concurrent_uploads)),
             csrf: Csrf::new(limits.csrf_ttl_secs),
             submissions: RateLimiter::per_minute(limits.submissions_per_minute),
             logins: RateLimiter::per_minute(limits.followup_logins_per_minute),
@@ -162,6 +166,13 @@ async fn report_form(req: HttpRequest, st: web::Data<IntakeState>) -> HttpRespon
     let cookie = req.cookie(COOKIE).map(|c| c.value().to_string());
     let cookie_value = cookie.clone().unwrap_or_else(Csrf::new_cookie);
     let page = ReportPage {
+        files: files_view(
+            &tr,
+            &st.questionnaire,
+            st.limits.attachments_per_submission,
+            st.limits.attachment_bytes,
+            None,
+        ),
         csrf: st.csrf.issue(&cookie_value),
         anonymity: anonymity.to_string(),
         anonymity_choice: anonymity_choice(&tr, &st.questionnaire, anonymity),
@@ -195,59 +206,32 @@ async fn submit(
             &tr.t("error-no-reviewers"),
         );
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return bad_request(header_lang, "error-bad-request-detail-form");
-    }
-    let mut body = match read_body(&req, payload, st.limits.form_body_bytes).await {
-        Ok(b) => b,
-        Err(BodyError::TooLarge(limit)) => {
-            tracing::info!(target: "amanat::intake", "submission rejected: body too large");
-            let tr = Tr::new(header_lang);
-            let msg = tr.t_args(
-                "error-too-large",
-                &[("limit", Arg::Text(human_bytes(limit as u64)))],
-            );
-            return error_page(StatusCode::PAYLOAD_TOO_LARGE, header_lang, &msg);
-        }
-        Err(BodyError::Broken) => return bad_request(header_lang, "error-bad-request-detail-form"),
-    };
-    let parsed_pairs = parse_urlencoded(&body, st.limits.form_fields);
-    body.as_mut().zeroize();
-    let pairs = match parsed_pairs {
-        Ok(p) => Wiped(p),
-        Err(FormError::Encoding) => {
-            return bad_request(header_lang, "error-bad-request-detail-encoding");
-        }
-        Err(FormError::TooManyFields(_)) => {
-            return bad_request(header_lang, "error-bad-request-detail-fields");
-        }
+    let (pairs, files) = match read_submission(&req, payload, &st, identity_available).await {
+        Ok(x) => x,
+        Err(resp) => return *resp,
     };
     let lang = request_lang(&req, Some(&pairs.0));
     let tr = Tr::new(lang);
-
-    let cookie = req.cookie(COOKIE).map(|c| c.value().to_string());
-    let token = pairs
-        .0
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str());
-    if let Err(e) = st.csrf.consume(cookie.as_deref(), token) {
-        let what = match e {
-            CsrfError::Missing => "missing",
-            CsrfError::Invalid => "invalid",
-            CsrfError::Expired => "expired",
-            CsrfError::Reused => "reused",
-        };
-        tracing::info!(target: "amanat::intake", "submission rejected: anti-forgery token {what}");
-        return error_page(StatusCode::FORBIDDEN, lang, &tr.t("error-csrf"));
-    }
+    // Browsers cannot keep chosen files when a form is shown again.
+    let files_notice = (!files.is_empty()).then(|| tr.t("files-choose-again"));
 
     let q = &st.questionnaire;
+    let reshow = |errors: &[answers::FieldError], notice: Option<String>, status: StatusCode| {
+        let notice = match (notice, &files_notice) {
+            (Some(n), Some(f)) => Some(format!("{n} {f}")),
+            (n, f) => n.or_else(|| f.clone()),
+        };
+        reshow_form(
+            &req,
+            &st,
+            lang,
+            &pairs.0,
+            errors,
+            notice,
+            status,
+            identity_available,
+        )
+    };
     let year = crate::timeutil::Day::today().ymd().0;
     let parsed = match answers::parse(q, &pairs.0, year) {
         Ok(p) => p,
@@ -257,7 +241,7 @@ async fn submit(
         }
         Err(ParseError::Fields(errors)) => {
             tracing::info!(target: "amanat::intake", "submission returned for corrections");
-            return reshow_form(&req, &st, lang, &pairs.0, &errors, None, identity_available);
+            return reshow(&errors, None, StatusCode::BAD_REQUEST);
         }
     };
     if !parsed.identity.is_empty() && !identity_available {
@@ -270,19 +254,14 @@ async fn submit(
                 args: Vec::new(),
             })
             .collect();
-        return reshow_form(&req, &st, lang, &pairs.0, &errors, None, identity_available);
+        return reshow(&errors, None, StatusCode::BAD_REQUEST);
     }
     if !st.submissions.allow() {
         tracing::info!(target: "amanat::intake", "submission deferred: rate limit reached");
-        let notice = tr.t("error-too-many");
-        return reshow_form(
-            &req,
-            &st,
-            lang,
-            &pairs.0,
+        return reshow(
             &[],
-            Some(notice),
-            identity_available,
+            Some(tr.t("error-too-many")),
+            StatusCode::TOO_MANY_REQUESTS,
         );
     }
 
@@ -292,15 +271,10 @@ async fn submit(
         Ok(d) => d,
         Err(kdf::KdfError::Busy) => {
             tracing::info!(target: "amanat::intake", "submission deferred: KDF busy");
-            let notice = tr.t("error-busy");
-            return reshow_form(
-                &req,
-                &st,
-                lang,
-                &pairs.0,
+            return reshow(
                 &[],
-                Some(notice),
-                identity_available,
+                Some(tr.t("error-busy")),
+                StatusCode::SERVICE_UNAVAILABLE,
             );
         }
         Err(kdf::KdfError::Failed) => return internal_error(lang),
@@ -318,15 +292,17 @@ async fn submit(
     let store = st.store.clone();
     let qid = (q.id.clone(), q.version);
     let lang_code = lang.code;
-    let result = web::block(move || seal_and_store(&store, parsed, qid, lang_code, source)).await;
+    let result =
+        web::block(move || seal_and_store(&store, parsed, files, qid, lang_code, source)).await;
     match result {
-        Ok(Ok(())) => {
+        Ok(Ok(attachments)) => {
             tracing::info!(target: "amanat::intake", "submission stored");
             render(
                 StatusCode::OK,
                 &ConfirmPage {
                     page: PageCtx::new(lang, "/"),
                     codename: codename.to_string(),
+                    files: file_results(&tr, &attachments),
                 },
             )
         }
@@ -341,23 +317,249 @@ async fn submit(
     }
 }
 
-/// Encrypts the parsed report (and identity section) and stores it durably.
+/// Reads a submission in either encoding, checking its anti-forgery token.
+/// Multipart bodies stream their files into encrypted temporary blobs.
+async fn read_submission(
+    req: &HttpRequest,
+    payload: web::Payload,
+    st: &IntakeState,
+    identity_available: bool,
+) -> Result<(Wiped, Vec<upload::StagedFile>), Box<HttpResponse>> {
+    let header_lang = request_lang(req, None);
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let cookie = req.cookie(COOKIE).map(|c| c.value().to_string());
+    let csrf_ok = |pairs: &[(String, String)]| {
+        let token = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str());
+        match st.csrf.consume(cookie.as_deref(), token) {
+            Ok(()) => true,
+            Err(e) => {
+                let what = match e {
+                    CsrfError::Missing => "missing",
+                    CsrfError::Invalid => "invalid",
+                    CsrfError::Expired => "expired",
+                    CsrfError::Reused => "reused",
+                };
+                tracing::info!(target: "amanat::intake", "submission rejected: anti-forgery token {what}");
+                false
+            }
+        }
+    };
+    let csrf_refused = |lang: &'static Lang| {
+        Box::new(error_page(
+            StatusCode::FORBIDDEN,
+            lang,
+            &Tr::new(lang).t("error-csrf"),
+        ))
+    };
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let mut body = match read_body(req, payload, st.limits.form_body_bytes).await {
+            Ok(b) => b,
+            Err(BodyError::TooLarge(limit)) => {
+                tracing::info!(target: "amanat::intake", "submission rejected: body too large");
+                return Err(Box::new(too_large(header_lang, limit as u64)));
+            }
+            Err(BodyError::Broken) => {
+                return Err(Box::new(bad_request(
+                    header_lang,
+                    "error-bad-request-detail-form",
+                )));
+            }
+        };
+        let parsed_pairs = parse_urlencoded(&body, st.limits.form_fields);
+        body.as_mut().zeroize();
+        let pairs = match parsed_pairs {
+            Ok(p) => Wiped(p),
+            Err(FormError::Encoding) => {
+                return Err(Box::new(bad_request(
+                    header_lang,
+                    "error-bad-request-detail-encoding",
+                )));
+            }
+            Err(FormError::TooManyFields(_)) => {
+                return Err(Box::new(bad_request(
+                    header_lang,
+                    "error-bad-request-detail-fields",
+                )));
+            }
+        };
+        if !csrf_ok(&pairs.0) {
+            return Err(csrf_refused(request_lang(req, Some(&pairs.0))));
+        }
+        return Ok((pairs, Vec::new()));
+    }
+    if !content_type.starts_with("multipart/form-data") {
+        return Err(Box::new(bad_request(
+            header_lang,
+            "error-bad-request-detail-form",
+        )));
+    }
+    let recipients = match st
+        .store
+        .recipients_with_role(Role::Triage)
+        .map_err(|e| e.to_string())
+        .and_then(|r| envelope::parse_recipients(&r).map_err(|e| e.to_string()))
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(target: "amanat::intake", "cannot read reviewers: {e}");
+            return Err(Box::new(internal_error(header_lang)));
+        }
+    };
+    let l = &st.limits;
+    let ctx = upload::MultipartContext {
+        max_text_bytes: l.form_body_bytes,
+        max_fields: l.form_fields,
+        max_files: l.attachments_per_submission,
+        max_total: l.submission_bytes,
+        file: upload::FileLimits {
+            file_bytes: l.attachment_bytes,
+            sanitize: crate::sanitize::Limits {
+                max_in_memory: l.clean_in_memory_bytes,
+                ..crate::sanitize::Limits::default()
+            },
+        },
+        recipients,
+        blobs_dir: st.store.blobs_dir(),
+        uploads: &st.uploads,
+        csrf_ok: &csrf_ok,
+    };
+    let mp = actix_multipart::Multipart::new(req.headers(), payload);
+    match upload::read_multipart(mp, ctx).await {
+        Ok(form) => Ok((Wiped(form.pairs), form.files)),
+        Err(upload::MultipartFailure { error, pairs }) => {
+            let pairs = Wiped(pairs);
+            let lang = request_lang(req, Some(&pairs.0));
+            let tr = Tr::new(lang);
+            let size = |n: u64| Arg::Text(human_bytes(n));
+            let (status, notice) = match error {
+                upload::MultipartError::BadBody(detail) => {
+                    return Err(Box::new(bad_request(lang, detail)));
+                }
+                upload::MultipartError::Csrf => return Err(csrf_refused(lang)),
+                upload::MultipartError::TextTooLarge(limit) => {
+                    return Err(Box::new(too_large(lang, limit as u64)));
+                }
+                upload::MultipartError::File(upload::UploadError::Broken) => {
+                    tracing::info!(target: "amanat::intake", "upload torn: nothing stored");
+                    return Err(Box::new(bad_request(lang, "error-bad-request-detail-form")));
+                }
+                upload::MultipartError::File(upload::UploadError::Internal(e)) => {
+                    tracing::error!(target: "amanat::intake", "upload failed: {e}");
+                    return Err(Box::new(internal_error(lang)));
+                }
+                upload::MultipartError::TooManyFiles(n) => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    tr.t_args("error-too-many-files", &[("limit", Arg::Num(n as i64))]),
+                ),
+                upload::MultipartError::SubmissionTooLarge(n) => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    tr.t_args("error-submission-too-large", &[("limit", size(n))]),
+                ),
+                upload::MultipartError::Busy => {
+                    (StatusCode::SERVICE_UNAVAILABLE, tr.t("error-busy"))
+                }
+                upload::MultipartError::File(upload::UploadError::FileTooLarge { name, limit }) => {
+                    (
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        tr.t_args(
+                            "error-file-too-large",
+                            &[("name", Arg::Text(name)), ("limit", size(limit))],
+                        ),
+                    )
+                }
+                upload::MultipartError::File(upload::UploadError::CannotClean { name }) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    tr.t_args("error-file-cannot-clean", &[("name", Arg::Text(name))]),
+                ),
+                upload::MultipartError::File(upload::UploadError::TooLargeToClean {
+                    name,
+                    limit,
+                }) => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    tr.t_args(
+                        "error-file-too-large-to-clean",
+                        &[("name", Arg::Text(name)), ("limit", size(limit))],
+                    ),
+                ),
+            };
+            tracing::info!(target: "amanat::intake", "attachment refused: nothing stored");
+            let notice = format!("{notice} {}", tr.t("files-choose-again"));
+            Err(Box::new(reshow_form(
+                req,
+                st,
+                lang,
+                &pairs.0,
+                &[],
+                Some(notice),
+                status,
+                identity_available,
+            )))
+        }
+    }
+}
+
+/// Encrypts the parsed report (and identity section), commits its blobs and
+/// stores it durably. Returns the attachments' manifests.
 fn seal_and_store(
     store: &Store,
     parsed: answers::ParsedReport,
+    files: Vec<upload::StagedFile>,
     questionnaire: (String, u32),
     lang: &str,
     source: NewSource,
-) -> Result<(), String> {
+) -> Result<Vec<upload::AttachmentManifest>, String> {
     let triage = store
         .recipients_with_role(Role::Triage)
         .map_err(|e| e.to_string())?;
+    let (temps, mut manifests): (Vec<_>, Vec<_>) =
+        files.into_iter().map(|f| (f.temp, f.manifest)).unzip();
+    // Blobs first, durable, then the record that points at them.
+    let blob_ids = store.commit_blobs(temps).map_err(|e| e.to_string())?;
+    for (m, id) in manifests.iter_mut().zip(&blob_ids) {
+        m.blob = id.clone();
+    }
+    let result = seal_and_insert(
+        store,
+        parsed,
+        &manifests,
+        questionnaire,
+        lang,
+        source,
+        triage,
+        &blob_ids,
+    );
+    if result.is_err() {
+        store.remove_blobs(&blob_ids);
+    }
+    result.map(|()| manifests)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn seal_and_insert(
+    store: &Store,
+    parsed: answers::ParsedReport,
+    attachments: &[upload::AttachmentManifest],
+    questionnaire: (String, u32),
+    lang: &str,
+    source: NewSource,
+    triage: Vec<String>,
+    blob_ids: &[String],
+) -> Result<(), String> {
     let record = serde_json::json!({
         "schema": REPORT_SCHEMA,
         "questionnaire": { "id": questionnaire.0, "version": questionnaire.1 },
         "lang": lang,
         "anonymity": parsed.anonymity,
         "answers": parsed.report,
+        "attachments": attachments,
     });
     let plain = Zeroizing::new(serde_json::to_vec(&record).map_err(|e| e.to_string())?);
     drop(record);
@@ -391,9 +593,48 @@ fn seal_and_store(
             urgency,
             envelopes,
             source: Some(source),
+            blobs: blob_ids.to_vec(),
         })
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// What the confirmation page says about each file.
+fn file_results(tr: &Tr, files: &[upload::AttachmentManifest]) -> Vec<FileResult> {
+    files
+        .iter()
+        .map(|m| {
+            let text = match m.result.as_str() {
+                "cleaned" => {
+                    let what: Vec<String> = m
+                        .removed
+                        .iter()
+                        .map(|r| tr.t(&format!("removed-{r}")))
+                        .collect();
+                    tr.t_args(
+                        "file-result-cleaned",
+                        &[("removed", Arg::Text(what.join(", ")))],
+                    )
+                }
+                "nothing_found" => tr.t("file-result-nothing-found"),
+                "kept_original" => tr.t("file-result-kept-original"),
+                _ => tr.t("file-result-not-cleanable"),
+            };
+            FileResult {
+                name: m.name.clone(),
+                result: text,
+            }
+        })
+        .collect()
+}
+
+fn too_large(lang: &'static Lang, limit: u64) -> HttpResponse {
+    let tr = Tr::new(lang);
+    let msg = tr.t_args(
+        "error-too-large",
+        &[("limit", Arg::Text(human_bytes(limit)))],
+    );
+    error_page(StatusCode::PAYLOAD_TOO_LARGE, lang, &msg)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -404,6 +645,7 @@ fn reshow_form(
     pairs: &[(String, String)],
     errors: &[answers::FieldError],
     notice: Option<String>,
+    status: StatusCode,
     identity_available: bool,
 ) -> HttpResponse {
     let tr = Tr::new(lang);
@@ -433,6 +675,13 @@ fn reshow_form(
     let cookie = req.cookie(COOKIE).map(|c| c.value().to_string());
     let cookie_value = cookie.clone().unwrap_or_else(Csrf::new_cookie);
     let page = ReportPage {
+        files: files_view(
+            &tr,
+            q,
+            st.limits.attachments_per_submission,
+            st.limits.attachment_bytes,
+            Some(&values),
+        ),
         csrf: st.csrf.issue(&cookie_value),
         anonymity: anonymity.to_string(),
         anonymity_choice: anonymity_choice(&tr, q, anonymity),
@@ -443,11 +692,6 @@ fn reshow_form(
         errors: links,
         sections: sections(&tr, q, anonymity, identity_available, Some(&values), errors),
         page: PageCtx::new(lang, &format!("/report?anonymity={anonymity}")),
-    };
-    let status = if notice.is_some() {
-        StatusCode::TOO_MANY_REQUESTS
-    } else {
-        StatusCode::BAD_REQUEST
     };
     let mut resp = render(status, &page);
     if cookie.is_none() {

@@ -64,6 +64,9 @@ pub struct AnonymityPage {
 #[template(path = "report.html")]
 pub struct ReportPage {
     pub page: PageCtx,
+    /// The file input, last in the form (so every answer arrives before
+    /// the files); `None` when attachments are turned off.
+    pub files: Option<FilesView>,
     pub csrf: String,
     pub anonymity: String,
     pub anonymity_choice: String,
@@ -77,6 +80,13 @@ pub struct ReportPage {
 pub struct ConfirmPage {
     pub page: PageCtx,
     pub codename: String,
+    pub files: Vec<FileResult>,
+}
+
+/// One attachment on the confirmation page.
+pub struct FileResult {
+    pub name: String,
+    pub result: String,
 }
 
 impl Drop for ConfirmPage {
@@ -90,6 +100,45 @@ impl Drop for ConfirmPage {
 pub struct ErrorPage {
     pub page: PageCtx,
     pub message: String,
+}
+
+/// The attachments part of the form.
+pub struct FilesView {
+    pub label: String,
+    pub help: String,
+    pub limits: String,
+    pub keep_label: String,
+    pub keep_checked: bool,
+}
+
+/// The attachments part of the form, if the questionnaire has a files field
+/// and attachments are allowed.
+pub fn files_view(
+    tr: &Tr,
+    q: &Questionnaire,
+    max_files: usize,
+    max_bytes: u64,
+    values: Option<&Values>,
+) -> Option<FilesView> {
+    let f = q.fields.iter().find(|f| f.kind == FieldType::Files)?;
+    if max_files == 0 {
+        return None;
+    }
+    Some(FilesView {
+        label: label(tr, f),
+        help: tr.t(&f.help_id()),
+        limits: tr.t_args(
+            "attachments-limits",
+            &[
+                ("count", Arg::Num(max_files as i64)),
+                ("size", Arg::Text(crate::web::human_bytes(max_bytes))),
+            ],
+        ),
+        keep_label: tr.t("attachments-keep-label"),
+        keep_checked: values
+            .and_then(|v| v.get(super::upload::KEEP_FIELD))
+            .is_some_and(|v| v.iter().any(|x| x == "yes")),
+    })
 }
 
 /// An entry of the error summary at the top of the form.

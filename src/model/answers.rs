@@ -77,7 +77,7 @@ pub enum ParseError {
 }
 
 /// Form names that are not questionnaire fields but belong to the form.
-pub const FORM_CONTROL_NAMES: &[&str] = &["csrf", "lang"];
+pub const FORM_CONTROL_NAMES: &[&str] = &["csrf", "lang", "attachments_keep_metadata"];
 
 /// Date sub-field suffixes.
 const DATE_PARTS: &[&str] = &["year", "month", "day", "precision"];

@@ -24,6 +24,7 @@ use crate::model::{Role, State};
 use crate::timeutil::Day;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -32,6 +33,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The sled database directory inside the data dir.
 pub const DB_DIR: &str = "db";
+
+/// The directory of encrypted attachment files inside the data dir.
+pub const BLOBS_DIR: &str = "blobs";
 
 /// Errors of the store. Messages name paths and ids, never contents.
 #[derive(Debug, thiserror::Error)]
@@ -108,10 +112,16 @@ impl Store {
                 expected: SCHEMA_VERSION,
             });
         }
+        store.remove_stale_uploads()?;
         Ok(store)
     }
 
     fn open_db(data_dir: &Path) -> Result<Store, StoreError> {
+        let blobs = data_dir.join(BLOBS_DIR);
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&blobs)?;
         let db = sled::Config::new()
             .path(data_dir.join(DB_DIR))
             .mode(sled::Mode::HighThroughput)
@@ -143,6 +153,62 @@ impl Store {
     /// Flushes every pending write to disk (fsync).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
+        Ok(())
+    }
+
+    /// The directory of encrypted attachment files.
+    pub fn blobs_dir(&self) -> PathBuf {
+        self.dir.join(BLOBS_DIR)
+    }
+
+    /// Makes staged (already encrypted) upload files durable blobs: each is
+    /// renamed to a random id, then the directory is fsynced. Returns the
+    /// ids in order. On error, the blobs renamed so far are removed.
+    pub fn commit_blobs(
+        &self,
+        staged: Vec<tempfile::NamedTempFile>,
+    ) -> Result<Vec<String>, StoreError> {
+        let dir = self.blobs_dir();
+        let mut ids = Vec::with_capacity(staged.len());
+        for t in staged {
+            let id = crate::crypto::random::id();
+            if let Err(e) = t.persist_noclobber(dir.join(&id)) {
+                self.remove_blobs(&ids);
+                return Err(StoreError::Io(e.error));
+            }
+            ids.push(id);
+        }
+        if let Err(e) = std::fs::File::open(&dir).and_then(|d| d.sync_all()) {
+            self.remove_blobs(&ids);
+            return Err(StoreError::Io(e));
+        }
+        Ok(ids)
+    }
+
+    /// The path of a blob, if the id is well formed.
+    pub fn blob_path(&self, id: &str) -> Option<PathBuf> {
+        crate::crypto::random::is_id(id).then(|| self.blobs_dir().join(id))
+    }
+
+    /// Removes blobs (best effort: used to undo a failed submission).
+    pub fn remove_blobs(&self, ids: &[String]) {
+        for id in ids {
+            if let Some(p) = self.blob_path(id) {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        let _ = std::fs::File::open(self.blobs_dir()).and_then(|d| d.sync_all());
+    }
+
+    /// Deletes temporary upload files left by a crash: no upload can be in
+    /// progress while the store is being opened.
+    fn remove_stale_uploads(&self) -> Result<(), StoreError> {
+        for entry in std::fs::read_dir(self.blobs_dir())? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with(".upload-") {
+                std::fs::remove_file(entry.path())?;
+            }
+        }
         Ok(())
     }
 
@@ -241,6 +307,7 @@ impl Store {
             assignee: None,
             envelopes: Vec::new(),
             source_recipient: new.source.as_ref().map(|s| s.recipient.clone()),
+            blobs: new.blobs.clone(),
         };
         let mut bodies = Vec::new();
         for env in new.envelopes {
@@ -480,6 +547,7 @@ mod tests {
                 recipients: vec!["age1example".into()],
             }],
             source: None,
+            blobs: Vec::new(),
         }
     }
 

@@ -46,6 +46,9 @@ pub struct ReportMeta {
     /// reviewers encrypt replies. A public key: it identifies no one.
     #[serde(default)]
     pub source_recipient: Option<String>,
+    /// Ids of the encrypted attachment files in `blobs/`.
+    #[serde(default)]
+    pub blobs: Vec<String>,
 }
 
 /// Where an envelope is and whom it was encrypted to.
@@ -78,6 +81,8 @@ pub struct NewReport {
     pub urgency: Urgency,
     pub envelopes: Vec<NewEnvelope>,
     pub source: Option<NewSource>,
+    /// Blob ids already made durable with [`super::Store::commit_blobs`].
+    pub blobs: Vec<String>,
 }
 
 /// The lookup record of a source: found by the codename's derived lookup id.
