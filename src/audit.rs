@@ -38,6 +38,7 @@ pub enum Action {
     ReviewerAdded,
     ReviewerRemoved,
     Reply,
+    ReadAttachment,
 }
 
 /// A chained entry as stored.

@@ -84,6 +84,11 @@ impl Api {
             .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
     }
 
+    /// `GET` a binary resource as a stream.
+    pub fn get_stream(&self, path: &str) -> Result<Response, CliError> {
+        self.send(self.http.get(self.url(path)))
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -100,6 +100,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Download, decrypt and verify a report's attachments.
+    ///
+    /// Each file is checked against the SHA-256 in the encrypted manifest and
+    /// written with mode 0600 under a safe name (no path separators, control
+    /// or bidi characters); existing files are never overwritten.
+    Download {
+        id: String,
+        /// Directory to write into (created 0700 if missing).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Administration (needs the admin role).
     Admin {
         #[command(subcommand)]
@@ -267,6 +280,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         Command::Show { id, json } => show(&dir, proxy, &id, json),
         Command::Reply { id, message, json } => reply(&dir, proxy, &id, message, json),
+        Command::Download { id, out, json } => download(&dir, proxy, &id, &out, json),
         Command::Admin {
             command: AdminCommand::Reviewer { command },
         } => {
@@ -483,6 +497,7 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
             "answers": report.get("answers"),
             "identity": ident.as_ref().and_then(|i| i.get("answers")),
             "identity_withheld": detail.identity_withheld,
+            "attachments": report.get("attachments"),
             "thread": thread,
         });
         return print_json(&out);
@@ -522,6 +537,25 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
             println!("Identity: anonymous report.")
         }
         (None, false, _) => println!("Identity: none given."),
+    }
+    let files = attachments(report);
+    if !files.is_empty() {
+        println!();
+        println!("Attachments (`amanat download {}` saves them):", r.id);
+        for m in &files {
+            let what = match m.result.as_str() {
+                "cleaned" => format!("cleaned: removed {}", m.removed.join(", ")),
+                "nothing_found" => "cleaned: nothing identifying found".to_string(),
+                "kept_original" => "NOT cleaned: the source kept the original metadata".to_string(),
+                _ => "NOT cleaned: this type cannot be cleaned".to_string(),
+            };
+            println!(
+                "  {}  ({}, {})  {what}",
+                safe(&crate::sanitize::clean_filename(&m.name)),
+                m.media_type,
+                crate::web::human_bytes(m.size)
+            );
+        }
     }
     if !o.thread.is_empty() {
         println!();
@@ -608,6 +642,182 @@ fn reply(
         created.id
     );
     Ok(())
+}
+
+/// The attachment manifests of a decrypted report.
+fn attachments(report: &Json) -> Vec<crate::intake::upload::AttachmentManifest> {
+    report
+        .get("attachments")
+        .cloned()
+        .and_then(|a| serde_json::from_value(a).ok())
+        .unwrap_or_default()
+}
+
+fn download(
+    dir: &std::path::Path,
+    proxy: Option<&str>,
+    id: &str,
+    out: &std::path::Path,
+    json: bool,
+) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    use std::os::unix::fs::DirBuilderExt;
+    let o = open_report(dir, proxy, id)?;
+    let files = attachments(&o.report);
+    if files.is_empty() {
+        if json {
+            return print_json(&Vec::<Json>::new());
+        }
+        println!("Report {id} has no attachments.");
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(out)
+        .map_err(|e| CliError::general(format!("cannot create {}: {e}", out.display())))?;
+    let identity = keys::load(&o.saved.identity).map_err(CliError::general)?;
+    let show_progress = !json && std::io::stderr().is_terminal();
+    let mut written = Vec::new();
+    for m in &files {
+        if !crate::crypto::random::is_id(&m.blob) {
+            return Err(CliError::general(
+                "the manifest names a malformed attachment id",
+            ));
+        }
+        let resp = o
+            .api
+            .get_stream(&format!("/api/v1/reports/{id}/blobs/{}", m.blob))?;
+        let bar = if show_progress {
+            let b = indicatif::ProgressBar::new(m.size);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+            ) {
+                b.set_style(style);
+            }
+            b.set_message(safe(&crate::sanitize::clean_filename(&m.name)));
+            b
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let path = save_attachment(resp, &identity.identity, m, out, &bar)?;
+        bar.finish_and_clear();
+        written.push((m, path));
+    }
+    if json {
+        let list: Vec<Json> = written
+            .iter()
+            .map(|(m, p)| {
+                serde_json::json!({
+                    "name": m.name, "path": p, "size": m.size, "sha256": m.sha256,
+                    "media_type": m.media_type, "result": m.result, "removed": m.removed,
+                })
+            })
+            .collect();
+        return print_json(&list);
+    }
+    for (m, p) in &written {
+        println!(
+            "{}  ({}, verified)",
+            p.display(),
+            crate::web::human_bytes(m.size)
+        );
+    }
+    Ok(())
+}
+
+/// Decrypts one attachment stream into a 0600 file, verifying size and hash;
+/// returns the final path. Nothing is left behind on failure.
+fn save_attachment(
+    resp: reqwest::blocking::Response,
+    identity: &age::x25519::Identity,
+    m: &crate::intake::upload::AttachmentManifest,
+    out: &std::path::Path,
+    bar: &indicatif::ProgressBar,
+) -> Result<PathBuf, CliError> {
+    use sha2::Digest;
+    use std::io::{Read, Write};
+    let fail = |what: String| CliError::new(Exit::Decrypt, what);
+    let dec = age::Decryptor::new(std::io::BufReader::new(resp))
+        .map_err(|_| fail(format!("attachment {} is not valid age ciphertext", m.blob)))?;
+    let mut reader = dec
+        .decrypt(std::iter::once(identity as &dyn age::Identity))
+        .map_err(|_| {
+            fail(format!(
+                "attachment {} was not encrypted to this identity",
+                m.blob
+            ))
+        })?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".amanat-download-")
+        .tempfile_in(out)
+        .map_err(|e| CliError::general(format!("cannot write in {}: {e}", out.display())))?;
+    let mut sha = sha2::Sha256::new();
+    let mut left = m.size;
+    let mut buf = vec![0u8; 256 * 1024];
+    while left > 0 {
+        let want = buf.len().min(usize::try_from(left).unwrap_or(buf.len()));
+        let n = reader.read(&mut buf[..want]).map_err(|_| {
+            fail(format!(
+                "attachment {} is damaged (decryption failed)",
+                m.blob
+            ))
+        })?;
+        if n == 0 {
+            return Err(fail(format!(
+                "attachment {} is shorter than its manifest says",
+                m.blob
+            )));
+        }
+        sha.update(&buf[..n]);
+        tmp.write_all(&buf[..n])
+            .map_err(|e| CliError::general(format!("cannot write: {e}")))?;
+        left -= n as u64;
+        bar.inc(n as u64);
+    }
+    // The rest is padding; reading it to the end also authenticates it.
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(|_| {
+        fail(format!(
+            "attachment {} is damaged (decryption failed)",
+            m.blob
+        ))
+    })?;
+    let digest = data_encoding::HEXLOWER.encode(&sha.finalize());
+    if !crate::crypto::ct_eq(digest.as_bytes(), m.sha256.as_bytes()) {
+        return Err(fail(format!(
+            "attachment {} does not match its SHA-256; it was not saved",
+            m.blob
+        )));
+    }
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| CliError::general(format!("cannot write: {e}")))?;
+    let name = crate::sanitize::clean_filename(&m.name);
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name.as_str(), ""),
+    };
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            out.join(&name)
+        } else {
+            out.join(format!("{stem} ({n}){ext}"))
+        };
+        match tmp.persist_noclobber(&candidate) {
+            Ok(_) => return Ok(candidate),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp = e.file,
+            Err(e) => {
+                return Err(CliError::general(format!(
+                    "cannot save {}: {}",
+                    candidate.display(),
+                    e.error
+                )));
+            }
+        }
+    }
+    Err(CliError::general(
+        "too many files with the same name in the output directory",
+    ))
 }
 
 /// Reads a reply from standard input, or from an editor on a terminal.

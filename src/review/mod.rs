@@ -146,6 +146,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/reports", web::get().to(list_reports))
             .route("/reports/{id}", web::get().to(get_report))
             .route("/reports/{id}/replies", web::post().to(post_reply))
+            .route("/reports/{id}/blobs/{blob}", web::get().to(get_blob))
             .route("/reviewers", web::get().to(list_reviewers))
             .route("/reviewers", web::post().to(add_reviewer))
             .route("/reviewers/{id}", web::delete().to(remove_reviewer)),
@@ -496,6 +497,75 @@ async fn remove_reviewer(
         Some(removed.id.clone()),
     );
     Ok(HttpResponse::Ok().json(info(&removed)))
+}
+
+/// Streams one encrypted attachment of a report. The server sends the
+/// ciphertext as stored; only the CLI can decrypt it.
+async fn get_blob(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    require(&reviewer, Role::Triage)?;
+    let (id, blob) = path.into_inner();
+    if !random::is_id(&id) || !random::is_id(&blob) {
+        return Err(ApiError::not_found("attachment"));
+    }
+    let meta = st
+        .store
+        .report(&id)?
+        .ok_or_else(|| ApiError::not_found("report"))?;
+    if !meta.blobs.contains(&blob) {
+        return Err(ApiError::not_found("attachment"));
+    }
+    let path = st
+        .store
+        .blob_path(&blob)
+        .ok_or_else(|| ApiError::not_found("attachment"))?;
+    let file = std::fs::File::open(&path)
+        .map_err(|e| ApiError::internal(format!("blob {blob} of report {id}: {e}")))?;
+    let len = file.metadata().map_err(ApiError::internal)?.len();
+    tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "attachment read");
+    audit(
+        &st,
+        &reviewer.id,
+        Action::ReadAttachment,
+        Some(&id),
+        Some(blob),
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .no_chunking(len)
+        .streaming(file_stream(file)))
+}
+
+/// A file as a stream of chunks, read on a blocking thread.
+fn file_stream(
+    file: std::fs::File,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut file = file;
+        loop {
+            let mut buf = vec![0u8; 256 * 1024];
+            match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    buf.truncate(n);
+                    if tx.blocking_send(Ok(web::Bytes::from(buf))).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    break;
+                }
+            }
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) })
 }
 
 /// Checks a new reviewer's fields (shared by the API and `amanatd reviewer add`).

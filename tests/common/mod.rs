@@ -370,3 +370,85 @@ pub fn followup_post(
     }
     (status, resp.text().unwrap())
 }
+
+/// A multipart/form-data body with text fields then files, as a browser
+/// sends it (fields in document order; the file input comes last).
+pub fn multipart_body(
+    boundary: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (name, value) in fields {
+        b.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                .as_bytes(),
+        );
+        b.extend_from_slice(value.as_bytes());
+        b.extend_from_slice(b"\r\n");
+    }
+    for (name, filename, data) in files {
+        b.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        b.extend_from_slice(data);
+        b.extend_from_slice(b"\r\n");
+    }
+    b.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    b
+}
+
+/// Submits a report with files through the multipart form.
+pub fn submit_files(
+    app: &TestApp,
+    answers: &[(&str, String)],
+    keep: bool,
+    files: &[(&str, &[u8])],
+) -> (u16, String) {
+    let f = get_form(app, "confidential");
+    assert!(f.html.contains("enctype=\"multipart/form-data\""));
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", f.token.as_str())];
+    fields.extend(answers.iter().map(|(k, v)| (*k, v.as_str())));
+    if keep {
+        fields.push(("attachments_keep_metadata", "yes"));
+    }
+    let files: Vec<(&str, &str, &[u8])> =
+        files.iter().map(|(n, d)| ("attachments", *n, *d)).collect();
+    let boundary = "----amanatTestBoundary7MA4YWxkTrZu0gW";
+    let resp = client()
+        .post(format!("{}/report", app.intake))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("cookie", &f.cookie)
+        .body(multipart_body(boundary, &fields, &files))
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().unwrap())
+}
+
+/// Every regular file under `dir`, recursively.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// True if `needle` occurs in `hay`.
+pub fn contains_bytes(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}

@@ -1,0 +1,293 @@
+//! Attachments through the real server: multipart upload, metadata
+//! stripping, encryption into blobs, and every refusal path leaving nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod fixtures;
+
+use amanat::crypto::envelope;
+use amanat::intake::upload::AttachmentManifest;
+use amanat::model::Role;
+use common::*;
+use fixtures::*;
+use std::io::Read;
+
+const ALL: &[Role] = &[Role::Triage, Role::Identity, Role::Admin];
+
+fn blobs(app: &TestApp) -> Vec<std::path::PathBuf> {
+    files_under(&app.store.blobs_dir())
+}
+
+/// Decrypts a stored blob with a reviewer key and cuts the padding.
+fn open_blob(app: &TestApp, id: &age::x25519::Identity, m: &AttachmentManifest) -> Vec<u8> {
+    let ct = std::fs::read(app.store.blob_path(&m.blob).unwrap()).unwrap();
+    let d = age::Decryptor::new_buffered(&ct[..]).unwrap();
+    let mut r = d
+        .decrypt(std::iter::once(id as &dyn age::Identity))
+        .unwrap();
+    let mut out = Vec::new();
+    r.read_to_end(&mut out).unwrap();
+    assert!(
+        out[m.size as usize..].iter().all(|&b| b == 0),
+        "only zero padding after the file"
+    );
+    out.truncate(m.size as usize);
+    out
+}
+
+#[test]
+fn files_are_stripped_encrypted_and_listed() {
+    let (app, rs) = spawn_app(&[("ana", ALL)], |_| {});
+    let jpeg = jpeg_with_gps();
+    let png = png_with_text();
+    let docx = docx_with_author();
+    let other = unknown(30_000);
+    let (status, html) = submit_files(
+        &app,
+        &minimal("with files"),
+        false,
+        &[
+            ("photo.jpg", &jpeg),
+            ("scan.png", &png),
+            ("../../statement.docx", &docx),
+            ("notes.bin", &other),
+        ],
+    );
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("photo.jpg</bdi>: Removed: location"),
+        "{html}"
+    );
+    assert!(html.contains("scan.png</bdi>: Removed:"), "{html}");
+    assert!(
+        html.contains("statement.docx</bdi>: Removed: author"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "notes.bin</bdi>: This type of file cannot be cleaned; it was stored as sent."
+        )
+    );
+
+    let meta = &app.store.reports().unwrap()[0];
+    assert_eq!(meta.blobs.len(), 4);
+    // On disk: ciphertext only, nothing of the names or the metadata.
+    for p in blobs(&app) {
+        let bytes = std::fs::read(&p).unwrap();
+        assert!(bytes.starts_with(b"age-encryption.org/v1"));
+        for needle in [
+            GPS_CANARY,
+            PNG_CANARY,
+            DOCX_CANARY,
+            "photo.jpg",
+            "statement",
+        ] {
+            assert!(
+                !contains_bytes(&bytes, needle.as_bytes()),
+                "{needle} in {}",
+                p.display()
+            );
+        }
+        assert!(!contains_bytes(&bytes, &other[100..132]));
+    }
+    // The encrypted manifest describes each file; the files decrypt, match
+    // their hashes, carry no metadata, and images still decode.
+    let env = meta
+        .envelopes
+        .iter()
+        .find(|e| e.kind == amanat::store::EnvelopeKind::Report)
+        .unwrap();
+    let plain = envelope::open(
+        &app.store.envelope(&env.id).unwrap().unwrap(),
+        &[&rs[0].identity],
+    )
+    .unwrap();
+    let record: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    let manifests: Vec<AttachmentManifest> =
+        serde_json::from_value(record["attachments"].clone()).unwrap();
+    let names: Vec<&str> = manifests.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["photo.jpg", "scan.png", "statement.docx", "notes.bin"]
+    );
+    for m in &manifests {
+        assert!(meta.blobs.contains(&m.blob));
+        let data = open_blob(&app, &rs[0].identity, m);
+        use sha2::Digest;
+        assert_eq!(
+            data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(&data)),
+            m.sha256
+        );
+        for needle in [GPS_CANARY, PNG_CANARY, DOCX_CANARY] {
+            assert!(
+                !contains_bytes(&data, needle.as_bytes()),
+                "{needle} left in {}",
+                m.name
+            );
+        }
+        match m.media_type.as_str() {
+            "image/jpeg" | "image/png" => {
+                let img = image::load_from_memory(&data).expect("still decodes");
+                assert_eq!((img.width(), img.height()), (32, 24));
+            }
+            "application/octet-stream" => {
+                assert_eq!(m.result, "not_cleanable");
+                assert_eq!(data, other);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(manifests[0].result, "cleaned");
+    assert!(
+        manifests[0].removed.contains(&"location".to_string()),
+        "{:?}",
+        manifests[0].removed
+    );
+}
+
+#[test]
+fn keeping_the_original_metadata_is_honoured_and_recorded() {
+    let (app, rs) = spawn_app(&[("ana", ALL)], |_| {});
+    let jpeg = jpeg_with_gps();
+    let (status, html) = submit_files(&app, &minimal("keep"), true, &[("orig.jpg", &jpeg)]);
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Stored as sent, as you asked."));
+    let meta = &app.store.reports().unwrap()[0];
+    let env = &meta.envelopes[0];
+    let plain = envelope::open(
+        &app.store.envelope(&env.id).unwrap().unwrap(),
+        &[&rs[0].identity],
+    )
+    .unwrap();
+    let record: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    let m: Vec<AttachmentManifest> = serde_json::from_value(record["attachments"].clone()).unwrap();
+    assert_eq!(m[0].result, "kept_original");
+    assert_eq!(
+        open_blob(&app, &rs[0].identity, &m[0]),
+        jpeg,
+        "byte for byte"
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_cleaned_is_refused_with_the_answers_kept() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |_| {});
+    let mut answers = minimal("Keep this text CANARY-KEEP");
+    answers.push(("locality", "Khujand".into()));
+    let (status, html) = submit_files(
+        &app,
+        &answers,
+        false,
+        &[("ok.jpg", &jpeg_with_gps()), ("bad.png", &broken_png())],
+    );
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("We could not remove identifying details from bad.png"),
+        "{html}"
+    );
+    assert!(html.contains("Keep the original metadata"));
+    assert!(html.contains("please choose them again"));
+    assert!(html.contains("Keep this text CANARY-KEEP"), "answers kept");
+    assert!(html.contains("value=\"Khujand\""));
+    assert_eq!(app.store.report_count(), 0);
+    assert!(blobs(&app).is_empty(), "no blob left: {:?}", blobs(&app));
+}
+
+#[test]
+fn file_limits_are_enforced_and_leave_nothing() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| {
+        c.limits.attachments_per_submission = 2;
+        c.limits.attachment_bytes = 50_000;
+        c.limits.submission_bytes = 80_000;
+    });
+    let small = unknown(10_000);
+    let big = unknown(60_000);
+    let mid = unknown(45_000);
+    let cases: [(&[(&str, &[u8])], u16, &str); 3] = [
+        (
+            &[("a", &small), ("b", &small), ("c", &small)],
+            413,
+            "you can send at most 2",
+        ),
+        (
+            &[("huge.bin", &big)],
+            413,
+            "The file huge.bin is too large (the limit is 48.8 KiB)",
+        ),
+        (
+            &[("a", &mid), ("b", &mid)],
+            413,
+            "The files together are too large",
+        ),
+    ];
+    for (files, status, text) in cases {
+        let (s, html) = submit_files(&app, &minimal("limits"), false, files);
+        assert_eq!(s, status, "{html}");
+        assert!(html.contains(text), "{text}: {html}");
+        assert!(html.contains("value=\"confidential\""), "form shown again");
+    }
+    assert_eq!(app.store.report_count(), 0);
+    assert!(blobs(&app).is_empty());
+}
+
+#[test]
+fn files_need_a_valid_token_before_anything_is_stored() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |_| {});
+    let f = get_form(&app, "confidential");
+    let answers = minimal("no token");
+    let fields: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let boundary = "b0undary";
+    let resp = client()
+        .post(format!("{}/report", app.intake))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("cookie", &f.cookie)
+        .body(multipart_body(
+            boundary,
+            &fields,
+            &[("attachments", "x.jpg", &jpeg_with_gps())],
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert!(blobs(&app).is_empty());
+    assert_eq!(app.store.report_count(), 0);
+}
+
+#[test]
+fn a_torn_upload_leaves_no_blob_and_no_record() {
+    use std::io::Write;
+    let (app, _) = spawn_app(&[("ana", ALL)], |_| {});
+    let f = get_form(&app, "confidential");
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", f.token.as_str())];
+    let answers = minimal("torn");
+    fields.extend(answers.iter().map(|(k, v)| (*k, v.as_str())));
+    let boundary = "t0rn";
+    let file = unknown(400_000);
+    let body = multipart_body(boundary, &fields, &[("attachments", "big.bin", &file)]);
+    let addr = app.intake.trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /report HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nCookie: {}\r\nContent-Length: {}\r\n\r\n",
+        f.cookie,
+        body.len()
+    )
+    .unwrap();
+    // Send the fields and part of the file, then vanish.
+    s.write_all(&body[..body.len() / 2]).unwrap();
+    s.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(s);
+    // The upload task notices and removes its temporary blob.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !blobs(&app).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(blobs(&app).is_empty(), "{:?}", blobs(&app));
+    assert_eq!(app.store.report_count(), 0);
+    // The server still works.
+    assert_eq!(submit(&app, &minimal("after")).0, 200);
+}
