@@ -39,6 +39,10 @@ pub enum Action {
     ReviewerRemoved,
     Reply,
     ReadAttachment,
+    ReadIdentity,
+    Triage,
+    ExportRequested,
+    Purge,
 }
 
 /// A chained entry as stored.

@@ -39,6 +39,7 @@ pub struct Config {
     pub review: Listener,
     pub limits: Limits,
     pub kdf: Kdf,
+    pub retention: crate::retention::Retention,
 }
 
 /// Argon2id parameters for codenames, and how many derivations may run at once.
@@ -169,6 +170,7 @@ impl Default for Config {
             },
             limits: Limits::default(),
             kdf: Kdf::default(),
+            retention: crate::retention::Retention::default(),
         }
     }
 }
@@ -548,6 +550,12 @@ fn setting_paths() -> Vec<(Option<String>, String)> {
     if let Ok(toml::Value::Table(t)) = toml::Value::try_from(Kdf::default()) {
         for k in t.keys() {
             paths.push((Some("kdf".to_string()), k.clone()));
+        }
+    }
+    if let Ok(toml::Value::Table(t)) = toml::Value::try_from(crate::retention::Retention::default())
+    {
+        for k in t.keys() {
+            paths.push((Some("retention".to_string()), k.clone()));
         }
     }
     paths

@@ -76,6 +76,19 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Purge closed reports past their retention period (see [retention]).
+    Purge {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long, env = "AMANAT_CONFIG")]
+        config: Option<PathBuf>,
+        /// Only list what would be purged.
+        #[arg(long)]
+        dry_run: bool,
+        /// Treat this UTC day (YYYY-MM-DD) as today.
+        #[arg(long)]
+        as_of: Option<crate::timeutil::Day>,
+    },
     /// Print the effective configuration (file, then environment).
     Config {
         #[arg(long, env = "AMANAT_DATA_DIR")]
@@ -210,6 +223,24 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 Err(e) => Err(fail(5, e.to_string())),
             }
         }
+        Command::Purge {
+            data_dir,
+            config,
+            dry_run,
+            as_of,
+        } => {
+            let cfg = Config::load(&data_dir, config.as_deref())?;
+            cfg.validate()?;
+            let store = Store::open(&data_dir)?;
+            let today = as_of.unwrap_or_else(crate::timeutil::Day::today);
+            let ids = cfg.retention.run(&store, today, dry_run)?;
+            let verb = if dry_run { "would purge" } else { "purged" };
+            println!("{verb} {} report(s) as of {today}", ids.len());
+            for id in ids {
+                println!("  {id}");
+            }
+            Ok(())
+        }
         Command::Config { data_dir, config } => {
             let cfg = Config::load(&data_dir, config.as_deref())?;
             cfg.validate()?;
@@ -342,8 +373,27 @@ fn serve(cfg: Config, store: Store, banner: Option<String>) -> Result<(), Failur
     let store = Arc::new(store);
     let system = actix_web::rt::System::new();
     system.block_on(async move {
-        let app = Application::build(&cfg, store, Arc::new(questionnaire), true)
+        let retention = cfg.retention.clone();
+        let app = Application::build(&cfg, store.clone(), Arc::new(questionnaire), true)
             .map_err(|e| fail(1, e.to_string()))?;
+        // Retention: once at start, then daily.
+        actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(86_400));
+            loop {
+                tick.tick().await;
+                let (s, r) = (store.clone(), retention.clone());
+                match actix_web::web::block(move || r.run(&s, crate::timeutil::Day::today(), false))
+                    .await
+                {
+                    Ok(Ok(ids)) if !ids.is_empty() => {
+                        tracing::info!("retention: purged {} report(s)", ids.len());
+                    }
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::error!("retention failed: {e}"),
+                    Err(_) => tracing::error!("retention failed: worker unavailable"),
+                }
+            }
+        });
         println!("intake listening on {}", app.intake_url());
         println!("review listening on {}", app.review_url());
         if let Some(b) = banner {

@@ -30,6 +30,7 @@ pub mod daemon;
 pub mod i18n;
 pub mod intake;
 pub mod model;
+pub mod retention;
 pub mod review;
 pub mod sanitize;
 pub mod server;

@@ -203,7 +203,8 @@ fn file_limits_are_enforced_and_leave_nothing() {
     let small = unknown(10_000);
     let big = unknown(60_000);
     let mid = unknown(45_000);
-    let cases: [(&[(&str, &[u8])], u16, &str); 3] = [
+    type Files<'a> = &'a [(&'a str, &'a [u8])];
+    let cases: [(Files, u16, &str); 3] = [
         (
             &[("a", &small), ("b", &small), ("c", &small)],
             413,

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod fixtures;
 
 use common::{encode, extract_value};
 use std::io::{BufRead, BufReader};
@@ -798,4 +799,621 @@ fn kdf_memory_stays_within_permits_under_concurrent_logins() {
         peak <= base + PERMITS * M_COST_KIB + 16 * 1024,
         "peak {peak} KiB exceeds {base} + {PERMITS} × {M_COST_KIB} KiB + 16 MiB"
     );
+}
+
+/// A reader that yields `len` deterministic bytes without allocating them,
+/// hashing as it goes.
+struct Generated {
+    left: u64,
+    state: u64,
+    sha: sha2::Sha256,
+}
+
+impl std::io::Read for Generated {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = buf.len().min(self.left as usize);
+        for b in &mut buf[..n] {
+            self.state = self
+                .state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            *b = (self.state >> 56) as u8;
+        }
+        self.sha.update(&buf[..n]);
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+#[test]
+fn attachments_download_and_a_two_gib_upload_end_to_end() {
+    use sha2::Digest;
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, cli, key) = setup(tmp.path());
+    const SIZE: u64 = 2 << 30;
+    let server = serve_with(
+        &data,
+        tmp.path().join("server.log"),
+        &[
+            ("AMANAT_LIMITS_ATTACHMENT_BYTES", "3221225472"),
+            ("AMANAT_LIMITS_SUBMISSION_BYTES", "3221225472"),
+        ],
+    );
+    ok(&run(
+        AMANAT,
+        &[
+            "login",
+            "--server",
+            &server.review,
+            "--identity",
+            key.to_str().unwrap(),
+        ],
+        &cli,
+    ));
+
+    // A photo with GPS, sent with a hostile name, through the real form.
+    let http = common::client();
+    let resp = http
+        .get(format!("{}/report?anonymity=anonymous", server.intake))
+        .send()
+        .unwrap();
+    let cookie = common::cookie_named(&resp, "amanat_csrf").unwrap();
+    let token = extract_value(&resp.text().unwrap(), "name=\"csrf\" value=\"").unwrap();
+    let fields = [
+        ("csrf", token.as_str()),
+        ("anonymity", "anonymous"),
+        ("reporter_relationship", "self"),
+        ("victim_type", "journalist"),
+        ("country", "NI"),
+        ("reprisal_types", "raid_search"),
+        ("narrative", "Photos of the raid."),
+    ];
+    let jpeg = fixtures::jpeg_with_gps();
+    let body = common::multipart_body(
+        "bnd",
+        &fields,
+        &[("attachments", "../../\u{202E}gpj.exe", &jpeg)],
+    );
+    let resp = http
+        .post(format!("{}/report", server.intake))
+        .header("content-type", "multipart/form-data; boundary=bnd")
+        .header("cookie", &cookie)
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let id =
+        serde_json::from_str::<serde_json::Value>(&ok(&run(AMANAT, &["list", "--json"], &cli)))
+            .unwrap()[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let shown = ok(&run(AMANAT, &["show", &id], &cli));
+    assert!(shown.contains("Attachments"), "{shown}");
+    assert!(
+        shown.contains("gpj.exe  (image/jpeg"),
+        "safe name and detected type: {shown}"
+    );
+    assert!(shown.contains("cleaned: removed location"), "{shown}");
+
+    let out_dir = tmp.path().join("downloads");
+    let listed: serde_json::Value = serde_json::from_str(&ok(&run(
+        AMANAT,
+        &[
+            "download",
+            &id,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ],
+        &cli,
+    )))
+    .unwrap();
+    let path = std::path::PathBuf::from(listed[0]["path"].as_str().unwrap());
+    assert_eq!(path.parent().unwrap(), out_dir, "no traversal");
+    assert_eq!(path.file_name().unwrap().to_str().unwrap(), "gpj.exe");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let saved = std::fs::read(&path).unwrap();
+    assert!(!contains(&saved, fixtures::GPS_CANARY.as_bytes()));
+    assert!(image::load_from_memory(&saved).is_ok(), "still a picture");
+    // Downloading again never overwrites.
+    let again: serde_json::Value = serde_json::from_str(&ok(&run(
+        AMANAT,
+        &[
+            "download",
+            &id,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ],
+        &cli,
+    )))
+    .unwrap();
+    assert!(again[0]["path"].as_str().unwrap().ends_with("gpj (2).exe"));
+
+    // 2 GiB of an unknown type, streamed end to end in bounded memory.
+    let base = vm_hwm_kib(server.pid());
+    let resp = http
+        .get(format!("{}/report?anonymity=anonymous", server.intake))
+        .send()
+        .unwrap();
+    let cookie = common::cookie_named(&resp, "amanat_csrf").unwrap();
+    let token = extract_value(&resp.text().unwrap(), "name=\"csrf\" value=\"").unwrap();
+    let mut fields = fields;
+    fields[0] = ("csrf", token.as_str());
+    let head = common::multipart_body("bnd", &fields, &[]);
+    let head = &head[..head.len() - b"--bnd--\r\n".len()];
+    let mut prefix = head.to_vec();
+    prefix.extend_from_slice(
+        b"--bnd\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"video.raw\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+    );
+    let suffix = b"\r\n--bnd--\r\n".to_vec();
+    let total = prefix.len() as u64 + SIZE + suffix.len() as u64;
+    type Parts = std::io::Chain<
+        std::io::Chain<std::io::Cursor<Vec<u8>>, Generated>,
+        std::io::Cursor<Vec<u8>>,
+    >;
+    struct Body {
+        parts: Parts,
+    }
+    impl std::io::Read for Body {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.parts.read(buf)
+        }
+    }
+    let gen_reader = Generated {
+        left: SIZE,
+        state: 7,
+        sha: sha2::Sha256::new(),
+    };
+    let body = Body {
+        parts: std::io::Read::chain(
+            std::io::Read::chain(std::io::Cursor::new(prefix), gen_reader),
+            std::io::Cursor::new(suffix),
+        ),
+    };
+    let resp = reqwest::blocking::Client::builder()
+        .tls_backend_preconfigured(amanat::tls::client_config(None).unwrap())
+        .timeout(std::time::Duration::from_secs(1800))
+        .build()
+        .unwrap()
+        .post(format!("{}/report", server.intake))
+        .header("content-type", "multipart/form-data; boundary=bnd")
+        .header("cookie", &cookie)
+        .body(reqwest::blocking::Body::sized(body, total))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let peak = vm_hwm_kib(server.pid());
+    eprintln!("2 GiB upload: server VmHWM {base} KiB before, {peak} KiB after");
+    assert!(
+        peak < base + 64 * 1024,
+        "streaming, not buffering: {base} → {peak} KiB"
+    );
+
+    // Expected hash of the generated content.
+    let mut check = Generated {
+        left: SIZE,
+        state: 7,
+        sha: sha2::Sha256::new(),
+    };
+    std::io::copy(&mut check, &mut std::io::sink()).unwrap();
+    let expected = data_encoding::HEXLOWER.encode(&check.sha.finalize());
+
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(&run(AMANAT, &["list", "--json"], &cli))).unwrap();
+    let big = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .find(|r| *r != id)
+        .unwrap();
+    let big_dir = tmp.path().join("big");
+    let got: serde_json::Value = serde_json::from_str(&ok(&run(
+        AMANAT,
+        &[
+            "download",
+            &big,
+            "--out",
+            big_dir.to_str().unwrap(),
+            "--json",
+        ],
+        &cli,
+    )))
+    .unwrap();
+    assert_eq!(got[0]["size"].as_u64(), Some(SIZE));
+    assert_eq!(
+        got[0]["sha256"].as_str(),
+        Some(expected.as_str()),
+        "verified against our own hash"
+    );
+    assert_eq!(
+        std::fs::metadata(got[0]["path"].as_str().unwrap())
+            .unwrap()
+            .len(),
+        SIZE
+    );
+    drop(server);
+}
+
+/// Submits a report with the given extra fields; returns its codename.
+fn browser_submit_fields(intake: &str, anonymity: &str, extra: &[(&str, &str)]) -> String {
+    let http = common::client();
+    let resp = http
+        .get(format!("{intake}/report?anonymity={anonymity}"))
+        .send()
+        .unwrap();
+    let cookie = common::cookie_named(&resp, "amanat_csrf").unwrap();
+    let token = extract_value(&resp.text().unwrap(), "name=\"csrf\" value=\"").unwrap();
+    let mut fields = vec![
+        ("csrf", token.as_str()),
+        ("anonymity", anonymity),
+        ("reporter_relationship", "self"),
+        ("victim_type", "defender"),
+        ("reprisal_types", "travel_ban"),
+        ("un_engagement", "hrc_session"),
+    ];
+    fields.extend_from_slice(extra);
+    let resp = http
+        .post(format!("{intake}/report"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &cookie)
+        .body(encode(&fields))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    common::codename_of(&resp.text().unwrap())
+}
+
+#[test]
+fn reviewer_workflow_triage_exports_audit_and_retention() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, cli, key) = setup(tmp.path());
+    let server = serve(&data, tmp.path().join("server.log"));
+    let d = data.to_str().unwrap();
+    // A consented report that may go to the UN with the name, and a
+    // confidential one whose source did not confirm the risks.
+    let codename1 = browser_submit_fields(
+        &server.intake,
+        "consented",
+        &[
+            ("country", "TJ"),
+            ("narrative", "Shared with the UN. CANARY-SHARED"),
+            ("identity_name", "Named Defender"),
+            ("consent_informed_of_risks", "yes"),
+            ("consent_share_ohchr", "yes"),
+            ("consent_share_identity_un", "yes"),
+            ("current_risk", "detained"),
+        ],
+    );
+    let codename2 = browser_submit_fields(
+        &server.intake,
+        "confidential",
+        &[
+            ("country", "EG"),
+            ("locality", "Secret Village"),
+            ("narrative", "Not for export. CANARY-PRIVATE"),
+            ("identity_name", "Hidden Person"),
+        ],
+    );
+    ok(&run(
+        AMANAT,
+        &[
+            "login",
+            "--server",
+            &server.review,
+            "--identity",
+            key.to_str().unwrap(),
+        ],
+        &cli,
+    ));
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(&run(AMANAT, &["list", "--json"], &cli))).unwrap();
+    let by_country = |c: &str| -> String {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .find(|id| {
+                ok(&run(AMANAT, &["show", id, "--json"], &cli))
+                    .contains(&format!("\"country\": \"{c}\""))
+            })
+            .unwrap()
+    };
+    let shared = by_country("TJ");
+    let private = by_country("EG");
+    assert_eq!(
+        list[0]["id"].as_str(),
+        Some(shared.as_str()),
+        "critical first"
+    );
+
+    // Triage, with an illegal move refused and named.
+    let out = run(AMANAT, &["triage", &shared, "--state", "in_review"], &cli);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("allowed: acknowledged, closed"));
+    ok(&run(
+        AMANAT,
+        &[
+            "triage",
+            &shared,
+            "--state",
+            "acknowledged",
+            "--urgency",
+            "critical",
+            "--assign",
+            "ana",
+            "--tag",
+            "detention",
+            "--note",
+            "Call the lawyer. CANARY-NOTE",
+        ],
+        &cli,
+    ));
+    let shown = ok(&run(AMANAT, &["show", &shared], &cli));
+    assert!(
+        shown.contains("Note by ana [tags: detention]") && shown.contains("CANARY-NOTE"),
+        "{shown}"
+    );
+    let filtered = ok(&run(
+        AMANAT,
+        &["list", "--state", "acknowledged", "--assignee", "me"],
+        &cli,
+    ));
+    assert!(
+        filtered.contains(&shared) && !filtered.contains(&private),
+        "{filtered}"
+    );
+    let queue = ok(&run(AMANAT, &["queue"], &cli));
+    assert!(
+        queue.contains("acknowledged 1") && queue.contains("new 1"),
+        "{queue}"
+    );
+
+    // Exports honour consent.
+    let text = ok(&run(
+        AMANAT,
+        &[
+            "export",
+            "--profile",
+            "ohchr_submission",
+            "--format",
+            "text",
+            &shared,
+        ],
+        &cli,
+    ));
+    assert!(
+        text.contains("CANARY-SHARED") && text.contains("Named Defender"),
+        "{text}"
+    );
+    assert!(
+        text.contains("In which country did it happen?: Tajikistan"),
+        "{text}"
+    );
+    let out = run(
+        AMANAT,
+        &[
+            "export",
+            "--profile",
+            "ohchr_submission",
+            "--format",
+            "json",
+            &private,
+        ],
+        &cli,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("consent_informed_of_risks is no"));
+    assert!(out.stdout.is_empty(), "nothing written");
+    let out = run(
+        AMANAT,
+        &["export", "--profile", "stats", "--format", "csv", "--all"],
+        &cli,
+    );
+    let csv = ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Skipped 1 report"));
+    assert!(
+        csv.starts_with("dimension,value,count\n")
+            && csv.contains("country,TJ,1")
+            && !csv.contains("EG"),
+        "{csv}"
+    );
+    for needle in ["CANARY", "Secret Village", "Named Defender"] {
+        assert!(!csv.contains(needle));
+    }
+    let export_file = tmp.path().join("internal.json");
+    ok(&run(
+        AMANAT,
+        &[
+            "export",
+            "--profile",
+            "internal",
+            "--format",
+            "json",
+            "--all",
+            "--out",
+            export_file.to_str().unwrap(),
+        ],
+        &cli,
+    ));
+    let internal: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&export_file).unwrap()).unwrap();
+    assert_eq!(internal.as_array().unwrap().len(), 2);
+    assert_eq!(internal[0]["schema"], "amanat.report/1");
+    let out = run(
+        AMANAT,
+        &["export", "--profile", "stats", "--format", "text", "--all"],
+        &cli,
+    );
+    assert_eq!(out.status.code(), Some(2), "stats has no text format");
+
+    // The source withdraws consent to share their identity with the UN:
+    // the CLI honours it from then on.
+    let (status, cookies) = browser_followup_login(&server.intake, &codename1);
+    assert_eq!(status, 303);
+    let page = get_page(&format!("{}/followup", server.intake), &cookies);
+    let token = extract_value(&page, "name=\"csrf\" value=\"").unwrap();
+    let resp = common::client()
+        .post(format!("{}/followup/withdraw", server.intake))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &cookies)
+        .body(encode(&[
+            ("csrf", &token),
+            ("withdraw", "consent_share_identity_un"),
+        ]))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let shown = ok(&run(AMANAT, &["show", &shared], &cli));
+    assert!(
+        shown.contains("CONSENT WITHDRAWN by the source")
+            && shown.contains("consent_share_identity_un"),
+        "{shown}"
+    );
+    let text = ok(&run(
+        AMANAT,
+        &[
+            "export",
+            "--profile",
+            "ohchr_submission",
+            "--format",
+            "text",
+            &shared,
+        ],
+        &cli,
+    ));
+    assert!(
+        text.contains("CANARY-SHARED") && !text.contains("Named Defender"),
+        "{text}"
+    );
+    assert!(text.contains("Identity: withheld."), "{text}");
+
+    // The audit log has it all; the admin view checks the chain.
+    let audit = ok(&run(AMANAT, &["audit"], &cli));
+    assert!(
+        audit.contains("export_requested")
+            && audit.contains("triage")
+            && audit.contains("Audit chain intact"),
+        "{audit}"
+    );
+
+    // Close the private report as spam; retention purges it after 7 days.
+    ok(&run(
+        AMANAT,
+        &["triage", &private, "--state", "closed", "--reason", "spam"],
+        &cli,
+    ));
+    drop(server);
+    let today = amanat::timeutil::Day::today();
+    let day = |n: i64| amanat::timeutil::Day::from_days(today.days() + n).to_string();
+    let out = ok(&run(
+        AMANATD,
+        &["purge", "--data-dir", d, "--as-of", &day(6)],
+        &cli,
+    ));
+    assert!(out.contains("purged 0 report(s)"), "{out}");
+    let out = ok(&run(
+        AMANATD,
+        &["purge", "--data-dir", d, "--as-of", &day(7), "--dry-run"],
+        &cli,
+    ));
+    assert!(
+        out.contains("would purge 1") && out.contains(&private),
+        "{out}"
+    );
+    let out = ok(&run(
+        AMANATD,
+        &["purge", "--data-dir", d, "--as-of", &day(7)],
+        &cli,
+    ));
+    assert!(out.contains("purged 1") && out.contains(&private), "{out}");
+    ok(&run(AMANATD, &["audit", "verify", "--data-dir", d], &cli));
+    let server = serve(&data, tmp.path().join("server2.log"));
+    let (status, _) = browser_followup_login(&server.intake, &codename2);
+    assert_eq!(
+        status, 400,
+        "the purged source's codename no longer opens anything"
+    );
+    ok(&run(
+        AMANAT,
+        &[
+            "login",
+            "--server",
+            &server.review,
+            "--identity",
+            key.to_str().unwrap(),
+        ],
+        &cli,
+    ));
+    let out = run(AMANAT, &["show", &private], &cli);
+    assert_eq!(out.status.code(), Some(4));
+    drop(server);
+    for f in files(&data) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(!contains(&bytes, b"CANARY-PRIVATE"));
+    }
+
+    // Tampering with the audit log is detected offline.
+    {
+        let store = amanat::store::Store::open(&data).unwrap();
+        let tree = store.audit_tree();
+        let (k, v) = tree.iter().nth(2).unwrap().unwrap();
+        let text = String::from_utf8(v.to_vec())
+            .unwrap()
+            .replace("\"actor\":\"", "\"actor\":\"x");
+        tree.insert(k, text.as_bytes()).unwrap();
+        store.flush().unwrap();
+    }
+    let out = run(AMANATD, &["audit", "verify", "--data-dir", d], &cli);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("audit chain broken at entry 2"));
+}
+
+#[test]
+fn a_replacement_questionnaire_is_validated_at_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, cli, _) = setup(tmp.path());
+    let q = tmp.path().join("q.toml");
+    let good = amanat::model::questionnaire::DEFAULT_TOML.replace(
+        "[[field]]\nid = \"locality\"",
+        "[[field]]\nid = \"organisation_name\"\ntype = \"text\"\nlabel = \"Name of your organisation\"\n\n[[field]]\nid = \"locality\"",
+    );
+    std::fs::write(&q, &good).unwrap();
+    std::fs::write(
+        data.join("amanat.toml"),
+        format!("questionnaire = {:?}\n", q.to_str().unwrap()),
+    )
+    .unwrap();
+    let server = serve(&data, tmp.path().join("s.log"));
+    let page = common::client()
+        .get(format!("{}/report?anonymity=anonymous", server.intake))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("Name of your organisation"),
+        "the custom field is asked"
+    );
+    drop(server);
+    std::fs::write(
+        &q,
+        amanat::model::questionnaire::DEFAULT_TOML
+            .replace("id = \"current_risk\"", "id = \"risk\""),
+    )
+    .unwrap();
+    let out = run(
+        AMANATD,
+        &["serve", "--data-dir", data.to_str().unwrap()],
+        &cli,
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("current_risk"));
 }

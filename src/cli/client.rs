@@ -72,6 +72,12 @@ impl Api {
             .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
     }
 
+    /// `POST` JSON, ignoring the answer's body.
+    pub fn post_empty_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), CliError> {
+        self.send(self.http.post(self.url(path)).json(body))
+            .map(|_| ())
+    }
+
     /// `POST` without a body, ignoring the answer's body.
     pub fn post_empty(&self, path: &str) -> Result<(), CliError> {
         self.send(self.http.post(self.url(path))).map(|_| ())

@@ -7,6 +7,7 @@
 //! so a report cannot drive the reviewer's terminal.
 
 pub mod client;
+pub mod export;
 pub mod keys;
 pub mod session;
 
@@ -75,8 +76,81 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The queue: most urgent first, then oldest.
+    /// The queue: most urgent first, then oldest; overdue reports marked.
     List {
+        /// Only these states (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        state: Vec<crate::model::State>,
+        /// Only these urgencies (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        urgency: Vec<crate::model::Urgency>,
+        /// Only reports assigned to this reviewer (name, id, `me` or `none`).
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Only reports received on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<crate::timeutil::Day>,
+        /// Only reports past their acknowledgement deadline.
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A summary of the queue: counts per state and urgency, overdue reports.
+    Queue {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a report's state, urgency or assignee, or add a note and tags.
+    ///
+    /// The server enforces the triage states of DOMAIN.md; an illegal move
+    /// fails and names the allowed ones. Notes and tags are encrypted here to
+    /// the triage reviewers; the server never sees them.
+    Triage {
+        id: String,
+        #[arg(long)]
+        state: Option<crate::model::State>,
+        /// Required when closing: resolved, out_of_scope, duplicate,
+        /// withdrawn, no_consent, spam.
+        #[arg(long)]
+        reason: Option<crate::model::CloseReason>,
+        /// Set and confirm the urgency.
+        #[arg(long)]
+        urgency: Option<crate::model::Urgency>,
+        /// Assign to a reviewer (name or id); "" unassigns.
+        #[arg(long)]
+        assign: Option<String>,
+        /// A tag (repeatable).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// A note for the other reviewers.
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export reports per a DOMAIN.md profile, honouring consent.
+    ///
+    /// internal: json or csv. ohchr_submission: json or text (only reports
+    /// whose source agreed to share with the UN; identity only when allowed).
+    /// stats: csv or json (counts, no free text or identity). Every profile
+    /// but internal refuses reports without informed consent.
+    Export {
+        #[arg(long, value_enum)]
+        profile: export::Profile,
+        #[arg(long, value_enum)]
+        format: export::Format,
+        /// Report ids (or --all).
+        ids: Vec<String>,
+        /// Every report (those that may not be exported are skipped and listed).
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+        /// Write here (mode 0600, never overwriting) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The audit log, with a check of its hash chain (admin role).
+    Audit {
         #[arg(long)]
         json: bool,
     },
@@ -251,32 +325,140 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 Ok(())
             }
         }
-        Command::List { json } => {
-            let (api, _) = connect(&dir, proxy)?;
+        Command::List {
+            state,
+            urgency,
+            assignee,
+            since,
+            overdue,
+            json,
+        } => {
+            let (api, saved) = connect(&dir, proxy)?;
             let list: ReportList = api.get("/api/v1/reports")?;
+            let today = crate::timeutil::Day::today();
+            let mut reports: Vec<ReportSummary> = list
+                .reports
+                .into_iter()
+                .filter(|r| state.is_empty() || state.contains(&r.state))
+                .filter(|r| urgency.is_empty() || urgency.contains(&r.urgency))
+                .filter(|r| since.is_none_or(|d| r.received >= d))
+                .filter(|r| match assignee.as_deref() {
+                    None => true,
+                    Some("none") => r.assignee.is_none(),
+                    Some("me") => r.assignee.as_deref() == Some(saved.reviewer_id.as_str()),
+                    Some(who) => {
+                        r.assignee.as_deref() == Some(who)
+                            || r.assignee_name.as_deref() == Some(who)
+                    }
+                })
+                .filter(|r| !overdue || is_overdue(r, today))
+                .collect();
+            reports.sort_by(|a, b| {
+                (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id))
+            });
             if json {
-                return print_json(&list.reports);
+                let out: Vec<Json> = reports
+                    .iter()
+                    .map(|r| {
+                        let mut v = serde_json::to_value(r).unwrap_or(Json::Null);
+                        if let Some(o) = v.as_object_mut() {
+                            o.insert("overdue".into(), Json::Bool(is_overdue(r, today)));
+                        }
+                        v
+                    })
+                    .collect();
+                return print_json(&out);
             }
-            if list.reports.is_empty() {
+            if reports.is_empty() {
                 println!("No reports.");
                 return Ok(());
             }
             println!(
-                "{:<26}  {:<10}  {:<12}  {:<24}  ANONYMITY",
-                "ID", "RECEIVED", "STATE", "URGENCY"
+                "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}",
+                "ID", "RECEIVED", "STATE", "URGENCY", "ANONYMITY", "ASSIGNEE"
             );
-            for r in &list.reports {
+            for r in &reports {
                 let urgency = if r.urgency_confirmed {
                     r.urgency.to_string()
                 } else {
                     format!("{} (proposed)", r.urgency)
                 };
                 println!(
-                    "{:<26}  {:<10}  {:<12}  {:<24}  {}",
-                    r.id, r.received, r.state, urgency, r.anonymity
+                    "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}{}",
+                    r.id,
+                    r.received,
+                    r.state,
+                    urgency,
+                    r.anonymity,
+                    safe(r.assignee_name.as_deref().unwrap_or("-")),
+                    if is_overdue(r, today) {
+                        "  OVERDUE"
+                    } else {
+                        ""
+                    }
                 );
             }
             Ok(())
+        }
+        Command::Queue { json } => queue(&dir, proxy, json),
+        Command::Triage {
+            id,
+            state,
+            reason,
+            urgency,
+            assign,
+            tags,
+            note,
+            json,
+        } => triage(
+            &dir,
+            proxy,
+            &id,
+            TriageRequest {
+                state,
+                reason,
+                urgency,
+                assign,
+                note: None,
+            },
+            tags,
+            note,
+            json,
+        ),
+        Command::Export {
+            profile,
+            format,
+            ids,
+            all,
+            out,
+        } => run_export(&dir, proxy, profile, format, ids, all, out),
+        Command::Audit { json } => {
+            let (api, _) = connect(&dir, proxy)?;
+            let log: AuditLog = api.get("/api/v1/audit")?;
+            if json {
+                return print_json(&log);
+            }
+            for e in &log.entries {
+                println!(
+                    "{:>6}  {}  {:<22}  {:<26}  {}  {}",
+                    e.seq,
+                    e.day,
+                    serde_json::to_value(e.event.action)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                    e.event.actor,
+                    e.event.report.as_deref().unwrap_or("-"),
+                    safe(e.event.detail.as_deref().unwrap_or(""))
+                );
+            }
+            match log.broken {
+                None => {
+                    println!("Audit chain intact: {} entries.", log.entries.len());
+                    Ok(())
+                }
+                Some(p) => Err(CliError::general(format!("AUDIT CHAIN BROKEN: {p}"))),
+            }
         }
         Command::Show { id, json } => show(&dir, proxy, &id, json),
         Command::Reply { id, message, json } => reply(&dir, proxy, &id, message, json),
@@ -450,9 +632,10 @@ fn open_report(dir: &std::path::Path, proxy: Option<&str>, id: &str) -> Result<O
             EnvelopeKind::Identity => ident = Some(decrypt(e)?),
             // A message or reply made before this reviewer was enrolled is
             // not encrypted to them: show that, do not fail the whole thread.
-            EnvelopeKind::Message | EnvelopeKind::Reply => {
-                thread.push((e.kind, e.day, decrypt(e).ok()))
-            }
+            EnvelopeKind::Message
+            | EnvelopeKind::Reply
+            | EnvelopeKind::Note
+            | EnvelopeKind::Withdrawal => thread.push((e.kind, e.day, decrypt(e).ok())),
         }
     }
     let report = report.ok_or_else(|| CliError::general("this report has no report envelope"))?;
@@ -479,6 +662,8 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
                     "kind": kind,
                     "day": day,
                     "text": rec.as_ref().and_then(|r| r.get("text")),
+                    "tags": rec.as_ref().and_then(|r| r.get("tags")),
+                    "withdraw": rec.as_ref().and_then(|r| r.get("withdraw")),
                     "lang": rec.as_ref().and_then(|r| r.get("lang")),
                     "decrypted": rec.is_some(),
                 })
@@ -562,14 +747,37 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
         println!("Thread:");
         for (kind, day, rec) in &o.thread {
             let who = match kind {
-                EnvelopeKind::Message => "Message from the source",
-                _ => "Reply",
+                EnvelopeKind::Message => "Message from the source".to_string(),
+                EnvelopeKind::Note => {
+                    let get = |k: &str| rec.as_ref().and_then(|r| r.get(k));
+                    let by = get("reviewer").and_then(Json::as_str).unwrap_or("?");
+                    let tags: Vec<&str> = get("tags")
+                        .and_then(Json::as_array)
+                        .map(|a| a.iter().filter_map(Json::as_str).collect())
+                        .unwrap_or_default();
+                    if tags.is_empty() {
+                        format!("Note by {}", safe(by))
+                    } else {
+                        format!("Note by {} [tags: {}]", safe(by), safe(&tags.join(", ")))
+                    }
+                }
+                EnvelopeKind::Withdrawal => "CONSENT WITHDRAWN by the source".to_string(),
+                _ => "Reply".to_string(),
             };
-            match rec
-                .as_ref()
-                .and_then(|r| r.get("text"))
-                .and_then(Json::as_str)
-            {
+            let text = rec.as_ref().and_then(|r| {
+                r.get("text")
+                    .and_then(Json::as_str)
+                    .map(String::from)
+                    .or_else(|| {
+                        r.get("withdraw").and_then(Json::as_array).map(|a| {
+                            a.iter()
+                                .filter_map(Json::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                    })
+            });
+            match text.as_deref() {
                 Some(text) => {
                     println!("--- {who}, {day}");
                     for line in safe(text).lines() {
@@ -818,6 +1026,287 @@ fn save_attachment(
     Err(CliError::general(
         "too many files with the same name in the output directory",
     ))
+}
+
+fn is_overdue(r: &ReportSummary, today: crate::timeutil::Day) -> bool {
+    crate::model::triage::overdue(r.urgency, r.state, r.received, today)
+}
+
+fn queue(dir: &std::path::Path, proxy: Option<&str>, json: bool) -> Result<(), CliError> {
+    let (api, _) = connect(dir, proxy)?;
+    let list: ReportList = api.get("/api/v1/reports")?;
+    let today = crate::timeutil::Day::today();
+    let mut by_state: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut by_urgency: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in &list.reports {
+        *by_state.entry(r.state.to_string()).or_default() += 1;
+        if r.state != crate::model::State::Closed {
+            *by_urgency.entry(r.urgency.to_string()).or_default() += 1;
+        }
+    }
+    let overdue: Vec<&ReportSummary> = list
+        .reports
+        .iter()
+        .filter(|r| is_overdue(r, today))
+        .collect();
+    let unassigned_critical = list
+        .reports
+        .iter()
+        .filter(|r| {
+            r.urgency == crate::model::Urgency::Critical
+                && r.assignee.is_none()
+                && r.state != crate::model::State::Closed
+        })
+        .count();
+    if json {
+        return print_json(&serde_json::json!({
+            "total": list.reports.len(),
+            "by_state": by_state,
+            "open_by_urgency": by_urgency,
+            "unassigned_critical": unassigned_critical,
+            "overdue": overdue.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        }));
+    }
+    println!("{} report(s).", list.reports.len());
+    println!(
+        "By state:    {}",
+        by_state
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "Open by urgency: {}",
+        by_urgency
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if unassigned_critical > 0 {
+        println!("Critical and unassigned: {unassigned_critical}");
+    }
+    if overdue.is_empty() {
+        println!("Nothing overdue.");
+    } else {
+        println!("OVERDUE (not yet acknowledged):");
+        for r in overdue {
+            println!("  {}  {}  received {}", r.id, r.urgency, r.received);
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn triage(
+    dir: &std::path::Path,
+    proxy: Option<&str>,
+    id: &str,
+    mut req: TriageRequest,
+    tags: Vec<String>,
+    note: Option<String>,
+    json: bool,
+) -> Result<(), CliError> {
+    if !crate::crypto::random::is_id(id) {
+        return Err(CliError::new(
+            Exit::NotFound,
+            format!("{id:?} is not a report id"),
+        ));
+    }
+    let (api, saved) = connect(dir, proxy)?;
+    if note.is_some() || !tags.is_empty() {
+        let r: Recipients = api.get("/api/v1/recipients")?;
+        let recipients = envelope::parse_recipients(&r.triage)
+            .map_err(|_| CliError::general("the server sent an invalid recipient"))?;
+        let record = Zeroizing::new(
+            serde_json::to_vec(&serde_json::json!({
+                "schema": "amanat.note/1",
+                "text": note.unwrap_or_default(),
+                "tags": tags,
+                "reviewer": saved.reviewer_name,
+            }))
+            .map_err(|e| CliError::general(e.to_string()))?,
+        );
+        let ct =
+            envelope::seal(&record, &recipients).map_err(|e| CliError::general(e.to_string()))?;
+        req.note = Some(BASE64.encode(&ct));
+    }
+    let updated: ReportSummary = api
+        .post(&format!("/api/v1/reports/{id}/triage"), &req)
+        .map_err(|e| {
+            if e.code == Exit::NotFound {
+                CliError::new(Exit::NotFound, format!("no report with id {id}"))
+            } else {
+                e
+            }
+        })?;
+    if json {
+        return print_json(&updated);
+    }
+    println!(
+        "Report {}: state {}{}, urgency {}{}, assignee {}",
+        updated.id,
+        updated.state,
+        updated
+            .closed_reason
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default(),
+        updated.urgency,
+        if updated.urgency_confirmed {
+            ""
+        } else {
+            " (proposed)"
+        },
+        safe(updated.assignee_name.as_deref().unwrap_or("-"))
+    );
+    Ok(())
+}
+
+/// Decrypted data of an opened report, for exports.
+fn decrypted(o: &Opened) -> export::Decrypted {
+    let as_map = |v: Option<&Json>| v.and_then(Json::as_object).cloned();
+    let mut withdrawn = Vec::new();
+    let mut thread = Vec::new();
+    for (kind, day, rec) in &o.thread {
+        let Some(rec) = rec else { continue };
+        if *kind == EnvelopeKind::Withdrawal {
+            if let Some(a) = rec.get("withdraw").and_then(Json::as_array) {
+                withdrawn.extend(a.iter().filter_map(Json::as_str).map(String::from));
+            }
+            continue;
+        }
+        let kind = serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let text = rec
+            .get("text")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string();
+        thread.push((kind, day.to_string(), text));
+    }
+    export::Decrypted {
+        summary: o.detail.report.clone(),
+        lang: o
+            .report
+            .get("lang")
+            .and_then(Json::as_str)
+            .map(String::from),
+        answers: as_map(o.report.get("answers")).unwrap_or_default(),
+        identity: o.identity.as_ref().and_then(|i| as_map(i.get("answers"))),
+        attachments: attachments(&o.report),
+        withdrawn,
+        thread,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_export(
+    dir: &std::path::Path,
+    proxy: Option<&str>,
+    profile: export::Profile,
+    format: export::Format,
+    ids: Vec<String>,
+    all: bool,
+    out: Option<PathBuf>,
+) -> Result<(), CliError> {
+    if !profile.formats().contains(&format) {
+        let ok: Vec<&str> = profile.formats().iter().map(|f| f.as_str()).collect();
+        return Err(CliError::usage(format!(
+            "the {} profile is written as {}; not {}",
+            profile.as_str(),
+            ok.join(" or "),
+            format.as_str()
+        )));
+    }
+    if ids.is_empty() && !all {
+        return Err(CliError::usage("name report ids, or use --all"));
+    }
+    let (api, _) = connect(dir, proxy)?;
+    let ids = if all {
+        let list: ReportList = api.get("/api/v1/reports")?;
+        list.reports.into_iter().map(|r| r.id).collect()
+    } else {
+        ids
+    };
+    let mut reports = Vec::with_capacity(ids.len());
+    for id in &ids {
+        reports.push(decrypted(&open_report(dir, proxy, id)?));
+    }
+    let (ok, refused) = export::check(profile, &reports);
+    if !refused.is_empty() {
+        let lines: Vec<String> = refused
+            .iter()
+            .map(|r| format!("  {}: {}", r.id, r.reason))
+            .collect();
+        if !all {
+            return Err(CliError::general(format!(
+                "refusing to export with the {} profile; nothing was written:\n{}",
+                profile.as_str(),
+                lines.join("\n")
+            )));
+        }
+        eprintln!(
+            "Skipped {} report(s) the {} profile may not include:\n{}",
+            refused.len(),
+            profile.as_str(),
+            lines.join("\n")
+        );
+    }
+    let q: QuestionnaireView = api.get("/api/v1/questionnaire")?;
+    let labels = export::Labels {
+        fields: q
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    f.id.clone(),
+                    f.label.clone(),
+                    f.options.iter().cloned().collect(),
+                )
+            })
+            .collect(),
+    };
+    let included: Vec<String> = ok.iter().map(|r| r.summary.id.clone()).collect();
+    let text = export::render(profile, format, &ok, &labels);
+    // Record the export on the server before writing it.
+    api.post_empty_json(
+        "/api/v1/audit/export",
+        &ExportRecord {
+            profile: profile.as_str().into(),
+            format: format.as_str().into(),
+            reports: included.clone(),
+        },
+    )?;
+    match out {
+        None => println!("{text}"),
+        Some(path) => {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(|e| {
+                    CliError::general(format!(
+                        "cannot create {} (it must not exist yet): {e}",
+                        path.display()
+                    ))
+                })?;
+            f.write_all(text.as_bytes())
+                .and_then(|_| f.sync_all())
+                .map_err(|e| CliError::general(format!("cannot write {}: {e}", path.display())))?;
+            eprintln!(
+                "Exported {} report(s) to {}",
+                included.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Reads a reply from standard input, or from an editor on a terminal.

@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/followup/login").route(web::post().to(login)))
     .service(web::resource("/followup/message").route(web::post().to(message)))
     .service(web::resource("/followup/delete").route(web::post().to(delete)))
+    .service(web::resource("/followup/withdraw").route(web::post().to(withdraw)))
     .service(web::resource("/followup/logout").route(web::post().to(logout)));
 }
 
@@ -211,6 +212,8 @@ struct LoginPage {
 struct ThreadPage {
     page: PageCtx,
     csrf: String,
+    /// Consent questions the source may withdraw: (field id, label).
+    consents: Vec<(String, String)>,
     status: String,
     notice: Option<String>,
     problem: Option<String>,
@@ -497,6 +500,89 @@ async fn delete(
     }
 }
 
+/// Records a withdrawal of consent: an encrypted note to the triage
+/// reviewers, which the CLI applies to every later action and export.
+async fn withdraw(
+    req: HttpRequest,
+    payload: web::Payload,
+    st: web::Data<IntakeState>,
+) -> HttpResponse {
+    let Some((lang, pairs)) = read_form(&req, payload, &st, 8192).await else {
+        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    };
+    let tr = Tr::new(lang);
+    let (report_id, secret) = match session_or_login(&req, &st, lang) {
+        Ok(s) => s,
+        Err(resp) => return *resp,
+    };
+    if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
+        return *resp;
+    }
+    let known: Vec<&str> = st
+        .questionnaire
+        .fields
+        .iter()
+        .filter(|f| f.id.starts_with("consent_"))
+        .map(|f| f.id.as_str())
+        .collect();
+    let mut chosen: Vec<String> = Vec::new();
+    for (k, v) in &pairs.0 {
+        if k == "withdraw" {
+            if !known.contains(&v.as_str()) {
+                return super::bad_request(lang, "error-bad-request-detail-fields");
+            }
+            if !chosen.contains(v) {
+                chosen.push(v.clone());
+            }
+        }
+    }
+    if chosen.is_empty() {
+        return thread_page(
+            &req,
+            &st,
+            lang,
+            &report_id,
+            &secret,
+            None,
+            Some(tr.t("followup-withdraw-none")),
+            "",
+        )
+        .await;
+    }
+    let store = st.store.clone();
+    let stored = web::block(move || -> Result<(), String> {
+        let triage = store
+            .recipients_with_role(Role::Triage)
+            .map_err(|e| e.to_string())?;
+        let recipients = envelope::parse_recipients(&triage).map_err(|e| e.to_string())?;
+        let record = serde_json::to_vec(&serde_json::json!({
+            "schema": "amanat.withdrawal/1",
+            "withdraw": chosen,
+        }))
+        .map_err(|e| e.to_string())?;
+        let ciphertext = envelope::seal(&record, &recipients).map_err(|e| e.to_string())?;
+        store
+            .append_envelope(
+                &report_id,
+                NewEnvelope {
+                    kind: EnvelopeKind::Withdrawal,
+                    ciphertext,
+                    recipients: triage,
+                },
+            )
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match stored {
+        Ok(Ok(())) => {
+            tracing::info!(target: "amanat::intake", "consent withdrawal stored");
+            see_other(&format!("/followup?lang={}&done=withdrawn", lang.code))
+        }
+        _ => internal_error(lang),
+    }
+}
+
 async fn logout(
     req: HttpRequest,
     payload: web::Payload,
@@ -627,10 +713,18 @@ async fn thread_page(
     } else {
         StatusCode::OK
     };
+    let consents = st
+        .questionnaire
+        .fields
+        .iter()
+        .filter(|f| f.id.starts_with("consent_"))
+        .map(|f| (f.id.clone(), super::views::label(&tr, f)))
+        .collect();
     let mut resp = render(
         code,
         &ThreadPage {
             page: PageCtx::new(lang, "/followup"),
+            consents,
             csrf: st.csrf.issue(&csrf_cookie),
             status,
             notice,
@@ -697,6 +791,7 @@ fn query_notice(req: &HttpRequest, tr: &Tr) -> Option<String> {
     match q.iter().find(|(k, _)| k == "done").map(|(_, v)| v.as_str()) {
         Some("sent") => Some(tr.t("followup-message-sent")),
         Some("deleted") => Some(tr.t("followup-deleted")),
+        Some("withdrawn") => Some(tr.t("followup-withdraw-done")),
         _ => None,
     }
 }

@@ -417,6 +417,9 @@ pub enum MultipartError {
     File(UploadError),
 }
 
+/// Checks the anti-forgery token among form pairs.
+pub type CsrfCheck<'b> = dyn Fn(&[(String, String)]) -> bool + 'b;
+
 /// What the multipart reader needs from the server.
 pub struct MultipartContext<'a> {
     pub max_text_bytes: usize,
@@ -428,7 +431,7 @@ pub struct MultipartContext<'a> {
     pub blobs_dir: PathBuf,
     pub uploads: &'a std::sync::Arc<tokio::sync::Semaphore>,
     /// Checks the anti-forgery token among the pairs read so far.
-    pub csrf_ok: &'a dyn Fn(&[(String, String)]) -> bool,
+    pub csrf_ok: &'a CsrfCheck<'a>,
 }
 
 /// A refused multipart body, with the text answers read before the problem

@@ -11,7 +11,7 @@ pub mod triage;
 
 pub use answers::{ApproxDate, FieldError, ParsedReport, Value};
 pub use questionnaire::{FieldDef, FieldType, Questionnaire, QuestionnaireError, Section};
-pub use triage::{Anonymity, Role, State, Urgency};
+pub use triage::{Anonymity, CloseReason, Role, State, Urgency};
 
 /// The schema tag of a decrypted report record.
 pub const REPORT_SCHEMA: &str = "amanat.report/1";

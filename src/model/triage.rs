@@ -62,6 +62,14 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Why a report was closed.
+    CloseReason {
+        Resolved = "resolved", OutOfScope = "out_of_scope", Duplicate = "duplicate",
+        Withdrawn = "withdrawn", NoConsent = "no_consent", Spam = "spam",
+    }
+}
+
+vocabulary! {
     /// Urgency levels, most urgent first.
     Urgency { Critical = "critical", High = "high", Standard = "standard", Informational = "informational" }
 }
@@ -88,6 +96,16 @@ impl State {
         }
     }
 
+    /// The allowed next states as `a, b, c` (for error messages).
+    pub fn next_text(self) -> String {
+        let n = self.next();
+        if n.is_empty() {
+            "none: a closed report stays closed".into()
+        } else {
+            n.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        }
+    }
+
     /// What a defender sees of this state in the follow-up channel.
     pub fn coarse(self) -> &'static str {
         match self {
@@ -96,6 +114,38 @@ impl State {
             _ => "in_review",
         }
     }
+}
+
+/// True if a report still awaits acknowledgement past its urgency's SLA.
+///
+/// DOMAIN.md's SLAs are in hours (critical 2 h, high 24 h, standard 5
+/// working days), but the server keeps only the received *day*, so they are
+/// applied at day granularity: critical and high are overdue from the day
+/// after arrival; standard after more than five working days (Monday to
+/// Friday); informational never. Only reports still `new` are overdue.
+pub fn overdue(
+    urgency: Urgency,
+    state: State,
+    received: crate::timeutil::Day,
+    today: crate::timeutil::Day,
+) -> bool {
+    if state != State::New {
+        return false;
+    }
+    let age = today.days() - received.days();
+    match urgency {
+        Urgency::Critical | Urgency::High => age >= 1,
+        Urgency::Standard => working_days_between(received, today) > 5,
+        Urgency::Informational => false,
+    }
+}
+
+/// Monday-to-Friday days after `from`, up to and including `to`.
+pub fn working_days_between(from: crate::timeutil::Day, to: crate::timeutil::Day) -> i64 {
+    // 1970-01-01 was a Thursday: weekday index 3 with Monday = 0.
+    ((from.days() + 1)..=to.days())
+        .filter(|d| (d + 3).rem_euclid(7) < 5)
+        .count() as i64
 }
 
 #[cfg(test)]
@@ -112,6 +162,28 @@ mod tests {
         }
         let err = "secret".parse::<Role>().unwrap_err();
         assert!(err.contains("triage, identity, admin"), "{err}");
+    }
+
+    #[test]
+    fn slas_at_day_granularity() {
+        use crate::timeutil::Day;
+        let mon: Day = "2026-11-23".parse().unwrap();
+        let day = |n: i64| Day::from_days(mon.days() + n);
+        assert!(!overdue(Urgency::Critical, State::New, mon, mon));
+        assert!(overdue(Urgency::Critical, State::New, mon, day(1)));
+        assert!(!overdue(
+            Urgency::Critical,
+            State::Acknowledged,
+            mon,
+            day(30)
+        ));
+        assert!(overdue(Urgency::High, State::New, mon, day(1)));
+        // Monday + 5 working days = next Monday; overdue from Tuesday.
+        assert!(!overdue(Urgency::Standard, State::New, mon, day(7)));
+        assert!(overdue(Urgency::Standard, State::New, mon, day(8)));
+        assert!(!overdue(Urgency::Informational, State::New, mon, day(400)));
+        assert_eq!(working_days_between(mon, day(7)), 5);
+        assert_eq!(working_days_between(day(4), day(7)), 1, "Friday to Monday");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Request bodies refuse unknown fields. Binary data (age ciphertext) is
 //! standard base64.
 
-use crate::model::{Anonymity, Role, State, Urgency};
+use crate::model::{Anonymity, CloseReason, Role, State, Urgency};
 use crate::timeutil::Day;
 use serde::{Deserialize, Serialize};
 
@@ -64,10 +64,18 @@ pub struct ReportSummary {
     pub id: String,
     pub received: Day,
     pub state: State,
+    /// Why it was closed (state `closed`).
+    #[serde(default)]
+    pub closed_reason: Option<CloseReason>,
+    /// The day of the last state change.
+    pub state_day: Day,
     pub urgency: Urgency,
     pub urgency_confirmed: bool,
     pub anonymity: Anonymity,
     pub assignee: Option<String>,
+    /// The assignee's display name.
+    #[serde(default)]
+    pub assignee_name: Option<String>,
 }
 
 /// `GET /api/v1/reports`
@@ -142,4 +150,55 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
+}
+
+/// `POST /api/v1/reports/{id}/triage`: every field optional.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageRequest {
+    /// The state to move to (the server enforces the state machine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<State>,
+    /// Required when, and only when, closing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<CloseReason>,
+    /// Sets (and confirms) the urgency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<Urgency>,
+    /// A reviewer id or name; an empty string unassigns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign: Option<String>,
+    /// base64 age ciphertext of a note (text and tags), encrypted by the CLI
+    /// to every triage reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `GET /api/v1/reports/{id}/identity`
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IdentityData {
+    pub envelope: Option<EnvelopeData>,
+}
+
+/// `POST /api/v1/audit/export`: the CLI reports an export it made.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRecord {
+    pub profile: String,
+    pub format: String,
+    pub reports: Vec<String>,
+}
+
+/// `GET /api/v1/audit`
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuditLog {
+    pub entries: Vec<crate::audit::Entry>,
+    /// `None` when the chain is intact, else where and how it breaks.
+    pub broken: Option<String>,
+}
+
+/// `GET /api/v1/recipients`: who a note must be encrypted to.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Recipients {
+    pub triage: Vec<String>,
 }

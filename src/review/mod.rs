@@ -15,7 +15,7 @@ use crate::audit::{Action, Event};
 use crate::config::Limits;
 use crate::crypto::{envelope, keys, random};
 use crate::i18n::{Tr, english};
-use crate::model::{FieldType, Questionnaire, Role};
+use crate::model::{FieldType, Questionnaire, Role, State};
 use crate::store::{EnvelopeKind, NewReviewer, ReportMeta, Reviewer, Store, StoreError};
 use crate::web::ratelimit::RateLimiter;
 use crate::web::{BodyError, read_body};
@@ -147,6 +147,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/reports/{id}", web::get().to(get_report))
             .route("/reports/{id}/replies", web::post().to(post_reply))
             .route("/reports/{id}/blobs/{blob}", web::get().to(get_blob))
+            .route("/reports/{id}/identity", web::get().to(get_identity))
+            .route("/reports/{id}/triage", web::post().to(triage))
+            .route("/recipients", web::get().to(recipients))
+            .route("/audit", web::get().to(audit_log))
+            .route("/audit/export", web::post().to(record_export))
             .route("/reviewers", web::get().to(list_reviewers))
             .route("/reviewers", web::post().to(add_reviewer))
             .route("/reviewers/{id}", web::delete().to(remove_reviewer)),
@@ -310,7 +315,11 @@ async fn list_reports(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult
     let reports = web::block(move || store.reports())
         .await
         .map_err(ApiError::internal)??;
-    let mut reports: Vec<ReportSummary> = reports.iter().map(summary).collect();
+    let reviewers = st.store.reviewers()?;
+    let mut reports: Vec<ReportSummary> = reports
+        .iter()
+        .map(|m| summary_named(m, &reviewers))
+        .collect();
     // Most urgent first, then oldest first.
     reports.sort_by(|a, b| (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id)));
     Ok(HttpResponse::Ok().json(ReportList { reports }))
@@ -568,6 +577,251 @@ fn file_stream(
     futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) })
 }
 
+/// The identity envelope, only for reviewers with the identity role; any
+/// other reviewer gets 403 and the attempt is audited.
+async fn get_identity(
+    req: HttpRequest,
+    path: web::Path<String>,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    let id = path.into_inner();
+    if !random::is_id(&id) {
+        return Err(ApiError::not_found("report"));
+    }
+    let meta = st
+        .store
+        .report(&id)?
+        .ok_or_else(|| ApiError::not_found("report"))?;
+    if !reviewer.has(Role::Identity) {
+        tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "identity refused");
+        audit(
+            &st,
+            &reviewer.id,
+            Action::ReadIdentityDenied,
+            Some(&id),
+            None,
+        );
+        return Err(ApiError::forbidden(Role::Identity));
+    }
+    let envelope = match meta
+        .envelopes
+        .iter()
+        .find(|e| e.kind == EnvelopeKind::Identity)
+    {
+        None => None,
+        Some(e) => {
+            let ct = st.store.envelope(&e.id)?.ok_or_else(|| {
+                ApiError::internal(format!("envelope {} of report {id} missing", e.id))
+            })?;
+            Some(EnvelopeData {
+                id: e.id.clone(),
+                kind: e.kind,
+                day: e.day,
+                recipients: e.recipients.clone(),
+                ciphertext: BASE64.encode(&ct),
+            })
+        }
+    };
+    audit(&st, &reviewer.id, Action::ReadIdentity, Some(&id), None);
+    Ok(HttpResponse::Ok().json(IdentityData { envelope }))
+}
+
+/// Changes state, urgency, assignee, and/or adds an encrypted note. The
+/// state machine of DOMAIN.md is enforced here.
+async fn triage(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Payload,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    require(&reviewer, Role::Triage)?;
+    let id = path.into_inner();
+    if !random::is_id(&id) {
+        return Err(ApiError::not_found("report"));
+    }
+    let r: TriageRequest = json_body(&req, body, &st.limits).await?;
+    let meta = st
+        .store
+        .report(&id)?
+        .ok_or_else(|| ApiError::not_found("report"))?;
+    if r.state.is_none()
+        && r.reason.is_none()
+        && r.urgency.is_none()
+        && r.assign.is_none()
+        && r.note.is_none()
+    {
+        return Err(ApiError::bad_request(
+            "nothing to change: give a state, urgency, assignee or note",
+        ));
+    }
+    let reasons = || {
+        crate::model::CloseReason::ALL
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(next) = r.state {
+        if next != meta.state && !meta.state.next().contains(&next) {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "illegal_transition",
+                format!(
+                    "a report cannot go from `{}` to `{next}`; allowed: {}",
+                    meta.state,
+                    meta.state.next_text()
+                ),
+            ));
+        }
+        if next == State::Closed && next != meta.state && r.reason.is_none() {
+            return Err(ApiError::bad_request(format!(
+                "closing needs a reason: {}",
+                reasons()
+            )));
+        }
+    }
+    if r.reason.is_some() && r.state != Some(State::Closed) {
+        return Err(ApiError::bad_request(
+            "a reason is given only when closing (state `closed`)",
+        ));
+    }
+    let assignee = match r.assign.as_deref() {
+        None => None,
+        Some("") => Some(None),
+        Some(who) => {
+            let found = st
+                .store
+                .reviewers()?
+                .into_iter()
+                .find(|x| x.id == who || x.name == who)
+                .ok_or_else(|| ApiError::bad_request(format!("no reviewer named {who:?}")))?;
+            if !found.has(Role::Triage) {
+                return Err(ApiError::bad_request(format!(
+                    "{} does not have the triage role",
+                    found.name
+                )));
+            }
+            Some(Some(found.id))
+        }
+    };
+    let triage_recipients = st.store.recipients_with_role(Role::Triage)?;
+    let note = match &r.note {
+        None => None,
+        Some(b64) => {
+            let ct = BASE64
+                .decode(b64.as_bytes())
+                .map_err(|_| ApiError::bad_request("`note` is not base64"))?;
+            let types = envelope::stanza_types(&ct)
+                .map_err(|_| ApiError::bad_request("`note` is not an age file"))?;
+            if types.len() != triage_recipients.len() || types.iter().any(|t| t != "X25519") {
+                return Err(ApiError::bad_request(format!(
+                    "a note must be encrypted to exactly the {} triage reviewers (GET /api/v1/recipients)",
+                    triage_recipients.len()
+                )));
+            }
+            Some(crate::store::NewEnvelope {
+                kind: EnvelopeKind::Note,
+                ciphertext: ct,
+                recipients: triage_recipients,
+            })
+        }
+    };
+    let today = crate::timeutil::Day::today();
+    let updated = st.store.update_report(
+        &id,
+        meta.state,
+        |m| {
+            if let Some(next) = r.state {
+                if next != m.state {
+                    m.state = next;
+                    m.state_changed = Some(today);
+                    m.closed_reason = r.reason;
+                }
+            }
+            if let Some(u) = r.urgency {
+                m.urgency = u;
+                m.urgency_confirmed = true;
+            }
+            if let Some(a) = &assignee {
+                m.assignee = a.clone();
+            }
+        },
+        note,
+    )?;
+    let mut detail = Vec::new();
+    if let Some(s) = r.state {
+        detail.push(format!("state={s}"));
+    }
+    if let Some(x) = r.reason {
+        detail.push(format!("reason={x}"));
+    }
+    if let Some(u) = r.urgency {
+        detail.push(format!("urgency={u}"));
+    }
+    if let Some(a) = &assignee {
+        detail.push(format!("assignee={}", a.clone().unwrap_or_default()));
+    }
+    if r.note.is_some() {
+        detail.push("note".into());
+    }
+    tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "triage change");
+    audit(
+        &st,
+        &reviewer.id,
+        Action::Triage,
+        Some(&id),
+        Some(detail.join(" ")),
+    );
+    let reviewers = st.store.reviewers()?;
+    Ok(HttpResponse::Ok().json(summary_named(&updated, &reviewers)))
+}
+
+async fn recipients(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    require(&reviewer, Role::Triage)?;
+    Ok(HttpResponse::Ok().json(Recipients {
+        triage: st.store.recipients_with_role(Role::Triage)?,
+    }))
+}
+
+async fn audit_log(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    require(&reviewer, Role::Admin)?;
+    let entries = st.store.audit_entries()?;
+    let broken = crate::audit::verify(&entries).err().map(|e| e.to_string());
+    Ok(HttpResponse::Ok().json(AuditLog { entries, broken }))
+}
+
+/// Records an export the CLI made (the server never sees exported content).
+async fn record_export(
+    req: HttpRequest,
+    body: web::Payload,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    require(&reviewer, Role::Triage)?;
+    let r: ExportRecord = json_body(&req, body, &st.limits).await?;
+    let profile_ok = ["internal", "ohchr_submission", "stats"].contains(&r.profile.as_str());
+    let format_ok = ["json", "csv", "text"].contains(&r.format.as_str());
+    if !profile_ok || !format_ok || r.reports.iter().any(|id| !random::is_id(id)) {
+        return Err(ApiError::bad_request(
+            "unknown profile, format or report id",
+        ));
+    }
+    for id in &r.reports {
+        audit(
+            &st,
+            &reviewer.id,
+            Action::ExportRequested,
+            Some(id),
+            Some(format!("{} {}", r.profile, r.format)),
+        );
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Checks a new reviewer's fields (shared by the API and `amanatd reviewer add`).
 pub fn validate_new_reviewer(
     name: String,
@@ -606,10 +860,21 @@ pub fn roles_text(roles: &[Role]) -> String {
 }
 
 fn summary(m: &ReportMeta) -> ReportSummary {
+    summary_named(m, &[])
+}
+
+fn summary_named(m: &ReportMeta, reviewers: &[Reviewer]) -> ReportSummary {
     ReportSummary {
+        assignee_name: m
+            .assignee
+            .as_ref()
+            .and_then(|a| reviewers.iter().find(|r| &r.id == a))
+            .map(|r| r.name.clone()),
         id: m.id.clone(),
         received: m.received,
         state: m.state,
+        closed_reason: m.closed_reason,
+        state_day: m.state_day(),
         urgency: m.urgency,
         urgency_confirmed: m.urgency_confirmed,
         anonymity: m.anonymity,

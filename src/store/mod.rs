@@ -308,6 +308,8 @@ impl Store {
             envelopes: Vec::new(),
             source_recipient: new.source.as_ref().map(|s| s.recipient.clone()),
             blobs: new.blobs.clone(),
+            closed_reason: None,
+            state_changed: None,
         };
         let mut bodies = Vec::new();
         for env in new.envelopes {
@@ -417,6 +419,80 @@ impl Store {
             .map_err(tx_err)?;
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Changes a report's triage metadata atomically, with an optional note
+    /// envelope, provided its state is still `expected` (else `Conflict`:
+    /// another reviewer changed it meanwhile). Flushes before returning.
+    pub fn update_report(
+        &self,
+        report_id: &str,
+        expected: State,
+        change: impl Fn(&mut ReportMeta),
+        note: Option<NewEnvelope>,
+    ) -> Result<ReportMeta, StoreError> {
+        let note_ref = note.as_ref().map(|n| EnvelopeRef {
+            id: crate::crypto::random::id(),
+            kind: n.kind,
+            recipients: n.recipients.clone(),
+            day: Day::today(),
+        });
+        let updated = (&self.reports, &self.envelopes)
+            .transaction(|(reports, envelopes)| {
+                let Some(raw) = reports.get(report_id.as_bytes())? else {
+                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
+                };
+                let mut meta: ReportMeta =
+                    from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
+                if meta.state != expected {
+                    return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
+                        format!(
+                            "the report is now `{}`; another reviewer changed it",
+                            meta.state
+                        ),
+                    )));
+                }
+                change(&mut meta);
+                if let (Some(r), Some(n)) = (&note_ref, &note) {
+                    envelopes.insert(r.id.as_bytes(), n.ciphertext.as_slice())?;
+                    meta.envelopes.push(r.clone());
+                }
+                let json = to_json(&meta).map_err(ConflictableTransactionError::Abort)?;
+                reports.insert(report_id.as_bytes(), json)?;
+                Ok(meta)
+            })
+            .map_err(tx_err)?;
+        self.db.flush()?;
+        Ok(updated)
+    }
+
+    /// Removes a report completely in one transaction: its record, every
+    /// envelope and its source lookup; then its blobs; then flushes.
+    pub fn purge(&self, report_id: &str) -> Result<ReportMeta, StoreError> {
+        let meta = self.report(report_id)?.ok_or(StoreError::NotFound)?;
+        let mut lookups = Vec::new();
+        for item in self.sources.iter() {
+            let (k, v) = item?;
+            let rec: SourceRecord = from_json("sources", &v)?;
+            if rec.report_id == report_id {
+                lookups.push(k);
+            }
+        }
+        (&self.reports, &self.envelopes, &self.sources)
+            .transaction(|(reports, envelopes, sources)| {
+                for e in &meta.envelopes {
+                    envelopes.remove(e.id.as_bytes())?;
+                }
+                for k in &lookups {
+                    sources.remove(k)?;
+                }
+                reports.remove(report_id.as_bytes())?;
+                Ok::<_, ConflictableTransactionError<StoreError>>(())
+            })
+            .map_err(tx_err)?;
+        self.db.flush()?;
+        self.remove_blobs(&meta.blobs);
+        Ok(meta)
     }
 
     /// The source record for a derived lookup id.

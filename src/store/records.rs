@@ -1,7 +1,7 @@
 //! Records stored in plaintext: the minimum triage needs (DESIGN.md).
 
 use crate::crypto::codename::KdfParams;
-use crate::model::{Anonymity, Role, State, Urgency};
+use crate::model::{Anonymity, CloseReason, Role, State, Urgency};
 use crate::timeutil::Day;
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +49,19 @@ pub struct ReportMeta {
     /// Ids of the encrypted attachment files in `blobs/`.
     #[serde(default)]
     pub blobs: Vec<String>,
+    /// Why the report was closed (with state `closed`).
+    #[serde(default)]
+    pub closed_reason: Option<CloseReason>,
+    /// The day of the last state change (retention counts from it).
+    #[serde(default)]
+    pub state_changed: Option<Day>,
+}
+
+impl ReportMeta {
+    /// The day the report entered its current state.
+    pub fn state_day(&self) -> Day {
+        self.state_changed.unwrap_or(self.received)
+    }
 }
 
 /// Where an envelope is and whom it was encrypted to.
@@ -72,6 +85,10 @@ pub enum EnvelopeKind {
     Message,
     /// A reviewer's reply (the source and the triage reviewers).
     Reply,
+    /// A reviewer's note and tags (triage reviewers).
+    Note,
+    /// A source's withdrawal of consent (triage reviewers).
+    Withdrawal,
 }
 
 /// A report to store: metadata choices, sealed envelopes, and the source's
