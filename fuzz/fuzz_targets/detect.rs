@@ -9,6 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let kind = detect(&data[..data.len().min(4096)]);
     let limits = Limits {
         max_in_memory: 4 << 20,
+        mp4_max_box: 4 << 20,
         zip_max_entries: 200,
         zip_max_uncompressed: 16 << 20,
         zip_max_ratio: 100,

@@ -15,10 +15,14 @@
 //! * Streaming, bounded memory (a few KiB buffers, at most one 64 KiB JPEG
 //!   segment or one 1 MiB MP3 tail window): [`Kind::Jpeg`], [`Kind::Png`],
 //!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Other`].
+//! * Streaming, media data copied in 64 KiB chunks whatever its size; the
+//!   other top-level boxes (`moov`, `moof`, …) held in memory up to
+//!   [`Limits::mp4_max_box`] bytes at once, otherwise
+//!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`].
 //! * Whole file in memory, up to [`Limits::max_in_memory`] bytes, otherwise
 //!   [`SanitizeError::TooLarge`]: [`Kind::Pdf`], [`Kind::Ooxml`], [`Kind::Odf`],
-//!   [`Kind::Mp4`], [`Kind::Webp`], [`Kind::Tiff`]. These need random access
-//!   (cross-reference tables, zip central directory, chunk offsets).
+//!   [`Kind::Webp`], [`Kind::Tiff`]. These need random access
+//!   (cross-reference tables, zip central directory, IFD offsets).
 //!   The zip formats additionally hold their decompressed entries in memory,
 //!   bounded by [`Limits::zip_max_uncompressed`] and `zip_max_ratio` times
 //!   the input size (shared with nested documents), plus the output.
@@ -91,8 +95,13 @@ impl fmt::Display for Kind {
 /// Resource limits applied while stripping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest input read whole into memory for random-access formats.
+    /// Largest input read whole into memory for random-access formats
+    /// (not MP4, which streams).
     pub max_in_memory: u64,
+    /// Most bytes of MP4/MOV top-level boxes other than media data (`moov`,
+    /// `moof`, metadata boxes, …) held in memory at once while streaming.
+    /// A movie's `moov` is typically well under 1% of the file.
+    pub mp4_max_box: u64,
     /// Most entries a zip-based document may have.
     pub zip_max_entries: u64,
     /// Most bytes all entries of a zip-based document may decompress to.
@@ -105,6 +114,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_in_memory: 256 * 1024 * 1024,
+            mp4_max_box: 64 * 1024 * 1024,
             zip_max_entries: 10_000,
             zip_max_uncompressed: 1024 * 1024 * 1024,
             zip_max_ratio: 100,
@@ -251,10 +261,7 @@ pub fn strip(
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || pdf::strip(&data, output))
         }
-        Kind::Mp4 => {
-            let data = read_limited(input, limits.max_in_memory)?;
-            mp4::strip(&data, output)
-        }
+        Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
         Kind::Ooxml | Kind::Odf => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
@@ -503,6 +510,7 @@ mod robustness {
     fn small_limits() -> Limits {
         Limits {
             max_in_memory: 1 << 20,
+            mp4_max_box: 1 << 16,
             zip_max_entries: 100,
             zip_max_uncompressed: 4 << 20,
             zip_max_ratio: 100,
