@@ -3,12 +3,15 @@
 # tests use (they fail loudly, never skip, when a tool is missing), then runs
 # `cargo test`.
 #
-# Tools: age (age-keygen, for interoperability with the reference age).
+# Tools: age (age-keygen, for interoperability with the reference age);
+# chromium and chromium-driver (the browser test, JavaScript off).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v age-keygen >/dev/null 2>&1 || need+=(age)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 if ((${#need[@]})); then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -80,3 +80,38 @@ error-no-reviewers = لا تستطيع هذه الخدمة قبول البلاغ
 error-internal = واجه الخادم مشكلة ولم يُحفَظ أي شيء. يُرجى المحاولة لاحقًا.
 error-method = هذا العنوان لا يقبل هذا النوع من الطلبات.
 error-identity-unavailable = لا يوجد بعد أي مراجع يمكنه قراءة الأسماء ووسائل الاتصال، لذلك لا يمكننا قبولها. يُرجى ترك هذه الخانة فارغة. لم يُحفَظ أي شيء.
+
+## Codename (confirmation page)
+codename-title = اسمكم الرمزي
+codename-intro = هذا الاسم الرمزي هو الطريقة الوحيدة للعودة وقراءة الردود وإضافة معلومات. لن يُعرَض إلا مرة واحدة.
+codename-advice-write = اكتبوه على ورقة أو احفظوه عن ظهر قلب. أبقوه بعيدًا عن أي شخص قد يفتّشكم.
+codename-advice-device = لا تحفظوه على هاتف أو حاسوب قد يُؤخَذ منكم.
+codename-advice-lost = لا يستطيع أحد استعادته، ولا حتى نحن. إذا فقدتموه، يمكنكم إرسال بلاغ جديد.
+codename-followup = للعودة لاحقًا، اختاروا «سبق أن أرسلت بلاغًا» في الصفحة الأولى.
+
+## Follow-up
+followup-title = العودة إلى بلاغكم
+followup-intro = أدخلوا اسمكم الرمزي لقراءة الردود وإضافة معلومات.
+followup-codename-label = اسمكم الرمزي
+followup-codename-help = الكلمات التي أُعطيت لكم بالحروف اللاتينية، تفصل بينها مسافات. لا فرق بين الحروف الكبيرة والصغيرة.
+followup-login = فتح بلاغي
+followup-check-words = لم نتمكن من فتح بلاغ بهذه الكلمات. يُرجى التحقق من الكلمات وترتيبها، ثم المحاولة مرة أخرى.
+followup-session-ended = انتهت جلستكم حفاظًا على سلامتكم. يُرجى إدخال اسمكم الرمزي مرة أخرى.
+followup-busy = الخادم مشغول. يُرجى المحاولة مرة أخرى بعد دقيقة.
+followup-status-title = الحالة
+followup-status-received = وصل البلاغ. سيقرؤه أحد المراجعين.
+followup-status-in_review = قيد المراجعة.
+followup-status-closed = أُغلِق البلاغ.
+followup-replies-title = الردود
+followup-no-replies = لا توجد ردود بعد. يُرجى العودة لاحقًا.
+followup-reply-from = ردّ وصل في { $day }
+followup-delete-reply = حذف هذا الرد
+followup-deleted = حُذِف الرد.
+followup-message-title = إضافة معلومات
+followup-message-help = تُشفَّر رسالتكم وتُضاف إلى بلاغكم. لن تتمكنوا من قراءتها مرة أخرى هنا.
+followup-message-send = إرسال بأمان
+followup-message-sent = وصلتنا رسالتكم.
+followup-message-empty = يُرجى كتابة رسالة أولًا.
+followup-message-too-long = هذه الرسالة طويلة جدًا. الحد الأقصى لعدد الحروف: { $max }.
+followup-logout = الخروج من صفحة بلاغي
+followup-logged-out = أُغلِقت صفحة بلاغكم على هذا الجهاز. أغلقوا نافذة المتصفح أيضًا.

@@ -34,7 +34,7 @@ q-victim_type-opt-other = Other
 q-country = In which country did it happen?
 
 q-locality = Town or region (optional)
-q-locality-help = Be careful: a small place can identify you. Leave it empty if unsure.
+q-locality-help = A small place can identify you. Leave it empty if unsure.
 
 q-incident_date = When did it happen? (optional)
 q-incident_date-help = Give only what you know: the year, the month or the exact day.

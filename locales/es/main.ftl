@@ -76,3 +76,38 @@ error-no-reviewers = Este servicio todavía no puede recibir denuncias, porque a
 error-internal = El servidor tuvo un problema y no se guardó nada. Inténtelo más tarde.
 error-method = Esta dirección no acepta ese tipo de solicitud.
 error-identity-unavailable = Todavía no hay ningún revisor que pueda leer nombres y contactos, así que no podemos aceptarlos. Deje este campo en blanco. No se guardó nada.
+
+## Codename (confirmation page)
+codename-title = Su nombre en clave
+codename-intro = Este nombre en clave es la única forma de volver, leer las respuestas y añadir información. Se muestra una sola vez.
+codename-advice-write = Escríbalo en papel o apréndalo de memoria. Manténgalo lejos de cualquier persona que pueda registrarle.
+codename-advice-device = No lo guarde en un teléfono ni en una computadora que le puedan quitar.
+codename-advice-lost = Nadie puede recuperarlo, ni siquiera nosotros. Si lo pierde, puede enviar una nueva denuncia.
+codename-followup = Para volver más tarde, elija “Ya envié una denuncia” en la primera página.
+
+## Follow-up
+followup-title = Volver a su denuncia
+followup-intro = Escriba su nombre en clave para leer las respuestas y añadir información.
+followup-codename-label = Su nombre en clave
+followup-codename-help = Las palabras que recibió, separadas por espacios. Da igual si usa mayúsculas o minúsculas.
+followup-login = Abrir mi denuncia
+followup-check-words = No pudimos abrir una denuncia con estas palabras. Revise las palabras y su orden, e inténtelo de nuevo.
+followup-session-ended = Su sesión terminó, por su seguridad. Escriba de nuevo su nombre en clave.
+followup-busy = El servidor está ocupado. Inténtelo de nuevo en un minuto.
+followup-status-title = Estado
+followup-status-received = Recibida. Un revisor la leerá.
+followup-status-in_review = En revisión.
+followup-status-closed = Cerrada.
+followup-replies-title = Respuestas
+followup-no-replies = Todavía no hay respuestas. Vuelva más tarde.
+followup-reply-from = Respuesta recibida el { $day }
+followup-delete-reply = Borrar esta respuesta
+followup-deleted = Se borró la respuesta.
+followup-message-title = Añadir información
+followup-message-help = Su mensaje se cifra y se añade a su denuncia. No podrá volver a leerlo aquí.
+followup-message-send = Enviar de forma segura
+followup-message-sent = Recibimos su mensaje.
+followup-message-empty = Primero escriba un mensaje.
+followup-message-too-long = Este mensaje es demasiado largo: como máximo { $max } caracteres.
+followup-logout = Salir de mi denuncia
+followup-logged-out = Su denuncia ya no está abierta en este dispositivo. Cierre también la ventana del navegador.

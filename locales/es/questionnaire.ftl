@@ -34,7 +34,7 @@ q-victim_type-opt-other = Otro
 q-country = ¿En qué país ocurrió?
 
 q-locality = Ciudad o región (opcional)
-q-locality-help = Tenga cuidado: un lugar pequeño puede revelar quién es usted. Déjelo en blanco si tiene dudas.
+q-locality-help = Un lugar pequeño puede revelar quién es usted. Déjelo en blanco si tiene dudas.
 
 q-incident_date = ¿Cuándo ocurrió? (opcional)
 q-incident_date-help = Indique solo lo que sepa: el año, el mes o el día exacto.

@@ -76,3 +76,38 @@ error-no-reviewers = این سرویس هنوز نمی‌تواند گزارش �
 error-internal = سرور دچار مشکل شد و چیزی ذخیره نشد. لطفاً بعداً دوباره تلاش کنید.
 error-method = این نشانی چنین نوع درخواستی را نمی‌پذیرد.
 error-identity-unavailable = هنوز هیچ بررسی‌کننده‌ای نمی‌تواند نام‌ها و راه‌های تماس را بخواند، پس نمی‌توانیم آن‌ها را بپذیریم. لطفاً این قسمت را خالی بگذارید. چیزی ذخیره نشد.
+
+## Codename (confirmation page)
+codename-title = رمزنام شما
+codename-intro = این رمزنام تنها راه بازگشت، خواندن پاسخ‌ها و افزودن اطلاعات است. فقط یک بار نمایش داده می‌شود.
+codename-advice-write = آن را روی کاغذ بنویسید یا از بر کنید. آن را از هر کسی که ممکن است شما را بازرسی کند دور نگه دارید.
+codename-advice-device = آن را در تلفن یا رایانه‌ای که ممکن است از شما گرفته شود ذخیره نکنید.
+codename-advice-lost = هیچ‌کس نمی‌تواند آن را بازیابی کند، حتی ما. اگر آن را گم کنید، می‌توانید گزارش تازه‌ای بفرستید.
+codename-followup = برای بازگشت در آینده، در صفحه اول «قبلاً گزارشی فرستاده‌ام» را انتخاب کنید.
+
+## Follow-up
+followup-title = بازگشت به گزارش شما
+followup-intro = رمزنام خود را وارد کنید تا پاسخ‌ها را بخوانید و اطلاعات بیشتری اضافه کنید.
+followup-codename-label = رمزنام شما
+followup-codename-help = واژه‌هایی که به شما داده شد، با حروف لاتین و با فاصله میان آن‌ها. حروف بزرگ و کوچک فرقی نمی‌کند.
+followup-login = باز کردن گزارش من
+followup-check-words = با این واژه‌ها نتوانستیم گزارشی را باز کنیم. لطفاً واژه‌ها و ترتیب آن‌ها را بررسی کنید و دوباره تلاش کنید.
+followup-session-ended = برای ایمنی شما، نشست شما به پایان رسید. لطفاً رمزنام خود را دوباره وارد کنید.
+followup-busy = سرور مشغول است. لطفاً یک دقیقه دیگر دوباره تلاش کنید.
+followup-status-title = وضعیت
+followup-status-received = دریافت شد. یکی از بررسی‌کنندگان آن را می‌خواند.
+followup-status-in_review = در حال بررسی.
+followup-status-closed = بسته شده.
+followup-replies-title = پاسخ‌ها
+followup-no-replies = هنوز پاسخی نیامده است. لطفاً بعداً دوباره سر بزنید.
+followup-reply-from = پاسخ دریافت‌شده در { $day }
+followup-delete-reply = حذف این پاسخ
+followup-deleted = پاسخ حذف شد.
+followup-message-title = افزودن اطلاعات
+followup-message-help = پیام شما رمزگذاری می‌شود و به گزارش شما افزوده می‌شود. دیگر نمی‌توانید آن را اینجا بخوانید.
+followup-message-send = ارسال امن
+followup-message-sent = پیام شما دریافت شد.
+followup-message-empty = لطفاً ابتدا پیامی بنویسید.
+followup-message-too-long = این پیام خیلی طولانی است: حداکثر { $max } نویسه.
+followup-logout = خروج از گزارش من
+followup-logged-out = گزارش شما در این دستگاه بسته شد. پنجره مرورگر را هم ببندید.

@@ -77,3 +77,38 @@ error-no-reviewers = Ce service ne peut pas encore recevoir de signalements, car
 error-internal = Le serveur a rencontré un problème et rien n’a été enregistré. Veuillez réessayer plus tard.
 error-method = Cette adresse n’accepte pas ce type de requête.
 error-identity-unavailable = Aucun examinateur ne peut encore lire les noms et les coordonnées : nous ne pouvons donc pas les accepter. Veuillez laisser ce champ vide. Rien n’a été enregistré.
+
+## Codename (confirmation page)
+codename-title = Votre nom de code
+codename-intro = Ce nom de code est le seul moyen de revenir, de lire les réponses et d’ajouter des informations. Il n’est affiché qu’une seule fois.
+codename-advice-write = Écrivez-le sur papier ou apprenez-le par cœur. Gardez-le hors de portée de toute personne qui pourrait vous fouiller.
+codename-advice-device = Ne l’enregistrez pas sur un téléphone ou un ordinateur qui pourrait vous être pris.
+codename-advice-lost = Personne ne peut le retrouver, pas même nous. Si vous le perdez, vous pouvez envoyer un nouveau signalement.
+codename-followup = Pour revenir plus tard, choisissez « J’ai déjà envoyé un signalement » sur la première page.
+
+## Follow-up
+followup-title = Revenir à votre signalement
+followup-intro = Saisissez votre nom de code pour lire les réponses et ajouter des informations.
+followup-codename-label = Votre nom de code
+followup-codename-help = Les mots que vous avez reçus, séparés par des espaces. Les majuscules n’ont pas d’importance.
+followup-login = Ouvrir mon signalement
+followup-check-words = Nous n’avons pas pu ouvrir de signalement avec ces mots. Veuillez vérifier les mots et leur ordre, puis réessayer.
+followup-session-ended = Votre session a pris fin, pour votre sécurité. Veuillez saisir de nouveau votre nom de code.
+followup-busy = Le serveur est occupé. Veuillez réessayer dans une minute.
+followup-status-title = État
+followup-status-received = Reçu. Un examinateur le lira.
+followup-status-in_review = En cours d’examen.
+followup-status-closed = Clos.
+followup-replies-title = Réponses
+followup-no-replies = Pas encore de réponse. Veuillez revenir plus tard.
+followup-reply-from = Réponse reçue le { $day }
+followup-delete-reply = Supprimer cette réponse
+followup-deleted = La réponse a été supprimée.
+followup-message-title = Ajouter des informations
+followup-message-help = Votre message est chiffré et ajouté à votre signalement. Vous ne pourrez plus le relire ici.
+followup-message-send = Envoyer en toute sécurité
+followup-message-sent = Votre message a été reçu.
+followup-message-empty = Veuillez d’abord écrire un message.
+followup-message-too-long = Ce message est trop long : { $max } caractères au maximum.
+followup-logout = Quitter mon signalement
+followup-logged-out = Votre signalement n’est plus ouvert sur cet appareil. Fermez aussi la fenêtre du navigateur.

@@ -34,7 +34,7 @@ q-victim_type-opt-other = Autre
 q-country = Dans quel pays cela s’est-il passé ?
 
 q-locality = Ville ou région (facultatif)
-q-locality-help = Attention : un petit lieu peut permettre de vous identifier. Laissez vide en cas de doute.
+q-locality-help = Un petit lieu peut permettre de vous identifier. Laissez vide en cas de doute.
 
 q-incident_date = Quand cela s’est-il passé ? (facultatif)
 q-incident_date-help = Indiquez seulement ce que vous savez : l’année, le mois ou le jour exact.

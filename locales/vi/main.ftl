@@ -75,3 +75,38 @@ error-no-reviewers = Dịch vụ này chưa thể nhận báo cáo vì chưa có
 error-internal = Máy chủ gặp sự cố và không có gì được lưu. Vui lòng thử lại sau.
 error-method = Địa chỉ này không chấp nhận loại yêu cầu đó.
 error-identity-unavailable = Hiện chưa có người xem xét nào có thể đọc tên và thông tin liên lạc, vì vậy chúng tôi không thể nhận các thông tin này. Vui lòng để trống mục này. Không có gì được lưu.
+
+## Codename (confirmation page)
+codename-title = Mật danh của bạn
+codename-intro = Mật danh này là cách duy nhất để quay lại, đọc phản hồi và bổ sung thông tin. Mật danh chỉ hiển thị một lần.
+codename-advice-write = Hãy ghi ra giấy hoặc học thuộc lòng. Giữ mật danh tránh xa bất kỳ ai có thể khám xét bạn.
+codename-advice-device = Đừng lưu mật danh trên điện thoại hoặc máy tính có thể bị lấy mất.
+codename-advice-lost = Không ai có thể khôi phục mật danh, kể cả chúng tôi. Nếu bạn làm mất, bạn có thể gửi một báo cáo mới.
+codename-followup = Để quay lại sau, hãy chọn “Tôi đã gửi báo cáo rồi” ở trang đầu.
+
+## Follow-up
+followup-title = Quay lại báo cáo của bạn
+followup-intro = Nhập mật danh của bạn để đọc phản hồi và bổ sung thông tin.
+followup-codename-label = Mật danh của bạn
+followup-codename-help = Các từ bạn đã nhận được, cách nhau bằng dấu cách. Chữ hoa hay chữ thường đều được.
+followup-login = Mở báo cáo của tôi
+followup-check-words = Chúng tôi không mở được báo cáo nào với các từ này. Vui lòng kiểm tra các từ và thứ tự của chúng, rồi thử lại.
+followup-session-ended = Để bảo đảm an toàn cho bạn, phiên làm việc đã kết thúc. Vui lòng nhập lại mật danh.
+followup-busy = Máy chủ đang bận. Vui lòng thử lại sau một phút.
+followup-status-title = Trạng thái
+followup-status-received = Đã nhận. Một người xem xét sẽ đọc báo cáo.
+followup-status-in_review = Đang được xem xét.
+followup-status-closed = Đã đóng.
+followup-replies-title = Phản hồi
+followup-no-replies = Chưa có phản hồi. Vui lòng quay lại sau.
+followup-reply-from = Phản hồi nhận ngày { $day }
+followup-delete-reply = Xóa phản hồi này
+followup-deleted = Phản hồi đã được xóa.
+followup-message-title = Bổ sung thông tin
+followup-message-help = Tin nhắn của bạn được mã hóa và thêm vào báo cáo. Bạn sẽ không thể đọc lại tin nhắn ở đây.
+followup-message-send = Gửi an toàn
+followup-message-sent = Chúng tôi đã nhận được tin nhắn của bạn.
+followup-message-empty = Vui lòng viết tin nhắn trước.
+followup-message-too-long = Tin nhắn này quá dài: tối đa { $max } ký tự.
+followup-logout = Thoát khỏi báo cáo
+followup-logged-out = Báo cáo của bạn không còn mở trên thiết bị này. Hãy đóng cả cửa sổ trình duyệt.

@@ -34,7 +34,7 @@ q-victim_type-opt-other = Khác
 q-country = Việc này xảy ra ở quốc gia nào?
 
 q-locality = Thành phố hoặc khu vực (không bắt buộc)
-q-locality-help = Hãy cẩn thận: một địa điểm nhỏ có thể làm lộ danh tính của bạn. Nếu không chắc, hãy để trống.
+q-locality-help = Một địa điểm nhỏ có thể làm lộ danh tính của bạn. Nếu không chắc, hãy để trống.
 
 q-incident_date = Việc này xảy ra khi nào? (không bắt buộc)
 q-incident_date-help = Chỉ ghi những gì bạn biết: năm, tháng hoặc ngày chính xác.

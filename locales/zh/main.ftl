@@ -75,3 +75,38 @@ error-no-reviewers = 本服务暂时无法接收报告，因为尚未设置任�
 error-internal = 服务器出现问题，没有存储任何内容。请稍后再试。
 error-method = 此地址不接受这种类型的请求。
 error-identity-unavailable = 目前还没有能够阅读姓名和联系方式的审核人员，因此我们无法接受这些信息。请将此处留空。没有存储任何内容。
+
+## Codename (confirmation page)
+codename-title = 您的代号
+codename-intro = 这个代号是您日后返回、阅读回复和补充信息的唯一方式。它只显示这一次。
+codename-advice-write = 请把它写在纸上，或者背下来。不要让可能搜查您的人找到它。
+codename-advice-device = 不要把它保存在可能被人拿走的手机或电脑上。
+codename-advice-lost = 任何人都无法找回它，包括我们。如果您遗失了代号，可以重新提交一份报告。
+codename-followup = 以后如需返回，请在首页选择“我已经提交过报告”。
+
+## Follow-up
+followup-title = 返回您的报告
+followup-intro = 请输入您的代号，以阅读回复和补充信息。
+followup-codename-label = 您的代号
+followup-codename-help = 您收到的那几个英文单词，用空格隔开。不区分大小写。
+followup-login = 打开我的报告
+followup-check-words = 无法用这些单词打开报告。请检查单词及其顺序，然后重试。
+followup-session-ended = 为了您的安全，本次会话已结束。请重新输入您的代号。
+followup-busy = 服务器繁忙。请一分钟后重试。
+followup-status-title = 状态
+followup-status-received = 已收到。审核人员将会阅读。
+followup-status-in_review = 正在审核。
+followup-status-closed = 已结案。
+followup-replies-title = 回复
+followup-no-replies = 暂无回复。请稍后再来查看。
+followup-reply-from = 收到回复的日期：{ $day }
+followup-delete-reply = 删除此回复
+followup-deleted = 回复已删除。
+followup-message-title = 补充信息
+followup-message-help = 您的留言会被加密并添加到您的报告中。之后您无法在这里再次阅读它。
+followup-message-send = 安全发送
+followup-message-sent = 我们已收到您的留言。
+followup-message-empty = 请先填写留言。
+followup-message-too-long = 这条留言太长了：最多 { $max } 个字符。
+followup-logout = 退出我的报告
+followup-logged-out = 您的报告已在此设备上关闭。也请关闭浏览器窗口。

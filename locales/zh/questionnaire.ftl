@@ -34,7 +34,7 @@ q-victim_type-opt-other = 其他
 q-country = 事情发生在哪个国家？
 
 q-locality = 城镇或地区（选填）
-q-locality-help = 请注意：地方太小可能会暴露您的身份。如果不确定，请留空。
+q-locality-help = 地方太小可能会暴露您的身份。如果不确定，请留空。
 
 q-incident_date = 事情发生在什么时候？（选填）
 q-incident_date-help = 只填写您知道的：年份、月份或确切日期。

@@ -172,6 +172,14 @@ pub struct FieldView {
     pub error: Option<String>,
 }
 
+impl FieldView {
+    /// Whether the field has notes (error, warning or help) to show and to
+    /// point `aria-describedby` at; an empty notes block would only add weight.
+    pub fn has_notes(&self) -> bool {
+        self.error.is_some() || self.warning || self.help.is_some()
+    }
+}
+
 /// One option of a choice.
 pub struct OptionView {
     pub value: String,

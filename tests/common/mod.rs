@@ -4,6 +4,8 @@
 //! age challenge-response.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod pages;
+
 use age::x25519;
 use amanat::config::Config;
 use amanat::crypto::envelope;

@@ -1,0 +1,188 @@
+//! Every page a defender can see, fetched in one language as a browser
+//! without JavaScript would (cookies, anti-forgery tokens, `lang` carried in
+//! links and forms). Shared by the language, accessibility and page-weight
+//! tests and by the page-weight harness in `bench/`.
+
+use super::{TestApp, client, cookie_named, encode, extract_value};
+
+/// One rendered page.
+pub struct Page {
+    /// What kind of page this is (stable, used in reports and docs).
+    pub name: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// The HTML as sent.
+    pub html: String,
+}
+
+/// The kinds of page `source_pages` returns, in order, with their status.
+pub const PAGE_KINDS: &[(&str, u16)] = &[
+    ("home", 200),
+    ("anonymity-choice", 200),
+    ("form-anonymous", 200),
+    ("form-confidential", 200),
+    ("form-consented", 200),
+    ("form-with-errors", 400),
+    ("confirmation", 200),
+    ("followup-login", 200),
+    ("followup-thread", 200),
+    ("followup-logged-out", 200),
+    ("not-found", 404),
+];
+
+/// The page-weight budget for slow links: a page's HTML plus its stylesheet.
+pub const BUDGET: usize = 30 * 1024;
+
+/// The questionnaire is one page: 26 questions, 114 choices and 249
+/// countries. Its text alone is about 14 KB in Cyrillic or Arabic script, so
+/// it cannot meet `BUDGET` uncompressed, however lean the markup. Until the
+/// form is paged or responses are compressed, it has its own ceiling so that
+/// it cannot grow unnoticed.
+pub const QUESTIONNAIRE_BUDGET: usize = 42 * 1024;
+
+/// The budget of one kind of page.
+pub fn budget(kind: &str) -> usize {
+    if kind.starts_with("form-") {
+        QUESTIONNAIRE_BUDGET
+    } else {
+        BUDGET
+    }
+}
+
+/// The pages that hold a form a defender fills in.
+pub const FORM_PAGES: &[&str] = &[
+    "anonymity-choice",
+    "form-anonymous",
+    "form-confidential",
+    "form-consented",
+    "form-with-errors",
+    "followup-login",
+    "followup-thread",
+];
+
+/// Fetches every source page in `lang`. Submits one report (to reach the
+/// confirmation page) and logs in with its codename (to reach the thread).
+pub fn source_pages(app: &TestApp, lang: &str) -> Vec<Page> {
+    let c = client();
+    let get = |path: &str, cookie: Option<&str>| {
+        let mut req = c.get(format!("{}{path}", app.intake));
+        if let Some(cookie) = cookie {
+            req = req.header("cookie", cookie);
+        }
+        req.send().unwrap()
+    };
+    let post = |path: &str, cookie: &str, pairs: &[(&str, &str)]| {
+        c.post(format!("{}{path}", app.intake))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie)
+            .body(encode(pairs))
+            .send()
+            .unwrap()
+    };
+    let page = |name, resp: reqwest::blocking::Response| Page {
+        name,
+        status: resp.status().as_u16(),
+        html: resp.text().unwrap(),
+    };
+    let mut pages = vec![
+        page("home", get(&format!("/?lang={lang}"), None)),
+        page(
+            "anonymity-choice",
+            get(&format!("/report?lang={lang}"), None),
+        ),
+    ];
+
+    // The three forms; the confidential one is the one we submit.
+    let mut form_cookie = String::new();
+    for (name, anonymity) in [
+        ("form-anonymous", "anonymous"),
+        ("form-confidential", "confidential"),
+        ("form-consented", "consented"),
+    ] {
+        let resp = get(&format!("/report?anonymity={anonymity}&lang={lang}"), None);
+        if anonymity == "confidential" {
+            form_cookie = cookie_named(&resp, "amanat_csrf").expect("the form sets its cookie");
+        }
+        pages.push(page(name, resp));
+    }
+    let token_of = |html: &str| extract_value(html, "name=\"csrf\" value=\"").expect("csrf token");
+    let token = token_of(&pages[3].html);
+
+    // Shown again with errors: required answers missing, an impossible year.
+    let resp = post(
+        "/report",
+        &form_cookie,
+        &[
+            ("csrf", &token),
+            ("lang", lang),
+            ("anonymity", "confidential"),
+            ("incident_date_year", "1800"),
+            ("narrative", "Shown again"),
+        ],
+    );
+    let errors = page("form-with-errors", resp);
+    let token = token_of(&errors.html);
+    pages.push(errors);
+
+    // Corrected and sent: the confirmation with the codename.
+    let resp = post(
+        "/report",
+        &form_cookie,
+        &[
+            ("csrf", &token),
+            ("lang", lang),
+            ("anonymity", "confidential"),
+            ("reporter_relationship", "self"),
+            ("victim_type", "defender"),
+            ("country", "TJ"),
+            ("reprisal_types", "travel_ban"),
+            ("narrative", "Page check"),
+        ],
+    );
+    let confirmation = page("confirmation", resp);
+    let codename = super::codename_of(&confirmation.html);
+    pages.push(confirmation);
+
+    // The follow-up login, then the thread after logging in.
+    let resp = get(&format!("/followup?lang={lang}"), None);
+    let followup_cookie = cookie_named(&resp, "amanat_csrf").expect("login sets its cookie");
+    let login = page("followup-login", resp);
+    let token = token_of(&login.html);
+    pages.push(login);
+    let resp = post(
+        "/followup/login",
+        &followup_cookie,
+        &[("csrf", &token), ("lang", lang), ("codename", &codename)],
+    );
+    assert_eq!(resp.status(), 303, "login with the codename just given");
+    let session = cookie_named(&resp, "amanat_session").expect("a session cookie");
+    let cookies = format!("{followup_cookie}; {session}");
+    let thread = page(
+        "followup-thread",
+        get(&format!("/followup?lang={lang}"), Some(&cookies)),
+    );
+    let token = token_of(&thread.html);
+    pages.push(thread);
+    let resp = post(
+        "/followup/logout",
+        &cookies,
+        &[("csrf", &token), ("lang", lang)],
+    );
+    pages.push(page("followup-logged-out", resp));
+
+    pages.push(page(
+        "not-found",
+        get(&format!("/no-such-page?lang={lang}"), None),
+    ));
+    pages
+}
+
+/// The stylesheet every page loads.
+pub fn stylesheet(app: &TestApp) -> String {
+    let resp = client()
+        .get(format!("{}/static/style.css", app.intake))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.text().unwrap()
+}
