@@ -272,7 +272,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Status { data_dir, json } => {
             let status = crate::ops::status(&data_dir)?;
             if json {
-                let s = serde_json::to_string_pretty(&status).map_err(|e| fail(1, e.to_string()))?;
+                let s =
+                    serde_json::to_string_pretty(&status).map_err(|e| fail(1, e.to_string()))?;
                 println!("{s}");
             } else {
                 println!("{status}");

@@ -98,9 +98,7 @@ impl ResolvesServerCert for ReloadableCert {
 }
 
 /// A rustls server config serving whatever `cert` currently holds.
-pub fn server_config_reloadable(
-    cert: Arc<ReloadableCert>,
-) -> Result<rustls::ServerConfig, String> {
+pub fn server_config_reloadable(cert: Arc<ReloadableCert>) -> Result<rustls::ServerConfig, String> {
     Ok(
         rustls::ServerConfig::builder_with_provider(Arc::new(provider()))
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])

@@ -151,7 +151,9 @@ pub fn restore(input: &Path, data_dir: &Path) -> Result<Summary, OpsError> {
     sync_dir(data_dir);
     let entries = store.audit_entries()?;
     crate::audit::verify(&entries).map_err(|e| {
-        OpsError::Backup(format!("restored, but the audit chain does not verify: {e}"))
+        OpsError::Backup(format!(
+            "restored, but the audit chain does not verify: {e}"
+        ))
     })?;
     if store.report_count() != backup.reports {
         return Err(OpsError::Backup(format!(
@@ -258,7 +260,9 @@ pub fn decode(bytes: &[u8]) -> Result<Backup, OpsError> {
                 }
             }
             FILE => {
-                let name = r.bytes16().ok_or_else(|| bad("a file record is truncated"))?;
+                let name = r
+                    .bytes16()
+                    .ok_or_else(|| bad("a file record is truncated"))?;
                 let len = r.u64().ok_or_else(|| bad("a file record is truncated"))?;
                 let contents = usize::try_from(len)
                     .ok()
@@ -359,7 +363,10 @@ mod tests {
         let bytes = snapshot_bytes(&s).unwrap();
         let b = decode(&bytes).unwrap();
         assert_eq!(b.reports, 1);
-        assert_eq!(b.files, vec![("amanat.toml".to_string(), b"# cfg\n".to_vec())]);
+        assert_eq!(
+            b.files,
+            vec![("amanat.toml".to_string(), b"# cfg\n".to_vec())]
+        );
         let file = dir.path().join("b.amanat");
         std::fs::write(&file, &bytes).unwrap();
         let target = tempfile::tempdir().unwrap();

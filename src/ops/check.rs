@@ -149,10 +149,7 @@ pub fn check(data_dir: &Path, config: Option<&Path>) -> Report {
                 rep.add(
                     Verdict::Ok,
                     "store",
-                    format!(
-                        "served by a running amanatd; {} report(s)",
-                        s.reports_total
-                    ),
+                    format!("served by a running amanatd; {} report(s)", s.reports_total),
                 );
                 reviewer_check(&mut rep, &s);
                 true

@@ -100,7 +100,9 @@ pub fn request(data_dir: &Path, request: &str) -> Result<Option<Vec<u8>>, OpsErr
     stream
         .set_read_timeout(Some(Duration::from_secs(120)))
         .map_err(io)?;
-    stream.write_all(format!("{request}\n").as_bytes()).map_err(io)?;
+    stream
+        .write_all(format!("{request}\n").as_bytes())
+        .map_err(io)?;
     let mut reply = Vec::new();
     stream.read_to_end(&mut reply).map_err(io)?;
     if let Some(msg) = reply.strip_prefix(b"ERR ") {

@@ -231,7 +231,13 @@ mod tests {
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
-        for want in ["amanatd.1", "amanat.1", "amanatd-backup.1", "amanatd.bash", "_amanat"] {
+        for want in [
+            "amanatd.1",
+            "amanat.1",
+            "amanatd-backup.1",
+            "amanatd.bash",
+            "_amanat",
+        ] {
             assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
         }
         let page = std::fs::read_to_string(dir.path().join("man/amanatd.1")).unwrap();
