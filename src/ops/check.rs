@@ -151,7 +151,7 @@ pub fn check(data_dir: &Path, config: Option<&Path>) -> Report {
                     "store",
                     format!("served by a running amanatd; {} report(s)", s.reports_total),
                 );
-                reviewer_check(&mut rep, &s);
+                reviewer_check(&mut rep, data_dir, &s);
                 true
             }
             Err(e) => {
@@ -174,7 +174,7 @@ pub fn check(data_dir: &Path, config: Option<&Path>) -> Report {
                         "store",
                         format!("opens, schema current; {} report(s)", s.reports_total),
                     );
-                    reviewer_check(&mut rep, &s);
+                    reviewer_check(&mut rep, data_dir, &s);
                     false
                 }
                 Err(OpsError::Store(StoreError::Locked(_))) => {
@@ -213,13 +213,16 @@ pub fn check(data_dir: &Path, config: Option<&Path>) -> Report {
     rep
 }
 
-fn reviewer_check(rep: &mut Report, s: &StoreStatus) {
+fn reviewer_check(rep: &mut Report, data_dir: &Path, s: &StoreStatus) {
     if s.triage_reviewers == 0 {
         rep.add(
             Verdict::Fail,
             "reviewers",
-            "no reviewer has the triage role: the form refuses every report. Fix: amanatd \
-             reviewer add --data-dir DIR --name NAME --recipient age1… --roles triage",
+            format!(
+                "no reviewer has the triage role: the form refuses every report. Fix: amanatd \
+                 reviewer add --data-dir {} --name NAME --recipient age1… --roles triage",
+                data_dir.display()
+            ),
         );
     } else {
         rep.add(
