@@ -2,7 +2,8 @@
 //!
 //! A backup is a point-in-time copy of every store tree (taken under the
 //! store's write gate, so a report is present with all its envelopes or not
-//! at all) plus `amanat.toml`. It holds exactly what the data dir holds:
+//! at all) plus `amanat.toml` and the encrypted attachment blobs in
+//! `blobs/`. It holds exactly what the data dir holds:
 //! age ciphertext and the plaintext triage metadata of SECURITY.md; never a
 //! key that opens a report. It is written with mode 0600 all the same, and
 //! is never written over an existing file.
@@ -41,6 +42,11 @@ const END: u8 = 0;
 /// Files of the data dir that go into a backup besides the store.
 const FILES: &[&str] = &[crate::config::CONFIG_FILE];
 
+/// Directory of encrypted attachment blobs, backed up file by file. Blobs
+/// are made durable before the transaction that refers to them, so every
+/// blob a snapshot refers to exists when the directory is read after it.
+const BLOBS: &str = "blobs";
+
 /// What a backup holds once decoded and verified.
 #[derive(Debug)]
 pub struct Backup {
@@ -70,6 +76,22 @@ pub fn snapshot_bytes(store: &Store) -> Result<Vec<u8>, OpsError> {
             Ok(bytes) => files.push((name.to_string(), bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(OpsError::io(&path, e)),
+        }
+    }
+    let blobs = store.dir().join(BLOBS);
+    if blobs.is_dir() {
+        let mut names = Vec::new();
+        for e in std::fs::read_dir(&blobs).map_err(|e| OpsError::io(&blobs, e))? {
+            let e = e.map_err(|e| OpsError::io(&blobs, e))?;
+            if e.file_type().is_ok_and(|t| t.is_file()) {
+                names.push(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names.sort();
+        for name in names {
+            let path = blobs.join(&name);
+            let bytes = std::fs::read(&path).map_err(|e| OpsError::io(&path, e))?;
+            files.push((format!("{BLOBS}/{name}"), bytes));
         }
     }
     encode(&snapshot, &files)
@@ -138,6 +160,13 @@ pub fn restore(input: &Path, data_dir: &Path) -> Result<Summary, OpsError> {
     let store = Store::restore_snapshot(data_dir, &backup.snapshot)?;
     for (name, contents) in &backup.files {
         let path = data_dir.join(name);
+        if let Some(parent) = path.parent().filter(|p| *p != data_dir) {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)
+                .map_err(|e| OpsError::io(parent, e))?;
+        }
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -270,7 +299,7 @@ pub fn decode(bytes: &[u8]) -> Result<Backup, OpsError> {
                     .ok_or_else(|| bad("a file record is truncated"))?;
                 let name = std::str::from_utf8(name)
                     .ok()
-                    .filter(|n| FILES.contains(n) && is_plain_relative(n))
+                    .filter(|n| is_expected_file(n))
                     .ok_or_else(|| bad("it names an unexpected file"))?;
                 files.push((name.to_string(), contents.to_vec()));
             }
@@ -287,6 +316,15 @@ pub fn decode(bytes: &[u8]) -> Result<Backup, OpsError> {
         files,
         reports,
     })
+}
+
+/// The config file, or one file directly inside `blobs/`.
+fn is_expected_file(name: &str) -> bool {
+    let blob = name
+        .strip_prefix(BLOBS)
+        .and_then(|r| r.strip_prefix('/'))
+        .is_some_and(|b| !b.is_empty() && !b.contains('/'));
+    (FILES.contains(&name) || blob) && is_plain_relative(name)
 }
 
 fn is_plain_relative(name: &str) -> bool {
@@ -354,6 +392,8 @@ mod tests {
         })
         .unwrap();
         std::fs::write(dir.path().join("amanat.toml"), "# cfg\n").unwrap();
+        std::fs::create_dir(dir.path().join("blobs")).unwrap();
+        std::fs::write(dir.path().join("blobs/abc"), "sealed blob").unwrap();
         (dir, s)
     }
 
@@ -365,7 +405,10 @@ mod tests {
         assert_eq!(b.reports, 1);
         assert_eq!(
             b.files,
-            vec![("amanat.toml".to_string(), b"# cfg\n".to_vec())]
+            vec![
+                ("amanat.toml".to_string(), b"# cfg\n".to_vec()),
+                ("blobs/abc".to_string(), b"sealed blob".to_vec()),
+            ]
         );
         let file = dir.path().join("b.amanat");
         std::fs::write(&file, &bytes).unwrap();
@@ -374,6 +417,10 @@ mod tests {
         assert_eq!(restore(&file, &new).unwrap().reports, 1);
         let e = restore(&file, &new).unwrap_err().to_string();
         assert!(e.contains("already holds an Amanat store"), "{e}");
+        assert_eq!(
+            std::fs::read(new.join("blobs/abc")).unwrap(),
+            b"sealed blob"
+        );
         let r = Store::open(&new).unwrap();
         let meta = r.reports().unwrap().pop().unwrap();
         assert_eq!(
@@ -398,6 +445,23 @@ mod tests {
         v2[MAGIC.len() + 3] = 2;
         let e = decode(&v2).unwrap_err().to_string();
         assert!(e.contains("format version 2"), "{e}");
+    }
+
+    #[test]
+    fn only_expected_file_names_are_accepted() {
+        assert!(is_expected_file("amanat.toml"));
+        assert!(is_expected_file("blobs/ABC234"));
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            "blobs/../x",
+            "blobs/a/b",
+            "blobs/",
+            "other",
+            "blobs",
+        ] {
+            assert!(!is_expected_file(bad), "{bad}");
+        }
     }
 
     #[test]
