@@ -5,6 +5,9 @@
 #
 # Tools: age (age-keygen, for interoperability with the reference age);
 # chromium and chromium-driver (the browser test, JavaScript off).
+# tor (the shipped torrc is checked and run); microsocks (a real SOCKS5 proxy
+# for the reviewer CLI); systemd (systemd-analyze rates the shipped unit);
+# openssl (deploy/tor/client-auth-keygen.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +15,10 @@ need=()
 command -v age-keygen >/dev/null 2>&1 || need+=(age)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v tor >/dev/null 2>&1 || need+=(tor)
+command -v microsocks >/dev/null 2>&1 || need+=(microsocks)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if ((${#need[@]})); then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -3,7 +3,9 @@
 //! `init` creates a data dir, `reviewer` manages enrolled reviewers offline,
 //! `serve` runs both listeners (`--demo` with a throwaway store and key),
 //! `audit verify` checks the audit chain, `config` prints the effective
-//! configuration. Log lines carry no timestamps: a precise time next to
+//! configuration; `check`, `status`, `backup` and `restore` are the operator
+//! commands of [`crate::ops`], where their logic lives: this file only
+//! parses and calls. Log lines carry no timestamps: a precise time next to
 //! "submission stored" would date a source's visit.
 
 use crate::audit::{Action, Event};
@@ -26,7 +28,8 @@ Exit codes:
   2  invalid arguments
   3  invalid configuration (the message names the key)
   4  the data directory is in use by a running amanatd
-  5  the audit chain is broken (audit verify)";
+  5  the audit chain is broken (audit verify)
+  6  `check` found a problem (a FAIL line says what and how to fix it)";
 
 /// Amanat server: secure, anonymous incident intake.
 #[derive(Debug, Parser)]
@@ -95,6 +98,45 @@ pub enum Command {
         data_dir: PathBuf,
         #[arg(long, env = "AMANAT_CONFIG")]
         config: Option<PathBuf>,
+    },
+    /// Check a deployment: config, permissions, reviewers, listeners, TLS.
+    /// Prints OK/WARN/FAIL per item; exits 6 on any FAIL.
+    Check {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long, env = "AMANAT_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Report counts per state, reviewers and disk use (works while serving).
+    Status {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a consistent backup (ciphertext and metadata) to a new file,
+    /// mode 0600. Safe while the server runs.
+    Backup {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+        /// The backup file to create (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a backup and create a new data directory from it.
+    Restore {
+        /// The backup file.
+        #[arg(long = "in", value_name = "FILE")]
+        input: PathBuf,
+        /// A new data directory (refused if it already holds a store).
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+    /// Write man pages and shell completions (for packaging).
+    #[command(hide = true)]
+    GenerateDocs {
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -194,6 +236,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
             demo,
         } => {
             init_logging();
+            // Before any report can be in memory: no core dumps, no ptrace
+            // by other processes of this user, private files.
+            crate::ops::harden_process().map_err(|e| fail(1, e))?;
             if demo {
                 return serve_demo(intake_addr, review_addr);
             }
@@ -246,6 +291,62 @@ pub fn run(args: Args) -> Result<(), Failure> {
             cfg.validate()?;
             print!("{}", cfg.to_toml());
             Ok(())
+        }
+        Command::Check { data_dir, config } => {
+            let report = crate::ops::check::check(&data_dir, config.as_deref());
+            println!("{report}");
+            if report.worst() == crate::ops::check::Verdict::Fail {
+                return Err(fail(6, "some checks failed; see the FAIL lines above"));
+            }
+            Ok(())
+        }
+        Command::Status { data_dir, json } => {
+            let status = crate::ops::status(&data_dir)?;
+            if json {
+                let s =
+                    serde_json::to_string_pretty(&status).map_err(|e| fail(1, e.to_string()))?;
+                println!("{s}");
+            } else {
+                println!("{status}");
+            }
+            Ok(())
+        }
+        Command::Backup { data_dir, out } => {
+            let s = crate::ops::backup::backup(&data_dir, &out)?;
+            println!(
+                "Backup written to {} ({} reports, {} bytes, mode 0600). It holds ciphertext \
+                 and plaintext triage metadata: store it as carefully as the server's disk.",
+                out.display(),
+                s.reports,
+                s.bytes
+            );
+            Ok(())
+        }
+        Command::Restore { input, data_dir } => {
+            let s = crate::ops::backup::restore(&input, &data_dir)?;
+            println!(
+                "Restored {} reports into {}; the audit chain verifies. Next: amanatd check \
+                 --data-dir {}",
+                s.reports,
+                data_dir.display(),
+                data_dir.display()
+            );
+            Ok(())
+        }
+        Command::GenerateDocs { out } => {
+            for p in crate::ops::generate_docs(&out)? {
+                println!("{}", p.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+impl From<crate::ops::OpsError> for Failure {
+    fn from(e: crate::ops::OpsError) -> Self {
+        match e {
+            crate::ops::OpsError::Store(e) => e.into(),
+            e => fail(1, e.to_string()),
         }
     }
 }
@@ -371,8 +472,9 @@ fn serve(cfg: Config, store: Store, banner: Option<String>) -> Result<(), Failur
         );
     }
     let store = Arc::new(store);
+    let control = crate::ops::control::ControlServer::start(store.clone())?;
     let system = actix_web::rt::System::new();
-    system.block_on(async move {
+    let result = system.block_on(async move {
         let retention = cfg.retention.clone();
         let app = Application::build(&cfg, store.clone(), Arc::new(questionnaire), true)
             .map_err(|e| fail(1, e.to_string()))?;
@@ -394,6 +496,20 @@ fn serve(cfg: Config, store: Store, banner: Option<String>) -> Result<(), Failur
                 }
             }
         });
+        // SIGHUP re-reads the TLS certificates (after a renewal) without
+        // closing the listeners. Installing the handler also keeps SIGHUP's
+        // default action (terminate) from stopping the server.
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            .map_err(|e| fail(1, format!("cannot handle SIGHUP: {e}")))?;
+        let certs = app.certificates();
+        actix_web::rt::spawn(async move {
+            while hup.recv().await.is_some() {
+                if certs.is_empty() {
+                    tracing::info!("SIGHUP: no TLS listener, nothing to reload");
+                }
+                Application::reload_certificates(&certs);
+            }
+        });
         println!("intake listening on {}", app.intake_url());
         println!("review listening on {}", app.review_url());
         if let Some(b) = banner {
@@ -401,7 +517,9 @@ fn serve(cfg: Config, store: Store, banner: Option<String>) -> Result<(), Failur
         }
         let _ = std::io::stdout().flush();
         app.run().await.map_err(|e| fail(1, e.to_string()))
-    })
+    });
+    drop(control);
+    result
 }
 
 fn serve_demo(intake: Option<String>, review: Option<String>) -> Result<(), Failure> {

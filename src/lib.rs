@@ -19,6 +19,9 @@
 //! - [`server`]: builds and runs both listeners.
 //! - [`cli`]: the reviewer CLI: the only place reports are decrypted.
 //! - [`audit`]: the hash-chained log of reviewer actions.
+//! - [`ops`]: operator commands (check, status, backup, restore), the
+//!   control socket of a running server, process hardening.
+//! - [`tls`]: rustls configuration and certificate reload on SIGHUP.
 
 #![forbid(unsafe_code)]
 
@@ -30,6 +33,7 @@ pub mod daemon;
 pub mod i18n;
 pub mod intake;
 pub mod model;
+pub mod ops;
 pub mod retention;
 pub mod review;
 pub mod sanitize;

@@ -10,6 +10,7 @@ use crate::intake::{self, IntakeState};
 use crate::model::Questionnaire;
 use crate::review::{self, ReviewState};
 use crate::store::Store;
+use crate::tls::ReloadableCert;
 use crate::web::security_headers;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::Condition;
@@ -43,6 +44,7 @@ pub struct Application {
     review_addr: SocketAddr,
     intake_tls: bool,
     review_tls: bool,
+    certs: Vec<(&'static str, Arc<ReloadableCert>)>,
 }
 
 impl Application {
@@ -67,7 +69,7 @@ impl Application {
         let review_state =
             web::Data::new(ReviewState::new(store, questionnaire, cfg.limits.clone()));
 
-        let (intake, intake_addr, intake_tls) =
+        let (intake, intake_addr, intake_cert) =
             bind(cfg, &cfg.intake, "intake", handle_signals, move |tls| {
                 let state = intake_state.clone();
                 move || {
@@ -79,7 +81,7 @@ impl Application {
                         .default_service(web::to(intake::not_found))
                 }
             })?;
-        let (review, review_addr, review_tls) =
+        let (review, review_addr, review_cert) =
             bind(cfg, &cfg.review, "review", handle_signals, move |tls| {
                 let state = review_state.clone();
                 move || {
@@ -91,13 +93,18 @@ impl Application {
                         .default_service(web::to(review::not_found))
                 }
             })?;
+        let certs: Vec<_> = [("intake", intake_cert), ("review", review_cert)]
+            .into_iter()
+            .filter_map(|(which, c)| c.map(|c| (which, c)))
+            .collect();
         Ok(Application {
             intake,
             review,
             intake_addr,
             review_addr,
-            intake_tls,
-            review_tls,
+            intake_tls: certs.iter().any(|(w, _)| *w == "intake"),
+            review_tls: certs.iter().any(|(w, _)| *w == "review"),
+            certs,
         })
     }
 
@@ -126,6 +133,27 @@ impl Application {
         (self.intake.handle(), self.review.handle())
     }
 
+    /// The certificates of the TLS listeners, to reload on SIGHUP.
+    pub fn certificates(&self) -> Vec<(&'static str, Arc<ReloadableCert>)> {
+        self.certs.clone()
+    }
+
+    /// Re-reads every TLS listener's certificate and key. A listener whose
+    /// new files are bad keeps its old certificate; the error names the file.
+    pub fn reload_certificates(certs: &[(&'static str, Arc<ReloadableCert>)]) {
+        for (which, cert) in certs {
+            match cert.reload() {
+                Ok(()) => tracing::info!(
+                    "{which} listener: TLS certificate reloaded from {}",
+                    cert.cert_path().display()
+                ),
+                Err(e) => tracing::error!(
+                    "{which} listener: TLS certificate NOT reloaded, still serving the previous one: {e}"
+                ),
+            }
+        }
+    }
+
     /// Runs until both listeners stop.
     pub async fn run(self) -> std::io::Result<()> {
         let (a, b) = futures_util::future::join(self.intake, self.review).await;
@@ -150,7 +178,7 @@ fn bind<F, A, S, B>(
     which: &'static str,
     handle_signals: bool,
     make: F,
-) -> Result<(Server, SocketAddr, bool), ServerError>
+) -> Result<(Server, SocketAddr, Option<Arc<ReloadableCert>>), ServerError>
 where
     F: FnOnce(bool) -> A,
     A: Fn() -> App<S> + Send + Clone + 'static,
@@ -178,12 +206,17 @@ where
         addr,
         source,
     })?;
-    let tls = match (&l.tls_cert, &l.tls_key) {
-        (Some(c), Some(k)) => Some(
-            crate::tls::server_config(c, k).map_err(|detail| ServerError::Tls { which, detail })?,
-        ),
+    let cert = match (&l.tls_cert, &l.tls_key) {
+        (Some(c), Some(k)) => Some(Arc::new(
+            ReloadableCert::load(c, k).map_err(|detail| ServerError::Tls { which, detail })?,
+        )),
         _ => None,
     };
+    let tls = cert
+        .clone()
+        .map(crate::tls::server_config_reloadable)
+        .transpose()
+        .map_err(|detail| ServerError::Tls { which, detail })?;
     let is_tls = tls.is_some();
     let limits = &cfg.limits;
     let mut server = HttpServer::new(make(is_tls))
@@ -205,5 +238,5 @@ where
         addr,
         source,
     })?;
-    Ok((server.run(), bound, is_tls))
+    Ok((server.run(), bound, cert))
 }

@@ -1,16 +1,121 @@
-//! TLS server configuration (rustls with the ring provider).
+//! TLS configuration (rustls with the ring provider) and certificate reload.
 //!
-//! TLS 1.3 and 1.2 with AEAD suites only (ring's defaults). Certificates and
-//! keys are read from PEM files. Behind a Tor onion service TLS is not needed:
-//! the onion already authenticates and encrypts.
+//! Only TLS 1.3 and TLS 1.2 are offered, and only AEAD cipher suites (AES-GCM
+//! and ChaCha20-Poly1305 with ECDHE): `provider()` filters the suite list
+//! explicitly so a future change of ring's defaults cannot widen it.
+//! Certificates and keys are read from PEM files.
+//!
+//! A listener's certificate sits behind a [`ReloadableCert`], so `amanatd
+//! serve` can swap it on SIGHUP (after a renewal) without closing the
+//! listener or dropping open connections. A new certificate that cannot be
+//! read, parsed or does not match its key is refused and the old one stays
+//! in use: a renewal mistake must never take the server offline.
+//!
+//! Behind a Tor onion service TLS is not needed: the onion already
+//! authenticates and encrypts. This module never logs anything but file
+//! paths.
 
+use rustls::SupportedCipherSuite;
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use std::path::Path;
-use std::sync::Arc;
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// The ring provider restricted to AEAD suites (all of ring's are today;
+/// the filter keeps it that way).
+pub fn provider() -> CryptoProvider {
+    let mut p = rustls::crypto::ring::default_provider();
+    p.cipher_suites.retain(is_aead);
+    p
+}
+
+/// True for the suites we accept: every TLS 1.3 suite (all are AEAD) and
+/// the TLS 1.2 ECDHE suites with AES-GCM or ChaCha20-Poly1305.
+pub fn is_aead(suite: &SupportedCipherSuite) -> bool {
+    match suite {
+        SupportedCipherSuite::Tls13(_) => true,
+        SupportedCipherSuite::Tls12(_) => {
+            let name = format!("{:?}", suite.suite());
+            name.starts_with("TLS_ECDHE_")
+                && (name.contains("_GCM_") || name.ends_with("CHACHA20_POLY1305_SHA256"))
+        }
+    }
+}
+
+/// A certificate and key loaded from PEM files, swappable at run time.
+#[derive(Debug)]
+pub struct ReloadableCert {
+    cert_path: PathBuf,
+    key_path: PathBuf,
+    current: RwLock<Arc<CertifiedKey>>,
+}
+
+impl ReloadableCert {
+    /// Loads the certificate chain and key; fails naming the bad file.
+    pub fn load(cert: &Path, key: &Path) -> Result<ReloadableCert, String> {
+        let ck = load_certified_key(cert, key)?;
+        Ok(ReloadableCert {
+            cert_path: cert.to_path_buf(),
+            key_path: key.to_path_buf(),
+            current: RwLock::new(Arc::new(ck)),
+        })
+    }
+
+    /// Re-reads both files. On any problem the current certificate stays in
+    /// use and the error (naming the file) is returned.
+    pub fn reload(&self) -> Result<(), String> {
+        let ck = Arc::new(load_certified_key(&self.cert_path, &self.key_path)?);
+        // A poisoned lock only means a panic elsewhere while swapping an Arc;
+        // the value inside is still a whole certificate.
+        let mut guard = match self.current.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        *guard = ck;
+        Ok(())
+    }
+
+    /// The certificate file this listener serves.
+    pub fn cert_path(&self) -> &Path {
+        &self.cert_path
+    }
+
+    fn get(&self) -> Arc<CertifiedKey> {
+        match self.current.read() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+}
+
+impl ResolvesServerCert for ReloadableCert {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(self.get())
+    }
+}
+
+/// A rustls server config serving whatever `cert` currently holds.
+pub fn server_config_reloadable(cert: Arc<ReloadableCert>) -> Result<rustls::ServerConfig, String> {
+    Ok(
+        rustls::ServerConfig::builder_with_provider(Arc::new(provider()))
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_cert_resolver(cert),
+    )
+}
 
 /// A rustls server config from PEM certificate chain and key files.
 pub fn server_config(cert: &Path, key: &Path) -> Result<rustls::ServerConfig, String> {
+    server_config_reloadable(Arc::new(ReloadableCert::load(cert, key)?))
+}
+
+/// Reads and checks a certificate chain and its key (used by `amanatd
+/// check` too). Errors name the file at fault.
+pub fn load_certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, String> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
         .map_err(|e| format!("cannot read certificate {}: {e}", cert.display()))?
         .collect::<Result<_, _>>()
@@ -18,14 +123,15 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<rustls::ServerConfig, St
     if certs.is_empty() {
         return Err(format!("no certificate found in {}", cert.display()));
     }
-    let key = PrivateKeyDer::from_pem_file(key)
+    let der = PrivateKeyDer::from_pem_file(key)
         .map_err(|e| format!("cannot read private key {}: {e}", key.display()))?;
-    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| format!("certificate and key do not match or are unusable: {e}"))
+    CertifiedKey::from_der(certs, der, &provider()).map_err(|e| {
+        format!(
+            "certificate {} and key {} do not match or are unusable: {e}",
+            cert.display(),
+            key.display()
+        )
+    })
 }
 
 /// A rustls client config trusting the given PEM CA file, else the
@@ -42,11 +148,47 @@ pub fn client_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, String> 
                 .map_err(|e| format!("CA file {}: {e}", ca.display()))?;
         }
     }
-    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-    .map_err(|e| e.to_string())?
-    .with_root_certificates(roots)
-    .with_no_client_auth())
+    Ok(
+        rustls::ClientConfig::builder_with_provider(Arc::new(provider()))
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_aead_suites_are_offered() {
+        let p = provider();
+        assert!(!p.cipher_suites.is_empty());
+        let tls12: Vec<String> = p
+            .cipher_suites
+            .iter()
+            .filter(|s| matches!(s, SupportedCipherSuite::Tls12(_)))
+            .map(|s| format!("{:?}", s.suite()))
+            .collect();
+        assert!(!tls12.is_empty(), "TLS 1.2 stays available");
+        for name in tls12 {
+            assert!(
+                !name.contains("CBC") && !name.contains("NULL") && !name.contains("RC4"),
+                "{name}"
+            );
+        }
+        // Nothing ring offers was dropped by the filter today.
+        assert_eq!(
+            p.cipher_suites.len(),
+            rustls::crypto::ring::default_provider().cipher_suites.len()
+        );
+    }
+
+    #[test]
+    fn missing_files_are_named() {
+        let e = ReloadableCert::load(Path::new("/nonexistent/c.pem"), Path::new("/x/k.pem"))
+            .unwrap_err();
+        assert!(e.contains("/nonexistent/c.pem"), "{e}");
+    }
 }

@@ -98,7 +98,8 @@ fn files(dir: &Path) -> Vec<PathBuf> {
         let p = e.unwrap().path();
         if p.is_dir() {
             out.extend(files(&p));
-        } else {
+        } else if p.is_file() {
+            // Regular files only: a killed server leaves its control socket.
             out.push(p);
         }
     }

@@ -26,7 +26,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
 /// Version of the on-disk layout, kept in the `meta` tree.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -75,6 +75,9 @@ pub struct Store {
     meta: sled::Tree,
     dir: PathBuf,
     audit_lock: Mutex<()>,
+    /// Writers hold it shared; `snapshot` holds it exclusively, so a backup
+    /// is one point in time across every tree (see `write_gate`).
+    gate: RwLock<()>,
 }
 
 impl Store {
@@ -142,6 +145,7 @@ impl Store {
             db,
             dir: data_dir.to_path_buf(),
             audit_lock: Mutex::new(()),
+            gate: RwLock::new(()),
         })
     }
 
@@ -168,6 +172,7 @@ impl Store {
         &self,
         staged: Vec<tempfile::NamedTempFile>,
     ) -> Result<Vec<String>, StoreError> {
+        let _gate = self.write_gate();
         let dir = self.blobs_dir();
         let mut ids = Vec::with_capacity(staged.len());
         for t in staged {
@@ -225,6 +230,7 @@ impl Store {
 
     /// Enrols a reviewer. Names and recipients are unique.
     pub fn add_reviewer(&self, new: NewReviewer) -> Result<Reviewer, StoreError> {
+        let _gate = self.write_gate();
         let all = self.reviewers()?;
         if all.iter().any(|r| r.name == new.name) {
             return Err(StoreError::Conflict(format!(
@@ -251,6 +257,7 @@ impl Store {
 
     /// Removes a reviewer by id or name.
     pub fn remove_reviewer(&self, id_or_name: &str) -> Result<Reviewer, StoreError> {
+        let _gate = self.write_gate();
         let r = self
             .reviewers()?
             .into_iter()
@@ -297,6 +304,7 @@ impl Store {
     /// Returns only once the data is on disk: the caller may then
     /// acknowledge the submission.
     pub fn insert_report(&self, new: NewReport) -> Result<ReportMeta, StoreError> {
+        let _gate = self.write_gate();
         let mut meta = ReportMeta {
             id: crate::crypto::random::id(),
             received: Day::today(),
@@ -366,6 +374,7 @@ impl Store {
         report_id: &str,
         env: NewEnvelope,
     ) -> Result<EnvelopeRef, StoreError> {
+        let _gate = self.write_gate();
         let r = EnvelopeRef {
             id: crate::crypto::random::id(),
             kind: env.kind,
@@ -398,6 +407,7 @@ impl Store {
         envelope_id: &str,
         kind: EnvelopeKind,
     ) -> Result<(), StoreError> {
+        let _gate = self.write_gate();
         (&self.reports, &self.envelopes)
             .transaction(|(reports, envelopes)| {
                 let Some(raw) = reports.get(report_id.as_bytes())? else {
@@ -431,6 +441,7 @@ impl Store {
         change: impl Fn(&mut ReportMeta),
         note: Option<NewEnvelope>,
     ) -> Result<ReportMeta, StoreError> {
+        let _gate = self.write_gate();
         let note_ref = note.as_ref().map(|n| EnvelopeRef {
             id: crate::crypto::random::id(),
             kind: n.kind,
@@ -469,6 +480,7 @@ impl Store {
     /// Removes a report completely in one transaction: its record, every
     /// envelope and its source lookup; then its blobs; then flushes.
     pub fn purge(&self, report_id: &str) -> Result<ReportMeta, StoreError> {
+        let _gate = self.write_gate();
         let meta = self.report(report_id)?.ok_or(StoreError::NotFound)?;
         let mut lookups = Vec::new();
         for item in self.sources.iter() {
@@ -553,6 +565,7 @@ impl Store {
 
     /// Appends an entry to the hash-chained audit log.
     pub fn append_audit(&self, event: crate::audit::Event) -> Result<(), StoreError> {
+        let _gate = self.write_gate();
         let _guard = match self.audit_lock.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -581,6 +594,144 @@ impl Store {
     #[doc(hidden)]
     pub fn audit_tree(&self) -> &sled::Tree {
         &self.audit
+    }
+
+    // ----- operations: backup, restore, status -----
+
+    /// Taken (shared) by every method that writes, before its first write.
+    /// Writers never wait for each other; they wait only while `snapshot`
+    /// copies the trees, which makes a backup one point in time: a report is
+    /// in it with all its envelopes, or not at all. Never take it twice in
+    /// one call chain (std's RwLock may deadlock a reader behind a writer).
+    fn write_gate(&self) -> RwLockReadGuard<'_, ()> {
+        match self.gate.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// A consistent copy of every tree (ciphertext and plaintext metadata
+    /// only: this store holds nothing else). Writes wait while it is taken;
+    /// the copy is in memory, so writers are held up for the time it takes
+    /// to read the trees, not for the time it takes to write the backup.
+    pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let _exclusive = match self.gate.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let mut names = self.db.tree_names();
+        names.sort();
+        let mut trees = Vec::with_capacity(names.len());
+        for name in names {
+            let tree = self.db.open_tree(&name)?;
+            let mut entries = Vec::with_capacity(tree.len());
+            for item in tree.iter() {
+                let (k, v) = item?;
+                entries.push((k.to_vec(), v.to_vec()));
+            }
+            trees.push((name.to_vec(), entries));
+        }
+        Ok(Snapshot { trees })
+    }
+
+    /// Creates a store in `data_dir` from a snapshot. Refuses if a store is
+    /// already there: a restore never overwrites data. The caller verifies
+    /// the snapshot first; this re-opens the result to check its schema.
+    pub fn restore_snapshot(data_dir: &Path, snapshot: &Snapshot) -> Result<Store, StoreError> {
+        if data_dir.join(DB_DIR).exists() {
+            return Err(StoreError::Exists(data_dir.to_path_buf()));
+        }
+        {
+            let store = Self::open_db(data_dir)?;
+            for (name, entries) in &snapshot.trees {
+                let tree = store.db.open_tree(name)?;
+                let mut batch = sled::Batch::default();
+                for (k, v) in entries {
+                    batch.insert(k.as_slice(), v.as_slice());
+                }
+                tree.apply_batch(batch)?;
+            }
+            store.db.flush()?;
+        }
+        Self::open(data_dir)
+    }
+
+    /// Report counts per triage state, for `amanatd status`.
+    pub fn state_counts(&self) -> Result<Vec<(State, usize)>, StoreError> {
+        let mut counts: Vec<(State, usize)> = Vec::new();
+        for r in self.reports()? {
+            match counts.iter_mut().find(|(s, _)| *s == r.state) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((r.state, 1)),
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// One key and value of a tree.
+pub type TreeEntry = (Vec<u8>, Vec<u8>);
+
+/// Every tree of a store as (tree name, entries), sorted by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub trees: Vec<(Vec<u8>, Vec<TreeEntry>)>,
+}
+
+impl Snapshot {
+    /// The entries of one tree, if present.
+    pub fn tree(&self, name: &str) -> Option<&[TreeEntry]> {
+        self.trees
+            .iter()
+            .find(|(n, _)| n.as_slice() == name.as_bytes())
+            .map(|(_, e)| e.as_slice())
+    }
+
+    /// Checks what a restore needs: the schema version this binary knows, an
+    /// instance salt, and every report's envelopes. Returns the report count.
+    pub fn verify(&self) -> Result<usize, StoreError> {
+        let meta = self.tree("meta").unwrap_or_default();
+        let get = |key: &str| {
+            meta.iter()
+                .find(|(k, _)| k.as_slice() == key.as_bytes())
+                .map(|(_, v)| v.as_slice())
+        };
+        let found = get("schema_version")
+            .and_then(|v| v.try_into().ok().map(u32::from_be_bytes))
+            .unwrap_or(0);
+        if found != SCHEMA_VERSION {
+            return Err(StoreError::Schema {
+                found,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        if get("instance_salt").is_none_or(|s| s.len() != 32) {
+            return Err(StoreError::Corrupt {
+                tree: "meta",
+                detail: "the instance salt is missing".into(),
+            });
+        }
+        let envelopes: std::collections::HashSet<&[u8]> = self
+            .tree("envelopes")
+            .unwrap_or_default()
+            .iter()
+            .map(|(k, _)| k.as_slice())
+            .collect();
+        let reports = self.tree("reports").unwrap_or_default();
+        for (_, v) in reports {
+            let r: ReportMeta = from_json("reports", v)?;
+            if let Some(e) = r
+                .envelopes
+                .iter()
+                .find(|e| !envelopes.contains(e.id.as_bytes()))
+            {
+                return Err(StoreError::Corrupt {
+                    tree: "envelopes",
+                    detail: format!("report {} lacks its envelope {}", r.id, e.id),
+                });
+            }
+        }
+        Ok(reports.len())
     }
 }
 
