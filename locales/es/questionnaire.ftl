@@ -169,3 +169,4 @@ q-consent_share_identity_un = Mi nombre y mi contacto pueden entregarse a la ONU
 
 opt-yes = Sí
 opt-no = No
+q-attachments-help = Puede adjuntar documentos, fotos, audio o video. Antes de guardarlos, quitamos de los archivos los datos que podrían revelar su identidad: ubicación, cámara, autor.

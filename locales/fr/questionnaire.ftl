@@ -169,3 +169,4 @@ q-consent_share_identity_un = Mon nom et mes coordonnées peuvent être communiq
 
 opt-yes = Oui
 opt-no = Non
+q-attachments-help = Vous pouvez joindre des documents, des photos, de l’audio ou de la vidéo. Avant l’enregistrement, nous retirons des fichiers les détails qui pourraient vous identifier : lieu, appareil photo, auteur.

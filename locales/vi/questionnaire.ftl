@@ -169,3 +169,4 @@ q-consent_share_identity_un = Tên và cách liên lạc của tôi có thể đ
 
 opt-yes = Có
 opt-no = Không
+q-attachments-help = Bạn có thể đính kèm tài liệu, ảnh, âm thanh hoặc video. Trước khi lưu, chúng tôi xóa những thông tin bên trong tệp có thể nhận dạng bạn: vị trí, máy ảnh, tác giả.

@@ -169,3 +169,4 @@ q-consent_share_identity_un = 可以将我的姓名和联系方式提供给联�
 
 opt-yes = 是
 opt-no = 否
+q-attachments-help = 您可以附上文档、照片、音频或视频。存储前，我们会删除文件中可能识别您身份的信息：位置、相机、作者。
