@@ -420,10 +420,6 @@ async fn message(
     let store = st.store.clone();
     let lang_code = lang.code;
     let stored = web::block(move || -> Result<(), String> {
-        let triage = store
-            .recipients_with_role(Role::Triage)
-            .map_err(|e| e.to_string())?;
-        let recipients = envelope::parse_recipients(&triage).map_err(|e| e.to_string())?;
         let record = Zeroizing::new(
             serde_json::to_vec(&serde_json::json!({
                 "schema": "amanat.message/1",
@@ -432,18 +428,7 @@ async fn message(
             }))
             .map_err(|e| e.to_string())?,
         );
-        let ciphertext = envelope::seal(&record, &recipients).map_err(|e| e.to_string())?;
-        store
-            .append_envelope(
-                &report_id,
-                NewEnvelope {
-                    kind: EnvelopeKind::Message,
-                    ciphertext,
-                    recipients: triage,
-                },
-            )
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        seal_to_triage(&store, &report_id, EnvelopeKind::Message, &record)
     })
     .await;
     match stored {
@@ -551,27 +536,12 @@ async fn withdraw(
     }
     let store = st.store.clone();
     let stored = web::block(move || -> Result<(), String> {
-        let triage = store
-            .recipients_with_role(Role::Triage)
-            .map_err(|e| e.to_string())?;
-        let recipients = envelope::parse_recipients(&triage).map_err(|e| e.to_string())?;
         let record = serde_json::to_vec(&serde_json::json!({
             "schema": "amanat.withdrawal/1",
             "withdraw": chosen,
         }))
         .map_err(|e| e.to_string())?;
-        let ciphertext = envelope::seal(&record, &recipients).map_err(|e| e.to_string())?;
-        store
-            .append_envelope(
-                &report_id,
-                NewEnvelope {
-                    kind: EnvelopeKind::Withdrawal,
-                    ciphertext,
-                    recipients: triage,
-                },
-            )
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        seal_to_triage(&store, &report_id, EnvelopeKind::Withdrawal, &record)
     })
     .await;
     match stored {
@@ -616,6 +586,32 @@ async fn logout(
 }
 
 // ----- helpers -----
+
+/// Encrypts a source's record to every triage reviewer and appends it to the
+/// report (a follow-up message or a consent withdrawal).
+fn seal_to_triage(
+    store: &crate::store::Store,
+    report_id: &str,
+    kind: EnvelopeKind,
+    record: &[u8],
+) -> Result<(), String> {
+    let triage = store
+        .recipients_with_role(Role::Triage)
+        .map_err(|e| e.to_string())?;
+    let recipients = envelope::parse_recipients(&triage).map_err(|e| e.to_string())?;
+    let ciphertext = envelope::seal(record, &recipients).map_err(|e| e.to_string())?;
+    store
+        .append_envelope(
+            report_id,
+            NewEnvelope {
+                kind,
+                ciphertext,
+                recipients: triage,
+            },
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
 
 fn login_page(
     req: &HttpRequest,
