@@ -336,10 +336,7 @@ async fn get_report(
     if !random::is_id(&id) {
         return Err(ApiError::not_found("report"));
     }
-    let meta = st
-        .store
-        .report(&id)?
-        .ok_or_else(|| ApiError::not_found("report"))?;
+    let meta = find_report(&st, &id)?;
     let may_identity = reviewer.has(Role::Identity);
     let mut envelopes = Vec::new();
     let mut withheld = false;
@@ -378,6 +375,13 @@ async fn get_report(
     }))
 }
 
+/// A report's metadata, or 404.
+fn find_report(st: &ReviewState, id: &str) -> Result<ReportMeta, ApiError> {
+    st.store
+        .report(id)?
+        .ok_or_else(|| ApiError::not_found("report"))
+}
+
 /// The source's recipient followed by every triage reviewer's.
 fn reply_recipients(store: &Store, meta: &ReportMeta) -> Result<Vec<String>, ApiError> {
     let Some(source) = &meta.source_recipient else {
@@ -401,10 +405,7 @@ async fn post_reply(
         return Err(ApiError::not_found("report"));
     }
     let r: ReplyRequest = json_body(&req, body, &st.limits).await?;
-    let meta = st
-        .store
-        .report(&id)?
-        .ok_or_else(|| ApiError::not_found("report"))?;
+    let meta = find_report(&st, &id)?;
     let recipients = reply_recipients(&st.store, &meta)?;
     if recipients.is_empty() {
         return Err(ApiError::new(
@@ -521,10 +522,7 @@ async fn get_blob(
     if !random::is_id(&id) || !random::is_id(&blob) {
         return Err(ApiError::not_found("attachment"));
     }
-    let meta = st
-        .store
-        .report(&id)?
-        .ok_or_else(|| ApiError::not_found("report"))?;
+    let meta = find_report(&st, &id)?;
     if !meta.blobs.contains(&blob) {
         return Err(ApiError::not_found("attachment"));
     }
@@ -589,10 +587,7 @@ async fn get_identity(
     if !random::is_id(&id) {
         return Err(ApiError::not_found("report"));
     }
-    let meta = st
-        .store
-        .report(&id)?
-        .ok_or_else(|| ApiError::not_found("report"))?;
+    let meta = find_report(&st, &id)?;
     if !reviewer.has(Role::Identity) {
         tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "identity refused");
         audit(
@@ -642,10 +637,7 @@ async fn triage(
         return Err(ApiError::not_found("report"));
     }
     let r: TriageRequest = json_body(&req, body, &st.limits).await?;
-    let meta = st
-        .store
-        .report(&id)?
-        .ok_or_else(|| ApiError::not_found("report"))?;
+    let meta = find_report(&st, &id)?;
     if r.state.is_none()
         && r.reason.is_none()
         && r.urgency.is_none()
