@@ -292,3 +292,125 @@ fn a_torn_upload_leaves_no_blob_and_no_record() {
     // The server still works.
     assert_eq!(submit(&app, &minimal("after")).0, 200);
 }
+
+/// The decrypted follow-up messages of the only report, oldest first.
+fn messages(app: &TestApp, id: &age::x25519::Identity) -> Vec<serde_json::Value> {
+    let meta = &app.store.reports().unwrap()[0];
+    meta.envelopes
+        .iter()
+        .filter(|e| e.kind == amanat::store::EnvelopeKind::Message)
+        .map(|e| {
+            let ct = app.store.envelope(&e.id).unwrap().unwrap();
+            serde_json::from_slice(&envelope::open(&ct, &[id]).unwrap()).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn files_can_be_sent_with_a_follow_up_message() {
+    let (app, rs) = spawn_app(&[("ana", ALL)], |c| {
+        c.limits.attachment_bytes = 50_000;
+    });
+    let (status, html) = submit(&app, &minimal("first"));
+    assert_eq!(status, 200);
+    let (_, f, thread) = followup_login(&app, &codename_of(&html));
+    assert!(thread.contains("name=\"attachments\""), "{thread}");
+    assert!(thread.contains("name=\"attachments_keep_metadata\""));
+
+    // A message with a photo: what was removed is shown at once.
+    let jpeg = jpeg_with_gps();
+    let notes = unknown(2_000);
+    let (status, page) = followup_post_files(
+        &app,
+        &f,
+        "More photos of the raid.",
+        false,
+        &[("raid.jpg", &jpeg), ("notes.bin", &notes)],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Your message was received."), "{page}");
+    assert!(page.contains("raid.jpg</bdi>: Removed: location"), "{page}");
+    assert!(page.contains("notes.bin</bdi>: This type of file cannot be cleaned"));
+
+    // Files alone, without text, are a message too.
+    let png = png_with_text();
+    let (status, page) = followup_post_files(&app, &f, "", true, &[("kept.png", &png)]);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("kept.png</bdi>: "), "{page}");
+
+    // A refused file: the text is kept, nothing is stored.
+    let before = (blobs(&app), app.store.reports().unwrap()[0].clone());
+    let big = unknown(60_000);
+    let (status, page) =
+        followup_post_files(&app, &f, "Kept text", false, &[("huge.bin", &big)]);
+    assert_eq!(status, 413, "{page}");
+    assert!(page.contains("The file huge.bin is too large"), "{page}");
+    assert!(page.contains("please choose them again"), "{page}");
+    assert!(page.contains(">Kept text</textarea>"), "{page}");
+    let after = app.store.reports().unwrap()[0].clone();
+    assert_eq!(blobs(&app), before.0);
+    assert_eq!(after.envelopes.len(), before.1.envelopes.len());
+    assert_eq!(after.blobs, before.1.blobs);
+
+    // On disk: the message's blobs belong to the report, ciphertext only;
+    // the encrypted message names them and they decrypt cleaned.
+    let meta = &app.store.reports().unwrap()[0];
+    assert_eq!(meta.blobs.len(), 3);
+    let msgs = messages(&app, &rs[0].identity);
+    assert_eq!(msgs.len(), 2);
+    assert_eq!(msgs[0]["text"], "More photos of the raid.");
+    assert_eq!(msgs[1]["text"], "");
+    let mut sent: Vec<AttachmentManifest> =
+        serde_json::from_value(msgs[0]["attachments"].clone()).unwrap();
+    sent.extend(
+        serde_json::from_value::<Vec<AttachmentManifest>>(msgs[1]["attachments"].clone())
+            .unwrap(),
+    );
+    assert_eq!(sent.len(), 3);
+    for m in &sent {
+        assert!(meta.blobs.contains(&m.blob));
+        let ct = std::fs::read(app.store.blob_path(&m.blob).unwrap()).unwrap();
+        assert!(!contains_bytes(&ct, GPS_CANARY.as_bytes()));
+        assert!(!contains_bytes(&ct, m.name.as_bytes()));
+    }
+    let photo = open_blob(&app, &rs[0].identity, &sent[0]);
+    assert!(!contains_bytes(&photo, GPS_CANARY.as_bytes()));
+    assert!(image::load_from_memory(&photo).is_ok(), "still a picture");
+    assert_eq!(open_blob(&app, &rs[0].identity, &sent[1]), notes);
+    assert_eq!(sent[2].result, "kept_original");
+    assert_eq!(open_blob(&app, &rs[0].identity, &sent[2]), png);
+
+    // Deleting the report deletes the message's files with it.
+    app.store.purge(&meta.id).unwrap();
+    assert!(blobs(&app).is_empty(), "{:?}", blobs(&app));
+}
+
+#[test]
+fn a_follow_up_with_files_needs_a_session_and_a_token() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |_| {});
+    let (_, html) = submit(&app, &minimal("first"));
+    let (_, mut f, _) = followup_login(&app, &codename_of(&html));
+    let boundary = "b0undary";
+    let post = |cookies: String, token: &str| {
+        client()
+            .post(format!("{}/followup/message", app.intake))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("cookie", cookies)
+            .body(multipart_body(
+                boundary,
+                &[("csrf", token), ("message", "x")],
+                &[("attachments", "x.jpg", &jpeg_with_gps())],
+            ))
+            .send()
+            .unwrap()
+            .status()
+    };
+    assert_eq!(post(f.cookies(), "forged"), 403);
+    f.session = None;
+    assert_eq!(post(f.cookies(), "forged"), 401);
+    assert!(blobs(&app).is_empty());
+    assert_eq!(app.store.reports().unwrap()[0].envelopes.len(), 1);
+}

@@ -884,6 +884,7 @@ fn attachments_download_and_a_two_gib_upload_end_to_end() {
         .send()
         .unwrap();
     assert_eq!(resp.status(), 200);
+    let codename = common::codename_of(&resp.text().unwrap());
     let id =
         serde_json::from_str::<serde_json::Value>(&ok(&run(AMANAT, &["list", "--json"], &cli)))
             .unwrap()[0]["id"]
@@ -936,6 +937,40 @@ fn attachments_download_and_a_two_gib_upload_end_to_end() {
     )))
     .unwrap();
     assert!(again[0]["path"].as_str().unwrap().ends_with("gpj (2).exe"));
+
+    // The source comes back and sends another photo with a message: the
+    // reviewer sees it in the thread and downloads it with the first.
+    let (_, f, _) = common::followup_login(server.intake.as_str(), &codename);
+    let (status, page) = common::followup_post_files(
+        server.intake.as_str(),
+        &f,
+        "Another one.",
+        false,
+        &[("second.jpg", &jpeg)],
+    );
+    assert_eq!(status, 200, "{page}");
+    let shown = ok(&run(AMANAT, &["show", &id], &cli));
+    assert!(shown.contains("Another one."), "{shown}");
+    assert!(
+        shown.contains("second.jpg  (image/jpeg"),
+        "the message's file is listed: {shown}"
+    );
+    let out2 = tmp.path().join("downloads2");
+    let listed: serde_json::Value = serde_json::from_str(&ok(&run(
+        AMANAT,
+        &["download", &id, "--out", out2.to_str().unwrap(), "--json"],
+        &cli,
+    )))
+    .unwrap();
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(names, ["gpj.exe", "second.jpg"]);
+    let saved = std::fs::read(out2.join("second.jpg")).unwrap();
+    assert!(!contains(&saved, fixtures::GPS_CANARY.as_bytes()));
 
     // 2 GiB of an unknown type, streamed end to end in bounded memory.
     let base = vm_hwm_kib(server.pid());

@@ -174,7 +174,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Download, decrypt and verify a report's attachments.
+    /// Download, decrypt and verify a report's attachments, with those the
+    /// source sent later with follow-up messages.
     ///
     /// Each file is checked against the SHA-256 in the encrypted manifest and
     /// written with mode 0600 under a safe name (no path separators, control
@@ -665,6 +666,7 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
                     "tags": rec.as_ref().and_then(|r| r.get("tags")),
                     "withdraw": rec.as_ref().and_then(|r| r.get("withdraw")),
                     "lang": rec.as_ref().and_then(|r| r.get("lang")),
+                    "attachments": rec.as_ref().and_then(|r| r.get("attachments")),
                     "decrypted": rec.is_some(),
                 })
             })
@@ -727,20 +729,7 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
     if !files.is_empty() {
         println!();
         println!("Attachments (`amanat download {}` saves them):", r.id);
-        for m in &files {
-            let what = match m.result.as_str() {
-                "cleaned" => format!("cleaned: removed {}", m.removed.join(", ")),
-                "nothing_found" => "cleaned: nothing identifying found".to_string(),
-                "kept_original" => "NOT cleaned: the source kept the original metadata".to_string(),
-                _ => "NOT cleaned: this type cannot be cleaned".to_string(),
-            };
-            println!(
-                "  {}  ({}, {})  {what}",
-                safe(&crate::sanitize::clean_filename(&m.name)),
-                m.media_type,
-                crate::web::human_bytes(m.size)
-            );
-        }
+        print_attachments(&files);
     }
     if !o.thread.is_empty() {
         println!();
@@ -785,6 +774,11 @@ fn show(dir: &std::path::Path, proxy: Option<&str>, id: &str, json: bool) -> Res
                     }
                 }
                 None => println!("--- {who}, {day}: not encrypted to your key"),
+            }
+            let files = rec.as_ref().map(attachments).unwrap_or_default();
+            if !files.is_empty() {
+                println!("    Attached (`amanat download {}` saves them):", r.id);
+                print_attachments(&files);
             }
         }
     }
@@ -852,7 +846,39 @@ fn reply(
     Ok(())
 }
 
-/// The attachment manifests of a decrypted report.
+/// One line per attachment: safe name, type, size, what was removed.
+fn print_attachments(files: &[crate::intake::upload::AttachmentManifest]) {
+    for m in files {
+        let what = match m.result.as_str() {
+            "cleaned" => format!("cleaned: removed {}", m.removed.join(", ")),
+            "nothing_found" => "cleaned: nothing identifying found".to_string(),
+            "kept_original" => "NOT cleaned: the source kept the original metadata".to_string(),
+            _ => "NOT cleaned: this type cannot be cleaned".to_string(),
+        };
+        println!(
+            "  {}  ({}, {})  {what}",
+            safe(&crate::sanitize::clean_filename(&m.name)),
+            m.media_type,
+            crate::web::human_bytes(m.size)
+        );
+    }
+}
+
+/// Every attachment of a report: those sent with it, then those sent with
+/// the source's follow-up messages, oldest first.
+fn all_attachments(o: &Opened) -> Vec<crate::intake::upload::AttachmentManifest> {
+    let mut files = attachments(&o.report);
+    for (kind, _, rec) in &o.thread {
+        if *kind == EnvelopeKind::Message
+            && let Some(rec) = rec
+        {
+            files.extend(attachments(rec));
+        }
+    }
+    files
+}
+
+/// The attachment manifests of a decrypted report or message.
 fn attachments(report: &Json) -> Vec<crate::intake::upload::AttachmentManifest> {
     report
         .get("attachments")
@@ -871,7 +897,7 @@ fn download(
     use std::io::IsTerminal;
     use std::os::unix::fs::DirBuilderExt;
     let o = open_report(dir, proxy, id)?;
-    let files = attachments(&o.report);
+    let files = all_attachments(&o);
     if files.is_empty() {
         if json {
             return print_json(&Vec::<Json>::new());
@@ -1196,7 +1222,7 @@ fn decrypted(o: &Opened) -> export::Decrypted {
             .map(String::from),
         answers: as_map(o.report.get("answers")).unwrap_or_default(),
         identity: o.identity.as_ref().and_then(|i| as_map(i.get("answers"))),
-        attachments: attachments(&o.report),
+        attachments: all_attachments(&o),
         withdrawn,
         thread,
     }

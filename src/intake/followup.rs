@@ -11,8 +11,11 @@
 //! Nothing here logs identifiers; log lines are aggregate events only.
 
 use super::kdf::KdfError;
-use super::views::PageCtx;
-use super::{IntakeState, Wiped, error_page, internal_error, render, request_lang, set_cookie};
+use super::upload::{self, AttachmentManifest, StagedFile};
+use super::views::{FileResult, FilesView, PageCtx};
+use super::{
+    IntakeState, Wiped, error_page, internal_error, render, render_private, request_lang, set_cookie,
+};
 use crate::crypto::codename;
 use crate::crypto::{envelope, keys, random};
 use crate::i18n::{Arg, Lang, Tr};
@@ -220,6 +223,20 @@ struct ThreadPage {
     replies: Vec<ReplyView>,
     message: String,
     max: usize,
+    /// The file input, if attachments are allowed.
+    files: Option<FilesView>,
+    /// What was done to each file of the message just sent.
+    sent: Vec<FileResult>,
+}
+
+/// What the thread page shows besides the thread itself.
+#[derive(Default)]
+struct Shown<'a> {
+    notice: Option<String>,
+    problem: Option<String>,
+    /// The message text to show again in the box.
+    draft: &'a str,
+    sent: Vec<FileResult>,
 }
 
 #[derive(Template)]
@@ -244,7 +261,11 @@ async fn followup(req: HttpRequest, st: web::Data<IntakeState>) -> HttpResponse 
     match st.followups.open_existing(cookie.as_deref()) {
         Ok((report_id, secret)) => {
             let notice = query_notice(&req, &Tr::new(lang));
-            thread_page(&req, &st, lang, &report_id, &secret, notice, None, "").await
+            let shown = Shown {
+                notice,
+                ..Shown::default()
+            };
+            thread_page(&req, &st, lang, &report_id, &secret, shown).await
         }
         Err(e) => {
             let problem =
@@ -362,85 +383,204 @@ async fn message(
     payload: web::Payload,
     st: web::Data<IntakeState>,
 ) -> HttpResponse {
-    let limit = body_limit(st.limits.message_chars);
-    let Some((lang, pairs)) = read_form(&req, payload, &st, limit).await else {
-        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    let (lang, pairs, files, report_id, secret) = if is_multipart(&req) {
+        // The session is checked before any file is read.
+        let (report_id, secret) = match session_or_login(&req, &st, request_lang(&req, None)) {
+            Ok(s) => s,
+            Err(resp) => return *resp,
+        };
+        match read_message_multipart(&req, payload, &st).await {
+            Ok((lang, pairs, files)) => (lang, pairs, files, report_id, secret),
+            Err(MessageRefusal::Page(resp)) => return *resp,
+            Err(MessageRefusal::Form {
+                lang,
+                status,
+                notice,
+                draft,
+            }) => {
+                let shown = Shown {
+                    problem: Some(notice),
+                    draft: &draft,
+                    ..Shown::default()
+                };
+                let mut resp = thread_page(&req, &st, lang, &report_id, &secret, shown).await;
+                if resp.status() == StatusCode::BAD_REQUEST {
+                    *resp.status_mut() = status;
+                }
+                return resp;
+            }
+        }
+    } else {
+        let limit = body_limit(st.limits.message_chars);
+        let Some((lang, pairs)) = read_form(&req, payload, &st, limit).await else {
+            return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+        };
+        let (report_id, secret) = match session_or_login(&req, &st, lang) {
+            Ok(s) => s,
+            Err(resp) => return *resp,
+        };
+        if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
+            return *resp;
+        }
+        (lang, pairs, Vec::new(), report_id, secret)
     };
     let tr = Tr::new(lang);
-    let (report_id, secret) = match session_or_login(&req, &st, lang) {
-        Ok(s) => s,
-        Err(resp) => return *resp,
-    };
-    if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
-        return *resp;
-    }
     let raw = pairs
         .0
         .iter()
         .find(|(k, _)| k == "message")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
+    let problem = |id: &str| Shown {
+        problem: Some(tr.t(id)),
+        ..Shown::default()
+    };
     let text = match normalize_text(raw, true) {
-        Some(t) if t.is_empty() => {
-            return thread_page(
-                &req,
-                &st,
-                lang,
-                &report_id,
-                &secret,
-                None,
-                Some(tr.t("followup-message-empty")),
-                "",
-            )
-            .await;
+        // A message may be files alone.
+        Some(t) if t.is_empty() && files.is_empty() => {
+            let shown = problem("followup-message-empty");
+            return thread_page(&req, &st, lang, &report_id, &secret, shown).await;
         }
         Some(t) if t.chars().count() > st.limits.message_chars => {
             let p = tr.t_args(
                 "followup-message-too-long",
                 &[("max", Arg::Num(st.limits.message_chars as i64))],
             );
-            return thread_page(&req, &st, lang, &report_id, &secret, None, Some(p), &t).await;
+            let mut p = Some(p);
+            if !files.is_empty() {
+                p = p.map(|p| format!("{p} {}", tr.t("files-choose-again")));
+            }
+            let shown = Shown {
+                problem: p,
+                draft: &t,
+                ..Shown::default()
+            };
+            return thread_page(&req, &st, lang, &report_id, &secret, shown).await;
         }
         Some(t) => Zeroizing::new(t),
         None => {
-            return thread_page(
-                &req,
-                &st,
-                lang,
-                &report_id,
-                &secret,
-                None,
-                Some(tr.t("error-control-chars")),
-                "",
-            )
-            .await;
+            let shown = problem("error-control-chars");
+            return thread_page(&req, &st, lang, &report_id, &secret, shown).await;
         }
     };
     drop(pairs);
     let store = st.store.clone();
     let lang_code = lang.code;
-    let stored = web::block(move || -> Result<(), String> {
-        let record = Zeroizing::new(
-            serde_json::to_vec(&serde_json::json!({
-                "schema": "amanat.message/1",
-                "lang": lang_code,
-                "text": text.as_str(),
-            }))
-            .map_err(|e| e.to_string())?,
-        );
-        seal_to_triage(&store, &report_id, EnvelopeKind::Message, &record)
+    let rid = report_id.clone();
+    let stored = web::block(move || -> Result<Vec<AttachmentManifest>, String> {
+        // Blobs first, durable, then the message that points at them.
+        let (blob_ids, manifests) = super::commit_files(&store, files)?;
+        let record = serde_json::to_vec(&serde_json::json!({
+            "schema": "amanat.message/1",
+            "lang": lang_code,
+            "text": text.as_str(),
+            "attachments": manifests,
+        }))
+        .map(Zeroizing::new)
+        .map_err(|e| e.to_string());
+        let result = record
+            .and_then(|r| seal_to_triage(&store, &rid, EnvelopeKind::Message, &r, &blob_ids));
+        if result.is_err() {
+            store.remove_blobs(&blob_ids);
+        }
+        result.map(|()| manifests)
     })
     .await;
     match stored {
-        Ok(Ok(())) => {
+        Ok(Ok(manifests)) if manifests.is_empty() => {
             tracing::info!(target: "amanat::intake", "follow-up message stored");
             see_other(&format!("/followup?lang={}&done=sent", lang.code))
+        }
+        Ok(Ok(manifests)) => {
+            // What was removed from each file is shown at once: the thread
+            // page cannot show it later (the server cannot read the message).
+            tracing::info!(target: "amanat::intake", "follow-up message with files stored");
+            let shown = Shown {
+                notice: Some(tr.t("followup-message-sent")),
+                sent: super::file_results(&tr, &manifests),
+                ..Shown::default()
+            };
+            thread_page(&req, &st, lang, &report_id, &secret, shown).await
         }
         Ok(Err(e)) => {
             tracing::error!(target: "amanat::intake", "follow-up message failed: {e}");
             internal_error(lang)
         }
         Err(_) => internal_error(lang),
+    }
+}
+
+fn is_multipart(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+/// Why a message with files was refused.
+enum MessageRefusal {
+    /// A page of its own.
+    Page(Box<HttpResponse>),
+    /// The thread again, with the text kept and a notice.
+    Form {
+        lang: &'static Lang,
+        status: StatusCode,
+        notice: String,
+        draft: String,
+    },
+}
+
+/// Reads a message posted with files: the text fields and the token come
+/// first, then each file streams into an encrypted temporary blob.
+async fn read_message_multipart(
+    req: &HttpRequest,
+    payload: web::Payload,
+    st: &IntakeState,
+) -> Result<(&'static Lang, Wiped, Vec<StagedFile>), MessageRefusal> {
+    let header_lang = request_lang(req, None);
+    let recipients =
+        super::triage_recipients(st, header_lang).map_err(MessageRefusal::Page)?;
+    let csrf_cookie = cookie(req, CSRF_COOKIE);
+    let csrf_ok = |pairs: &[(String, String)]| {
+        let token = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str());
+        let ok = st.csrf.consume(csrf_cookie.as_deref(), token).is_ok();
+        if !ok {
+            tracing::info!(target: "amanat::intake", "follow-up request refused: anti-forgery token");
+        }
+        ok
+    };
+    let limit = body_limit(st.limits.message_chars);
+    let ctx = super::multipart_context(st, recipients, limit, &csrf_ok);
+    let mp = actix_multipart::Multipart::new(req.headers(), payload);
+    match upload::read_multipart(mp, ctx).await {
+        Ok(form) => {
+            let pairs = Wiped(form.pairs);
+            Ok((request_lang(req, Some(&pairs.0)), pairs, form.files))
+        }
+        Err(upload::MultipartFailure { error, pairs }) => {
+            let pairs = Wiped(pairs);
+            let lang = request_lang(req, Some(&pairs.0));
+            match super::multipart_refusal(error, lang) {
+                super::Refusal::Page(resp) => Err(MessageRefusal::Page(resp)),
+                super::Refusal::Form(status, notice) => {
+                    let draft = pairs
+                        .0
+                        .iter()
+                        .find(|(k, _)| k == "message")
+                        .and_then(|(_, v)| normalize_text(v, true))
+                        .unwrap_or_default();
+                    Err(MessageRefusal::Form {
+                        lang,
+                        status,
+                        notice,
+                        draft,
+                    })
+                }
+            }
+        }
     }
 }
 
@@ -522,17 +662,11 @@ async fn withdraw(
         }
     }
     if chosen.is_empty() {
-        return thread_page(
-            &req,
-            &st,
-            lang,
-            &report_id,
-            &secret,
-            None,
-            Some(tr.t("followup-withdraw-none")),
-            "",
-        )
-        .await;
+        let shown = Shown {
+            problem: Some(tr.t("followup-withdraw-none")),
+            ..Shown::default()
+        };
+        return thread_page(&req, &st, lang, &report_id, &secret, shown).await;
     }
     let store = st.store.clone();
     let stored = web::block(move || -> Result<(), String> {
@@ -541,7 +675,7 @@ async fn withdraw(
             "withdraw": chosen,
         }))
         .map_err(|e| e.to_string())?;
-        seal_to_triage(&store, &report_id, EnvelopeKind::Withdrawal, &record)
+        seal_to_triage(&store, &report_id, EnvelopeKind::Withdrawal, &record, &[])
     })
     .await;
     match stored {
@@ -594,6 +728,7 @@ fn seal_to_triage(
     report_id: &str,
     kind: EnvelopeKind,
     record: &[u8],
+    blobs: &[String],
 ) -> Result<(), String> {
     let triage = store
         .recipients_with_role(Role::Triage)
@@ -601,13 +736,14 @@ fn seal_to_triage(
     let recipients = envelope::parse_recipients(&triage).map_err(|e| e.to_string())?;
     let ciphertext = envelope::seal(record, &recipients).map_err(|e| e.to_string())?;
     store
-        .append_envelope(
+        .append_envelope_with_blobs(
             report_id,
             NewEnvelope {
                 kind,
                 ciphertext,
                 recipients: triage,
             },
+            blobs,
         )
         .map(|_| ())
         .map_err(|e| e.to_string())
@@ -642,10 +778,14 @@ async fn thread_page(
     lang: &'static Lang,
     report_id: &str,
     secret: &Zeroizing<[u8; 32]>,
-    notice: Option<String>,
-    problem: Option<String>,
-    draft: &str,
+    shown: Shown<'_>,
 ) -> HttpResponse {
+    let Shown {
+        notice,
+        problem,
+        draft,
+        sent,
+    } = shown;
     let tr = Tr::new(lang);
     let meta = match st.store.report(report_id) {
         Ok(Some(m)) => m,
@@ -716,7 +856,7 @@ async fn thread_page(
         .filter(|f| f.id.starts_with("consent_"))
         .map(|f| (f.id.clone(), super::views::label(&tr, f)))
         .collect();
-    let mut resp = render(
+    let mut resp = render_private(
         code,
         &ThreadPage {
             page: PageCtx::new(lang, "/followup"),
@@ -728,6 +868,14 @@ async fn thread_page(
             replies,
             message: draft.to_string(),
             max: st.limits.message_chars,
+            files: super::views::files_view(
+                &tr,
+                &st.questionnaire,
+                st.limits.attachments_per_submission,
+                st.limits.attachment_bytes,
+                None,
+            ),
+            sent,
         },
     );
     if fresh {

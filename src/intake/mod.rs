@@ -297,7 +297,7 @@ async fn submit(
     match result {
         Ok(Ok(attachments)) => {
             tracing::info!(target: "amanat::intake", "submission stored");
-            render(
+            render_private(
                 StatusCode::OK,
                 &ConfirmPage {
                     page: PageCtx::new(lang, "/"),
@@ -401,21 +401,57 @@ async fn read_submission(
             "error-bad-request-detail-form",
         )));
     }
-    let recipients = match st
-        .store
+    let recipients = triage_recipients(st, header_lang)?;
+    let ctx = multipart_context(st, recipients, st.limits.form_body_bytes, &csrf_ok);
+    let mp = actix_multipart::Multipart::new(req.headers(), payload);
+    match upload::read_multipart(mp, ctx).await {
+        Ok(form) => Ok((Wiped(form.pairs), form.files)),
+        Err(upload::MultipartFailure { error, pairs }) => {
+            let pairs = Wiped(pairs);
+            let lang = request_lang(req, Some(&pairs.0));
+            match multipart_refusal(error, lang) {
+                Refusal::Page(resp) => Err(resp),
+                Refusal::Form(status, notice) => Err(Box::new(reshow_form(
+                    req,
+                    st,
+                    lang,
+                    &pairs.0,
+                    &[],
+                    Some(notice),
+                    status,
+                    identity_available,
+                ))),
+            }
+        }
+    }
+}
+
+/// The reviewers files are encrypted to: those with the triage role.
+fn triage_recipients(
+    st: &IntakeState,
+    lang: &'static Lang,
+) -> Result<Vec<age::x25519::Recipient>, Box<HttpResponse>> {
+    st.store
         .recipients_with_role(Role::Triage)
         .map_err(|e| e.to_string())
         .and_then(|r| envelope::parse_recipients(&r).map_err(|e| e.to_string()))
-    {
-        Ok(r) => r,
-        Err(e) => {
+        .map_err(|e| {
             tracing::error!(target: "amanat::intake", "cannot read reviewers: {e}");
-            return Err(Box::new(internal_error(header_lang)));
-        }
-    };
+            Box::new(internal_error(lang))
+        })
+}
+
+/// The multipart reader's limits and destinations for a form whose text
+/// fields may take `max_text_bytes`; files are encrypted to `recipients`.
+fn multipart_context<'a>(
+    st: &'a IntakeState,
+    recipients: Vec<age::x25519::Recipient>,
+    max_text_bytes: usize,
+    csrf_ok: &'a upload::CsrfCheck<'a>,
+) -> upload::MultipartContext<'a> {
     let l = &st.limits;
-    let ctx = upload::MultipartContext {
-        max_text_bytes: l.form_body_bytes,
+    upload::MultipartContext {
+        max_text_bytes,
         max_fields: l.form_fields,
         max_files: l.attachments_per_submission,
         max_total: l.submission_bytes,
@@ -429,81 +465,84 @@ async fn read_submission(
         recipients,
         blobs_dir: st.store.blobs_dir(),
         uploads: &st.uploads,
-        csrf_ok: &csrf_ok,
-    };
-    let mp = actix_multipart::Multipart::new(req.headers(), payload);
-    match upload::read_multipart(mp, ctx).await {
-        Ok(form) => Ok((Wiped(form.pairs), form.files)),
-        Err(upload::MultipartFailure { error, pairs }) => {
-            let pairs = Wiped(pairs);
-            let lang = request_lang(req, Some(&pairs.0));
-            let tr = Tr::new(lang);
-            let size = |n: u64| Arg::Text(human_bytes(n));
-            let (status, notice) = match error {
-                upload::MultipartError::BadBody(detail) => {
-                    return Err(Box::new(bad_request(lang, detail)));
-                }
-                upload::MultipartError::Csrf => return Err(csrf_refused(lang)),
-                upload::MultipartError::TextTooLarge(limit) => {
-                    return Err(Box::new(too_large(lang, limit as u64)));
-                }
-                upload::MultipartError::File(upload::UploadError::Broken) => {
-                    tracing::info!(target: "amanat::intake", "upload torn: nothing stored");
-                    return Err(Box::new(bad_request(lang, "error-bad-request-detail-form")));
-                }
-                upload::MultipartError::File(upload::UploadError::Internal(e)) => {
-                    tracing::error!(target: "amanat::intake", "upload failed: {e}");
-                    return Err(Box::new(internal_error(lang)));
-                }
-                upload::MultipartError::TooManyFiles(n) => (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    tr.t_args("error-too-many-files", &[("limit", Arg::Num(n as i64))]),
-                ),
-                upload::MultipartError::SubmissionTooLarge(n) => (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    tr.t_args("error-submission-too-large", &[("limit", size(n))]),
-                ),
-                upload::MultipartError::Busy => {
-                    (StatusCode::SERVICE_UNAVAILABLE, tr.t("error-busy"))
-                }
-                upload::MultipartError::File(upload::UploadError::FileTooLarge { name, limit }) => {
-                    (
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        tr.t_args(
-                            "error-file-too-large",
-                            &[("name", Arg::Text(name)), ("limit", size(limit))],
-                        ),
-                    )
-                }
-                upload::MultipartError::File(upload::UploadError::CannotClean { name }) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    tr.t_args("error-file-cannot-clean", &[("name", Arg::Text(name))]),
-                ),
-                upload::MultipartError::File(upload::UploadError::TooLargeToClean {
-                    name,
-                    limit,
-                }) => (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    tr.t_args(
-                        "error-file-too-large-to-clean",
-                        &[("name", Arg::Text(name)), ("limit", size(limit))],
-                    ),
-                ),
-            };
-            tracing::info!(target: "amanat::intake", "attachment refused: nothing stored");
-            let notice = format!("{notice} {}", tr.t("files-choose-again"));
-            Err(Box::new(reshow_form(
-                req,
-                st,
-                lang,
-                &pairs.0,
-                &[],
-                Some(notice),
-                status,
-                identity_available,
-            )))
-        }
+        csrf_ok,
     }
+}
+
+/// How a refused multipart body is answered.
+enum Refusal {
+    /// A page of its own: the form cannot be shown again.
+    Page(Box<HttpResponse>),
+    /// The form again, with this status and notice; the source must choose
+    /// the files again (nothing of them was kept).
+    Form(StatusCode, String),
+}
+
+/// The answer to a multipart body the reader refused.
+fn multipart_refusal(error: upload::MultipartError, lang: &'static Lang) -> Refusal {
+    let tr = Tr::new(lang);
+    let size = |n: u64| Arg::Text(human_bytes(n));
+    let page = |resp: HttpResponse| Refusal::Page(Box::new(resp));
+    let (status, notice) = match error {
+        upload::MultipartError::BadBody(detail) => return page(bad_request(lang, detail)),
+        upload::MultipartError::Csrf => {
+            return page(error_page(StatusCode::FORBIDDEN, lang, &tr.t("error-csrf")));
+        }
+        upload::MultipartError::TextTooLarge(limit) => return page(too_large(lang, limit as u64)),
+        upload::MultipartError::File(upload::UploadError::Broken) => {
+            tracing::info!(target: "amanat::intake", "upload torn: nothing stored");
+            return page(bad_request(lang, "error-bad-request-detail-form"));
+        }
+        upload::MultipartError::File(upload::UploadError::Internal(e)) => {
+            tracing::error!(target: "amanat::intake", "upload failed: {e}");
+            return page(internal_error(lang));
+        }
+        upload::MultipartError::TooManyFiles(n) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            tr.t_args("error-too-many-files", &[("limit", Arg::Num(n as i64))]),
+        ),
+        upload::MultipartError::SubmissionTooLarge(n) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            tr.t_args("error-submission-too-large", &[("limit", size(n))]),
+        ),
+        upload::MultipartError::Busy => (StatusCode::SERVICE_UNAVAILABLE, tr.t("error-busy")),
+        upload::MultipartError::File(upload::UploadError::FileTooLarge { name, limit }) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            tr.t_args(
+                "error-file-too-large",
+                &[("name", Arg::Text(name)), ("limit", size(limit))],
+            ),
+        ),
+        upload::MultipartError::File(upload::UploadError::CannotClean { name }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            tr.t_args("error-file-cannot-clean", &[("name", Arg::Text(name))]),
+        ),
+        upload::MultipartError::File(upload::UploadError::TooLargeToClean { name, limit }) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            tr.t_args(
+                "error-file-too-large-to-clean",
+                &[("name", Arg::Text(name)), ("limit", size(limit))],
+            ),
+        ),
+    };
+    tracing::info!(target: "amanat::intake", "attachment refused: nothing stored");
+    Refusal::Form(status, format!("{notice} {}", tr.t("files-choose-again")))
+}
+
+/// Makes staged files durable blobs and returns their ids and manifests,
+/// each manifest naming its blob. The caller removes the blobs if the record
+/// that points at them cannot be stored.
+fn commit_files(
+    store: &Store,
+    files: Vec<upload::StagedFile>,
+) -> Result<(Vec<String>, Vec<upload::AttachmentManifest>), String> {
+    let (temps, mut manifests): (Vec<_>, Vec<_>) =
+        files.into_iter().map(|f| (f.temp, f.manifest)).unzip();
+    let blob_ids = store.commit_blobs(temps).map_err(|e| e.to_string())?;
+    for (m, id) in manifests.iter_mut().zip(&blob_ids) {
+        m.blob = id.clone();
+    }
+    Ok((blob_ids, manifests))
 }
 
 /// Encrypts the parsed report (and identity section), commits its blobs and
@@ -519,13 +558,8 @@ fn seal_and_store(
     let triage = store
         .recipients_with_role(Role::Triage)
         .map_err(|e| e.to_string())?;
-    let (temps, mut manifests): (Vec<_>, Vec<_>) =
-        files.into_iter().map(|f| (f.temp, f.manifest)).unzip();
     // Blobs first, durable, then the record that points at them.
-    let blob_ids = store.commit_blobs(temps).map_err(|e| e.to_string())?;
-    for (m, id) in manifests.iter_mut().zip(&blob_ids) {
-        m.blob = id.clone();
-    }
+    let (blob_ids, manifests) = commit_files(store, files)?;
     let result = seal_and_insert(
         store,
         parsed,
@@ -751,6 +785,21 @@ fn request_lang(req: &HttpRequest, pairs: Option<&[(String, String)]>) -> &'stat
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     i18n::negotiate(chosen.as_deref(), accept)
+}
+
+/// Renders a page that carries a secret (the codename, the thread's
+/// messages) and so is never compressed: with compression, a response's
+/// length depends on its content, and an observer who can measure lengths
+/// (and make the server reflect chosen text beside the secret) could learn
+/// it byte by byte. Every other page is compressed by the `Compress`
+/// middleware; they carry nothing secret but a one-time anti-forgery token.
+fn render_private<T: Template>(status: StatusCode, page: &T) -> HttpResponse {
+    let mut resp = render(status, page);
+    resp.headers_mut().insert(
+        header::CONTENT_ENCODING,
+        header::HeaderValue::from_static("identity"),
+    );
+    resp
 }
 
 fn render<T: Template>(status: StatusCode, page: &T) -> HttpResponse {

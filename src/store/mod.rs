@@ -374,6 +374,18 @@ impl Store {
         report_id: &str,
         env: NewEnvelope,
     ) -> Result<EnvelopeRef, StoreError> {
+        self.append_envelope_with_blobs(report_id, env, &[])
+    }
+
+    /// Adds an envelope and the blobs it names (already committed with
+    /// `commit_blobs`) to a report, atomically, then flushes. The blobs then
+    /// belong to the report: they are served with it and deleted with it.
+    pub fn append_envelope_with_blobs(
+        &self,
+        report_id: &str,
+        env: NewEnvelope,
+        blobs: &[String],
+    ) -> Result<EnvelopeRef, StoreError> {
         let _gate = self.write_gate();
         let r = EnvelopeRef {
             id: crate::crypto::random::id(),
@@ -389,6 +401,7 @@ impl Store {
                 let mut meta: ReportMeta =
                     from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
                 meta.envelopes.push(r.clone());
+                meta.blobs.extend_from_slice(blobs);
                 let json = to_json(&meta).map_err(ConflictableTransactionError::Abort)?;
                 envelopes.insert(r.id.as_bytes(), env.ciphertext.as_slice())?;
                 reports.insert(report_id.as_bytes(), json)?;

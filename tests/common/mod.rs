@@ -282,10 +282,27 @@ impl Followup {
     }
 }
 
+/// Where the source interface is: a test app, or a base URL.
+pub trait Site {
+    fn intake_url(&self) -> &str;
+}
+
+impl Site for TestApp {
+    fn intake_url(&self) -> &str {
+        &self.intake
+    }
+}
+
+impl Site for str {
+    fn intake_url(&self) -> &str {
+        self
+    }
+}
+
 /// GET /followup with the browser's cookies; returns status, body, and the
 /// anti-forgery cookie it set (if any).
-pub fn followup_get(app: &TestApp, f: Option<&Followup>) -> (u16, String, Option<String>) {
-    let mut req = client().get(format!("{}/followup", app.intake));
+pub fn followup_get(app: &(impl Site + ?Sized), f: Option<&Followup>) -> (u16, String, Option<String>) {
+    let mut req = client().get(format!("{}/followup", app.intake_url()));
     if let Some(f) = f {
         req = req.header("cookie", f.cookies());
     }
@@ -307,12 +324,12 @@ pub fn cookie_named(resp: &Response, name: &str) -> Option<String> {
 
 /// Logs in at /followup with a codename, as a browser would.
 /// Returns the status of the POST, the browser state, and the final page.
-pub fn followup_login(app: &TestApp, codename: &str) -> (u16, Followup, String) {
+pub fn followup_login(app: &(impl Site + ?Sized), codename: &str) -> (u16, Followup, String) {
     let (_, html, set) = followup_get(app, None);
     let csrf_cookie = set.expect("login page sets the anti-forgery cookie");
     let token = extract_value(&html, "name=\"csrf\" value=\"").unwrap();
     let resp = client()
-        .post(format!("{}/followup/login", app.intake))
+        .post(format!("{}/followup/login", app.intake_url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("cookie", &csrf_cookie)
         .body(encode(&[("csrf", &token), ("codename", codename)]))
@@ -335,7 +352,7 @@ pub fn followup_login(app: &TestApp, codename: &str) -> (u16, Followup, String) 
 
 /// POSTs a follow-up form (message, delete, logout) with a fresh token.
 pub fn followup_post(
-    app: &TestApp,
+    app: &(impl Site + ?Sized),
     f: &Followup,
     path: &str,
     fields: &[(&str, &str)],
@@ -345,7 +362,7 @@ pub fn followup_post(
     let mut pairs = vec![("csrf", token.as_str())];
     pairs.extend_from_slice(fields);
     let resp = client()
-        .post(format!("{}{path}", app.intake))
+        .post(format!("{}{path}", app.intake_url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("cookie", f.cookies())
         .body(encode(&pairs))
@@ -362,7 +379,7 @@ pub fn followup_post(
             .unwrap()
             .to_string();
         let page = client()
-            .get(format!("{}{location}", app.intake))
+            .get(format!("{}{location}", app.intake_url()))
             .header("cookie", f.cookies())
             .send()
             .unwrap()
@@ -370,6 +387,38 @@ pub fn followup_post(
             .unwrap();
         return (status, page);
     }
+    (status, resp.text().unwrap())
+}
+
+/// POSTs a follow-up message with files, as the thread's form sends it.
+pub fn followup_post_files(
+    app: &(impl Site + ?Sized),
+    f: &Followup,
+    message: &str,
+    keep: bool,
+    files: &[(&str, &[u8])],
+) -> (u16, String) {
+    let (_, html, _) = followup_get(app, Some(f));
+    assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
+    let token = extract_value(&html, "name=\"csrf\" value=\"").unwrap();
+    let mut fields = vec![("csrf", token.as_str()), ("message", message)];
+    if keep {
+        fields.push(("attachments_keep_metadata", "yes"));
+    }
+    let files: Vec<(&str, &str, &[u8])> =
+        files.iter().map(|(n, d)| ("attachments", *n, *d)).collect();
+    let boundary = "----amanatFollowupBoundary";
+    let resp = client()
+        .post(format!("{}/followup/message", app.intake_url()))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("cookie", f.cookies())
+        .body(multipart_body(boundary, &fields, &files))
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
     (status, resp.text().unwrap())
 }
 
