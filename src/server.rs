@@ -13,7 +13,7 @@ use crate::store::Store;
 use crate::tls::ReloadableCert;
 use crate::web::security_headers;
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::Condition;
+use actix_web::middleware::{Compress, Condition};
 use actix_web::{App, HttpServer, web};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -75,6 +75,7 @@ impl Application {
                 move || {
                     App::new()
                         .app_data(state.clone())
+                        .wrap(Compress::default())
                         .wrap(security_headers())
                         .wrap(Condition::new(tls, hsts()))
                         .configure(intake::configure)

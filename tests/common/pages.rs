@@ -11,9 +11,17 @@ pub struct Page {
     pub name: &'static str,
     /// The HTTP status.
     pub status: u16,
-    /// The HTML as sent.
+    /// The HTML, decompressed if it was sent compressed.
     pub html: String,
+    /// The body's bytes on the wire for a browser that accepts gzip, as Tor
+    /// Browser does.
+    pub wire: usize,
+    /// The `Content-Encoding` it was sent with, if any.
+    pub encoding: Option<String>,
 }
+
+/// What Tor Browser sends.
+pub const ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
 
 /// The kinds of page `source_pages` returns, in order, with their status.
 pub const PAGE_KINDS: &[(&str, u16)] = &[
@@ -30,22 +38,38 @@ pub const PAGE_KINDS: &[(&str, u16)] = &[
     ("not-found", 404),
 ];
 
-/// The page-weight budget for slow links: a page's HTML plus its stylesheet.
+/// Pages that carry a secret (the codename, the thread's messages) and are
+/// therefore never compressed.
+pub const PRIVATE_PAGES: &[&str] = &["confirmation", "followup-thread"];
+
+/// The page-weight budget for slow links: a page's HTML plus its stylesheet,
+/// as bytes on the wire.
 pub const BUDGET: usize = 30 * 1024;
 
-/// The questionnaire is one page: 26 questions, 114 choices and 249
-/// countries. Its text alone is about 14 KB in Cyrillic or Arabic script, so
-/// it cannot meet `BUDGET` uncompressed, however lean the markup. Until the
-/// form is paged or responses are compressed, it has its own ceiling so that
-/// it cannot grow unnoticed.
-pub const QUESTIONNAIRE_BUDGET: usize = 42 * 1024;
-
-/// The budget of one kind of page.
-pub fn budget(kind: &str) -> usize {
-    if kind.starts_with("form-") {
-        QUESTIONNAIRE_BUDGET
-    } else {
-        BUDGET
+/// Reads a response as a browser would, keeping the size on the wire.
+pub fn read_page(name: &'static str, resp: reqwest::blocking::Response) -> Page {
+    let status = resp.status().as_u16();
+    let encoding = resp
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = resp.bytes().unwrap();
+    let html = match encoding.as_deref() {
+        Some("gzip") => {
+            let mut out = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut out)
+                .unwrap();
+            out
+        }
+        None | Some("identity") => String::from_utf8(body.to_vec()).unwrap(),
+        Some(other) => panic!("{name}: unexpected content-encoding {other}"),
+    };
+    Page {
+        name,
+        status,
+        html,
+        wire: body.len(),
+        encoding,
     }
 }
 
@@ -65,7 +89,9 @@ pub const FORM_PAGES: &[&str] = &[
 pub fn source_pages(app: &TestApp, lang: &str) -> Vec<Page> {
     let c = client();
     let get = |path: &str, cookie: Option<&str>| {
-        let mut req = c.get(format!("{}{path}", app.intake));
+        let mut req = c
+            .get(format!("{}{path}", app.intake))
+            .header("accept-encoding", ACCEPT_ENCODING);
         if let Some(cookie) = cookie {
             req = req.header("cookie", cookie);
         }
@@ -74,16 +100,13 @@ pub fn source_pages(app: &TestApp, lang: &str) -> Vec<Page> {
     let post = |path: &str, cookie: &str, pairs: &[(&str, &str)]| {
         c.post(format!("{}{path}", app.intake))
             .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept-encoding", ACCEPT_ENCODING)
             .header("cookie", cookie)
             .body(encode(pairs))
             .send()
             .unwrap()
     };
-    let page = |name, resp: reqwest::blocking::Response| Page {
-        name,
-        status: resp.status().as_u16(),
-        html: resp.text().unwrap(),
-    };
+    let page = read_page;
     let mut pages = vec![
         page("home", get(&format!("/?lang={lang}"), None)),
         page(
@@ -177,12 +200,13 @@ pub fn source_pages(app: &TestApp, lang: &str) -> Vec<Page> {
     pages
 }
 
-/// The stylesheet every page loads.
-pub fn stylesheet(app: &TestApp) -> String {
+/// The stylesheet every page loads, as sent to a browser that accepts gzip.
+pub fn stylesheet(app: &TestApp) -> Page {
     let resp = client()
         .get(format!("{}/static/style.css", app.intake))
+        .header("accept-encoding", ACCEPT_ENCODING)
         .send()
         .unwrap();
     assert_eq!(resp.status(), 200);
-    resp.text().unwrap()
+    read_page("stylesheet", resp)
 }
