@@ -54,6 +54,11 @@ pub struct Kdf {
     pub p_cost: u32,
     /// Derivations running at once (each holds `m_cost_kib`); 0 = one per core.
     pub concurrency: usize,
+    /// Milliseconds a request may wait for a free derivation before it is
+    /// answered "busy"; 0 refuses at once.
+    pub wait_ms: u64,
+    /// Most requests waiting for a derivation at once; past it, "busy".
+    pub max_waiting: usize,
 }
 
 impl Default for Kdf {
@@ -64,6 +69,8 @@ impl Default for Kdf {
             t_cost: p.t_cost,
             p_cost: p.p_cost,
             concurrency: 0,
+            wait_ms: 2000,
+            max_waiting: 64,
         }
     }
 }
@@ -359,7 +366,7 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 26] = [
+        let checks: [(&'static str, u64, u64, u64); 28] = [
             (
                 "limits.attachments_per_submission",
                 l.attachments_per_submission as u64,
@@ -384,6 +391,8 @@ impl Config {
             ("kdf.t_cost", u64::from(k.t_cost), 2, 16),
             ("kdf.p_cost", u64::from(k.p_cost), 1, 16),
             ("kdf.concurrency", k.concurrency as u64, 0, 256),
+            ("kdf.wait_ms", k.wait_ms, 0, 60_000),
+            ("kdf.max_waiting", k.max_waiting as u64, 0, 100_000),
             (
                 "limits.followup_logins_per_minute",
                 u64::from(l.followup_logins_per_minute),

@@ -249,21 +249,12 @@ fn sessions_expire_and_send_the_source_back_to_login() {
 fn kdf_busy_and_login_rate_limit_answer_clearly() {
     let (app, _) = spawn_app(&[("ana", ALL)], |c| {
         c.kdf.concurrency = 1;
+        c.kdf.wait_ms = 0;
         c.kdf.m_cost_kib = 64 * 1024;
         c.kdf.t_cost = 3;
     });
     let codename = submit_with_consent(&app, "busy");
-    let results: Vec<(u16, String)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..6)
-            .map(|_| {
-                s.spawn(|| {
-                    let (status, _, page) = followup_login(&app, &codename);
-                    (status, page)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let results = login_burst(&app, &codename, 6);
     let busy = results.iter().filter(|(s, _)| *s == 503).count();
     let ok = results.iter().filter(|(s, _)| *s == 303).count();
     assert!(ok >= 1, "at least one login gets through");
@@ -276,10 +267,52 @@ fn kdf_busy_and_login_rate_limit_answer_clearly() {
     let busy_page = &results.iter().find(|(s, _)| *s == 503).unwrap().1;
     assert!(busy_page.contains("The server is busy. Please try again in a minute."));
 
+    // With a bounded wait the same burst is served in turn; past the number
+    // allowed to wait, the rest are refused at once.
+    for (max_waiting, all_served) in [(8, true), (1, false)] {
+        let (app, _) = spawn_app(&[("ana", ALL)], |c| {
+            c.kdf.concurrency = 1;
+            c.kdf.wait_ms = 30_000;
+            c.kdf.max_waiting = max_waiting;
+            c.kdf.m_cost_kib = 64 * 1024;
+            c.kdf.t_cost = 3;
+        });
+        let codename = submit_with_consent(&app, "queue");
+        let statuses: Vec<u16> = login_burst(&app, &codename, 6)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        let ok = statuses.iter().filter(|s| **s == 303).count();
+        if all_served {
+            assert_eq!(ok, 6, "every login waited its turn: {statuses:?}");
+        } else {
+            assert!(
+                ok >= 1 && ok < 6,
+                "one waits, the rest are refused: {statuses:?}"
+            );
+            assert!(statuses.iter().all(|s| *s == 303 || *s == 503));
+        }
+    }
+
     let (app, _) = spawn_app(&[("ana", ALL)], |c| c.limits.followup_logins_per_minute = 1);
     let codename = submit_with_consent(&app, "rate");
     assert_eq!(followup_login(&app, &codename).0, 303);
     let (status, _, page) = followup_login(&app, &codename);
     assert_eq!(status, 429);
     assert!(page.contains("Too many people"));
+}
+
+/// `n` codename logins at once; each answer's status and page.
+fn login_burst(app: &TestApp, codename: &str, n: usize) -> Vec<(u16, String)> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                s.spawn(|| {
+                    let (status, _, page) = followup_login(app, codename);
+                    (status, page)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
 }

@@ -2,15 +2,20 @@
 //! `permits` at a time, each in one of at most `permits` reused work
 //! buffers, so KDF memory is bounded by permits × m_cost.
 //!
-//! Past the bound a request is refused at once ("busy, try again") instead
-//! of queueing without limit. The permit travels into the blocking task, so
-//! a client that disconnects mid-derivation still holds it until the work
-//! is done and the memory is freed.
+//! When every permit is taken a request waits for one, but only briefly
+//! (`kdf.wait_ms`) and only so many at once (`kdf.max_waiting`); past either
+//! bound it is refused ("busy, try again") instead of queueing without
+//! limit. A short burst is then served rather than refused, and a flood
+//! costs each waiting request its form data only. The permit travels into
+//! the blocking task, so a client that disconnects mid-derivation still
+//! holds it until the work is done and the memory is freed.
 
 use crate::crypto::codename::{self, Derived, KdfParams};
 use actix_web::web;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::Semaphore;
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use zeroize::Zeroizing;
 
 /// Why a derivation did not happen.
@@ -30,16 +35,59 @@ pub struct KdfGate {
     pool: Arc<Mutex<Vec<Vec<argon2::Block>>>>,
     /// Parameters for new codenames.
     pub params: KdfParams,
+    /// How long a request may wait for a permit.
+    wait: Duration,
+    /// Most requests waiting at once, and how many wait now.
+    max_waiting: usize,
+    waiting: Arc<AtomicUsize>,
+}
+
+/// Counts a waiting request for as long as it lives.
+struct Waiting(Arc<AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl KdfGate {
-    /// A gate with `permits` concurrent derivations.
-    pub fn new(permits: usize, salt: Vec<u8>, params: KdfParams) -> KdfGate {
+    /// A gate as configured: its permits, waiting bounds and parameters.
+    pub fn new(cfg: &crate::config::Kdf, salt: Vec<u8>) -> KdfGate {
         KdfGate {
-            sem: Arc::new(Semaphore::new(permits)),
+            sem: Arc::new(Semaphore::new(cfg.permits())),
             salt: Arc::new(salt),
             pool: Arc::new(Mutex::new(Vec::new())),
-            params,
+            params: cfg.params(),
+            wait: Duration::from_millis(cfg.wait_ms),
+            max_waiting: cfg.max_waiting,
+            waiting: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// A permit now, or within the configured wait if few enough requests
+    /// are already waiting.
+    async fn permit(&self) -> Result<OwnedSemaphorePermit, KdfError> {
+        if let Ok(p) = self.sem.clone().try_acquire_owned() {
+            return Ok(p);
+        }
+        if self.wait.is_zero() {
+            return Err(KdfError::Busy);
+        }
+        let max = self.max_waiting;
+        if self
+            .waiting
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .is_err()
+        {
+            return Err(KdfError::Busy);
+        }
+        let _waiting = Waiting(self.waiting.clone());
+        match tokio::time::timeout(self.wait, self.sem.clone().acquire_owned()).await {
+            Ok(Ok(p)) => Ok(p),
+            _ => Err(KdfError::Busy),
         }
     }
 
@@ -50,11 +98,7 @@ impl KdfGate {
         normalized: Zeroizing<String>,
         sets: Vec<KdfParams>,
     ) -> Result<Vec<(KdfParams, Derived)>, KdfError> {
-        let permit = self
-            .sem
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| KdfError::Busy)?;
+        let permit = self.permit().await?;
         let salt = self.salt.clone();
         let pool = self.pool.clone();
         web::block(move || {

@@ -60,7 +60,7 @@ impl IntakeState {
             csrf: Csrf::new(limits.csrf_ttl_secs),
             submissions: RateLimiter::per_minute(limits.submissions_per_minute),
             logins: RateLimiter::per_minute(limits.followup_logins_per_minute),
-            kdf: kdf::KdfGate::new(kdf_cfg.permits(), salt, kdf_cfg.params()),
+            kdf: kdf::KdfGate::new(kdf_cfg, salt),
             followups: followup::FollowupSessions::new(
                 std::time::Duration::from_secs(limits.followup_session_idle_secs),
                 std::time::Duration::from_secs(limits.followup_session_max_secs),
