@@ -1222,7 +1222,7 @@ fn decrypted(o: &Opened) -> export::Decrypted {
             .map(String::from),
         answers: as_map(o.report.get("answers")).unwrap_or_default(),
         identity: o.identity.as_ref().and_then(|i| as_map(i.get("answers"))),
-        attachments: all_attachments(&o),
+        attachments: all_attachments(o),
         withdrawn,
         thread,
     }
