@@ -132,6 +132,20 @@ pub enum Command {
         #[arg(long)]
         data_dir: PathBuf,
     },
+    /// Check the store of a stopped server: every report's envelopes and
+    /// attachment files present and age ciphertext, no leftovers, the schema
+    /// version, the audit chain. Exits 0 when consistent, 7 otherwise.
+    Fsck {
+        #[arg(long, env = "AMANAT_DATA_DIR")]
+        data_dir: PathBuf,
+        /// Remove leftovers of interrupted writes (orphan envelopes and
+        /// attachment files, temporary uploads, lookups of deleted reports).
+        /// Never removes anything a report names.
+        #[arg(long)]
+        repair: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write man pages and shell completions (for packaging).
     #[command(hide = true)]
     GenerateDocs {
@@ -252,6 +266,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
             }
             cfg.validate()?;
             let store = Store::open(&data_dir)?;
+            match store.remove_orphan_blobs()? {
+                0 => {}
+                n => tracing::info!("removed {n} attachment file(s) left by interrupted writes"),
+            }
             serve(cfg, store, None)
         }
         Command::Reviewer { command } => reviewer(command),
@@ -331,6 +349,25 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 data_dir.display(),
                 data_dir.display()
             );
+            Ok(())
+        }
+        Command::Fsck {
+            data_dir,
+            repair,
+            json,
+        } => {
+            let store = Store::open_for_check(&data_dir)?;
+            let report = store.fsck(repair)?;
+            if json {
+                let s =
+                    serde_json::to_string_pretty(&report).map_err(|e| fail(1, e.to_string()))?;
+                println!("{s}");
+            } else {
+                println!("{report}");
+            }
+            if !report.clean() {
+                return Err(fail(7, "the store is not consistent; see above"));
+            }
             Ok(())
         }
         Command::GenerateDocs { out } => {

@@ -9,19 +9,17 @@
 mod common;
 
 use amanat::model::Role;
-use common::{encode, extract_value, minimal};
+use common::daemon::*;
+use common::minimal;
 use rustls::pki_types::CertificateDer;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-const AMANATD: &str = env!("CARGO_BIN_EXE_amanatd");
-const AMANAT: &str = env!("CARGO_BIN_EXE_amanat");
 
 // ----- helpers -----
 
@@ -117,171 +115,6 @@ fn handshake(
             c.negotiated_cipher_suite().ok_or("no suite")?.suite()
         ),
     })
-}
-
-/// A running `amanatd serve`, killed on drop.
-struct Daemon {
-    child: Child,
-    intake: String,
-    review: String,
-    log: PathBuf,
-}
-
-impl Daemon {
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-    fn alive(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data: &Path, env: &[(&str, &str)]) -> Daemon {
-    let log = data.with_extension("log");
-    let mut child = Command::new(AMANATD)
-        .args(["serve", "--data-dir"])
-        .arg(data)
-        .args([
-            "--intake-addr",
-            "127.0.0.1:0",
-            "--review-addr",
-            "127.0.0.1:0",
-        ])
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut url = |prefix: &str| -> String {
-        let line = lines.next().expect("server printed its address").unwrap();
-        line.strip_prefix(prefix)
-            .unwrap_or_else(|| panic!("unexpected line {line:?}"))
-            .to_string()
-    };
-    let intake = url("intake listening on ");
-    let review = url("review listening on ");
-    Daemon {
-        child,
-        intake,
-        review,
-        log,
-    }
-}
-
-fn run(bin: &str, args: &[&str]) -> Output {
-    Command::new(bin).args(args).output().unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\n{}",
-        out.status.code(),
-        text(out)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// `amanatd init` plus one triage reviewer; returns the reviewer's identity.
-fn init_with_reviewer(data: &Path) -> age::x25519::Identity {
-    let d = data.to_str().unwrap();
-    ok(&run(AMANATD, &["init", "--data-dir", d]));
-    let identity = age::x25519::Identity::generate();
-    ok(&run(
-        AMANATD,
-        &[
-            "reviewer",
-            "add",
-            "--data-dir",
-            d,
-            "--name",
-            "ana",
-            "--recipient",
-            &identity.to_public().to_string(),
-            "--roles",
-            "triage,identity,admin",
-        ],
-    ));
-    identity
-}
-
-/// A browser with JavaScript off submits one report; true when the
-/// confirmation page (the acknowledgement) was shown.
-fn submit_form(http: &reqwest::blocking::Client, intake: &str, narrative: &str) -> bool {
-    let resp = http
-        .get(format!("{intake}/report?anonymity=confidential&lang=en"))
-        .send()
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let cookie = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("amanat_csrf="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap();
-    let token = extract_value(&resp.text().unwrap(), "name=\"csrf\" value=\"").unwrap();
-    let answers = minimal(narrative);
-    let mut pairs: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
-    pairs.extend(answers.iter().map(|(k, v)| (*k, v.as_str())));
-    let resp = http
-        .post(format!("{intake}/report"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", cookie)
-        .body(encode(&pairs))
-        .send()
-        .unwrap();
-    resp.status() == 200 && resp.text().unwrap().contains("Your report was received")
-}
-
-/// Every narrative in a store, decrypted with the reviewer's key. Panics if
-/// any report lacks its envelope or does not decrypt.
-fn narratives(data: &Path, identity: &age::x25519::Identity) -> Vec<String> {
-    let store = amanat::store::Store::open(data).unwrap();
-    let mut out = Vec::new();
-    for r in store.reports().unwrap() {
-        let env = r
-            .envelopes
-            .iter()
-            .find(|e| e.kind == amanat::store::EnvelopeKind::Report)
-            .expect("a report envelope");
-        let ct = store
-            .envelope(&env.id)
-            .unwrap()
-            .unwrap_or_else(|| panic!("report {} lacks its envelope", r.id));
-        let plain = amanat::crypto::envelope::open(&ct, &[identity]).expect("decrypts");
-        let json: serde_json::Value = serde_json::from_slice(&plain).unwrap();
-        out.push(json["answers"]["narrative"].as_str().unwrap().to_string());
-    }
-    out
-}
-
-fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 // ----- TLS -----

@@ -15,8 +15,10 @@
 //! transaction and then flushed (fsync) before the caller may acknowledge
 //! the submission. A crash leaves the whole report or nothing.
 
+mod fsck;
 mod records;
 
+pub use fsck::{FsckReport, Problem};
 pub use records::*;
 
 use crate::crypto::codename::KdfParams;

@@ -4,6 +4,7 @@
 //! age challenge-response.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod daemon;
 pub mod pages;
 
 use age::x25519;
@@ -301,7 +302,10 @@ impl Site for str {
 
 /// GET /followup with the browser's cookies; returns status, body, and the
 /// anti-forgery cookie it set (if any).
-pub fn followup_get(app: &(impl Site + ?Sized), f: Option<&Followup>) -> (u16, String, Option<String>) {
+pub fn followup_get(
+    app: &(impl Site + ?Sized),
+    f: Option<&Followup>,
+) -> (u16, String, Option<String>) {
     let mut req = client().get(format!("{}/followup", app.intake_url()));
     if let Some(f) = f {
         req = req.header("cookie", f.cookies());

@@ -1,0 +1,229 @@
+//! A real `amanatd` process on loopback, driven as an operator and a
+//! browser would: `init`, enrolling a reviewer, `serve` with the addresses
+//! it prints, the form submitted without JavaScript, and every narrative of
+//! a store read back with a reviewer's key.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use super::{encode, extract_value, minimal};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const AMANATD: &str = env!("CARGO_BIN_EXE_amanatd");
+pub const AMANAT: &str = env!("CARGO_BIN_EXE_amanat");
+
+/// A running `amanatd serve`, killed on drop.
+pub struct Daemon {
+    pub child: Child,
+    pub intake: String,
+    pub review: String,
+    pub log: PathBuf,
+}
+
+impl Daemon {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+    pub fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `amanatd serve` on free loopback ports; its log is DATA.log.
+pub fn serve(data: &Path, env: &[(&str, &str)]) -> Daemon {
+    serve_at(data, ("127.0.0.1:0", "127.0.0.1:0"), env)
+}
+
+/// `amanatd serve` on the given intake and review addresses; its log (
+/// appended to across restarts) is DATA.log.
+pub fn serve_at(data: &Path, (intake, review): (&str, &str), env: &[(&str, &str)]) -> Daemon {
+    let log = data.with_extension("log");
+    let log_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .unwrap();
+    let mut child = Command::new(AMANATD)
+        .args(["serve", "--data-dir"])
+        .arg(data)
+        .args(["--intake-addr", intake, "--review-addr", review])
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(log_file)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = |prefix: &str| -> String {
+        let line = lines.next().expect("server printed its address").unwrap();
+        line.strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("unexpected line {line:?}"))
+            .to_string()
+    };
+    let intake = url("intake listening on ");
+    let review = url("review listening on ");
+    Daemon {
+        child,
+        intake,
+        review,
+        log,
+    }
+}
+
+pub fn run(bin: &str, args: &[&str]) -> Output {
+    Command::new(bin).args(args).output().unwrap()
+}
+
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}",
+        out.status.code(),
+        text(out)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `amanatd init` plus one triage reviewer; returns the reviewer's identity.
+pub fn init_with_reviewer(data: &Path) -> age::x25519::Identity {
+    let d = data.to_str().unwrap();
+    ok(&run(AMANATD, &["init", "--data-dir", d]));
+    let identity = age::x25519::Identity::generate();
+    ok(&run(
+        AMANATD,
+        &[
+            "reviewer",
+            "add",
+            "--data-dir",
+            d,
+            "--name",
+            "ana",
+            "--recipient",
+            &identity.to_public().to_string(),
+            "--roles",
+            "triage,identity,admin",
+        ],
+    ));
+    identity
+}
+
+/// A browser with JavaScript off submits one report; true when the
+/// confirmation page (the acknowledgement) was shown.
+pub fn submit_form(http: &reqwest::blocking::Client, intake: &str, narrative: &str) -> bool {
+    match try_submit(http, intake, narrative, &[]) {
+        Ok(Submitted::Acknowledged(_)) => true,
+        Ok(Submitted::Refused(_)) => false,
+        Err(e) => panic!("submission failed: {e}"),
+    }
+}
+
+/// How a submission that reached the server ended.
+#[derive(Debug)]
+pub enum Submitted {
+    /// The confirmation page, with the codename it showed.
+    Acknowledged(String),
+    /// Any other answer, with its status.
+    Refused(u16),
+}
+
+/// Submits one report as a browser with JavaScript off does (GET the form,
+/// POST it with its cookie and token), with files as (name, content) if any.
+/// `Err` when the connection failed or broke (the server was down or died).
+pub fn try_submit(
+    http: &reqwest::blocking::Client,
+    intake: &str,
+    narrative: &str,
+    files: &[(&str, &[u8])],
+) -> Result<Submitted, reqwest::Error> {
+    let resp = http
+        .get(format!("{intake}/report?anonymity=confidential&lang=en"))
+        .send()?;
+    if resp.status() != 200 {
+        return Ok(Submitted::Refused(resp.status().as_u16()));
+    }
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("amanat_csrf="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .expect("the form sets its anti-forgery cookie");
+    let token = extract_value(&resp.text()?, "name=\"csrf\" value=\"")
+        .expect("the form holds its anti-forgery token");
+    let answers = minimal(narrative);
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+    fields.extend(answers.iter().map(|(k, v)| (*k, v.as_str())));
+    let post = http
+        .post(format!("{intake}/report"))
+        .header("cookie", cookie);
+    let post = if files.is_empty() {
+        post.header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(&fields))
+    } else {
+        let boundary = "----amanatDaemonBoundary3f1c9e";
+        let files: Vec<(&str, &str, &[u8])> =
+            files.iter().map(|(n, d)| ("attachments", *n, *d)).collect();
+        post.header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(super::multipart_body(boundary, &fields, &files))
+    };
+    let resp = post.send()?;
+    let status = resp.status().as_u16();
+    let page = resp.text()?;
+    if status == 200 && page.contains("Your report was received") {
+        Ok(Submitted::Acknowledged(super::codename_of(&page)))
+    } else {
+        Ok(Submitted::Refused(status))
+    }
+}
+
+/// Every narrative in a store, decrypted with the reviewer's key. Panics if
+/// any report lacks its envelope or does not decrypt.
+pub fn narratives(data: &Path, identity: &age::x25519::Identity) -> Vec<String> {
+    let store = amanat::store::Store::open(data).unwrap();
+    let mut out = Vec::new();
+    for r in store.reports().unwrap() {
+        let env = r
+            .envelopes
+            .iter()
+            .find(|e| e.kind == amanat::store::EnvelopeKind::Report)
+            .expect("a report envelope");
+        let ct = store
+            .envelope(&env.id)
+            .unwrap()
+            .unwrap_or_else(|| panic!("report {} lacks its envelope", r.id));
+        let plain = amanat::crypto::envelope::open(&ct, &[identity]).expect("decrypts");
+        let json: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+        out.push(json["answers"]["narrative"].as_str().unwrap().to_string());
+    }
+    out
+}
+
+pub fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
