@@ -6,7 +6,10 @@
 //! `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->` markers.
 //! Sections: `kdf` (codename logins, Argon2 bound), `submit` (complete form
 //! flows at 1/8/32/128 clients), `upload` (2 GiB upload vs the `age` CLI,
-//! peak RSS). No section name runs them all.
+//! peak RSS), `followup` (messages from open follow-up sessions at 32
+//! clients), `growth` (submission and `amanat list` latency with 0, 10k and
+//! 100k stored reports), `flood` (a legitimate source during a flood of
+//! junk). No section name runs them all.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read};
@@ -20,6 +23,7 @@ const AMANAT: &str = env!("CARGO_BIN_EXE_amanat");
 struct Server {
     child: Child,
     intake: String,
+    review: String,
 }
 
 impl Drop for Server {
@@ -112,9 +116,12 @@ fn serve(data: &Path, env: &[(&str, &str)]) -> Server {
             .to_string()
     };
     let intake = next("intake listening on ");
-    // The review listener's line; the benchmarks use only the intake.
-    let _review = next("review listening on ");
-    Server { child, intake }
+    let review = next("review listening on ");
+    Server {
+        child,
+        intake,
+        review,
+    }
 }
 
 fn client() -> reqwest::blocking::Client {
@@ -529,6 +536,337 @@ fn bench_upload() {
     write_section("upload", &body);
 }
 
+/// A browser's follow-up session: its cookies.
+fn followup_session(http: &reqwest::blocking::Client, intake: &str, codename: &str) -> String {
+    let resp = http.get(format!("{intake}/followup")).send().unwrap();
+    let c = cookie(&resp, "amanat_csrf");
+    let token = value_after(&resp.text().unwrap(), "name=\"csrf\" value=\"");
+    let resp = http
+        .post(format!("{intake}/followup/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &c)
+        .body(encode(&[("csrf", &token), ("codename", codename)]))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 303, "login");
+    format!("{c}; {}", cookie(&resp, "amanat_session"))
+}
+
+/// One message from an open session, as a browser sends it: GET the thread
+/// (for a fresh anti-forgery token), POST the message. Returns the status.
+fn message_flow(http: &reqwest::blocking::Client, intake: &str, cookies: &str) -> u16 {
+    let resp = http
+        .get(format!("{intake}/followup"))
+        .header("cookie", cookies)
+        .send()
+        .unwrap();
+    let token = value_after(&resp.text().unwrap(), "name=\"csrf\" value=\"");
+    http.post(format!("{intake}/followup/message"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookies)
+        .body(encode(&[
+            ("csrf", &token),
+            ("message", "A short follow-up message with a new detail."),
+        ]))
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn bench_followup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, _) = setup(tmp.path());
+    let server = serve(
+        &data,
+        &[
+            ("AMANAT_LIMITS_SUBMISSIONS_PER_MINUTE", "1000000"),
+            ("AMANAT_LIMITS_FOLLOWUP_LOGINS_PER_MINUTE", "1000000"),
+        ],
+    );
+    let http = client();
+    const CLIENTS: usize = 32;
+    // Each client is a different source with its own report and session.
+    let sessions: Vec<String> = (0..CLIENTS)
+        .map(|_| {
+            let (status, codename) = report_flow(&http, &server.intake);
+            assert_eq!(status, 200);
+            followup_session(&http, &server.intake, &codename)
+        })
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let base = server.rss_kib();
+    let (ok, bad, lat, wall) = load(CLIENTS, 20_000, Duration::from_secs(20), |h| {
+        // Threads take sessions round-robin: one per client in practice.
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % CLIENTS;
+        message_flow(h, &server.intake, &sessions[i])
+    });
+    let body = format!(
+        "### Follow-up messages from open sessions (no KDF)\n\n\
+         Machine: {}\n\n\
+         Target: ≥ 1,000 messages/s with p99 < 50 ms at 32 clients. Each message is a\n\
+         browser's GET of the thread (a fresh anti-forgery token) then the POST; the\n\
+         POST seals the message with age and commits it with an fsync.\n\n\
+         | clients | messages/s | ok | refused | p50 ms | p99 ms | server RSS MiB |\n|---|---|---|---|---|---|---|\n\
+         | {CLIENTS} | {:.0} | {ok} | {bad} | {:.1} | {:.1} | {:.1} → {:.1} |\n",
+        machine(),
+        ok as f64 / wall.as_secs_f64(),
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        base as f64 / 1024.0,
+        server.hwm_kib() as f64 / 1024.0,
+    );
+    write_section("followup", &body);
+}
+
+/// Fills a fresh store with `n` reports in one restore: each has a real age
+/// envelope (the same ciphertext; the server cannot tell) and its own id.
+fn prefill(data: &Path, key: &Path, n: usize) {
+    use amanat::store::{EnvelopeKind, EnvelopeRef, ReportMeta, Snapshot, Store};
+    if n == 0 {
+        return;
+    }
+    let recipient: age::x25519::Recipient = std::fs::read_to_string(key)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ct = amanat::crypto::envelope::seal(b"{\"answers\":{}}", std::slice::from_ref(&recipient))
+        .unwrap();
+    let mut snap: Snapshot = Store::open(data).unwrap().snapshot().unwrap();
+    std::fs::remove_dir_all(data.join("db")).unwrap();
+    let (mut reports, mut envelopes) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let urgencies = [
+        amanat::model::Urgency::Critical,
+        amanat::model::Urgency::High,
+        amanat::model::Urgency::Standard,
+    ];
+    for i in 0..n {
+        let eid = amanat::crypto::random::id();
+        let meta = ReportMeta {
+            id: amanat::crypto::random::id(),
+            received: amanat::timeutil::Day::today(),
+            state: amanat::model::State::New,
+            urgency: urgencies[i % urgencies.len()],
+            urgency_confirmed: false,
+            anonymity: amanat::model::Anonymity::Anonymous,
+            assignee: None,
+            envelopes: vec![EnvelopeRef {
+                id: eid.clone(),
+                kind: EnvelopeKind::Report,
+                recipients: vec![recipient.to_string()],
+                day: amanat::timeutil::Day::today(),
+            }],
+            source_recipient: None,
+            blobs: Vec::new(),
+            closed_reason: None,
+            state_changed: None,
+        };
+        reports.push((
+            meta.id.clone().into_bytes(),
+            serde_json::to_vec(&meta).unwrap(),
+        ));
+        envelopes.push((eid.into_bytes(), ct.clone()));
+    }
+    for (name, entries) in [("reports", reports), ("envelopes", envelopes)] {
+        match snap
+            .trees
+            .iter_mut()
+            .find(|(t, _)| t.as_slice() == name.as_bytes())
+        {
+            Some((_, e)) => e.extend(entries),
+            None => snap.trees.push((name.as_bytes().to_vec(), entries)),
+        }
+    }
+    drop(Store::restore_snapshot(data, &snap).unwrap());
+}
+
+fn bench_growth() {
+    let mut rows = String::new();
+    for n in [0usize, 10_000, 100_000] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (data, key) = setup(tmp.path());
+        let t = Instant::now();
+        prefill(&data, &key, n);
+        let fill = t.elapsed();
+        let server = serve(
+            &data,
+            &[("AMANAT_LIMITS_SUBMISSIONS_PER_MINUTE", "1000000")],
+        );
+        let (ok, bad, lat, _) = load(1, 60, Duration::from_secs(60), |h| {
+            report_flow(h, &server.intake).0
+        });
+        assert_eq!(bad, 0);
+        // `amanat list` as a reviewer runs it: a process, a request, a table.
+        let cli = tmp.path().join("cli");
+        let amanat = |args: &[&str]| {
+            let out = Command::new(AMANAT)
+                .args(args)
+                .env("AMANAT_CONFIG_DIR", &cli)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout.len()
+        };
+        amanat(&[
+            "login",
+            "--server",
+            &server.review,
+            "--identity",
+            key.to_str().unwrap(),
+        ]);
+        let mut list = Vec::new();
+        let mut bytes = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            bytes = amanat(&["list"]);
+            list.push(t.elapsed());
+        }
+        list.sort();
+        let base = server.hwm_kib();
+        rows.push_str(&format!(
+            "| {n} | {:.1} s | {:.0} | {:.0} | {:.0} ms ({:.0}–{:.0}) | {:.1} KiB | {:.1} MiB |\n",
+            fill.as_secs_f64(),
+            pct(&lat, 0.5),
+            pct(&lat, 0.99),
+            list[2].as_secs_f64() * 1000.0,
+            list[0].as_secs_f64() * 1000.0,
+            list[4].as_secs_f64() * 1000.0,
+            bytes as f64 / 1024.0,
+            base as f64 / 1024.0,
+        ));
+        assert_eq!(ok, 60);
+    }
+    let body = format!(
+        "### Cost growth with stored reports\n\n\
+         Machine: {}\n\n\
+         Targets: flat submission cost from 0 to 100k reports; `amanat list` over 100k\n\
+         reports < 200 ms. Stores are filled by a restore of generated reports (real age\n\
+         envelopes); submissions are 60 sequential complete flows; `amanat list` is the\n\
+         CLI process (login done), median of 5 (min–max).\n\n\
+         | stored reports | fill | submit p50 ms | submit p99 ms | `amanat list` | list output | server peak RSS |\n|---|---|---|---|---|---|---|\n{rows}",
+        machine()
+    );
+    write_section("growth", &body);
+}
+
+/// A junk submission: a form POST without a valid anti-forgery token and a
+/// body near the form limit.
+fn junk(http: &reqwest::blocking::Client, intake: &str, body: &str) -> u16 {
+    http.post(format!("{intake}/report"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_string())
+        .send()
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+fn bench_flood() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, _) = setup(tmp.path());
+    let server = serve(
+        &data,
+        &[("AMANAT_LIMITS_SUBMISSIONS_PER_MINUTE", "1000000")],
+    );
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let junk_body = format!("narrative={}", "x".repeat(60_000));
+    let base = server.rss_kib();
+    let (flood, legit) = std::thread::scope(|s| {
+        // 64 junk posters and 64 clients sending complete flows as fast as
+        // they can (each needs an Argon2 derivation).
+        let junk_threads: Vec<_> = (0..128)
+            .map(|i| {
+                let (stop, intake, body) = (&stop, &server.intake, &junk_body);
+                s.spawn(move || {
+                    let http = client();
+                    let (mut n, mut statuses) = (0usize, std::collections::BTreeMap::new());
+                    let start = Instant::now();
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed)
+                        && start.elapsed() < Duration::from_secs(120)
+                    {
+                        let st = if i % 2 == 0 {
+                            junk(&http, intake, body)
+                        } else {
+                            report_flow(&http, intake).0
+                        };
+                        *statuses.entry(st).or_insert(0usize) += 1;
+                        n += 1;
+                    }
+                    (n, statuses)
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_secs(3));
+        // A legitimate source, meanwhile: up to 10 attempts a second apart,
+        // as a person pressing "send" again after "busy, try again".
+        let http = client();
+        let mut legit = Vec::new();
+        for _ in 0..10 {
+            let t = Instant::now();
+            let mut tries = 0;
+            let ok = loop {
+                tries += 1;
+                if report_flow(&http, &server.intake).0 == 200 {
+                    break true;
+                }
+                if tries == 10 {
+                    break false;
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            };
+            legit.push((ok, tries, t.elapsed()));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut total = std::collections::BTreeMap::new();
+        let mut n = 0;
+        for h in junk_threads {
+            let (c, st) = h.join().unwrap();
+            n += c;
+            for (k, v) in st {
+                *total.entry(k).or_insert(0) += v;
+            }
+        }
+        ((n, total), legit)
+    });
+    let ok = legit.iter().filter(|l| l.0).count();
+    let mut times: Vec<Duration> = legit.iter().map(|l| l.2).collect();
+    times.sort();
+    let statuses = flood
+        .1
+        .iter()
+        .map(|(k, v)| format!("{v}× {k}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let body = format!(
+        "### Under flood\n\n\
+         Machine: {}\n\n\
+         128 flooding clients: 64 post junk forms (60 KB, no anti-forgery token) and 64\n\
+         send complete report flows as fast as they can, each needing an Argon2\n\
+         derivation. Meanwhile one legitimate source submits 10 reports, pressing\n\
+         \"send\" again a second after each \"busy, try again\" (at most 10 tries).\n\n\
+         | measure | value |\n|---|---|\n\
+         | flood requests answered (status 0 = connection refused or reset) | {} ({statuses}) |\n\
+         | legitimate reports accepted | {ok} of 10 |\n\
+         | tries per accepted report (mean) | {:.1} |\n\
+         | time to an accepted report, median / worst | {:.2} s / {:.2} s |\n\
+         | server RSS before → peak | {:.1} MiB → {:.1} MiB |\n",
+        machine(),
+        flood.0,
+        legit.iter().map(|l| l.1).sum::<usize>() as f64 / legit.len() as f64,
+        times[times.len() / 2].as_secs_f64(),
+        times[times.len() - 1].as_secs_f64(),
+        base as f64 / 1024.0,
+        server.hwm_kib() as f64 / 1024.0,
+    );
+    write_section("flood", &body);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -543,5 +881,14 @@ fn main() {
     }
     if want("upload") {
         bench_upload();
+    }
+    if want("followup") {
+        bench_followup();
+    }
+    if want("growth") {
+        bench_growth();
+    }
+    if want("flood") {
+        bench_flood();
     }
 }
