@@ -494,7 +494,11 @@ fn nothing_is_loaded_from_elsewhere_and_there_is_no_script() {
 fn every_page_with_its_stylesheet_stays_under_30_kb_on_the_wire_in_every_language() {
     let app = app();
     let css = stylesheet(&app);
-    assert_eq!(css.encoding.as_deref(), Some("gzip"), "the stylesheet is compressed");
+    assert_eq!(
+        css.encoding.as_deref(),
+        Some("gzip"),
+        "the stylesheet is compressed"
+    );
     let mut seen = 0;
     let mut over = Vec::new();
     let mut largest = (0, String::new());
@@ -527,7 +531,11 @@ fn pages_that_carry_a_secret_are_never_compressed_and_the_others_are() {
     let mut checked = 0;
     for page in source_pages(&app, "ru") {
         let private = PRIVATE_PAGES.contains(&page.name);
-        let expected = if private { Some("identity") } else { Some("gzip") };
+        let expected = if private {
+            Some("identity")
+        } else {
+            Some("gzip")
+        };
         assert_eq!(page.encoding.as_deref(), expected, "{}", page.name);
         assert!(
             page.html.contains("</html>"),

@@ -341,8 +341,7 @@ fn files_can_be_sent_with_a_follow_up_message() {
     // A refused file: the text is kept, nothing is stored.
     let before = (blobs(&app), app.store.reports().unwrap()[0].clone());
     let big = unknown(60_000);
-    let (status, page) =
-        followup_post_files(&app, &f, "Kept text", false, &[("huge.bin", &big)]);
+    let (status, page) = followup_post_files(&app, &f, "Kept text", false, &[("huge.bin", &big)]);
     assert_eq!(status, 413, "{page}");
     assert!(page.contains("The file huge.bin is too large"), "{page}");
     assert!(page.contains("please choose them again"), "{page}");
@@ -363,8 +362,7 @@ fn files_can_be_sent_with_a_follow_up_message() {
     let mut sent: Vec<AttachmentManifest> =
         serde_json::from_value(msgs[0]["attachments"].clone()).unwrap();
     sent.extend(
-        serde_json::from_value::<Vec<AttachmentManifest>>(msgs[1]["attachments"].clone())
-            .unwrap(),
+        serde_json::from_value::<Vec<AttachmentManifest>>(msgs[1]["attachments"].clone()).unwrap(),
     );
     assert_eq!(sent.len(), 3);
     for m in &sent {
