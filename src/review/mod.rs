@@ -47,7 +47,7 @@ impl ReviewState {
                 Duration::from_secs(limits.review_session_max_secs),
                 limits.review_sessions_max,
             ),
-            challenges: Challenges::default(),
+            challenges: Challenges::new(Duration::from_secs(limits.review_challenge_secs)),
             login_failures: RateLimiter::per_minute(limits.review_login_failures_per_minute),
             store,
             questionnaire,
