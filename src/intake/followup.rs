@@ -280,8 +280,9 @@ async fn login(
     payload: web::Payload,
     st: web::Data<IntakeState>,
 ) -> HttpResponse {
-    let Some((lang, pairs)) = read_form(&req, payload, &st, 4096).await else {
-        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    let (lang, pairs) = match read_form(&req, payload, &st, 4096).await {
+        Ok(form) => form,
+        Err(resp) => return *resp,
     };
     let tr = Tr::new(lang);
     if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
@@ -412,8 +413,9 @@ async fn message(
         }
     } else {
         let limit = body_limit(st.limits.message_chars);
-        let Some((lang, pairs)) = read_form(&req, payload, &st, limit).await else {
-            return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+        let (lang, pairs) = match read_form(&req, payload, &st, limit).await {
+            Ok(form) => form,
+            Err(resp) => return *resp,
         };
         let (report_id, secret) = match session_or_login(&req, &st, lang) {
             Ok(s) => s,
@@ -554,7 +556,9 @@ async fn read_message_multipart(
     };
     let limit = body_limit(st.limits.message_chars);
     let ctx = super::multipart_context(st, recipients, limit, &csrf_ok);
-    let mp = actix_multipart::Multipart::new(req.headers(), payload);
+    let idle = std::time::Duration::from_secs(st.limits.body_idle_secs);
+    let (body, stall) = crate::web::idle_limited(payload, idle);
+    let mp = actix_multipart::Multipart::new(req.headers(), body);
     match upload::read_multipart(mp, ctx).await {
         Ok(form) => {
             let pairs = Wiped(form.pairs);
@@ -563,6 +567,10 @@ async fn read_message_multipart(
         Err(upload::MultipartFailure { error, pairs }) => {
             let pairs = Wiped(pairs);
             let lang = request_lang(req, Some(&pairs.0));
+            if stall.is_set() {
+                tracing::info!(target: "amanat::intake", "follow-up request refused: body stalled");
+                return Err(MessageRefusal::Page(Box::new(super::stalled(lang))));
+            }
             match super::multipart_refusal(error, lang) {
                 super::Refusal::Page(resp) => Err(MessageRefusal::Page(resp)),
                 super::Refusal::Form(status, notice) => {
@@ -589,8 +597,9 @@ async fn delete(
     payload: web::Payload,
     st: web::Data<IntakeState>,
 ) -> HttpResponse {
-    let Some((lang, pairs)) = read_form(&req, payload, &st, 4096).await else {
-        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    let (lang, pairs) = match read_form(&req, payload, &st, 4096).await {
+        Ok(form) => form,
+        Err(resp) => return *resp,
     };
     let (report_id, _secret) = match session_or_login(&req, &st, lang) {
         Ok(s) => s,
@@ -632,8 +641,9 @@ async fn withdraw(
     payload: web::Payload,
     st: web::Data<IntakeState>,
 ) -> HttpResponse {
-    let Some((lang, pairs)) = read_form(&req, payload, &st, 8192).await else {
-        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    let (lang, pairs) = match read_form(&req, payload, &st, 8192).await {
+        Ok(form) => form,
+        Err(resp) => return *resp,
     };
     let tr = Tr::new(lang);
     let (report_id, secret) = match session_or_login(&req, &st, lang) {
@@ -692,8 +702,9 @@ async fn logout(
     payload: web::Payload,
     st: web::Data<IntakeState>,
 ) -> HttpResponse {
-    let Some((lang, pairs)) = read_form(&req, payload, &st, 4096).await else {
-        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    let (lang, pairs) = match read_form(&req, payload, &st, 4096).await {
+        Ok(form) => form,
+        Err(resp) => return *resp,
     };
     if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
         return *resp;
@@ -898,20 +909,33 @@ fn session_or_login(
         })
 }
 
+/// Reads a follow-up form; on failure, the page to answer with (400, or
+/// 408 if the body stopped arriving).
 async fn read_form(
     req: &HttpRequest,
     payload: web::Payload,
     st: &IntakeState,
     limit: usize,
-) -> Option<(&'static Lang, Wiped)> {
-    let mut body = match read_body(req, payload, limit).await {
+) -> Result<(&'static Lang, Wiped), Box<HttpResponse>> {
+    let idle = std::time::Duration::from_secs(st.limits.body_idle_secs);
+    let refused = || {
+        Box::new(super::bad_request(
+            request_lang(req, None),
+            "error-bad-request-detail-form",
+        ))
+    };
+    let mut body = match read_body(req, payload, limit, idle).await {
         Ok(b) => b,
-        Err(BodyError::TooLarge(_)) | Err(BodyError::Broken) => return None,
+        Err(BodyError::Stalled) => {
+            tracing::info!(target: "amanat::intake", "follow-up request refused: body stalled");
+            return Err(Box::new(super::stalled(request_lang(req, None))));
+        }
+        Err(BodyError::TooLarge(_)) | Err(BodyError::Broken) => return Err(refused()),
     };
     let pairs = parse_urlencoded(&body, st.limits.form_fields);
     zeroize::Zeroize::zeroize(body.as_mut());
-    let pairs = Wiped(pairs.ok()?);
-    Some((request_lang(req, Some(&pairs.0)), pairs))
+    let pairs = Wiped(pairs.map_err(|_| refused())?);
+    Ok((request_lang(req, Some(&pairs.0)), pairs))
 }
 
 fn check_csrf(

@@ -23,7 +23,7 @@ use crate::store::{EnvelopeKind, NewEnvelope, NewReport, NewSource, Store};
 use crate::web::csrf::{COOKIE, Csrf, CsrfError};
 use crate::web::form::{FormError, parse_urlencoded};
 use crate::web::ratelimit::RateLimiter;
-use crate::web::{BodyError, human_bytes, is_tls, read_body};
+use crate::web::{BodyError, human_bytes, idle_limited, is_tls, read_body};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -359,12 +359,17 @@ async fn read_submission(
             &Tr::new(lang).t("error-csrf"),
         ))
     };
+    let idle = std::time::Duration::from_secs(st.limits.body_idle_secs);
     if content_type.starts_with("application/x-www-form-urlencoded") {
-        let mut body = match read_body(req, payload, st.limits.form_body_bytes).await {
+        let mut body = match read_body(req, payload, st.limits.form_body_bytes, idle).await {
             Ok(b) => b,
             Err(BodyError::TooLarge(limit)) => {
                 tracing::info!(target: "amanat::intake", "submission rejected: body too large");
                 return Err(Box::new(too_large(header_lang, limit as u64)));
+            }
+            Err(BodyError::Stalled) => {
+                tracing::info!(target: "amanat::intake", "submission rejected: body stalled");
+                return Err(Box::new(stalled(header_lang)));
             }
             Err(BodyError::Broken) => {
                 return Err(Box::new(bad_request(
@@ -403,12 +408,20 @@ async fn read_submission(
     }
     let recipients = triage_recipients(st, header_lang)?;
     let ctx = multipart_context(st, recipients, st.limits.form_body_bytes, &csrf_ok);
-    let mp = actix_multipart::Multipart::new(req.headers(), payload);
+    let (body, stall) = idle_limited(payload, idle);
+    let mp = actix_multipart::Multipart::new(req.headers(), body);
     match upload::read_multipart(mp, ctx).await {
         Ok(form) => Ok((Wiped(form.pairs), form.files)),
         Err(upload::MultipartFailure { error, pairs }) => {
             let pairs = Wiped(pairs);
             let lang = request_lang(req, Some(&pairs.0));
+            if stall.is_set() {
+                // Whatever the parser made of the cut-off body, the cause
+                // is the stall; the upload slot and any staged file are
+                // already released.
+                tracing::info!(target: "amanat::intake", "submission rejected: body stalled");
+                return Err(Box::new(stalled(lang)));
+            }
             match multipart_refusal(error, lang) {
                 Refusal::Page(resp) => Err(resp),
                 Refusal::Form(status, notice) => Err(Box::new(reshow_form(
@@ -834,6 +847,15 @@ fn bad_request(lang: &'static Lang, detail_id: &str) -> HttpResponse {
         &[("detail", Arg::Text(tr.t(detail_id)))],
     );
     error_page(StatusCode::BAD_REQUEST, lang, &msg)
+}
+
+/// 408: the body stopped arriving (`limits.body_idle_secs`).
+fn stalled(lang: &'static Lang) -> HttpResponse {
+    error_page(
+        StatusCode::REQUEST_TIMEOUT,
+        lang,
+        &Tr::new(lang).t("error-stalled"),
+    )
 }
 
 fn internal_error(lang: &'static Lang) -> HttpResponse {

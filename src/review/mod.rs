@@ -940,7 +940,8 @@ async fn json_body<T: DeserializeOwned>(
             "send the body as application/json",
         ));
     }
-    let bytes = read_body(req, body, limits.review_body_bytes)
+    let idle = Duration::from_secs(limits.body_idle_secs);
+    let bytes = read_body(req, body, limits.review_body_bytes, idle)
         .await
         .map_err(|e| match e {
             BodyError::TooLarge(n) => ApiError::new(
@@ -949,6 +950,14 @@ async fn json_body<T: DeserializeOwned>(
                 format!("the request body is larger than {n} bytes"),
             ),
             BodyError::Broken => ApiError::bad_request("the request body was cut off"),
+            BodyError::Stalled => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                format!(
+                    "the request body stopped arriving for {} seconds; nothing was done",
+                    limits.body_idle_secs
+                ),
+            ),
         })?;
     serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
