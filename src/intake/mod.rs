@@ -23,7 +23,7 @@ use crate::store::{EnvelopeKind, NewEnvelope, NewReport, NewSource, Store};
 use crate::web::csrf::{COOKIE, Csrf, CsrfError};
 use crate::web::form::{FormError, parse_urlencoded};
 use crate::web::ratelimit::RateLimiter;
-use crate::web::{BodyError, human_bytes, idle_limited, is_tls, read_body};
+use crate::web::{BodyError, discard_body, human_bytes, idle_limited, is_tls, read_body};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -400,7 +400,20 @@ async fn read_submission(
         }
         return Ok((pairs, Vec::new()));
     }
-    if !content_type.starts_with("multipart/form-data") {
+    // A multipart type without a usable boundary: actix-multipart would
+    // drop the body unread (the client then sees a reset, not this page)
+    // and panics if polled again after reporting it, so refuse it here.
+    let has_boundary = actix_web::HttpMessage::mime_type(req)
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_param("boundary").map(|b| !b.as_str().is_empty()))
+        .unwrap_or(false);
+    if !content_type.starts_with("multipart/form-data") || !has_boundary {
+        let (body, stall) = idle_limited(payload, idle);
+        discard_body(body, st.limits.submission_bytes).await;
+        if stall.is_set() {
+            return Err(Box::new(stalled(header_lang)));
+        }
         return Err(Box::new(bad_request(
             header_lang,
             "error-bad-request-detail-form",

@@ -167,6 +167,22 @@ impl Stream for IdleLimited {
     }
 }
 
+/// Reads and drops up to `limit` bytes of a body, so that a refusal sent
+/// before the body was read reaches the client instead of a reset
+/// connection. Stops early at an error (a stalled body included).
+pub async fn discard_body<S>(mut body: S, limit: u64)
+where
+    S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+{
+    let mut seen = 0u64;
+    while let Some(Ok(chunk)) = body.next().await {
+        seen += chunk.len() as u64;
+        if seen > limit {
+            break;
+        }
+    }
+}
+
 /// True if the request came over TLS (cookies then get `Secure`).
 pub fn is_tls(req: &actix_web::HttpRequest) -> bool {
     req.connection_info().scheme() == "https"
