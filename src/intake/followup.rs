@@ -52,11 +52,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(followup))
             .default_service(web::to(super::method_not_allowed)),
     )
-    .service(web::resource("/followup/login").route(web::post().to(login)))
-    .service(web::resource("/followup/message").route(web::post().to(message)))
-    .service(web::resource("/followup/delete").route(web::post().to(delete)))
-    .service(web::resource("/followup/withdraw").route(web::post().to(withdraw)))
-    .service(web::resource("/followup/logout").route(web::post().to(logout)));
+    .service(post_only("/followup/login").route(web::post().to(login)))
+    .service(post_only("/followup/message").route(web::post().to(message)))
+    .service(post_only("/followup/delete").route(web::post().to(delete)))
+    .service(post_only("/followup/withdraw").route(web::post().to(withdraw)))
+    .service(post_only("/followup/logout").route(web::post().to(logout)));
+}
+
+/// A form target: other methods get the translated 405 page, as elsewhere.
+fn post_only(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(super::method_not_allowed))
 }
 
 // ----- sessions -----
