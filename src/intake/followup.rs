@@ -14,7 +14,8 @@ use super::kdf::KdfError;
 use super::upload::{self, AttachmentManifest, StagedFile};
 use super::views::{FileResult, FilesView, PageCtx};
 use super::{
-    IntakeState, Wiped, error_page, internal_error, render, render_private, request_lang, set_cookie,
+    IntakeState, Wiped, error_page, internal_error, render, render_private, request_lang,
+    set_cookie,
 };
 use crate::crypto::codename;
 use crate::crypto::{envelope, keys, random};
@@ -485,8 +486,8 @@ async fn message(
         }))
         .map(Zeroizing::new)
         .map_err(|e| e.to_string());
-        let result = record
-            .and_then(|r| seal_to_triage(&store, &rid, EnvelopeKind::Message, &r, &blob_ids));
+        let result =
+            record.and_then(|r| seal_to_triage(&store, &rid, EnvelopeKind::Message, &r, &blob_ids));
         if result.is_err() {
             store.remove_blobs(&blob_ids);
         }
@@ -545,8 +546,12 @@ async fn read_message_multipart(
     st: &IntakeState,
 ) -> Result<(&'static Lang, Wiped, Vec<StagedFile>), MessageRefusal> {
     let header_lang = request_lang(req, None);
-    let recipients =
-        super::triage_recipients(st, header_lang).map_err(MessageRefusal::Page)?;
+    if !super::has_boundary(req) {
+        return Err(MessageRefusal::Page(
+            super::refuse_unreadable(payload, st, header_lang).await,
+        ));
+    }
+    let recipients = super::triage_recipients(st, header_lang).map_err(MessageRefusal::Page)?;
     let csrf_cookie = cookie(req, CSRF_COOKIE);
     let csrf_ok = |pairs: &[(String, String)]| {
         let token = pairs

@@ -400,24 +400,8 @@ async fn read_submission(
         }
         return Ok((pairs, Vec::new()));
     }
-    // A multipart type without a usable boundary: actix-multipart would
-    // drop the body unread (the client then sees a reset, not this page)
-    // and panics if polled again after reporting it, so refuse it here.
-    let has_boundary = actix_web::HttpMessage::mime_type(req)
-        .ok()
-        .flatten()
-        .and_then(|m| m.get_param("boundary").map(|b| !b.as_str().is_empty()))
-        .unwrap_or(false);
-    if !content_type.starts_with("multipart/form-data") || !has_boundary {
-        let (body, stall) = idle_limited(payload, idle);
-        discard_body(body, st.limits.submission_bytes).await;
-        if stall.is_set() {
-            return Err(Box::new(stalled(header_lang)));
-        }
-        return Err(Box::new(bad_request(
-            header_lang,
-            "error-bad-request-detail-form",
-        )));
+    if !content_type.starts_with("multipart/form-data") || !has_boundary(req) {
+        return Err(refuse_unreadable(payload, st, header_lang).await);
     }
     let recipients = triage_recipients(st, header_lang)?;
     let ctx = multipart_context(st, recipients, st.limits.form_body_bytes, &csrf_ok);
@@ -450,6 +434,34 @@ async fn read_submission(
             }
         }
     }
+}
+
+/// True if the request's multipart type names a usable boundary. Without
+/// one actix-multipart drops the body unread (the client then sees a reset,
+/// not our page) and panics if polled again after reporting it, so such a
+/// body must go to [`refuse_unreadable`] instead.
+fn has_boundary(req: &HttpRequest) -> bool {
+    actix_web::HttpMessage::mime_type(req)
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_param("boundary").map(|b| !b.as_str().is_empty()))
+        .unwrap_or(false)
+}
+
+/// Reads and drops a body that cannot be parsed (bounded in size and idle
+/// time), then answers 400, or 408 if it stopped arriving.
+async fn refuse_unreadable(
+    payload: web::Payload,
+    st: &IntakeState,
+    lang: &'static Lang,
+) -> Box<HttpResponse> {
+    let idle = std::time::Duration::from_secs(st.limits.body_idle_secs);
+    let (body, stall) = idle_limited(payload, idle);
+    discard_body(body, st.limits.submission_bytes).await;
+    if stall.is_set() {
+        return Box::new(stalled(lang));
+    }
+    Box::new(bad_request(lang, "error-bad-request-detail-form"))
 }
 
 /// The reviewers files are encrypted to: those with the triage role.
