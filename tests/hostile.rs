@@ -1043,6 +1043,24 @@ fn multipart_rows() -> Vec<Case> {
             },
         ),
         intake(
+            "a follow-up message with files but no boundary",
+            400,
+            Says::Page("the form data was incomplete or malformed"),
+            |c| {
+                let (status, html) = submit(&c.app, &minimal("followup row"));
+                assert_eq!(status, 200);
+                let (status, f, _) = followup_login(&c.app, &codename_of(&html));
+                assert_eq!(status, 303, "logged in");
+                Req::Http(
+                    http()
+                        .post(c.intake("/followup/message"))
+                        .header("content-type", "multipart/form-data")
+                        .header("cookie", f.cookies())
+                        .body(mp_body(&[("message".into(), "hello".into())], &[])),
+                )
+            },
+        ),
+        intake(
             "a chunked body with a broken chunk size",
             400,
             Says::Page("the form data was incomplete or malformed"),

@@ -363,7 +363,10 @@ impl Site for str {
 
 /// GET /followup with the browser's cookies; returns status, body, and the
 /// anti-forgery cookie it set (if any).
-pub fn followup_get(app: &(impl Site + ?Sized), f: Option<&Followup>) -> (u16, String, Option<String>) {
+pub fn followup_get(
+    app: &(impl Site + ?Sized),
+    f: Option<&Followup>,
+) -> (u16, String, Option<String>) {
     let mut req = client().get(format!("{}/followup", app.intake_url()));
     if let Some(f) = f {
         req = req.header("cookie", f.cookies());
