@@ -123,6 +123,12 @@ pub struct Limits {
     pub request_timeout_secs: u64,
     /// Seconds an idle keep-alive connection is kept.
     pub keep_alive_secs: u64,
+    /// Seconds a request body may stop arriving before the request is
+    /// refused and its connection closed (a stalled upload otherwise holds
+    /// its connection and its upload slot for ever).
+    pub body_idle_secs: u64,
+    /// Seconds a connection is given to close cleanly after its answer.
+    pub disconnect_timeout_secs: u64,
     /// Most open connections per worker.
     pub max_connections: usize,
     /// Report submissions accepted per minute (all sources together).
@@ -137,6 +143,8 @@ pub struct Limits {
     pub review_session_max_secs: u64,
     /// Most concurrent reviewer sessions.
     pub review_sessions_max: usize,
+    /// Seconds a reviewer login challenge may be answered.
+    pub review_challenge_secs: u64,
     /// Seconds a form's anti-forgery token stays valid.
     pub csrf_ttl_secs: u64,
     /// Codename logins accepted per minute (all sources together).
@@ -200,6 +208,8 @@ impl Default for Limits {
             form_fields: 300,
             request_timeout_secs: 20,
             keep_alive_secs: 30,
+            body_idle_secs: 60,
+            disconnect_timeout_secs: 5,
             max_connections: 1024,
             submissions_per_minute: 120,
             review_body_bytes: 1024 * 1024,
@@ -207,6 +217,7 @@ impl Default for Limits {
             review_session_idle_secs: 30 * 60,
             review_session_max_secs: 8 * 3600,
             review_sessions_max: 1000,
+            review_challenge_secs: 120,
             csrf_ttl_secs: 4 * 3600,
             followup_logins_per_minute: 60,
             followup_session_idle_secs: 30 * 60,
@@ -366,7 +377,7 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 28] = [
+        let checks: [(&'static str, u64, u64, u64); 31] = [
             (
                 "limits.attachments_per_submission",
                 l.attachments_per_submission as u64,
@@ -432,6 +443,19 @@ impl Config {
                 600,
             ),
             ("limits.keep_alive_secs", l.keep_alive_secs, 0, 3600),
+            ("limits.body_idle_secs", l.body_idle_secs, 1, 3600),
+            (
+                "limits.disconnect_timeout_secs",
+                l.disconnect_timeout_secs,
+                1,
+                600,
+            ),
+            (
+                "limits.review_challenge_secs",
+                l.review_challenge_secs,
+                1,
+                600,
+            ),
             (
                 "limits.max_connections",
                 l.max_connections as u64,

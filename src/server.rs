@@ -224,7 +224,7 @@ where
         .workers(l.workers)
         .max_connections(limits.max_connections)
         .client_request_timeout(Duration::from_secs(limits.request_timeout_secs))
-        .client_disconnect_timeout(Duration::from_secs(5))
+        .client_disconnect_timeout(Duration::from_secs(limits.disconnect_timeout_secs))
         .keep_alive(Duration::from_secs(limits.keep_alive_secs))
         .shutdown_timeout(10);
     if !handle_signals {

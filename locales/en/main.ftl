@@ -72,6 +72,7 @@ error-not-found = This page does not exist.
 error-too-large = What you sent is too large (the limit is { $limit }). Nothing was stored. Please shorten your text and try again.
 error-too-many = Too many people are using this service right now. Nothing was stored. Please try again in a minute.
 error-busy = The server is busy. Nothing was stored. Please try again in a minute.
+error-stalled = What you sent stopped arriving before it was complete, so nothing was stored. Please check your connection and try again.
 error-no-reviewers = This service cannot accept reports yet, because no reviewer has been set up to read them. Nothing was stored. Please try again later.
 error-internal = The server had a problem and nothing was stored. Please try again later.
 error-method = This address does not accept that kind of request.

@@ -72,6 +72,7 @@ error-not-found = Esta página no existe.
 error-too-large = Lo que envió es demasiado grande (el límite es { $limit }). No se guardó nada. Acorte su texto e inténtelo de nuevo.
 error-too-many = Demasiadas personas están usando este servicio en este momento. No se guardó nada. Inténtelo de nuevo en un minuto.
 error-busy = El servidor está ocupado. No se guardó nada. Inténtelo de nuevo en un minuto.
+error-stalled = Lo que envió dejó de llegar antes de estar completo, así que no se guardó nada. Compruebe su conexión e inténtelo de nuevo.
 error-no-reviewers = Este servicio todavía no puede recibir denuncias, porque aún no se ha asignado a ningún revisor para leerlas. No se guardó nada. Inténtelo más tarde.
 error-internal = El servidor tuvo un problema y no se guardó nada. Inténtelo más tarde.
 error-method = Esta dirección no acepta ese tipo de solicitud.

@@ -73,6 +73,7 @@ error-not-found = Cette page n’existe pas.
 error-too-large = Ce que vous avez envoyé est trop volumineux (la limite est de { $limit }). Rien n’a été enregistré. Veuillez raccourcir votre texte et réessayer.
 error-too-many = Trop de personnes utilisent ce service en ce moment. Rien n’a été enregistré. Veuillez réessayer dans une minute.
 error-busy = Le serveur est occupé. Rien n’a été enregistré. Veuillez réessayer dans une minute.
+error-stalled = Votre envoi s’est interrompu avant d’être complet. Rien n’a été enregistré. Veuillez vérifier votre connexion et réessayer.
 error-no-reviewers = Ce service ne peut pas encore recevoir de signalements, car aucun examinateur n’a été désigné pour les lire. Rien n’a été enregistré. Veuillez réessayer plus tard.
 error-internal = Le serveur a rencontré un problème et rien n’a été enregistré. Veuillez réessayer plus tard.
 error-method = Cette adresse n’accepte pas ce type de requête.

@@ -71,6 +71,7 @@ error-not-found = Trang này không tồn tại.
 error-too-large = Nội dung bạn gửi quá lớn (giới hạn là { $limit }). Không có gì được lưu. Vui lòng rút ngắn văn bản và thử lại.
 error-too-many = Hiện có quá nhiều người đang dùng dịch vụ này. Không có gì được lưu. Vui lòng thử lại sau một phút.
 error-busy = Máy chủ đang bận. Không có gì được lưu. Vui lòng thử lại sau một phút.
+error-stalled = Dữ liệu bạn gửi đã ngừng truyền trước khi hoàn tất, nên không có gì được lưu. Vui lòng kiểm tra kết nối và thử lại.
 error-no-reviewers = Dịch vụ này chưa thể nhận báo cáo vì chưa có người xem xét nào được chỉ định để đọc. Không có gì được lưu. Vui lòng thử lại sau.
 error-internal = Máy chủ gặp sự cố và không có gì được lưu. Vui lòng thử lại sau.
 error-method = Địa chỉ này không chấp nhận loại yêu cầu đó.

@@ -53,11 +53,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(followup))
             .default_service(web::to(super::method_not_allowed)),
     )
-    .service(web::resource("/followup/login").route(web::post().to(login)))
-    .service(web::resource("/followup/message").route(web::post().to(message)))
-    .service(web::resource("/followup/delete").route(web::post().to(delete)))
-    .service(web::resource("/followup/withdraw").route(web::post().to(withdraw)))
-    .service(web::resource("/followup/logout").route(web::post().to(logout)));
+    .service(post_only("/followup/login").route(web::post().to(login)))
+    .service(post_only("/followup/message").route(web::post().to(message)))
+    .service(post_only("/followup/delete").route(web::post().to(delete)))
+    .service(post_only("/followup/withdraw").route(web::post().to(withdraw)))
+    .service(post_only("/followup/logout").route(web::post().to(logout)));
+}
+
+/// A form target: other methods get the translated 405 page, as elsewhere.
+fn post_only(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(super::method_not_allowed))
 }
 
 // ----- sessions -----
@@ -281,8 +286,9 @@ async fn login(
     payload: web::Payload,
     st: web::Data<IntakeState>,
 ) -> HttpResponse {
-    let Some((lang, pairs)) = read_form(&req, payload, &st, 4096).await else {
-        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    let (lang, pairs) = match read_form(&req, payload, &st, 4096).await {
+        Ok(form) => form,
+        Err(resp) => return *resp,
     };
     let tr = Tr::new(lang);
     if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
@@ -413,8 +419,9 @@ async fn message(
         }
     } else {
         let limit = body_limit(st.limits.message_chars);
-        let Some((lang, pairs)) = read_form(&req, payload, &st, limit).await else {
-            return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+        let (lang, pairs) = match read_form(&req, payload, &st, limit).await {
+            Ok(form) => form,
+            Err(resp) => return *resp,
         };
         let (report_id, secret) = match session_or_login(&req, &st, lang) {
             Ok(s) => s,
@@ -539,6 +546,11 @@ async fn read_message_multipart(
     st: &IntakeState,
 ) -> Result<(&'static Lang, Wiped, Vec<StagedFile>), MessageRefusal> {
     let header_lang = request_lang(req, None);
+    if !super::has_boundary(req) {
+        return Err(MessageRefusal::Page(
+            super::refuse_unreadable(payload, st, header_lang).await,
+        ));
+    }
     let recipients = super::triage_recipients(st, header_lang).map_err(MessageRefusal::Page)?;
     let csrf_cookie = cookie(req, CSRF_COOKIE);
     let csrf_ok = |pairs: &[(String, String)]| {
@@ -554,7 +566,9 @@ async fn read_message_multipart(
     };
     let limit = body_limit(st.limits.message_chars);
     let ctx = super::multipart_context(st, recipients, limit, &csrf_ok);
-    let mp = actix_multipart::Multipart::new(req.headers(), payload);
+    let idle = std::time::Duration::from_secs(st.limits.body_idle_secs);
+    let (body, stall) = crate::web::idle_limited(payload, idle);
+    let mp = actix_multipart::Multipart::new(req.headers(), body);
     match upload::read_multipart(mp, ctx).await {
         Ok(form) => {
             let pairs = Wiped(form.pairs);
@@ -563,6 +577,10 @@ async fn read_message_multipart(
         Err(upload::MultipartFailure { error, pairs }) => {
             let pairs = Wiped(pairs);
             let lang = request_lang(req, Some(&pairs.0));
+            if stall.is_set() {
+                tracing::info!(target: "amanat::intake", "follow-up request refused: body stalled");
+                return Err(MessageRefusal::Page(Box::new(super::stalled(lang))));
+            }
             match super::multipart_refusal(error, lang) {
                 super::Refusal::Page(resp) => Err(MessageRefusal::Page(resp)),
                 super::Refusal::Form(status, notice) => {
@@ -589,8 +607,9 @@ async fn delete(
     payload: web::Payload,
     st: web::Data<IntakeState>,
 ) -> HttpResponse {
-    let Some((lang, pairs)) = read_form(&req, payload, &st, 4096).await else {
-        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    let (lang, pairs) = match read_form(&req, payload, &st, 4096).await {
+        Ok(form) => form,
+        Err(resp) => return *resp,
     };
     let (report_id, _secret) = match session_or_login(&req, &st, lang) {
         Ok(s) => s,
@@ -632,8 +651,9 @@ async fn withdraw(
     payload: web::Payload,
     st: web::Data<IntakeState>,
 ) -> HttpResponse {
-    let Some((lang, pairs)) = read_form(&req, payload, &st, 8192).await else {
-        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    let (lang, pairs) = match read_form(&req, payload, &st, 8192).await {
+        Ok(form) => form,
+        Err(resp) => return *resp,
     };
     let tr = Tr::new(lang);
     let (report_id, secret) = match session_or_login(&req, &st, lang) {
@@ -692,8 +712,9 @@ async fn logout(
     payload: web::Payload,
     st: web::Data<IntakeState>,
 ) -> HttpResponse {
-    let Some((lang, pairs)) = read_form(&req, payload, &st, 4096).await else {
-        return super::bad_request(request_lang(&req, None), "error-bad-request-detail-form");
+    let (lang, pairs) = match read_form(&req, payload, &st, 4096).await {
+        Ok(form) => form,
+        Err(resp) => return *resp,
     };
     if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
         return *resp;
@@ -898,20 +919,33 @@ fn session_or_login(
         })
 }
 
+/// Reads a follow-up form; on failure, the page to answer with (400, or
+/// 408 if the body stopped arriving).
 async fn read_form(
     req: &HttpRequest,
     payload: web::Payload,
     st: &IntakeState,
     limit: usize,
-) -> Option<(&'static Lang, Wiped)> {
-    let mut body = match read_body(req, payload, limit).await {
+) -> Result<(&'static Lang, Wiped), Box<HttpResponse>> {
+    let idle = std::time::Duration::from_secs(st.limits.body_idle_secs);
+    let refused = || {
+        Box::new(super::bad_request(
+            request_lang(req, None),
+            "error-bad-request-detail-form",
+        ))
+    };
+    let mut body = match read_body(req, payload, limit, idle).await {
         Ok(b) => b,
-        Err(BodyError::TooLarge(_)) | Err(BodyError::Broken) => return None,
+        Err(BodyError::Stalled) => {
+            tracing::info!(target: "amanat::intake", "follow-up request refused: body stalled");
+            return Err(Box::new(super::stalled(request_lang(req, None))));
+        }
+        Err(BodyError::TooLarge(_)) | Err(BodyError::Broken) => return Err(refused()),
     };
     let pairs = parse_urlencoded(&body, st.limits.form_fields);
     zeroize::Zeroize::zeroize(body.as_mut());
-    let pairs = Wiped(pairs.ok()?);
-    Some((request_lang(req, Some(&pairs.0)), pairs))
+    let pairs = Wiped(pairs.map_err(|_| refused())?);
+    Ok((request_lang(req, Some(&pairs.0)), pairs))
 }
 
 fn check_csrf(

@@ -23,7 +23,7 @@ use crate::store::{EnvelopeKind, NewEnvelope, NewReport, NewSource, Store};
 use crate::web::csrf::{COOKIE, Csrf, CsrfError};
 use crate::web::form::{FormError, parse_urlencoded};
 use crate::web::ratelimit::RateLimiter;
-use crate::web::{BodyError, human_bytes, is_tls, read_body};
+use crate::web::{BodyError, discard_body, human_bytes, idle_limited, is_tls, read_body};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -359,12 +359,17 @@ async fn read_submission(
             &Tr::new(lang).t("error-csrf"),
         ))
     };
+    let idle = std::time::Duration::from_secs(st.limits.body_idle_secs);
     if content_type.starts_with("application/x-www-form-urlencoded") {
-        let mut body = match read_body(req, payload, st.limits.form_body_bytes).await {
+        let mut body = match read_body(req, payload, st.limits.form_body_bytes, idle).await {
             Ok(b) => b,
             Err(BodyError::TooLarge(limit)) => {
                 tracing::info!(target: "amanat::intake", "submission rejected: body too large");
                 return Err(Box::new(too_large(header_lang, limit as u64)));
+            }
+            Err(BodyError::Stalled) => {
+                tracing::info!(target: "amanat::intake", "submission rejected: body stalled");
+                return Err(Box::new(stalled(header_lang)));
             }
             Err(BodyError::Broken) => {
                 return Err(Box::new(bad_request(
@@ -395,20 +400,25 @@ async fn read_submission(
         }
         return Ok((pairs, Vec::new()));
     }
-    if !content_type.starts_with("multipart/form-data") {
-        return Err(Box::new(bad_request(
-            header_lang,
-            "error-bad-request-detail-form",
-        )));
+    if !content_type.starts_with("multipart/form-data") || !has_boundary(req) {
+        return Err(refuse_unreadable(payload, st, header_lang).await);
     }
     let recipients = triage_recipients(st, header_lang)?;
     let ctx = multipart_context(st, recipients, st.limits.form_body_bytes, &csrf_ok);
-    let mp = actix_multipart::Multipart::new(req.headers(), payload);
+    let (body, stall) = idle_limited(payload, idle);
+    let mp = actix_multipart::Multipart::new(req.headers(), body);
     match upload::read_multipart(mp, ctx).await {
         Ok(form) => Ok((Wiped(form.pairs), form.files)),
         Err(upload::MultipartFailure { error, pairs }) => {
             let pairs = Wiped(pairs);
             let lang = request_lang(req, Some(&pairs.0));
+            if stall.is_set() {
+                // Whatever the parser made of the cut-off body, the cause
+                // is the stall; the upload slot and any staged file are
+                // already released.
+                tracing::info!(target: "amanat::intake", "submission rejected: body stalled");
+                return Err(Box::new(stalled(lang)));
+            }
             match multipart_refusal(error, lang) {
                 Refusal::Page(resp) => Err(resp),
                 Refusal::Form(status, notice) => Err(Box::new(reshow_form(
@@ -424,6 +434,34 @@ async fn read_submission(
             }
         }
     }
+}
+
+/// True if the request's multipart type names a usable boundary. Without
+/// one actix-multipart drops the body unread (the client then sees a reset,
+/// not our page) and panics if polled again after reporting it, so such a
+/// body must go to [`refuse_unreadable`] instead.
+fn has_boundary(req: &HttpRequest) -> bool {
+    actix_web::HttpMessage::mime_type(req)
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_param("boundary").map(|b| !b.as_str().is_empty()))
+        .unwrap_or(false)
+}
+
+/// Reads and drops a body that cannot be parsed (bounded in size and idle
+/// time), then answers 400, or 408 if it stopped arriving.
+async fn refuse_unreadable(
+    payload: web::Payload,
+    st: &IntakeState,
+    lang: &'static Lang,
+) -> Box<HttpResponse> {
+    let idle = std::time::Duration::from_secs(st.limits.body_idle_secs);
+    let (body, stall) = idle_limited(payload, idle);
+    discard_body(body, st.limits.submission_bytes).await;
+    if stall.is_set() {
+        return Box::new(stalled(lang));
+    }
+    Box::new(bad_request(lang, "error-bad-request-detail-form"))
 }
 
 /// The reviewers files are encrypted to: those with the triage role.
@@ -834,6 +872,15 @@ fn bad_request(lang: &'static Lang, detail_id: &str) -> HttpResponse {
         &[("detail", Arg::Text(tr.t(detail_id)))],
     );
     error_page(StatusCode::BAD_REQUEST, lang, &msg)
+}
+
+/// 408: the body stopped arriving (`limits.body_idle_secs`).
+fn stalled(lang: &'static Lang) -> HttpResponse {
+    error_page(
+        StatusCode::REQUEST_TIMEOUT,
+        lang,
+        &Tr::new(lang).t("error-stalled"),
+    )
 }
 
 fn internal_error(lang: &'static Lang) -> HttpResponse {

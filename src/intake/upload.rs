@@ -452,9 +452,11 @@ pub async fn read_multipart(
 ) -> Result<MultipartForm, MultipartFailure> {
     use futures_util::StreamExt;
     let mut pairs: Vec<(String, String)> = Vec::new();
-    let result = read_parts(&mut mp, &ctx, &mut pairs).await;
+    let mut failed = false;
+    let result = read_parts(&mut mp, &ctx, &mut pairs, &mut failed).await;
     match result {
         Ok(files) => Ok(MultipartForm { pairs, files }),
+        Err(error) if failed => Err(MultipartFailure { error, pairs }),
         Err(error) => {
             let mut drained = 0u64;
             'outer: while let Some(Ok(mut field)) = mp.next().await {
@@ -470,10 +472,14 @@ pub async fn read_multipart(
     }
 }
 
+/// Sets `failed` when the multipart stream refused the content type: it
+/// must not be polled again (actix-multipart panics on a second poll), so
+/// the caller does not drain it.
 async fn read_parts(
     mp: &mut actix_multipart::Multipart,
     ctx: &MultipartContext<'_>,
     pairs: &mut Vec<(String, String)>,
+    failed: &mut bool,
 ) -> Result<Vec<StagedFile>, MultipartError> {
     use futures_util::StreamExt;
     let mut files: Vec<StagedFile> = Vec::new();
@@ -483,8 +489,19 @@ async fn read_parts(
     let mut permit: Option<tokio::sync::OwnedSemaphorePermit> = None;
 
     while let Some(field) = mp.next().await {
-        let mut field =
-            field.map_err(|_| MultipartError::BadBody("error-bad-request-detail-form"))?;
+        let mut field = field.map_err(|e| {
+            use actix_multipart::MultipartError as E;
+            // The errors of a content type that was refused before any
+            // body was read; after the others the stream can still drain.
+            *failed = matches!(
+                e,
+                E::ContentTypeMissing
+                    | E::ContentTypeParse
+                    | E::ContentTypeIncompatible
+                    | E::BoundaryMissing
+            );
+            MultipartError::BadBody("error-bad-request-detail-form")
+        })?;
         let name = field.name().unwrap_or_default().to_string();
         let filename = field
             .content_disposition()

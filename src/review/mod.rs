@@ -47,7 +47,7 @@ impl ReviewState {
                 Duration::from_secs(limits.review_session_max_secs),
                 limits.review_sessions_max,
             ),
-            challenges: Challenges::default(),
+            challenges: Challenges::new(Duration::from_secs(limits.review_challenge_secs)),
             login_failures: RateLimiter::per_minute(limits.review_login_failures_per_minute),
             store,
             questionnaire,
@@ -134,28 +134,46 @@ impl actix_web::ResponseError for ApiError {
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
-/// Registers the review routes.
+/// Registers the review routes. Each path is one resource, so a known path
+/// called with a method it does not take gets 405, not 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz)).service(
-        web::scope("/api/v1")
-            .route("/auth/challenge", web::post().to(challenge))
-            .route("/auth/verify", web::post().to(verify))
-            .route("/auth/logout", web::post().to(logout))
-            .route("/whoami", web::get().to(whoami))
-            .route("/questionnaire", web::get().to(questionnaire))
-            .route("/reports", web::get().to(list_reports))
-            .route("/reports/{id}", web::get().to(get_report))
-            .route("/reports/{id}/replies", web::post().to(post_reply))
-            .route("/reports/{id}/blobs/{blob}", web::get().to(get_blob))
-            .route("/reports/{id}/identity", web::get().to(get_identity))
-            .route("/reports/{id}/triage", web::post().to(triage))
-            .route("/recipients", web::get().to(recipients))
-            .route("/audit", web::get().to(audit_log))
-            .route("/audit/export", web::post().to(record_export))
-            .route("/reviewers", web::get().to(list_reviewers))
-            .route("/reviewers", web::post().to(add_reviewer))
-            .route("/reviewers/{id}", web::delete().to(remove_reviewer)),
-    );
+    cfg.service(resource("/healthz").route(web::get().to(healthz)))
+        .service(
+            web::scope("/api/v1")
+                .service(resource("/auth/challenge").route(web::post().to(challenge)))
+                .service(resource("/auth/verify").route(web::post().to(verify)))
+                .service(resource("/auth/logout").route(web::post().to(logout)))
+                .service(resource("/whoami").route(web::get().to(whoami)))
+                .service(resource("/questionnaire").route(web::get().to(questionnaire)))
+                .service(resource("/reports").route(web::get().to(list_reports)))
+                .service(resource("/reports/{id}").route(web::get().to(get_report)))
+                .service(resource("/reports/{id}/replies").route(web::post().to(post_reply)))
+                .service(resource("/reports/{id}/blobs/{blob}").route(web::get().to(get_blob)))
+                .service(resource("/reports/{id}/identity").route(web::get().to(get_identity)))
+                .service(resource("/reports/{id}/triage").route(web::post().to(triage)))
+                .service(resource("/recipients").route(web::get().to(recipients)))
+                .service(resource("/audit").route(web::get().to(audit_log)))
+                .service(resource("/audit/export").route(web::post().to(record_export)))
+                .service(
+                    resource("/reviewers")
+                        .route(web::get().to(list_reviewers))
+                        .route(web::post().to(add_reviewer)),
+                )
+                .service(resource("/reviewers/{id}").route(web::delete().to(remove_reviewer))),
+        );
+}
+
+/// A route path whose other methods get a JSON 405.
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+async fn method_not_allowed() -> HttpResponse {
+    actix_web::ResponseError::error_response(&ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this API route does not accept that method",
+    ))
 }
 
 /// The answer for any unknown path of the review listener.
@@ -940,7 +958,8 @@ async fn json_body<T: DeserializeOwned>(
             "send the body as application/json",
         ));
     }
-    let bytes = read_body(req, body, limits.review_body_bytes)
+    let idle = Duration::from_secs(limits.body_idle_secs);
+    let bytes = read_body(req, body, limits.review_body_bytes, idle)
         .await
         .map_err(|e| match e {
             BodyError::TooLarge(n) => ApiError::new(
@@ -949,6 +968,14 @@ async fn json_body<T: DeserializeOwned>(
                 format!("the request body is larger than {n} bytes"),
             ),
             BodyError::Broken => ApiError::bad_request("the request body was cut off"),
+            BodyError::Stalled => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                format!(
+                    "the request body stopped arriving for {} seconds; nothing was done",
+                    limits.body_idle_secs
+                ),
+            ),
         })?;
     serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))

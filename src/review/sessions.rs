@@ -11,7 +11,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
-/// Seconds a login challenge stays valid.
+/// How long a login challenge stays valid unless configured otherwise
+/// (`limits.review_challenge_secs`).
 pub const CHALLENGE_TTL: Duration = Duration::from_secs(120);
 /// Most outstanding challenges.
 pub const MAX_CHALLENGES: usize = 1000;
@@ -115,9 +116,15 @@ struct Challenge {
 }
 
 /// Outstanding login challenges, each usable once.
-#[derive(Default)]
 pub struct Challenges {
+    ttl: Duration,
     map: Mutex<HashMap<String, Challenge>>,
+}
+
+impl Default for Challenges {
+    fn default() -> Self {
+        Challenges::new(CHALLENGE_TTL)
+    }
 }
 
 /// The result of answering a challenge.
@@ -128,6 +135,14 @@ pub enum ChallengeResult {
 }
 
 impl Challenges {
+    /// No challenges yet; each new one may be answered within `ttl`.
+    pub fn new(ttl: Duration) -> Challenges {
+        Challenges {
+            ttl,
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
     /// Records a challenge; `reviewer_id` is `None` for an unknown recipient
     /// (the challenge then can never succeed). Returns its id, or `None` if
     /// too many are outstanding.
@@ -146,7 +161,7 @@ impl Challenges {
             Challenge {
                 reviewer_id,
                 nonce,
-                expires: now + CHALLENGE_TTL,
+                expires: now + self.ttl,
             },
         );
         Some(id)
@@ -228,6 +243,16 @@ mod tests {
             "consumed by the failure"
         );
         let id = c.create(None, Zeroizing::new("nonce".into())).unwrap();
+        assert_eq!(c.answer(&id, "nonce"), ChallengeResult::Failed);
+    }
+
+    #[test]
+    fn challenges_expire() {
+        let c = Challenges::new(Duration::from_millis(30));
+        let id = c
+            .create(Some("r1".into()), Zeroizing::new("nonce".into()))
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(50));
         assert_eq!(c.answer(&id, "nonce"), ChallengeResult::Failed);
     }
 }

@@ -111,12 +111,74 @@ pub fn spawn_app(
 
 /// An HTTP client that does not follow redirects.
 pub fn client() -> Client {
+    client_builder().build().unwrap()
+}
+
+/// The builder of [`client`], for tests that add to it (a timeout).
+pub fn client_builder() -> reqwest::blocking::ClientBuilder {
+    client_builder_trusting(None)
+}
+
+/// [`client_builder`] that also trusts a test CA (PEM file), for listeners
+/// served over real TLS.
+pub fn client_builder_trusting(ca: Option<&std::path::Path>) -> reqwest::blocking::ClientBuilder {
     Client::builder()
-        .tls_backend_preconfigured(amanat::tls::client_config(None).unwrap())
+        .tls_backend_preconfigured(amanat::tls::client_config(ca).unwrap())
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .build()
-        .unwrap()
+}
+
+/// A test certificate authority (rcgen) for listeners served over TLS.
+pub struct TestCa {
+    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    /// The CA certificate, PEM.
+    pub pem: std::path::PathBuf,
+}
+
+impl TestCa {
+    /// A new CA whose certificate is written to `dir/ca.pem`.
+    pub fn new(dir: &std::path::Path) -> TestCa {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Amanat test CA");
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        let issuer =
+            rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap())
+                .unwrap();
+        let pem = dir.join("ca.pem");
+        std::fs::write(&pem, issuer.pem()).unwrap();
+        TestCa { issuer, pem }
+    }
+
+    /// A leaf for localhost and 127.0.0.1; writes `dir/NAME.crt` and
+    /// `dir/NAME.key` (0600) and returns their paths.
+    pub fn leaf(
+        &self,
+        dir: &std::path::Path,
+        name: &str,
+    ) -> (std::path::PathBuf, std::path::PathBuf) {
+        use std::os::unix::fs::PermissionsExt;
+        let mut params =
+            rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        let kp = rcgen::KeyPair::generate().unwrap();
+        let c = params.signed_by(&kp, &self.issuer).unwrap();
+        let (cert, key) = (
+            dir.join(format!("{name}.crt")),
+            dir.join(format!("{name}.key")),
+        );
+        std::fs::write(&cert, c.pem()).unwrap();
+        std::fs::write(&key, kp.serialize_pem()).unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        (cert, key)
+    }
 }
 
 /// A form as a browser holds it after GET /report.
@@ -506,4 +568,145 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// True if `needle` occurs in `hay`.
 pub fn contains_bytes(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// An HTTP answer read off a raw socket.
+#[derive(Debug, Default)]
+pub struct RawReply {
+    /// The status, or 0 if no complete status line came back.
+    pub status: u16,
+    /// Header names in lower case, with their values.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// True if the server closed the connection after answering.
+    pub closed: bool,
+}
+
+impl RawReply {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `host:port` of a listener URL such as `http://127.0.0.1:1234`.
+pub fn addr_of(url: &str) -> &str {
+    url.split("://").nth(1).unwrap_or(url)
+}
+
+/// Writes `bytes` to a listener on a fresh connection, exactly as given
+/// (for requests no HTTP client would send), and reads one answer for at
+/// most `wait`. Never hangs: every read and write has a timeout.
+pub fn raw_exchange(addr: &str, bytes: &[u8], wait: std::time::Duration) -> RawReply {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_write_timeout(Some(wait)).unwrap();
+    // A server may answer and close before reading everything.
+    let _ = s.write_all(bytes);
+    read_reply(&mut s, wait)
+}
+
+/// Reads one HTTP answer from a connection for at most `wait`.
+pub fn read_reply(s: &mut std::net::TcpStream, wait: std::time::Duration) -> RawReply {
+    s.set_read_timeout(Some(std::time::Duration::from_millis(100)))
+        .unwrap();
+    read_reply_from(s, wait)
+}
+
+/// [`read_reply`] from any stream (a TLS stream over a socket), whose
+/// socket already has a short read timeout.
+pub fn read_reply_from(s: &mut impl std::io::Read, wait: std::time::Duration) -> RawReply {
+    let deadline = std::time::Instant::now() + wait;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    let mut closed = false;
+    while std::time::Instant::now() < deadline {
+        if parse_reply(&buf, false).is_some() {
+            break;
+        }
+        match s.read(&mut chunk) {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => {
+                closed = true;
+                break;
+            }
+        }
+    }
+    let mut reply = parse_reply(&buf, true).unwrap_or_default();
+    reply.closed = closed;
+    reply
+}
+
+/// Parses one answer; `None` while it is incomplete (unless `at_end`).
+fn parse_reply(buf: &[u8], at_end: bool) -> Option<RawReply> {
+    let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&buf[..head_end]);
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let rest = &buf[head_end + 4..];
+    let get = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    let body = if let Some(len) = get("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        if rest.len() < len {
+            if !at_end {
+                return None;
+            }
+            rest.to_vec()
+        } else {
+            rest[..len].to_vec()
+        }
+    } else if get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+        let mut body = Vec::new();
+        let mut at = rest;
+        loop {
+            let Some(eol) = at.windows(2).position(|w| w == b"\r\n") else {
+                if at_end {
+                    break;
+                }
+                return None;
+            };
+            let size_text = String::from_utf8_lossy(&at[..eol]);
+            let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
+            if size == 0 {
+                break;
+            }
+            let start = eol + 2;
+            if at.len() < start + size + 2 {
+                if at_end {
+                    body.extend_from_slice(&at[start.min(at.len())..]);
+                    break;
+                }
+                return None;
+            }
+            body.extend_from_slice(&at[start..start + size]);
+            at = &at[start + size + 2..];
+        }
+        body
+    } else {
+        if !at_end {
+            return None;
+        }
+        rest.to_vec()
+    };
+    Some(RawReply {
+        status,
+        headers,
+        body,
+        closed: false,
+    })
 }
