@@ -618,13 +618,60 @@ fn serve_demo(intake: Option<String>, review: Option<String>) -> Result<(), Fail
     result
 }
 
+/// `AMANAT_LOG` sets the level of Amanat's own lines; other crates never log
+/// below INFO, whatever it says. At DEBUG and TRACE sled prints every key and
+/// value it reads or writes (report ids, the source lookup ids derived from
+/// codenames, as byte lists), and nobody reviews what the HTTP and TLS
+/// stacks print at those levels; none of it may reach a log that a
+/// collector stamps with the time. tests/seizure.rs runs the server at
+/// `trace` and checks the log.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("AMANAT_LOG")
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let env = tracing_subscriber::EnvFilter::try_from_env("AMANAT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let layer = tracing_subscriber::fmt::layer()
         .without_time()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
-        .try_init();
+        .with_filter(log_filter(env));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// `env` for Amanat's own targets, and at most INFO for every other crate.
+fn log_filter<S>(env: tracing_subscriber::EnvFilter) -> impl tracing_subscriber::layer::Filter<S> {
+    use tracing_subscriber::filter::FilterExt;
+    let others_at_most_info = tracing_subscriber::filter::filter_fn(|m| {
+        m.target() == "amanat"
+            || m.target().starts_with("amanat::")
+            || *m.level() <= tracing::Level::INFO
+    })
+    // Without a hint the combined filter has none, and `try_init` would set
+    // the `log` crate's maximum to TRACE even at `info`: every sled trace
+    // call would reach the subscriber only to be dropped there. With it the
+    // maximum is `AMANAT_LOG`'s, as it was with a plain EnvFilter.
+    .with_max_level_hint(tracing::level_filters::LevelFilter::TRACE);
+    env.and(others_at_most_info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing::level_filters::LevelFilter;
+    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::layer::Filter;
+
+    #[test]
+    fn the_log_filter_keeps_amanat_log_as_the_maximum_level() {
+        for (spec, max) in [
+            ("info", LevelFilter::INFO),
+            ("warn", LevelFilter::WARN),
+            ("trace", LevelFilter::TRACE),
+            ("amanat=debug,warn", LevelFilter::DEBUG),
+        ] {
+            let f = log_filter::<tracing_subscriber::Registry>(EnvFilter::new(spec));
+            assert_eq!(f.max_level_hint(), Some(max), "{spec}");
+        }
+    }
 }
