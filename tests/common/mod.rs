@@ -4,6 +4,10 @@
 //! age challenge-response.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+// Integration tests only: the page-weight example (bench/page_weights.rs)
+// includes this module too, and Cargo sets the `CARGO_BIN_EXE_*` variables
+// `daemon` needs for tests and benches, not for examples.
+#[cfg(test)]
 pub mod daemon;
 pub mod pages;
 
