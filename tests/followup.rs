@@ -287,7 +287,7 @@ fn kdf_busy_and_login_rate_limit_answer_clearly() {
             assert_eq!(ok, 6, "every login waited its turn: {statuses:?}");
         } else {
             assert!(
-                ok >= 1 && ok < 6,
+                (1..6).contains(&ok),
                 "one waits, the rest are refused: {statuses:?}"
             );
             assert!(statuses.iter().all(|s| *s == 303 || *s == 503));
