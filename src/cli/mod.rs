@@ -374,32 +374,46 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 println!("No reports.");
                 return Ok(());
             }
-            println!(
-                "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}",
-                "ID", "RECEIVED", "STATE", "URGENCY", "ANONYMITY", "ASSIGNEE"
-            );
-            for r in &reports {
-                let urgency = if r.urgency_confirmed {
-                    r.urgency.to_string()
-                } else {
-                    format!("{} (proposed)", r.urgency)
-                };
-                println!(
-                    "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}{}",
-                    r.id,
-                    r.received,
-                    r.state,
-                    urgency,
-                    r.anonymity,
-                    safe(r.assignee_name.as_deref().unwrap_or("-")),
-                    if is_overdue(r, today) {
-                        "  OVERDUE"
+            // One buffered write instead of one per line: a long queue
+            // prints in milliseconds.
+            use std::io::Write as _;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let table = (|| -> std::io::Result<()> {
+                writeln!(
+                    out,
+                    "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}",
+                    "ID", "RECEIVED", "STATE", "URGENCY", "ANONYMITY", "ASSIGNEE"
+                )?;
+                for r in &reports {
+                    let urgency = if r.urgency_confirmed {
+                        r.urgency.to_string()
                     } else {
-                        ""
-                    }
-                );
+                        format!("{} (proposed)", r.urgency)
+                    };
+                    writeln!(
+                        out,
+                        "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}{}",
+                        r.id,
+                        r.received,
+                        r.state,
+                        urgency,
+                        r.anonymity,
+                        safe(r.assignee_name.as_deref().unwrap_or("-")),
+                        if is_overdue(r, today) {
+                            "  OVERDUE"
+                        } else {
+                            ""
+                        }
+                    )?;
+                }
+                out.flush()
+            })();
+            match table {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(CliError::general(e.to_string()))
+                }
+                _ => Ok(()),
             }
-            Ok(())
         }
         Command::Queue { json } => queue(&dir, proxy, json),
         Command::Triage {

@@ -330,17 +330,37 @@ async fn list_reports(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult
     let reviewer = authenticate(&req, &st)?;
     require(&reviewer, Role::Triage)?;
     let store = st.store.clone();
-    let reports = web::block(move || store.reports())
-        .await
-        .map_err(ApiError::internal)??;
-    let reviewers = st.store.reviewers()?;
-    let mut reports: Vec<ReportSummary> = reports
-        .iter()
-        .map(|m| summary_named(m, &reviewers))
-        .collect();
-    // Most urgent first, then oldest first.
-    reports.sort_by(|a, b| (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id)));
-    Ok(HttpResponse::Ok().json(ReportList { reports }))
+    // Reading, mapping and sorting every report is work for a blocking
+    // thread, not for the async worker.
+    let list = web::block(move || -> Result<ReportList, StoreError> {
+        let reviewers = store.reviewers()?;
+        let mut reports: Vec<ReportSummary> = store
+            .report_heads()?
+            .into_iter()
+            .map(|h| ReportSummary {
+                assignee_name: h
+                    .assignee
+                    .as_ref()
+                    .and_then(|a| reviewers.iter().find(|r| &r.id == a))
+                    .map(|r| r.name.clone()),
+                state_day: h.state_day(),
+                id: h.id,
+                received: h.received,
+                state: h.state,
+                closed_reason: h.closed_reason,
+                urgency: h.urgency,
+                urgency_confirmed: h.urgency_confirmed,
+                anonymity: h.anonymity,
+                assignee: h.assignee,
+            })
+            .collect();
+        // Most urgent first, then oldest first.
+        reports.sort_by(|a, b| (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id)));
+        Ok(ReportList { reports })
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 async fn get_report(

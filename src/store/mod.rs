@@ -558,6 +558,16 @@ impl Store {
         Ok(v)
     }
 
+    /// Every report's listing metadata (see [`ReportHead`]).
+    pub fn report_heads(&self) -> Result<Vec<ReportHead>, StoreError> {
+        let mut v = Vec::with_capacity(self.reports.len());
+        for item in self.reports.iter() {
+            let (_, value) = item?;
+            v.push(from_json::<ReportHead>("reports", &value)?);
+        }
+        Ok(v)
+    }
+
     /// One report's metadata.
     pub fn report(&self, id: &str) -> Result<Option<ReportMeta>, StoreError> {
         self.reports
@@ -674,7 +684,7 @@ impl Store {
     /// Report counts per triage state, for `amanatd status`.
     pub fn state_counts(&self) -> Result<Vec<(State, usize)>, StoreError> {
         let mut counts: Vec<(State, usize)> = Vec::new();
-        for r in self.reports()? {
+        for r in self.report_heads()? {
             match counts.iter_mut().find(|(s, _)| *s == r.state) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((r.state, 1)),

@@ -64,6 +64,31 @@ impl ReportMeta {
     }
 }
 
+/// What a listing needs of a report: its metadata without the envelope and
+/// attachment lists, which are skipped while parsing (with many reports they
+/// are most of the bytes read and of the memory a full parse takes).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ReportHead {
+    pub id: String,
+    pub received: Day,
+    pub state: State,
+    pub urgency: Urgency,
+    pub urgency_confirmed: bool,
+    pub anonymity: Anonymity,
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub closed_reason: Option<CloseReason>,
+    #[serde(default)]
+    pub state_changed: Option<Day>,
+}
+
+impl ReportHead {
+    /// The day the report entered its current state.
+    pub fn state_day(&self) -> Day {
+        self.state_changed.unwrap_or(self.received)
+    }
+}
+
 /// Where an envelope is and whom it was encrypted to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvelopeRef {
