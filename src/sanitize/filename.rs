@@ -22,18 +22,19 @@ pub fn clean_filename(name: &str) -> String {
     if trimmed.is_empty() {
         return "file".to_string();
     }
-    let mut out = trimmed.to_string();
+    // Capping can expose a trailing dot/space of the stem; trim again.
+    let mut out = trim_ends(&cap_len(trimmed, MAX_NAME_BYTES)).to_string();
+    if out.is_empty() {
+        return "file".to_string();
+    }
+    // Only now: capping and trimming can turn a long name into a device
+    // name ("CONIN$" followed by 120 spaces and a dash).
     if is_windows_reserved(&out) {
         out.insert(0, '_');
+        // The stem now starts with `_`, so capping cannot make it reserved.
+        out = trim_ends(&cap_len(&out, MAX_NAME_BYTES)).to_string();
     }
-    let capped = cap_len(&out, MAX_NAME_BYTES);
-    // Capping can expose a trailing dot/space of the stem; trim again.
-    let capped = trim_ends(&capped).to_string();
-    if capped.is_empty() {
-        "file".to_string()
-    } else {
-        capped
-    }
+    out
 }
 
 /// Characters that must never appear in a shown or stored name.
@@ -143,6 +144,21 @@ mod tests {
         assert_eq!(clean_filename("CON .txt"), "_CON .txt");
         assert_eq!(clean_filename("com\u{b9}.log"), "_com\u{b9}.log");
         assert_eq!(clean_filename("conout$"), "_conout$");
+    }
+
+    /// Found by fuzzing (tests/fuzz-crashes/clean_filename/): the device
+    /// name check ran before the length cap, so a name that the cap cut down
+    /// to `CONIN$` kept it, and cleaning the result again changed it.
+    #[test]
+    fn device_name_exposed_by_the_length_cap_is_prefixed() {
+        let name = format!("CONIN$\u{3000}{}-", " ".repeat(130));
+        let out = clean_filename(&name);
+        assert_eq!(out, "_CONIN$");
+        assert_eq!(clean_filename(&out), out);
+        let long_ext = format!("CON.{}", "x".repeat(200));
+        let out = clean_filename(&long_ext);
+        assert!(out.starts_with("_CON.") && out.len() <= 120, "{out}");
+        assert_eq!(clean_filename(&out), out);
     }
 
     #[test]
