@@ -8,6 +8,7 @@
 //! Run it with `scripts/page-weights.sh`. The test
 //! `every_page_with_its_stylesheet_stays_under_30_kb_on_the_wire_in_every_language`
 //! (tests/a11y.rs) enforces the same budget on every `cargo test`.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/common/mod.rs"]

@@ -10,6 +10,7 @@
 //! clients), `growth` (submission and `amanat list` latency with 0, 10k and
 //! 100k stored reports), `flood` (a legitimate source during a flood of
 //! junk). No section name runs them all.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read};

@@ -4,6 +4,7 @@
 //! colour pairs meet WCAG AA, nothing is loaded from anywhere else, and every
 //! page with its stylesheet stays under 30 KB on the wire for slow Tor links
 //! (compressed, except the pages that carry a secret).
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,5 +1,6 @@
 //! Integration tests: the real server on loopback (port 0), a real sled
 //! store in a temporary directory, real age, real HTTP.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

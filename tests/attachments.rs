@@ -1,5 +1,6 @@
 //! Attachments through the real server: multipart upload, metadata
 //! stripping, encryption into blobs, and every refusal path leaving nothing.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

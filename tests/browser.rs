@@ -5,6 +5,7 @@
 //!
 //! Screenshots go to `test-artifacts/browser/` for people to look at. The
 //! test fails, never skips, when Chromium or chromedriver is missing.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

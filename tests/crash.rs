@@ -14,6 +14,7 @@
 //! `AMANAT_CRASH_SUBMISSIONS` (acknowledged reports to reach, default 10,000)
 //! and `AMANAT_CRASH_KILLS` (default 8) size the run; `scripts/crash.sh` runs
 //! it and writes the figures to docs/benchmarks.md.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -4,6 +4,7 @@
 //! deploy/tor/client-auth-keygen.sh), the systemd unit under
 //! `systemd-analyze security`, and the Debian package metadata. A missing
 //! tool fails the test with the package to install; nothing is skipped.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! `amanatd reviewer add`, `amanatd serve`, a browser-like submission with
 //! JavaScript off, `amanat login/list/show/logout`; then a search of every
 //! byte under the data dir and of the server's log for the canaries.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,6 +1,7 @@
 //! Test files with identifying metadata, generated in code: a JPEG with an
 //! EXIF block naming a GPS canary, a PNG with text chunks, a DOCX with an
 //! author, an MP3 with ID3 tags, and junk of a cleanable type.
+#![forbid(unsafe_code)]
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Cursor, Write};

@@ -1,5 +1,6 @@
 //! Integration tests of the codename follow-up channel: real server on
 //! loopback, real sled, real Argon2id at the default parameters, real age.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -18,6 +18,7 @@
 //! read and write timeouts, so no row can hang; slow-client rows open
 //! connections that dribble or stall and check that a normal visitor is
 //! still served promptly and that the configured timeouts cut them off.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -5,6 +5,7 @@
 //!
 //! The `.ftl` files are parsed with `fluent-syntax` (the parser fluent-bundle
 //! itself uses), so a file the server would half-load fails here first.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -4,6 +4,7 @@
 //! `status`, `backup` under write load through the real HTTP form and
 //! `restore`, and the reviewer CLI through a real SOCKS5 proxy (Debian
 //! `microsocks`). Nothing here is mocked; everything runs on loopback.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,5 +1,6 @@
 //! Triage, identity access, notes, audit and consent withdrawal through the
 //! real server (loopback, real sled, real age).
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,4 +1,5 @@
 //! `amanatd`: the Amanat server. Thin: everything lives in `amanat::daemon`.
+#![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
     amanat::daemon::main()
