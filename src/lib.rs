@@ -30,6 +30,8 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod daemon;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod i18n;
 pub mod intake;
 pub mod model;

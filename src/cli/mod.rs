@@ -892,8 +892,9 @@ fn all_attachments(o: &Opened) -> Vec<crate::intake::upload::AttachmentManifest>
     files
 }
 
-/// The attachment manifests of a decrypted report or message.
-fn attachments(report: &Json) -> Vec<crate::intake::upload::AttachmentManifest> {
+/// The attachment manifests of a decrypted report or message. Anything
+/// malformed reads as "no attachments": the record itself is still shown.
+pub(crate) fn attachments(report: &Json) -> Vec<crate::intake::upload::AttachmentManifest> {
     report
         .get("attachments")
         .cloned()
@@ -1040,17 +1041,8 @@ fn save_attachment(
     tmp.as_file()
         .sync_all()
         .map_err(|e| CliError::general(format!("cannot write: {e}")))?;
-    let name = crate::sanitize::clean_filename(&m.name);
-    let (stem, ext) = match name.rfind('.') {
-        Some(i) if i > 0 => (&name[..i], &name[i..]),
-        _ => (name.as_str(), ""),
-    };
     for n in 1..1000 {
-        let candidate = if n == 1 {
-            out.join(&name)
-        } else {
-            out.join(format!("{stem} ({n}){ext}"))
-        };
+        let candidate = out.join(saved_name(&m.name, n));
         match tmp.persist_noclobber(&candidate) {
             Ok(_) => return Ok(candidate),
             Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp = e.file,
@@ -1066,6 +1058,21 @@ fn save_attachment(
     Err(CliError::general(
         "too many files with the same name in the output directory",
     ))
+}
+
+/// The name under which an attachment is saved: the manifest's name made
+/// safe, then `name (2).ext`, `name (3).ext`… when `n` > 1. Always a single
+/// plain path component, whatever the manifest says.
+pub(crate) fn saved_name(manifest_name: &str, n: u32) -> String {
+    let name = crate::sanitize::clean_filename(manifest_name);
+    if n <= 1 {
+        return name;
+    }
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name.as_str(), ""),
+    };
+    format!("{stem} ({n}){ext}")
 }
 
 fn is_overdue(r: &ReportSummary, today: crate::timeutil::Day) -> bool {
