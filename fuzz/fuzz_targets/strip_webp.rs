@@ -1,18 +1,7 @@
-//! Fuzz target: the Webp stripper must never panic, whatever the input.
+//! Fuzz target: the WebP stripper never panics, whatever the input.
+//! The checks live in `amanat_fuzz::strip_webp` (fuzz/src/lib.rs), which
+//! tests/fuzz_seeds.rs also runs on the seeds and on every crash found.
 #![no_main]
+#![forbid(unsafe_code)]
 
-use amanat::sanitize::{Kind, Limits, strip};
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    // Small limits keep each run fast; the code paths are the same.
-    let limits = Limits {
-        max_in_memory: 4 << 20,
-        mp4_max_box: 4 << 20,
-        zip_max_entries: 200,
-        zip_max_uncompressed: 16 << 20,
-        zip_max_ratio: 100,
-    };
-    let mut out = Vec::new();
-    let _ = strip(Kind::Webp, &mut &data[..], &mut out, &limits);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| amanat_fuzz::strip_webp(data));

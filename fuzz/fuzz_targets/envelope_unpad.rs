@@ -1,0 +1,7 @@
+//! Fuzz target: the Padmé framing inside every envelope.
+//! The checks live in `amanat_fuzz::envelope_unpad` (fuzz/src/lib.rs), which
+//! tests/fuzz_seeds.rs also runs on the seeds and on every crash found.
+#![no_main]
+#![forbid(unsafe_code)]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| amanat_fuzz::envelope_unpad(data));

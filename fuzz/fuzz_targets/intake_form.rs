@@ -1,0 +1,7 @@
+//! Fuzz target: a submitted report form, from urlencoded body to validated answers.
+//! The checks live in `amanat_fuzz::intake_form` (fuzz/src/lib.rs), which
+//! tests/fuzz_seeds.rs also runs on the seeds and on every crash found.
+#![no_main]
+#![forbid(unsafe_code)]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| amanat_fuzz::intake_form(data));
