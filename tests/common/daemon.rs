@@ -10,8 +10,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-pub const AMANATD: &str = env!("CARGO_BIN_EXE_amanatd");
-pub const AMANAT: &str = env!("CARGO_BIN_EXE_amanat");
+// Cargo sets CARGO_BIN_EXE_* for integration tests and benches only. The
+// page-weight example (bench/page_weights.rs) includes `common` too but starts
+// no daemon; there the paths are empty, and running one would fail at once.
+pub const AMANATD: &str = match option_env!("CARGO_BIN_EXE_amanatd") {
+    Some(path) => path,
+    None => "",
+};
+pub const AMANAT: &str = match option_env!("CARGO_BIN_EXE_amanat") {
+    Some(path) => path,
+    None => "",
+};
 
 /// A running `amanatd serve`, killed on drop.
 pub struct Daemon {
