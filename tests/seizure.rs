@@ -29,6 +29,8 @@
 //! sizes, files, superseded records, file times), prints the list, and fails
 //! unless SECURITY.md's section "What a seized server reveals" names every
 //! item, so the document cannot drift from the store.
+
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

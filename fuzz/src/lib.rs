@@ -417,13 +417,19 @@ const MAX_FILES: usize = 3;
 const MAX_FIELDS: usize = 40;
 const FILE_BYTES: u64 = 16 << 10;
 
-static BLOBS: LazyLock<PathBuf> = LazyLock::new(|| {
-    let dir = std::env::temp_dir().join(format!("amanat-fuzz-multipart-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a scratch directory for blobs");
-    dir
-});
-
 thread_local! {
+    /// One scratch directory per thread: the seed replay runs targets on
+    /// several test threads at once, and each must see only its own files.
+    static BLOBS: PathBuf = {
+        let thread = format!("{:?}", std::thread::current().id());
+        let thread: String = thread.chars().filter(char::is_ascii_digit).collect();
+        let dir = std::env::temp_dir().join(format!(
+            "amanat-fuzz-multipart-{}-{thread}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("a scratch directory for blobs");
+        dir
+    };
     static RUNTIME: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -457,6 +463,7 @@ pub fn multipart(data: &[u8]) {
             .expect("a valid header value"),
     );
 
+    let blobs = BLOBS.with(PathBuf::clone);
     let uploads = Arc::new(tokio::sync::Semaphore::new(1));
     let csrf_ok = |pairs: &[(String, String)]| pairs.iter().any(|(k, v)| k == "csrf" && v == "ok");
     let ctx = MultipartContext {
@@ -475,7 +482,7 @@ pub fn multipart(data: &[u8]) {
             },
         },
         recipients: vec![IDENTITY.to_public()],
-        blobs_dir: BLOBS.clone(),
+        blobs_dir: blobs.clone(),
         uploads: &uploads,
         csrf_ok: &csrf_ok,
     };
@@ -493,14 +500,14 @@ pub fn multipart(data: &[u8]) {
                         let m = &f.manifest;
                         assert_eq!(clean_filename(&m.name), m.name);
                         assert!(m.size <= FILE_BYTES || m.result == "cleaned");
-                        assert!(f.temp.path().starts_with(&*BLOBS));
+                        assert!(f.temp.path().starts_with(&blobs));
                     }
                 }
                 Err(failure) => assert!(failure.pairs.len() <= MAX_FIELDS),
             }
         });
     });
-    let left = std::fs::read_dir(&*BLOBS).map(|d| d.count()).unwrap_or(0);
+    let left = std::fs::read_dir(&blobs).map(|d| d.count()).unwrap_or(0);
     assert_eq!(left, 0, "a staged file outlived its form");
 }
 
