@@ -9,8 +9,7 @@ use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A UTC calendar day, stored as days since 1970-01-01 and shown as `YYYY-MM-DD`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(i64);
 
 impl Day {
@@ -47,10 +46,65 @@ impl Day {
     }
 }
 
+impl Day {
+    /// `YYYY-MM-DD` without allocating, for years 0 to 9999 (every day a
+    /// store or a reviewer will see); `None` outside them.
+    fn ascii(self) -> Option<[u8; 10]> {
+        let (y, m, d) = self.ymd();
+        let y = u32::try_from(y).ok().filter(|y| *y <= 9999)?;
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        Some([
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ])
+    }
+}
+
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        match self.ascii() {
+            // Only ASCII digits and dashes: always valid UTF-8.
+            Some(b) => f.pad(std::str::from_utf8(&b).map_err(|_| fmt::Error)?),
+            None => {
+                let (y, m, d) = self.ymd();
+                f.pad(&format!("{y:04}-{m:02}-{d:02}"))
+            }
+        }
+    }
+}
+
+// By hand rather than through `String`: a listing of many reports
+// (de)serialises two days per report, and this allocates for neither.
+impl Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.ascii() {
+            Some(b) => s.serialize_str(std::str::from_utf8(&b).map_err(serde::ser::Error::custom)?),
+            None => s.collect_str(self),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct DayVisitor;
+        impl serde::de::Visitor<'_> for DayVisitor {
+            type Value = Day;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date as YYYY-MM-DD")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Day, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(DayVisitor)
     }
 }
 
@@ -142,5 +196,34 @@ mod tests {
             let (y, m, dd) = d.ymd();
             proptest::prop_assert_eq!(Day::from_ymd(y, m, dd), Some(d));
         }
+
+        /// Years 0 to 9999 take the allocation-free path; the text must be
+        /// what `format!` gives, in JSON and on screen, padding included.
+        #[test]
+        fn text_and_json_round_trip(n in -719_528i64..2_932_897) {
+            let d = Day::from_days(n);
+            let (y, m, dd) = d.ymd();
+            let text = format!("{y:04}-{m:02}-{dd:02}");
+            proptest::prop_assert_eq!(d.to_string(), text.clone());
+            proptest::prop_assert_eq!(format!("{d:<12}|"), format!("{text:<12}|"));
+            let json = serde_json::to_string(&d).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            proptest::prop_assert_eq!(&json, &format!("\"{text}\""));
+            let back: Day = serde_json::from_str(&json).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            proptest::prop_assert_eq!(back, d);
+        }
+    }
+
+    #[test]
+    fn outside_four_digit_years_days_still_print() {
+        let d = Day::from_days(3_000_000);
+        let (y, m, dd) = d.ymd();
+        assert!(y > 9999);
+        assert_eq!(d.to_string(), format!("{y:04}-{m:02}-{dd:02}"));
+        assert_eq!(
+            serde_json::to_string(&d).ok(),
+            Some(format!("\"{y:04}-{m:02}-{dd:02}\""))
+        );
+        assert!(serde_json::from_str::<Day>("\"2023-02-29\"").is_err());
+        assert!(serde_json::from_str::<Day>("20230228").is_err());
     }
 }

@@ -354,7 +354,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 })
                 .filter(|r| !overdue || is_overdue(r, today))
                 .collect();
-            reports.sort_by(|a, b| {
+            reports.sort_unstable_by(|a, b| {
                 (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id))
             });
             if json {
@@ -374,40 +374,43 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 println!("No reports.");
                 return Ok(());
             }
-            // One buffered write instead of one per line: a long queue
-            // prints in milliseconds.
+            // The table is formatted into one string and written at once:
+            // a queue of 100,000 reports prints in tens of milliseconds.
+            // (Padding through `Formatter` writes its fill one character at
+            // a time, cheap into a `String`, not through an `io::Write`.)
+            use std::fmt::Write as _;
             use std::io::Write as _;
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let table = (|| -> std::io::Result<()> {
-                writeln!(
-                    out,
-                    "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}",
-                    "ID", "RECEIVED", "STATE", "URGENCY", "ANONYMITY", "ASSIGNEE"
-                )?;
-                for r in &reports {
-                    let urgency = if r.urgency_confirmed {
-                        r.urgency.to_string()
-                    } else {
-                        format!("{} (proposed)", r.urgency)
-                    };
-                    writeln!(
-                        out,
-                        "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}{}",
-                        r.id,
-                        r.received,
-                        r.state,
-                        urgency,
-                        r.anonymity,
-                        safe(r.assignee_name.as_deref().unwrap_or("-")),
-                        if is_overdue(r, today) {
-                            "  OVERDUE"
-                        } else {
-                            ""
-                        }
-                    )?;
+            let mut text = String::with_capacity(112 * (reports.len() + 1));
+            let _ = writeln!(
+                text,
+                "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}",
+                "ID", "RECEIVED", "STATE", "URGENCY", "ANONYMITY", "ASSIGNEE"
+            );
+            let mut urgency = String::with_capacity(32);
+            for r in &reports {
+                urgency.clear();
+                urgency.push_str(r.urgency.as_str());
+                if !r.urgency_confirmed {
+                    urgency.push_str(" (proposed)");
                 }
-                out.flush()
-            })();
+                let _ = writeln!(
+                    text,
+                    "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}{}",
+                    r.id,
+                    r.received,
+                    r.state,
+                    urgency,
+                    r.anonymity,
+                    safe(r.assignee_name.as_deref().unwrap_or("-")),
+                    if is_overdue(r, today) {
+                        "  OVERDUE"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            let mut out = std::io::stdout().lock();
+            let table = out.write_all(text.as_bytes()).and_then(|()| out.flush());
             match table {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                     Err(CliError::general(e.to_string()))

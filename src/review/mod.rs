@@ -330,9 +330,9 @@ async fn list_reports(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult
     let reviewer = authenticate(&req, &st)?;
     require(&reviewer, Role::Triage)?;
     let store = st.store.clone();
-    // Reading, mapping and sorting every report is work for a blocking
-    // thread, not for the async worker.
-    let list = web::block(move || -> Result<ReportList, StoreError> {
+    // Reading, mapping, sorting and serialising every report is work for a
+    // blocking thread, not for the async worker.
+    let body = web::block(move || -> Result<Vec<u8>, StoreError> {
         let reviewers = store.reviewers()?;
         let mut reports: Vec<ReportSummary> = store
             .report_heads()?
@@ -354,13 +354,26 @@ async fn list_reports(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult
                 assignee: h.assignee,
             })
             .collect();
-        // Most urgent first, then oldest first.
-        reports.sort_by(|a, b| (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id)));
-        Ok(ReportList { reports })
+        // Most urgent first, then oldest first. Ids are unique, so an
+        // unstable sort gives the one order, faster.
+        reports.sort_unstable_by(|a, b| {
+            (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id))
+        });
+        // About 230 bytes a report: one allocation instead of ~20 doublings.
+        let mut body = Vec::with_capacity(256 * reports.len() + 16);
+        serde_json::to_writer(&mut body, &ReportList { reports }).map_err(|e| {
+            StoreError::Corrupt {
+                tree: "reports",
+                detail: e.to_string(),
+            }
+        })?;
+        Ok(body)
     })
     .await
     .map_err(ApiError::internal)??;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 async fn get_report(

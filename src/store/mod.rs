@@ -80,6 +80,10 @@ pub struct Store {
     /// Writers hold it shared; `snapshot` holds it exclusively, so a backup
     /// is one point in time across every tree (see `write_gate`).
     gate: RwLock<()>,
+    /// Every report's [`ReportHead`] by id, read from `reports` on the first
+    /// listing and kept current by every write after it commits: listing a
+    /// large queue then costs no parsing. `None` until first needed.
+    heads: Mutex<Option<std::collections::BTreeMap<String, ReportHead>>>,
 }
 
 impl Store {
@@ -148,6 +152,7 @@ impl Store {
             dir: data_dir.to_path_buf(),
             audit_lock: Mutex::new(()),
             gate: RwLock::new(()),
+            heads: Mutex::new(None),
         })
     }
 
@@ -365,6 +370,7 @@ impl Store {
                 Ok::<_, ConflictableTransactionError<StoreError>>(())
             })
             .map_err(tx_err)?;
+        self.refresh_head(&meta.id);
         self.db.flush()?;
         Ok(meta)
     }
@@ -410,6 +416,7 @@ impl Store {
                 Ok(())
             })
             .map_err(tx_err)?;
+        self.refresh_head(report_id);
         self.db.flush()?;
         Ok(r)
     }
@@ -442,6 +449,7 @@ impl Store {
                 Ok(())
             })
             .map_err(tx_err)?;
+        self.refresh_head(report_id);
         self.db.flush()?;
         Ok(())
     }
@@ -488,6 +496,7 @@ impl Store {
                 Ok(meta)
             })
             .map_err(tx_err)?;
+        self.refresh_head(report_id);
         self.db.flush()?;
         Ok(updated)
     }
@@ -517,6 +526,7 @@ impl Store {
                 Ok::<_, ConflictableTransactionError<StoreError>>(())
             })
             .map_err(tx_err)?;
+        self.refresh_head(report_id);
         self.db.flush()?;
         self.remove_blobs(&meta.blobs);
         Ok(meta)
@@ -558,14 +568,60 @@ impl Store {
         Ok(v)
     }
 
-    /// Every report's listing metadata (see [`ReportHead`]).
+    /// Every report's listing metadata (see [`ReportHead`]), in id order.
     pub fn report_heads(&self) -> Result<Vec<ReportHead>, StoreError> {
-        let mut v = Vec::with_capacity(self.reports.len());
-        for item in self.reports.iter() {
-            let (_, value) = item?;
-            v.push(from_json::<ReportHead>("reports", &value)?);
+        let mut index = self.heads_index();
+        if index.is_none() {
+            let mut map = std::collections::BTreeMap::new();
+            for item in self.reports.iter() {
+                let (_, value) = item?;
+                let head: ReportHead = from_json("reports", &value)?;
+                map.insert(head.id.clone(), head);
+            }
+            *index = Some(map);
         }
-        Ok(v)
+        Ok(index
+            .as_ref()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    fn heads_index(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Option<std::collections::BTreeMap<String, ReportHead>>> {
+        match self.heads.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Brings one report's entry in the listing index up to date after a
+    /// committed write. It re-reads the record under the index lock, so
+    /// concurrent writers leave the newest version whatever order they get
+    /// here in. Should the read fail, the index is dropped and rebuilt on
+    /// the next listing: the write itself has committed either way.
+    fn refresh_head(&self, id: &str) {
+        let mut index = self.heads_index();
+        let Some(map) = index.as_mut() else {
+            return;
+        };
+        let fresh = self
+            .reports
+            .get(id.as_bytes())
+            .map_err(StoreError::from)
+            .and_then(|v| {
+                v.map(|v| from_json::<ReportHead>("reports", &v))
+                    .transpose()
+            });
+        match fresh {
+            Ok(Some(head)) => {
+                map.insert(id.to_owned(), head);
+            }
+            Ok(None) => {
+                map.remove(id);
+            }
+            Err(_) => *index = None,
+        }
     }
 
     /// One report's metadata.
@@ -854,6 +910,79 @@ mod tests {
             ),
             Err(StoreError::NotFound)
         ));
+    }
+
+    /// The listing index, once built, must always equal a fresh parse of
+    /// the `reports` tree, through every kind of write, from many threads.
+    #[test]
+    fn listing_index_follows_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::create(dir.path()).unwrap();
+        let fresh = |s: &Store| -> Vec<ReportHead> {
+            s.reports
+                .iter()
+                .map(|i| from_json("reports", &i.unwrap().1).unwrap())
+                .collect()
+        };
+        let a = s.insert_report(new_report(b"a")).unwrap();
+        assert_eq!(s.report_heads().unwrap(), fresh(&s), "built");
+        let b = s.insert_report(new_report(b"b")).unwrap();
+        assert_eq!(s.report_heads().unwrap(), fresh(&s), "insert");
+        s.update_report(
+            &a.id,
+            State::New,
+            |m| {
+                m.state = State::Acknowledged;
+                m.urgency = Urgency::Critical;
+                m.assignee = Some("rev".into());
+            },
+            None,
+        )
+        .unwrap();
+        let heads = s.report_heads().unwrap();
+        assert_eq!(heads, fresh(&s), "update");
+        let ha = heads.iter().find(|h| h.id == a.id).unwrap();
+        assert_eq!(
+            (ha.state, ha.urgency, ha.assignee.as_deref()),
+            (State::Acknowledged, Urgency::Critical, Some("rev"))
+        );
+        let msg = NewEnvelope {
+            kind: EnvelopeKind::Reply,
+            ciphertext: b"r".to_vec(),
+            recipients: vec![],
+        };
+        let reply = s.append_envelope(&b.id, msg).unwrap();
+        s.delete_envelope(&b.id, &reply.id, EnvelopeKind::Reply)
+            .unwrap();
+        assert_eq!(s.report_heads().unwrap(), fresh(&s), "envelopes");
+        // A refused update changes nothing.
+        assert!(
+            s.update_report(&b.id, State::Closed, |m| m.urgency = Urgency::High, None)
+                .is_err()
+        );
+        assert_eq!(s.report_heads().unwrap(), fresh(&s), "refused update");
+        s.purge(&a.id).unwrap();
+        assert_eq!(s.report_heads().unwrap(), fresh(&s), "purge");
+        assert_eq!(s.report_heads().unwrap().len(), 1);
+
+        // Concurrent writers to the same reports end with the newest record.
+        let ids: Vec<String> = (0..4)
+            .map(|_| s.insert_report(new_report(b"c")).unwrap().id)
+            .collect();
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let (s, ids) = (&s, &ids);
+                scope.spawn(move || {
+                    for i in 0..50 {
+                        let id = &ids[(t + i) % ids.len()];
+                        let to = [Urgency::Critical, Urgency::High, Urgency::Standard][i % 3];
+                        let _ = s.update_report(id, State::New, |m| m.urgency = to, None);
+                        let _ = s.report_heads().unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(s.report_heads().unwrap(), fresh(&s), "concurrent");
     }
 
     #[test]
