@@ -63,7 +63,15 @@ pub fn serve_at(data: &Path, (intake, review): (&str, &str), env: &[(&str, &str)
         .append(true)
         .open(&log)
         .unwrap();
-    let mut child = Command::new(AMANATD)
+    let mut cmd = Command::new(AMANATD);
+    // The harnesses' own settings (AMANAT_CRASH_…) are not the server's:
+    // it refuses unknown AMANAT_ variables, as it should.
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("AMANAT_CRASH_") {
+            cmd.env_remove(k);
+        }
+    }
+    let mut child = cmd
         .args(["serve", "--data-dir"])
         .arg(data)
         .args(["--intake-addr", intake, "--review-addr", review])
