@@ -169,6 +169,9 @@ pub struct Limits {
     /// documents, WebP, TIFF); above it such a file is refused unless the
     /// source keeps the original metadata.
     pub clean_in_memory_bytes: u64,
+    /// The store's page cache in bytes (sled's cache of records read and
+    /// written); the largest share of the server's memory under load.
+    pub store_cache_bytes: u64,
 }
 
 impl Default for Config {
@@ -229,6 +232,7 @@ impl Default for Limits {
             submission_bytes: 1 << 30,
             concurrent_uploads: 4,
             clean_in_memory_bytes: 64 << 20,
+            store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
         }
     }
 }
@@ -377,7 +381,13 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 31] = [
+        let checks: [(&'static str, u64, u64, u64); 32] = [
+            (
+                "limits.store_cache_bytes",
+                l.store_cache_bytes,
+                1 << 20,
+                64 << 30,
+            ),
             (
                 "limits.attachments_per_submission",
                 l.attachments_per_submission as u64,
@@ -660,6 +670,11 @@ mod tests {
             e.contains("limits.form_fields") && e.contains("Fix:"),
             "{e}"
         );
+
+        let mut cfg = Config::default();
+        cfg.limits.store_cache_bytes = 1000;
+        let e = cfg.validate().unwrap_err().to_string();
+        assert!(e.contains("limits.store_cache_bytes"), "{e}");
 
         let mut cfg = Config::default();
         cfg.review.addr = "localhost".into();

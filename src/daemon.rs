@@ -265,7 +265,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 cfg.review.addr = a;
             }
             cfg.validate()?;
-            let store = Store::open(&data_dir)?;
+            let store = Store::open_with_cache(&data_dir, cfg.limits.store_cache_bytes)?;
             match store.remove_orphan_blobs()? {
                 0 => {}
                 n => tracing::info!("removed {n} attachment file(s) left by interrupted writes"),

@@ -39,6 +39,10 @@ pub const DB_DIR: &str = "db";
 /// The directory of encrypted attachment files inside the data dir.
 pub const BLOBS_DIR: &str = "blobs";
 
+/// sled's page cache when no other size is asked for (sled's own default is
+/// 1 GiB, more than a small server should give it).
+pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
+
 /// Errors of the store. Messages name paths and ids, never contents.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -106,10 +110,16 @@ impl Store {
 
     /// Opens an existing store, checking its schema version.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        Self::open_with_cache(data_dir, DEFAULT_CACHE_BYTES)
+    }
+
+    /// Opens an existing store with a page cache of about `cache_bytes`
+    /// (`limits.store_cache_bytes` for the server), checking its schema.
+    pub fn open_with_cache(data_dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         if !data_dir.join(DB_DIR).is_dir() {
             return Err(StoreError::Missing(data_dir.to_path_buf()));
         }
-        let store = Self::open_db(data_dir)?;
+        let store = Self::open_db_with_cache(data_dir, cache_bytes)?;
         let found = store
             .meta
             .get("schema_version")?
@@ -126,6 +136,10 @@ impl Store {
     }
 
     fn open_db(data_dir: &Path) -> Result<Store, StoreError> {
+        Self::open_db_with_cache(data_dir, DEFAULT_CACHE_BYTES)
+    }
+
+    fn open_db_with_cache(data_dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         let blobs = data_dir.join(BLOBS_DIR);
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -134,6 +148,7 @@ impl Store {
         let db = sled::Config::new()
             .path(data_dir.join(DB_DIR))
             .mode(sled::Mode::HighThroughput)
+            .cache_capacity(cache_bytes)
             .open()
             .map_err(|e| match e {
                 sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
