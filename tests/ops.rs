@@ -16,7 +16,7 @@ use rustls::pki_types::CertificateDer;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,34 +24,11 @@ use std::time::{Duration, Instant};
 
 // ----- helpers -----
 
-/// A test certificate authority and the leaf certificates it signs.
-struct TestCa {
-    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
-    pem: PathBuf,
-}
-
-impl TestCa {
-    fn new(dir: &Path) -> TestCa {
-        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "Amanat test CA");
-        params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-        ];
-        let issuer =
-            rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap())
-                .unwrap();
-        let pem = dir.join("ca.pem");
-        std::fs::write(&pem, issuer.pem()).unwrap();
-        TestCa { issuer, pem }
-    }
-
+/// Leaves from the shared test CA, written the way a renewal tool would.
+impl common::TestCa {
     /// A leaf for localhost and 127.0.0.1 named `cn`; writes cert and key
     /// PEM files at the given paths (atomically, as a renewal tool would).
-    fn leaf(&self, cn: &str, cert: &Path, key: &Path) -> CertificateDer<'static> {
+    fn renewed_leaf(&self, cn: &str, cert: &Path, key: &Path) -> CertificateDer<'static> {
         let mut params =
             rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
         params
@@ -123,9 +100,9 @@ fn handshake(
 #[test]
 fn https_listener_handshakes_with_aead_suites_and_sends_hsts_only_over_tls() {
     let tmp = tempfile::tempdir().unwrap();
-    let ca = TestCa::new(tmp.path());
+    let ca = common::TestCa::new(tmp.path());
     let (cert, key) = (tmp.path().join("c.pem"), tmp.path().join("k.pem"));
-    ca.leaf("intake", &cert, &key);
+    ca.renewed_leaf("intake", &cert, &key);
     let (app, _) = common::spawn_app(&[("ana", &[Role::Triage])], |cfg| {
         cfg.intake.tls_cert = Some(cert.clone());
         cfg.intake.tls_key = Some(key.clone());
@@ -186,9 +163,9 @@ fn sighup_swaps_the_certificate_without_restarting_and_keeps_it_on_a_bad_file() 
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     init_with_reviewer(&data);
-    let ca = TestCa::new(tmp.path());
+    let ca = common::TestCa::new(tmp.path());
     let (cert, key) = (tmp.path().join("review.crt"), tmp.path().join("review.key"));
-    let a = ca.leaf("cert-A", &cert, &key);
+    let a = ca.renewed_leaf("cert-A", &cert, &key);
     let mut server = serve(
         &data,
         &[
@@ -202,7 +179,7 @@ fn sighup_swaps_the_certificate_without_restarting_and_keeps_it_on_a_bad_file() 
     assert_eq!(handshake(&addr, &ca.pem, &both).unwrap().cert, a);
 
     // Renewal: new files in place, then SIGHUP to the same process.
-    let b = ca.leaf("cert-B", &cert, &key);
+    let b = ca.renewed_leaf("cert-B", &cert, &key);
     assert_ne!(a, b);
     let pid = server.pid();
     let hup = || {
@@ -233,8 +210,8 @@ fn sighup_swaps_the_certificate_without_restarting_and_keeps_it_on_a_bad_file() 
 
     // A key that does not match the certificate is refused the same way.
     let other = tmp.path().join("other.key");
-    ca.leaf("cert-C", &tmp.path().join("c.crt"), &other);
-    ca.leaf("cert-D", &cert, &tmp.path().join("d.key"));
+    ca.renewed_leaf("cert-C", &tmp.path().join("c.crt"), &other);
+    ca.renewed_leaf("cert-D", &cert, &tmp.path().join("d.key"));
     std::fs::copy(&other, &key).unwrap();
     hup();
     wait_for("the mismatch in the log", Duration::from_secs(10), || {
@@ -323,9 +300,9 @@ fn check_catches_a_world_readable_data_dir_a_missing_reviewer_and_bad_tls() {
         t.contains("FAIL  review TLS") && t.contains(bad.to_str().unwrap()),
         "{t}"
     );
-    let ca = TestCa::new(tmp.path());
+    let ca = common::TestCa::new(tmp.path());
     let key = tmp.path().join("k.pem");
-    ca.leaf("review", &bad, &key);
+    ca.renewed_leaf("review", &bad, &key);
     std::fs::write(
         data.join("amanat.toml"),
         cfg.replace(&format!("tls_key = {bad:?}"), &format!("tls_key = {key:?}")),

@@ -134,7 +134,7 @@ pub fn client_builder_trusting(ca: Option<&std::path::Path>) -> reqwest::blockin
 
 /// A test certificate authority (rcgen) for listeners served over TLS.
 pub struct TestCa {
-    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    pub issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
     /// The CA certificate, PEM.
     pub pem: std::path::PathBuf,
 }
