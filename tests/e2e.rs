@@ -8,68 +8,23 @@
 mod common;
 mod fixtures;
 
+use common::daemon::Daemon;
 use common::{encode, extract_value};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 const AMANATD: &str = env!("CARGO_BIN_EXE_amanatd");
 const AMANAT: &str = env!("CARGO_BIN_EXE_amanat");
 
-/// A running `amanatd serve`, killed on drop.
-struct Server {
-    child: Child,
-    intake: String,
-    review: String,
-}
-
-impl Server {
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data: &Path, log: PathBuf) -> Server {
+/// A running `amanatd serve` (killed on drop) logging at `trace` to `log`.
+fn serve(data: &Path, log: PathBuf) -> Daemon {
     serve_with(data, log, &[])
 }
 
-fn serve_with(data: &Path, log: PathBuf, env: &[(&str, &str)]) -> Server {
-    let mut child = Command::new(AMANATD)
-        .args(["serve", "--data-dir"])
-        .arg(data)
-        .args([
-            "--intake-addr",
-            "127.0.0.1:0",
-            "--review-addr",
-            "127.0.0.1:0",
-        ])
-        .envs(env.iter().copied())
-        .env("AMANAT_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut url = |prefix: &str| -> String {
-        let line = lines.next().expect("server printed its address").unwrap();
-        line.strip_prefix(prefix)
-            .unwrap_or_else(|| panic!("unexpected line {line:?}"))
-            .to_string()
-    };
-    let intake = url("intake listening on ");
-    let review = url("review listening on ");
-    Server {
-        child,
-        intake,
-        review,
-    }
+fn serve_with(data: &Path, log: PathBuf, env: &[(&str, &str)]) -> Daemon {
+    let mut env = env.to_vec();
+    env.push(("AMANAT_LOG", "trace"));
+    common::daemon::serve_logging_to(data, ("127.0.0.1:0", "127.0.0.1:0"), &log, &env)
 }
 
 fn run(bin: &str, args: &[&str], config_dir: &Path) -> Output {

@@ -4,7 +4,7 @@
 //! a store read back with a reviewer's key.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use super::{encode, extract_value, minimal};
+use super::{cookie_named, encode, extract_value, minimal};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -56,8 +56,18 @@ pub fn serve(data: &Path, env: &[(&str, &str)]) -> Daemon {
 
 /// `amanatd serve` on the given intake and review addresses; its log (
 /// appended to across restarts) is DATA.log.
-pub fn serve_at(data: &Path, (intake, review): (&str, &str), env: &[(&str, &str)]) -> Daemon {
-    let log = data.with_extension("log");
+pub fn serve_at(data: &Path, addrs: (&str, &str), env: &[(&str, &str)]) -> Daemon {
+    serve_logging_to(data, addrs, &data.with_extension("log"), env)
+}
+
+/// `amanatd serve` on the given addresses, appending its log to `log`.
+pub fn serve_logging_to(
+    data: &Path,
+    (intake, review): (&str, &str),
+    log: &Path,
+    env: &[(&str, &str)],
+) -> Daemon {
+    let log = log.to_path_buf();
     let log_file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -176,14 +186,7 @@ pub fn try_submit(
     if resp.status() != 200 {
         return Ok(Submitted::Refused(resp.status().as_u16()));
     }
-    let cookie = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("amanat_csrf="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .expect("the form sets its anti-forgery cookie");
+    let cookie = cookie_named(&resp, "amanat_csrf").expect("the form sets its anti-forgery cookie");
     let token = extract_value(&resp.text()?, "name=\"csrf\" value=\"")
         .expect("the form holds its anti-forgery token");
     let answers = minimal(narrative);

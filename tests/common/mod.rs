@@ -199,14 +199,7 @@ pub fn get_form(app: &TestApp, anonymity: &str) -> FormSession {
         .send()
         .unwrap();
     assert_eq!(resp.status(), 200);
-    let cookie = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("amanat_csrf="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .expect("the form sets the anti-forgery cookie");
+    let cookie = cookie_named(&resp, "amanat_csrf").expect("the form sets the anti-forgery cookie");
     let html = resp.text().unwrap();
     let token = extract_value(&html, "name=\"csrf\" value=\"").expect("form has a token");
     FormSession {
