@@ -337,7 +337,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
             let (api, saved) = connect(&dir, proxy)?;
             let list: ReportList = api.get("/api/v1/reports")?;
             let today = crate::timeutil::Day::today();
-            let mut reports: Vec<ReportSummary> = list
+            // The server sends the queue in order (most urgent, then
+            // oldest, then id: docs/api.md); filtering keeps that order.
+            let reports: Vec<ReportSummary> = list
                 .reports
                 .into_iter()
                 .filter(|r| state.is_empty() || state.contains(&r.state))
@@ -354,9 +356,6 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 })
                 .filter(|r| !overdue || is_overdue(r, today))
                 .collect();
-            reports.sort_unstable_by(|a, b| {
-                (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id))
-            });
             if json {
                 let out: Vec<Json> = reports
                     .iter()

@@ -334,26 +334,22 @@ async fn list_reports(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult
     // blocking thread, not for the async worker.
     let body = web::block(move || -> Result<Vec<u8>, StoreError> {
         let reviewers = store.reviewers()?;
-        let mut reports: Vec<ReportSummary> = store
-            .report_heads()?
-            .into_iter()
-            .map(|h| ReportSummary {
-                assignee_name: h
-                    .assignee
-                    .as_ref()
-                    .and_then(|a| reviewers.iter().find(|r| &r.id == a))
-                    .map(|r| r.name.clone()),
-                state_day: h.state_day(),
-                id: h.id,
-                received: h.received,
-                state: h.state,
-                closed_reason: h.closed_reason,
-                urgency: h.urgency,
-                urgency_confirmed: h.urgency_confirmed,
-                anonymity: h.anonymity,
-                assignee: h.assignee,
-            })
-            .collect();
+        let mut reports: Vec<ReportSummary> = store.map_report_heads(|h| ReportSummary {
+            assignee_name: h
+                .assignee
+                .as_ref()
+                .and_then(|a| reviewers.iter().find(|r| &r.id == a))
+                .map(|r| r.name.clone()),
+            state_day: h.state_day(),
+            id: h.id.clone(),
+            received: h.received,
+            state: h.state,
+            closed_reason: h.closed_reason,
+            urgency: h.urgency,
+            urgency_confirmed: h.urgency_confirmed,
+            anonymity: h.anonymity,
+            assignee: h.assignee.clone(),
+        })?;
         // Most urgent first, then oldest first. Ids are unique, so an
         // unstable sort gives the one order, faster.
         reports.sort_unstable_by(|a, b| {

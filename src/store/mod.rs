@@ -585,6 +585,15 @@ impl Store {
 
     /// Every report's listing metadata (see [`ReportHead`]), in id order.
     pub fn report_heads(&self) -> Result<Vec<ReportHead>, StoreError> {
+        self.map_report_heads(ReportHead::clone)
+    }
+
+    /// `f` of every report's listing metadata, in id order, without copying
+    /// what `f` does not take.
+    pub fn map_report_heads<T>(
+        &self,
+        f: impl FnMut(&ReportHead) -> T,
+    ) -> Result<Vec<T>, StoreError> {
         let mut index = self.heads_index();
         if index.is_none() {
             let mut map = std::collections::BTreeMap::new();
@@ -597,7 +606,7 @@ impl Store {
         }
         Ok(index
             .as_ref()
-            .map(|m| m.values().cloned().collect())
+            .map(|m| m.values().map(f).collect())
             .unwrap_or_default())
     }
 
@@ -755,10 +764,10 @@ impl Store {
     /// Report counts per triage state, for `amanatd status`.
     pub fn state_counts(&self) -> Result<Vec<(State, usize)>, StoreError> {
         let mut counts: Vec<(State, usize)> = Vec::new();
-        for r in self.report_heads()? {
-            match counts.iter_mut().find(|(s, _)| *s == r.state) {
+        for state in self.map_report_heads(|h| h.state)? {
+            match counts.iter_mut().find(|(s, _)| *s == state) {
                 Some((_, n)) => *n += 1,
-                None => counts.push((r.state, 1)),
+                None => counts.push((state, 1)),
             }
         }
         Ok(counts)
