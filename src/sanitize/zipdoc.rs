@@ -743,6 +743,11 @@ impl Rules for OoxmlRules<'_> {
                     .contains_key(&p.trim_start_matches('/').to_ascii_lowercase())
                     .then_some(Removed::Other)
             }
+            // Properties parts are all dropped; so is a default type for
+            // them (.NET packaging declares one for the .psmdcp extension).
+            "Default" => attr_value(attrs, "ContentType")
+                .filter(|t| t.ends_with("properties+xml"))
+                .map(|_| Removed::Other),
             "Relationship" if self.part.ends_with(".rels") => {
                 if attr_value(attrs, "TargetMode") == Some("External") {
                     return None;
@@ -1264,10 +1269,10 @@ pub(super) mod tests {
         for leak in [
             "Jane Canary",
             "CANARY",
-            ".psmdcp",
+            "psmdcp",
             "meta/",
             "thumb",
-            "roperties\"",
+            "roperties",
         ] {
             assert!(!text.contains(leak), "{leak}: {text}");
         }
