@@ -24,8 +24,10 @@
 //!   neutralised; printer names and rsids in settings are blanked. The
 //!   `mimetype` entry is written first and stored.
 //! * Beacons: every external target (OOXML relationships with
-//!   `TargetMode="External"` or a target with a scheme or a network path; ODF
-//!   `xlink:href` outside the package, DDE links) becomes `about:blank`.
+//!   `TargetMode="External"` or a target with a scheme or a network path,
+//!   VML `href`/`src` URLs; ODF `xlink:href` outside the package) becomes
+//!   `about:blank`; xlsx data connections (web query URL, text, ODC and
+//!   database sources) and ODF DDE links are blanked.
 //!   Rewriting, not removing: the relationship ids and frames that refer to
 //!   them stay valid, so Word and LibreOffice open the document without a
 //!   repair prompt, and nothing is fetched. Hyperlinks are neutralised too:
@@ -809,9 +811,19 @@ impl Rules for OoxmlRules<'_> {
             {
                 AttrAction::Replace(INERT, Removed::Other)
             }
-            // VML and drawing attributes that can carry a URL themselves.
+            // VML and drawing attributes that can carry a URL themselves, and
+            // xlsx data connections (refreshed on opening when the workbook
+            // asks): web queries, text and database sources.
             "href" | "src" if has_scheme_or_network(a.value) => {
                 AttrAction::Replace(INERT, Removed::Other)
+            }
+            "url" if en == "webPr" && has_scheme_or_network(a.value) => {
+                AttrAction::Replace(INERT, Removed::Other)
+            }
+            "sourceFile" | "odcFile" | "connection" | "sourceConnectionFile"
+                if en != "Relationship" && !a.value.is_empty() =>
+            {
+                AttrAction::Replace("", Removed::Other)
             }
             _ => AttrAction::Keep,
         }
@@ -1341,10 +1353,12 @@ pub(super) mod tests {
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="https://spy.example/pixel.png?reviewer" TargetMode="External"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="http://spy.example/click" TargetMode="External"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject" Target="\\spy.example\share\x.xlsx" TargetMode="External"/><Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/frame" Target="mhtml:http://spy.example/frame" TargetMode="External"/><Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.png"/><Relationship Id="rId6" Type="http://x/subDocument" Target="smb://spy.example/sub.docx"/></Relationships>"#;
         let settings_rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="https://spy.example/template.dotm" TargetMode="External"/></Relationships>"#;
         let doc = r#"<w:document xmlns:w="w" xmlns:v="v" xmlns:o="o" xmlns:r="r"><w:body><w:p><w:hyperlink r:id="rId2"><w:r><w:t>the post</w:t></w:r></w:hyperlink><w:pict><v:shape o:href="http://spy.example/vml"><v:imagedata src="file://spy.example/x.png" r:id="rId5"/></v:shape></w:pict></w:p></w:body></w:document>"#;
+        let connections = r#"<connections xmlns="x"><connection id="1" name="q" type="4" refreshOnLoad="1"><webPr url="https://spy.example/q" sourceData="1"/></connection><connection id="2" type="6" sourceFile="\\spy.example\share\d.csv"><textPr sourceFile="C:\Users\JaneCanary\spy.example.csv"/></connection><connection id="3" type="1" odcFile="\\spy.example\c.odc"><dbPr connection="Provider=SQLOLEDB;Data Source=spy.example;User ID=jane" command="x"/></connection></connections>"#;
         let png = super::super::png::tests::fixture();
         let z = build_zip(&[
             ("[Content_Types].xml", CT.as_bytes(), false),
             ("_rels/.rels", RELS.as_bytes(), false),
+            ("xl/connections.xml", connections.as_bytes(), false),
             ("word/document.xml", doc.as_bytes(), false),
             ("word/_rels/document.xml.rels", doc_rels.as_bytes(), false),
             (
