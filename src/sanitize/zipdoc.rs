@@ -27,8 +27,9 @@
 //!   `TargetMode="External"` or a target with a scheme or a network path,
 //!   VML `href`/`src` URLs; ODF `xlink:href` outside the package) becomes
 //!   `about:blank`; xlsx data connections (web query URL, text, ODC and
-//!   database sources) and ODF DDE links are blanked.
-//!   Rewriting, not removing: the relationship ids and frames that refer to
+//!   database sources), ODF DDE links and the instructions of fields that
+//!   fetch (INCLUDEPICTURE, INCLUDETEXT, LINK, DDE, HYPERLINK, …) are
+//!   blanked. Rewriting, not removing: the relationship ids and frames that refer to
 //!   them stay valid, so Word and LibreOffice open the document without a
 //!   repair prompt, and nothing is fetched. Hyperlinks are neutralised too:
 //!   a spy source can make a link fire on hover in a slide show, and one
@@ -45,16 +46,16 @@
 //! memory (XML, documents, PDFs, PNG, GIF, WebP and TIFF images), each
 //! counted twice (the part and its cleaned copy) against
 //! [`Limits::zip_max_in_memory`], shared with a nested document. JPEG, MP3
-//! and MP4 parts stream
-//! through their strippers and every other part is copied entry to entry
-//! through a small buffer, whatever its size. The output is built in memory
+//! and MP4 parts stream through their strippers and every other part is
+//! copied entry to entry through a small buffer, whatever its size. The output is built in memory
 //! (about the input's size). Zip-bomb guard: entry count, total bytes
 //! actually decompressed (headers are not trusted; parts copied unchanged
 //! count too, and their CRC is checked) and decompressed/input ratio.
 //! Encrypted entries or ODF encryption are Malformed. Must never pass an
 //! unreadable part through. Not handled: customXml/ parts (SharePoint
-//! properties), OLE (CFB) objects, VBA projects, field codes such as
-//! INCLUDEPICTURE in document text.
+//! properties), OLE (CFB) objects, VBA projects, VML drawings (`.vml`,
+//! often not well-formed XML) and other parts without an XML name, which
+//! are copied as they are.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Cursor, Read, Seek, Write};
@@ -443,6 +444,7 @@ fn rewrite_xml(
             &OoxmlRules {
                 part: name,
                 dropped,
+                fields: Default::default(),
             },
             found,
         ),
@@ -734,11 +736,68 @@ const EPOCH: &str = "1980-01-01T00:00:00Z";
 struct OoxmlRules<'a> {
     part: &'a str,
     dropped: &'a HashMap<String, &'static [Removed]>,
+    /// The complex fields (`w:fldChar` begin … end) open at this point of the
+    /// part, innermost last.
+    fields: std::cell::RefCell<Vec<Field>>,
+}
+
+/// One open WordprocessingML field: its instruction so far, and whether it
+/// (or a field it is nested in) fetches something.
+#[derive(Default)]
+struct Field {
+    instr: String,
+    fetching: bool,
+}
+
+/// Field types that fetch from a path or URL when the document is opened or
+/// its fields are updated (INCLUDEPICTURE with `\d` on every opening), or
+/// that open one on a click.
+const FETCHING_FIELDS: [&str; 9] = [
+    "INCLUDEPICTURE",
+    "INCLUDETEXT",
+    "INCLUDE",
+    "IMPORT",
+    "LINK",
+    "DDE",
+    "DDEAUTO",
+    "HYPERLINK",
+    "DATABASE",
+];
+
+/// Is this field instruction (escaped, possibly only its beginning) of a
+/// fetching type? A type name not yet complete counts when it already
+/// names one, so that an instruction split across runs is caught at the
+/// run that completes its type, before any path or URL after it.
+fn fetching_field(instr: &str) -> bool {
+    let t = instr.trim_start();
+    let end = t
+        .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\\' | '&' | '{'))
+        .unwrap_or(t.len());
+    let word = t.get(..end).unwrap_or("").to_ascii_uppercase();
+    FETCHING_FIELDS.contains(&word.as_str())
 }
 
 impl Rules for OoxmlRules<'_> {
     fn drop_element(&self, name: &str, attrs: &[Attr<'_>]) -> Option<Removed> {
         match local(name) {
+            // Not dropped: only followed, for the instruction text rule.
+            "fldChar" => {
+                let mut fields = self.fields.borrow_mut();
+                match attr_value(attrs, "fldCharType") {
+                    Some("begin") => {
+                        let fetching = fields.last().is_some_and(|f| f.fetching);
+                        fields.push(Field {
+                            fetching,
+                            ..Field::default()
+                        });
+                    }
+                    Some("end") => {
+                        fields.pop();
+                    }
+                    _ => {}
+                }
+                None
+            }
             "Override" => {
                 let p = attr_value(attrs, "PartName")?;
                 self.dropped
@@ -773,6 +832,26 @@ impl Rules for OoxmlRules<'_> {
     fn replace_content(&self, name: &str, _attrs: &[Attr<'_>]) -> Option<(&'static str, Removed)> {
         (self.part.starts_with("xl/comments") && local(name) == "author")
             .then_some(("Author", Removed::Author))
+    }
+
+    /// Field instructions that fetch (INCLUDEPICTURE "http://…" \d and the
+    /// like) are blanked from the run where their type is known to the end
+    /// of the field: what is left names no field, and fetches nothing. The
+    /// field's last result stays displayed.
+    fn text(&self, elem: &str, text: &str) -> Option<(&'static str, Removed)> {
+        if local(elem) != "instrText" {
+            return None;
+        }
+        let mut fields = self.fields.borrow_mut();
+        let fetching = match fields.last_mut() {
+            Some(f) => {
+                f.instr.push_str(text);
+                f.fetching = f.fetching || fetching_field(&f.instr);
+                f.fetching
+            }
+            None => fetching_field(text),
+        };
+        fetching.then_some(("", Removed::Other))
     }
 
     fn attr(&self, elem: &str, a: &Attr<'_>, all: &[Attr<'_>]) -> AttrAction {
@@ -816,6 +895,9 @@ impl Rules for OoxmlRules<'_> {
             // asks): web queries, text and database sources.
             "href" | "src" if has_scheme_or_network(a.value) => {
                 AttrAction::Replace(INERT, Removed::Other)
+            }
+            "instr" if en == "fldSimple" && fetching_field(a.value) => {
+                AttrAction::Replace("", Removed::Other)
             }
             "url" if en == "webPr" && has_scheme_or_network(a.value) => {
                 AttrAction::Replace(INERT, Removed::Other)
@@ -1352,7 +1434,7 @@ pub(super) mod tests {
         let doc_rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="https://spy.example/pixel.png?reviewer" TargetMode="External"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="http://spy.example/click" TargetMode="External"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject" Target="\\spy.example\share\x.xlsx" TargetMode="External"/><Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/frame" Target="mhtml:http://spy.example/frame" TargetMode="External"/><Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.png"/><Relationship Id="rId6" Type="http://x/subDocument" Target="smb://spy.example/sub.docx"/></Relationships>"#;
         let settings_rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="https://spy.example/template.dotm" TargetMode="External"/></Relationships>"#;
-        let doc = r#"<w:document xmlns:w="w" xmlns:v="v" xmlns:o="o" xmlns:r="r"><w:body><w:p><w:hyperlink r:id="rId2"><w:r><w:t>the post</w:t></w:r></w:hyperlink><w:pict><v:shape o:href="http://spy.example/vml"><v:imagedata src="file://spy.example/x.png" r:id="rId5"/></v:shape></w:pict></w:p></w:body></w:document>"#;
+        let doc = r#"<w:document xmlns:w="w" xmlns:v="v" xmlns:o="o" xmlns:r="r"><w:body><w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> INCLUDEPIC</w:instrText></w:r><w:r><w:instrText>TURE "http://spy.example/field.png" \d</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>shown</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText><![CDATA[ include]]><!-- x -->TEXT "\\spy.example\s\a.docx"</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:fldSimple w:instr=" LINK Excel.Sheet.12 &quot;\\spy.example\x.xlsx&quot; Sheet1 \a "><w:r><w:t>linked</w:t></w:r></w:fldSimple></w:p><w:p><w:hyperlink r:id="rId2"><w:r><w:t>the post</w:t></w:r></w:hyperlink><w:pict><v:shape o:href="http://spy.example/vml"><v:imagedata src="file://spy.example/x.png" r:id="rId5"/></v:shape></w:pict></w:p></w:body></w:document>"#;
         let connections = r#"<connections xmlns="x"><connection id="1" name="q" type="4" refreshOnLoad="1"><webPr url="https://spy.example/q" sourceData="1"/></connection><connection id="2" type="6" sourceFile="\\spy.example\share\d.csv"><textPr sourceFile="C:\Users\JaneCanary\spy.example.csv"/></connection><connection id="3" type="1" odcFile="\\spy.example\c.odc"><dbPr connection="Provider=SQLOLEDB;Data Source=spy.example;User ID=jane" command="x"/></connection></connections>"#;
         let png = super::super::png::tests::fixture();
         let z = build_zip(&[
@@ -1380,6 +1462,15 @@ pub(super) mod tests {
         assert_eq!(text.matches(r#"Target="about:blank""#).count(), 6, "{text}");
         assert!(text.contains(r#"Target="media/image1.png""#));
         assert!(text.contains("<w:t>the post</w:t>"));
+        // Fetching fields lose their instruction (from the run completing
+        // their type on); others keep theirs; results stay.
+        assert!(
+            text.contains("<w:instrText xml:space=\"preserve\"> INCLUDEPIC</w:instrText>"),
+            "{text}"
+        );
+        assert!(text.contains("<w:instrText> PAGE </w:instrText>"), "{text}");
+        assert!(text.contains(r#"<w:fldSimple w:instr="">"#), "{text}");
+        assert!(text.contains("<w:t>shown</w:t>") && text.contains("<w:t>linked</w:t>"));
     }
 
     #[test]
