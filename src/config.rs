@@ -690,6 +690,10 @@ mod tests {
     fn office_memory_is_shared_by_concurrent_uploads() {
         let mut cfg = Config::default();
         assert_eq!(cfg.limits.office_memory_per_upload(), 64 << 20);
+        assert!(EXAMPLE_TOML.contains(&format!(
+            "office_memory_bytes = {}",
+            cfg.limits.office_memory_bytes
+        )));
         // 256 MiB for 1024 uploads leaves each less than 1 MiB.
         cfg.limits.concurrent_uploads = 1024;
         let e = cfg.validate().unwrap_err().to_string();
