@@ -335,6 +335,27 @@ mod tests {
     }
 
     #[test]
+    fn text_rule_sees_the_element_it_is_in() {
+        struct T;
+        impl Rules for T {
+            fn drop_element(&self, name: &str, _: &[Attr<'_>]) -> Option<Removed> {
+                (name == "gone").then_some(Removed::Other)
+            }
+            fn text(&self, elem: &str, _: &str) -> Option<(&'static str, Removed)> {
+                (local(elem) == "instr").then_some(("", Removed::Other))
+            }
+        }
+        let x = r#"<r><w:instr>A<!-- c -->B<![CDATA[C]]></w:instr><gone><w:instr>x</w:instr></gone><p>keep<w:instr/>me</p><w:instr><i>inner</i>tail</w:instr></r>"#;
+        let mut f = Found::default();
+        let out = rewrite(x, &T, &mut f).unwrap();
+        assert_eq!(
+            out,
+            r#"<r><w:instr><!-- c --></w:instr><p>keep<w:instr/>me</p><w:instr><i>inner</i></w:instr></r>"#
+        );
+        assert!(f.removed.contains(&Removed::Other));
+    }
+
+    #[test]
     fn refuses_bad_xml() {
         for bad in [
             "<a>",

@@ -305,16 +305,23 @@ fn clean_zip(
     }
     let dropped = drop_parts(kind, &mut archive, &names, &mut found, budget, mem)?;
 
-    // ODF readers identify the file by a first, stored `mimetype`.
+    // ODF readers identify the file by a first, stored `mimetype`; OOXML
+    // is written as Word writes it, `[Content_Types].xml` first, so that
+    // the cleaned file is recognised from its first bytes.
     let mut order: Vec<usize> = (0..names.len()).collect();
-    if kind == Kind::Odf {
-        let pos = names
+    let first = if kind == Kind::Odf {
+        names
             .iter()
             .position(|n| n == "mimetype")
-            .ok_or_else(|| bad("missing mimetype".into()))?;
-        order.remove(pos);
-        order.insert(0, pos);
-    }
+            .ok_or_else(|| bad("missing mimetype".into()))?
+    } else {
+        names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case("[Content_Types].xml"))
+            .ok_or_else(|| bad("missing [Content_Types].xml".into()))?
+    };
+    order.remove(first);
+    order.insert(0, first);
 
     let zerr = |e: zip::result::ZipError| SanitizeError::Io(io::Error::other(e));
     let mut zw = ZipWriter::new(Cursor::new(Vec::with_capacity(
@@ -418,13 +425,6 @@ fn clean_zip(
                 io::copy(&mut r, &mut zw).map_err(|e| err(SanitizeError::Io(e)))?;
             }
         }
-    }
-    if kind == Kind::Ooxml
-        && !names
-            .iter()
-            .any(|n| n.eq_ignore_ascii_case("[Content_Types].xml"))
-    {
-        return Err(bad("missing [Content_Types].xml".into()));
     }
     let buf = zw.finish().map_err(zerr)?.into_inner();
     Ok((buf, found))
@@ -1275,6 +1275,8 @@ pub(super) mod tests {
         let kind = super::super::detect(&z[..4096]);
         assert_eq!(kind, Kind::Zip);
         let (res, out) = run(kind, &z);
+        // Written with the content types first, as Word does.
+        assert_eq!(super::super::detect(&out), Kind::Ooxml);
         let Outcome::Cleaned { removed } = res.unwrap() else {
             panic!()
         };
@@ -1357,7 +1359,7 @@ pub(super) mod tests {
         let names: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
         assert_eq!(
             names,
-            ["_rels/.rels", "word/document.xml", "[Content_Types].xml"]
+            ["[Content_Types].xml", "_rels/.rels", "word/document.xml"]
         );
         let text = all_text(&entries);
         for leak in [
