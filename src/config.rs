@@ -169,6 +169,11 @@ pub struct Limits {
     /// documents, WebP, TIFF); above it such a file is refused unless the
     /// source keeps the original metadata.
     pub clean_in_memory_bytes: u64,
+    /// Memory all office documents being cleaned at once may decompress
+    /// into (XML parts rewritten in memory, embedded documents, PDFs and
+    /// images cleaned whole); each of `concurrent_uploads` gets an equal
+    /// share. Parts copied unchanged stream and take none of it.
+    pub office_memory_bytes: u64,
     /// The store's page cache in bytes (sled's cache of records read and
     /// written); the largest share of the server's memory under load.
     pub store_cache_bytes: u64,
@@ -232,8 +237,17 @@ impl Default for Limits {
             submission_bytes: 1 << 30,
             concurrent_uploads: 4,
             clean_in_memory_bytes: 64 << 20,
+            office_memory_bytes: 256 << 20,
             store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
         }
+    }
+}
+
+impl Limits {
+    /// Bytes one upload may decompress an office document into: the share of
+    /// `office_memory_bytes` of each of `concurrent_uploads`.
+    pub fn office_memory_per_upload(&self) -> u64 {
+        self.office_memory_bytes / (self.concurrent_uploads.max(1) as u64)
     }
 }
 
@@ -519,6 +533,17 @@ impl Config {
                 });
             }
         }
+        let share = l.office_memory_per_upload();
+        if !(1 << 20..=4 << 30).contains(&share) {
+            return bad(
+                "limits.office_memory_bytes",
+                format!(
+                    "{} bytes shared by {} concurrent uploads is out of range",
+                    l.office_memory_bytes, l.concurrent_uploads
+                ),
+                "give each concurrent upload 1 MiB to 4 GiB (see deploy/amanat.example.toml)",
+            );
+        }
         if l.review_session_idle_secs > l.review_session_max_secs {
             return bad(
                 "limits.review_session_idle_secs",
@@ -659,6 +684,23 @@ mod tests {
             .apply_env([("AMANAT_LIMITS_FORM_FIELDS".to_string(), "many".to_string())])
             .unwrap_err();
         assert!(e.to_string().contains("form_fields"), "{e}");
+    }
+
+    #[test]
+    fn office_memory_is_shared_by_concurrent_uploads() {
+        let mut cfg = Config::default();
+        assert_eq!(cfg.limits.office_memory_per_upload(), 64 << 20);
+        assert!(EXAMPLE_TOML.contains(&format!(
+            "office_memory_bytes = {}",
+            cfg.limits.office_memory_bytes
+        )));
+        // 256 MiB for 1024 uploads leaves each less than 1 MiB.
+        cfg.limits.concurrent_uploads = 1024;
+        let e = cfg.validate().unwrap_err().to_string();
+        assert!(e.contains("limits.office_memory_bytes"), "{e}");
+        cfg.limits.office_memory_bytes = 1 << 30;
+        cfg.validate().unwrap();
+        assert_eq!(cfg.limits.office_memory_per_upload(), 1 << 20);
     }
 
     #[test]

@@ -413,3 +413,216 @@ fn a_follow_up_with_files_needs_a_session_and_a_token() {
     assert!(blobs(&app).is_empty());
     assert_eq!(app.store.reports().unwrap()[0].envelopes.len(), 1);
 }
+
+/// A DOCX as LibreOffice and other writers order it: media first (pushing
+/// `[Content_Types].xml` past what type detection sees), core properties
+/// where .NET packaging puts them, and an image fetched from a URL.
+fn docx_late_content_types(pad: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default();
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let parts: [(&str, &[u8], bool); 6] = [
+        ("word/media/pad.bin", pad, true),
+        (
+            "word/document.xml",
+            br#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body><w:p><w:r><w:t>Statement</w:t></w:r></w:p></w:body></w:document>"#,
+            false,
+        ),
+        (
+            "word/_rels/document.xml.rels",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="https://spy.example/pixel.png" TargetMode="External"/></Relationships>"#,
+            false,
+        ),
+        (
+            "_rels/.rels",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="R1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="/word/document.xml"/><Relationship Id="R2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="/package/services/metadata/core-properties/0a1b2c.psmdcp"/></Relationships>"#,
+            false,
+        ),
+        (
+            "package/services/metadata/core-properties/0a1b2c.psmdcp",
+            br#"<coreProperties xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Zarina Canary-Office</dc:creator></coreProperties>"#,
+            false,
+        ),
+        (
+            "[Content_Types].xml",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="psmdcp" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
+            false,
+        ),
+    ];
+    for (name, data, is_stored) in parts {
+        z.start_file(name, if is_stored { stored } else { deflated })
+            .unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+#[test]
+fn office_documents_are_classified_from_their_directory_and_lose_beacons() {
+    let (app, rs) = spawn_app(&[("ana", ALL)], |_| {});
+    let docx = docx_late_content_types(&unknown(8192));
+    assert!(!contains_bytes(&docx[..4096], b"[Content_Types].xml"));
+    let (status, html) = submit_files(
+        &app,
+        &minimal("late content types"),
+        false,
+        &[("statement.docx", &docx)],
+    );
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("statement.docx</bdi>: Removed: author"),
+        "{html}"
+    );
+    let meta = &app.store.reports().unwrap()[0];
+    let env = meta
+        .envelopes
+        .iter()
+        .find(|e| e.kind == amanat::store::EnvelopeKind::Report)
+        .unwrap();
+    let plain = envelope::open(
+        &app.store.envelope(&env.id).unwrap().unwrap(),
+        &[&rs[0].identity],
+    )
+    .unwrap();
+    let record: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    let manifests: Vec<AttachmentManifest> =
+        serde_json::from_value(record["attachments"].clone()).unwrap();
+    assert_eq!(manifests[0].result, "cleaned");
+    let data = open_blob(&app, &rs[0].identity, &manifests[0]);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&data[..])).unwrap();
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".psmdcp")), "{names:?}");
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let mut part = Vec::new();
+        f.read_to_end(&mut part).unwrap();
+        for needle in [&b"Canary-Office"[..], b"spy.example", b"psmdcp\""] {
+            assert!(!contains_bytes(&part, needle), "{}", f.name().unwrap());
+        }
+    }
+
+    // A zip that is no office document cannot be cleaned: refused with the
+    // answers kept, nothing stored.
+    let plain_zip = {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        z.start_file("names.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(b"Zarina Canary-Office").unwrap();
+        z.finish().unwrap().into_inner()
+    };
+    let blobs_before = blobs(&app).len();
+    let (status, html) = submit_files(
+        &app,
+        &minimal("plain zip CANARY-KEEP"),
+        false,
+        &[("evidence.zip", &plain_zip)],
+    );
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("We could not remove identifying details from evidence.zip"),
+        "{html}"
+    );
+    assert!(html.contains("CANARY-KEEP"), "answers kept");
+    assert_eq!(app.store.report_count(), 1);
+    assert_eq!(blobs(&app).len(), blobs_before);
+}
+
+fn vm_hwm_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// An 11.7 MB DOCX: 10 MiB of stored media and 1000 MiB of deflated blanks,
+/// in a media part (`in_xml` false) or in the XML part that must be rewritten.
+fn docx_bomb(in_xml: bool) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default();
+    z.start_file("[Content_Types].xml", deflated).unwrap();
+    z.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#).unwrap();
+    z.start_file(
+        "word/media/image1.bin",
+        deflated.compression_method(zip::CompressionMethod::Stored),
+    )
+    .unwrap();
+    z.write_all(&unknown(10 << 20)).unwrap();
+    let bomb = if in_xml {
+        "word/document.xml"
+    } else {
+        "word/media/blanks.bin"
+    };
+    z.start_file(bomb, deflated.large_file(true)).unwrap();
+    if in_xml {
+        z.write_all(b"<w:document><w:t>").unwrap();
+    }
+    let blanks = vec![b' '; 1 << 20];
+    for _ in 0..1000 {
+        z.write_all(&blanks).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+#[test]
+fn zip_bombs_stay_within_the_memory_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    daemon::init_with_reviewer(&data);
+    let server = daemon::serve(&data, &[]);
+    let http = client();
+    // Warm up: one ordinary report.
+    assert!(daemon::submit_form(&http, &server.intake, "warm up"));
+    let base = vm_hwm_kib(server.pid());
+
+    let media_bomb = docx_bomb(false);
+    let xml_bomb = docx_bomb(true);
+    assert!(media_bomb.len() < 12 << 20, "{}", media_bomb.len());
+    let intake = server.intake.clone();
+    // Four at once, as many as limits.concurrent_uploads lets in.
+    let results: Vec<daemon::Submitted> = std::thread::scope(|s| {
+        let hs: Vec<_> = [&media_bomb, &media_bomb, &xml_bomb, &xml_bomb]
+            .into_iter()
+            .map(|f| {
+                let (http, intake) = (&http, &intake);
+                s.spawn(move || {
+                    daemon::try_submit(http, intake, "bomb", &[("statement.docx", &f[..])]).unwrap()
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let peak = vm_hwm_kib(server.pid());
+    eprintln!("zip bombs: server VmHWM {base} KiB before, {peak} KiB after four at once");
+    // The media streams through (within the decompression budget); the XML
+    // part cannot be held within an upload's share of the memory budget.
+    assert!(
+        matches!(results[0], daemon::Submitted::Acknowledged(_)),
+        "{results:?}"
+    );
+    assert!(
+        matches!(results[1], daemon::Submitted::Acknowledged(_)),
+        "{results:?}"
+    );
+    assert!(
+        matches!(results[2], daemon::Submitted::Refused(422)),
+        "{results:?}"
+    );
+    assert!(
+        matches!(results[3], daemon::Submitted::Refused(422)),
+        "{results:?}"
+    );
+    // Before, one such file took the server to 1.09 GB and four to 4.4 GB.
+    assert!(
+        peak < 256 * 1024,
+        "four zip bombs at once took the server to {peak} KiB"
+    );
+}

@@ -497,6 +497,7 @@ fn multipart_context<'a>(
             file_bytes: l.attachment_bytes,
             sanitize: crate::sanitize::Limits {
                 max_in_memory: l.clean_in_memory_bytes,
+                zip_max_in_memory: l.office_memory_per_upload(),
                 ..crate::sanitize::Limits::default()
             },
         },

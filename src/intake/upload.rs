@@ -90,6 +90,7 @@ pub fn media_type(kind: Kind) -> &'static str {
         Kind::Pdf => "application/pdf",
         Kind::Ooxml => "application/vnd.openxmlformats-officedocument",
         Kind::Odf => "application/vnd.oasis.opendocument",
+        Kind::Zip => "application/zip",
         Kind::Mp3 => "audio/mpeg",
         Kind::Mp4 => "video/mp4",
         Kind::Other => "application/octet-stream",

@@ -23,9 +23,12 @@
 //!   [`SanitizeError::TooLarge`]: [`Kind::Pdf`], [`Kind::Ooxml`], [`Kind::Odf`],
 //!   [`Kind::Webp`], [`Kind::Tiff`]. These need random access
 //!   (cross-reference tables, zip central directory, IFD offsets).
-//!   The zip formats additionally hold their decompressed entries in memory,
-//!   bounded by [`Limits::zip_max_uncompressed`] and `zip_max_ratio` times
-//!   the input size (shared with nested documents), plus the output.
+//!   The zip formats ([`Kind::Ooxml`], [`Kind::Odf`], [`Kind::Zip`]) also
+//!   hold their output (about the input's size) and the parts they rewrite
+//!   whole, at most [`Limits::zip_max_in_memory`] bytes at once; other parts
+//!   stream through a small buffer. Decompression stops at
+//!   [`Limits::zip_max_uncompressed`] or `zip_max_ratio` times the input
+//!   size, shared with nested documents.
 //!
 //! # Error contract
 //! On `Err` the bytes already written to `output` are partial and must be
@@ -66,6 +69,11 @@ pub enum Kind {
     Ooxml,
     /// OpenDocument: odt, ods, odp.
     Odf,
+    /// Another zip archive, or one whose kind the first bytes do not show
+    /// (writers put `[Content_Types].xml` anywhere). [`strip`] classifies it
+    /// from its central directory as OOXML or ODF and cleans it, or refuses
+    /// it: a zip that is not an office document cannot be cleaned.
+    Zip,
     Mp3,
     /// ISO base media / QuickTime: mp4, mov, m4a, 3gp.
     Mp4,
@@ -84,6 +92,7 @@ impl fmt::Display for Kind {
             Kind::Pdf => "pdf",
             Kind::Ooxml => "ooxml",
             Kind::Odf => "odf",
+            Kind::Zip => "zip",
             Kind::Mp3 => "mp3",
             Kind::Mp4 => "mp4",
             Kind::Other => "other",
@@ -108,6 +117,11 @@ pub struct Limits {
     pub zip_max_uncompressed: u64,
     /// Largest ratio of decompressed bytes to input bytes.
     pub zip_max_ratio: u64,
+    /// Most decompressed bytes of a zip-based document held in memory at
+    /// once: the parts rewritten whole (XML, embedded documents, PDFs, PNG,
+    /// GIF, WebP and TIFF images), each counted twice for its cleaned copy. Other
+    /// parts stream and do not count. More is refused as a zip bomb.
+    pub zip_max_in_memory: u64,
 }
 
 impl Default for Limits {
@@ -118,6 +132,7 @@ impl Default for Limits {
             zip_max_entries: 10_000,
             zip_max_uncompressed: 1024 * 1024 * 1024,
             zip_max_ratio: 100,
+            zip_max_in_memory: 64 * 1024 * 1024,
         }
     }
 }
@@ -186,7 +201,8 @@ pub enum SanitizeError {
 ///
 /// Never looks at names or client-provided types. Zip archives are OOXML when a
 /// `[Content_Types].xml` entry is visible in the prefix, ODF when the first
-/// entry is a stored `mimetype` naming an OpenDocument type, otherwise Other.
+/// entry is a stored `mimetype` naming an OpenDocument type, otherwise Zip;
+/// [`strip`] decides from the central directory in all three cases.
 /// ISO-BMFF files whose brand is an image format (HEIF/AVIF) are Other, since
 /// their metadata lives in structures the MP4 stripper does not rewrite.
 pub fn detect(prefix: &[u8]) -> Kind {
@@ -262,7 +278,7 @@ pub fn strip(
             no_panic(kind, || pdf::strip(&data, output))
         }
         Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
-        Kind::Ooxml | Kind::Odf => {
+        Kind::Ooxml | Kind::Odf | Kind::Zip => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
         }
@@ -478,7 +494,7 @@ mod robustness {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 12] = [
         Kind::Jpeg,
         Kind::Png,
         Kind::Webp,
@@ -489,6 +505,7 @@ mod robustness {
         Kind::Odf,
         Kind::Mp3,
         Kind::Mp4,
+        Kind::Zip,
         Kind::Other,
     ];
 
@@ -514,6 +531,7 @@ mod robustness {
             zip_max_entries: 100,
             zip_max_uncompressed: 4 << 20,
             zip_max_ratio: 100,
+            zip_max_in_memory: 1 << 20,
         }
     }
 

@@ -37,6 +37,11 @@ pub(super) trait Rules {
     fn attr(&self, _elem: &str, _attr: &Attr<'_>, _all: &[Attr<'_>]) -> AttrAction {
         AttrAction::Keep
     }
+    /// Replace one text node (or CDATA section, given without its markers)
+    /// directly inside `elem` with `text` (already escaped).
+    fn text(&self, _elem: &str, _text: &str) -> Option<(&'static str, Removed)> {
+        None
+    }
 }
 
 /// Local part of a qualified name.
@@ -60,16 +65,30 @@ pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result
     let mut depth: usize = 0;
     // (depth at which the suppressed element opened, closing tag to emit).
     let mut suppress: Option<(usize, Option<String>)> = None;
+    // Names of the open elements, for the text rule.
+    let mut open: Vec<&str> = Vec::new();
+    let emit_text = |out: &mut String, open: &[&str], text: &str, found: &mut Found| match open
+        .last()
+        .and_then(|e| rules.text(e, text))
+    {
+        Some((replacement, cat)) => {
+            if text != replacement {
+                found.add(cat);
+            }
+            out.push_str(replacement);
+        }
+        None => out.push_str(text),
+    };
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
             if suppress.is_none() {
-                out.push_str(rest);
+                emit_text(&mut out, &open, rest, found);
             }
             break;
         };
         let (text, tail) = rest.split_at(lt);
-        if suppress.is_none() {
-            out.push_str(text);
+        if suppress.is_none() && !text.is_empty() {
+            emit_text(&mut out, &open, text, found);
         }
         let (token, after) = if tail.starts_with("<!--") {
             split_after(tail, "-->")?
@@ -83,6 +102,21 @@ pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result
             split_tag(tail)?
         };
         rest = after;
+        if let Some(cdata) = token
+            .strip_prefix("<![CDATA[")
+            .and_then(|t| t.strip_suffix("]]>"))
+        {
+            if suppress.is_none() {
+                match open.last().and_then(|e| rules.text(e, cdata)) {
+                    Some((replacement, cat)) => {
+                        found.add(cat);
+                        out.push_str(replacement);
+                    }
+                    None => out.push_str(token),
+                }
+            }
+            continue;
+        }
         if token.starts_with("<!") || token.starts_with("<?") {
             if suppress.is_none() {
                 out.push_str(token);
@@ -91,6 +125,7 @@ pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result
         }
         if token.starts_with("</") {
             depth = depth.checked_sub(1).ok_or("unbalanced end tag")?;
+            open.pop();
             match &suppress {
                 Some((d, close)) if *d == depth => {
                     if let Some(c) = close {
@@ -107,10 +142,14 @@ pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result
         if suppress.is_some() {
             if !self_closing {
                 depth += 1;
+                open.push("");
             }
             continue;
         }
         let (name, attrs) = parse_start(token)?;
+        if !self_closing {
+            open.push(name);
+        }
         if let Some(cat) = rules.drop_element(name, &attrs) {
             found.add(cat);
             if !self_closing {
@@ -293,6 +332,27 @@ mod tests {
         let mut f2 = Found::default();
         assert_eq!(rewrite(&out, &R, &mut f2).unwrap(), out);
         assert!(f2.removed.is_empty());
+    }
+
+    #[test]
+    fn text_rule_sees_the_element_it_is_in() {
+        struct T;
+        impl Rules for T {
+            fn drop_element(&self, name: &str, _: &[Attr<'_>]) -> Option<Removed> {
+                (name == "gone").then_some(Removed::Other)
+            }
+            fn text(&self, elem: &str, _: &str) -> Option<(&'static str, Removed)> {
+                (local(elem) == "instr").then_some(("", Removed::Other))
+            }
+        }
+        let x = r#"<r><w:instr>A<!-- c -->B<![CDATA[C]]></w:instr><gone><w:instr>x</w:instr></gone><p>keep<w:instr/>me</p><w:instr><i>inner</i>tail</w:instr></r>"#;
+        let mut f = Found::default();
+        let out = rewrite(x, &T, &mut f).unwrap();
+        assert_eq!(
+            out,
+            r#"<r><w:instr><!-- c --></w:instr><p>keep<w:instr/>me</p><w:instr><i>inner</i></w:instr></r>"#
+        );
+        assert!(f.removed.contains(&Removed::Other));
     }
 
     #[test]
