@@ -828,7 +828,7 @@ fn anchor_audit(
     let mut anchors: session::Anchors =
         session::load_state(dir, session::ANCHORS_FILE).map_err(CliError::general)?;
     let previous = anchors.get(server).cloned();
-    let mut at = match &previous {
+    let start = match &previous {
         Some(a) => Anchor {
             seq: a.seq,
             hash: a.hash.clone(),
@@ -842,39 +842,34 @@ fn anchor_audit(
             }
         }
     };
-    loop {
-        let page: AuditChain = api.get(&format!("/api/v1/audit/chain?from={}", at.seq))?;
-        match crate::audit::extends(&at, &page.entries) {
-            Ok(next) => {
-                at = next;
-                if page.entries.len() < AUDIT_PAGE {
-                    break;
-                }
-            }
-            Err(e) => {
-                let (seq, hash, day) = previous
-                    .as_ref()
-                    .map(|a| (a.seq, a.hash.as_str(), a.day.to_string()))
-                    .unwrap_or((at.seq, at.hash.as_str(), "this login".into()));
-                eprintln!(
-                    "\nWARNING: THE SERVER'S AUDIT LOG WAS REWRITTEN.\n\
-                     On {day} this CLI saw entry {seq} with hash {hash}; the server's log no \
-                     longer extends it ({e}).\n\
-                     Someone with control of the server changed or removed audit entries. Keep \
-                     {} (export it with `amanat audit anchors`), tell the other reviewers, and \
-                     have the operator run `amanatd audit verify --against` with everyone's \
-                     anchors.\n",
-                    dir.join(session::ANCHORS_FILE).display()
-                );
-                return Err(CliError::new(
-                    Exit::AuditRewritten,
-                    "logged in, but the server's audit log no longer extends what this CLI saw \
-                     (see the warning above); your old anchor is kept",
-                ));
-            }
+    let at = match follow_chain(api, start.clone())? {
+        Ok(head) => head,
+        Err(e) => {
+            let (seq, hash, day) = previous
+                .as_ref()
+                .map(|a| (a.seq, a.hash.clone(), a.day.to_string()))
+                .unwrap_or((start.seq, start.hash, "this login".into()));
+            eprintln!(
+                "\nWARNING: THE SERVER'S AUDIT LOG WAS REWRITTEN.\n\
+                 On {day} this CLI saw entry {seq} with hash {hash}; the server's log no \
+                 longer extends it ({e}).\n\
+                 Someone with control of the server changed or removed audit entries. Keep \
+                 {} (export it with `amanat audit anchors`), tell the other reviewers, and \
+                 have the operator run `amanatd audit verify --against` with everyone's \
+                 anchors.\n",
+                dir.join(session::ANCHORS_FILE).display()
+            );
+            return Err(CliError::new(
+                Exit::AuditRewritten,
+                "logged in, but the server's audit log no longer extends what this CLI saw \
+                 (see the warning above); your old anchor is kept",
+            ));
         }
-    }
+    };
+    // Acknowledge the head, then anchor past the acknowledgement itself, so
+    // removing it (the newest entry) is noticed too.
     api.post_empty_json("/api/v1/audit/head-seen", &at)?;
+    let at = follow_chain(api, at.clone())?.unwrap_or(at);
     anchors.insert(
         server.to_string(),
         ExportedAnchor {
@@ -886,6 +881,24 @@ fn anchor_audit(
         },
     );
     session::save_state(dir, session::ANCHORS_FILE, &anchors).map_err(CliError::general)
+}
+
+/// Follows the server's chain from `at` (whose entry must be unchanged) to
+/// its head, recomputing every hash, page by page. The outer error is the
+/// transport's; the inner one says where the chain stops extending `at`.
+fn follow_chain(
+    api: &Api,
+    mut at: crate::audit::Anchor,
+) -> Result<Result<crate::audit::Anchor, crate::audit::ChainError>, CliError> {
+    loop {
+        let page: AuditChain = api.get(&format!("/api/v1/audit/chain?from={}", at.seq))?;
+        match crate::audit::extends(&at, &page.entries) {
+            // Each full page ends at least one entry further: this ends.
+            Ok(next) if page.entries.len() >= AUDIT_PAGE && next.seq > at.seq => at = next,
+            Ok(next) => return Ok(Ok(next)),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
 }
 
 /// `amanat audit anchors`: the anchors as an anchor file.

@@ -530,6 +530,22 @@ async fn add_reviewer(
     require(&admin, Role::Admin)?;
     let r: AddReviewerRequest = json_body(&req, body, &st.limits).await?;
     let new = validate_new_reviewer(r.name, r.recipient, r.roles).map_err(ApiError::bad_request)?;
+    // Checked before the audit entry is written, so the log does not record
+    // an enrolment that a duplicate name or key would then refuse.
+    if needs_second_admin(&new.roles) {
+        st.store.check_grant_is_free(&new)?;
+    } else if st
+        .store
+        .reviewers()?
+        .iter()
+        .any(|x| x.name == new.name || x.recipient == new.recipient)
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "a reviewer with this name or recipient is already enrolled",
+        ));
+    }
     if needs_second_admin(&new.roles) {
         // Widening who receives identities (or who may approve that) is not
         // one admin's decision: keep it pending for another admin.

@@ -320,6 +320,23 @@ impl Store {
         requested_by: &str,
     ) -> Result<PendingGrant, StoreError> {
         let _gate = self.write_gate();
+        self.check_grant_is_free(&new)?;
+        let g = PendingGrant {
+            id,
+            name: new.name,
+            recipient: new.recipient,
+            roles: new.roles,
+            requested_by: requested_by.to_string(),
+            day: Day::today(),
+        };
+        self.grants.insert(g.id.as_bytes(), to_json(&g)?)?;
+        self.db.flush()?;
+        Ok(g)
+    }
+
+    /// Refuses (409) a grant whose name or recipient is already taken by a
+    /// reviewer or another pending grant.
+    pub fn check_grant_is_free(&self, new: &NewReviewer) -> Result<(), StoreError> {
         let all = self.reviewers()?;
         let pending = self.grants()?;
         if all.iter().any(|r| r.name == new.name) || pending.iter().any(|g| g.name == new.name) {
@@ -335,17 +352,7 @@ impl Store {
                 "this recipient is already enrolled or pending".into(),
             ));
         }
-        let g = PendingGrant {
-            id,
-            name: new.name,
-            recipient: new.recipient,
-            roles: new.roles,
-            requested_by: requested_by.to_string(),
-            day: Day::today(),
-        };
-        self.grants.insert(g.id.as_bytes(), to_json(&g)?)?;
-        self.db.flush()?;
-        Ok(g)
+        Ok(())
     }
 
     /// Every pending grant, oldest first.
