@@ -794,6 +794,7 @@ fn check_triage_pin(
     dir: &std::path::Path,
     server: &str,
     triage: &[String],
+    names: &[(String, String)],
 ) -> Result<(), CliError> {
     let pins: session::Pins =
         session::load_state(dir, session::PINS_FILE).map_err(CliError::general)?;
@@ -803,7 +804,8 @@ fn check_triage_pin(
     let mut now = triage.to_vec();
     now.sort();
     now.dedup();
-    let lines = set_changes("triage", &pin.triage, &now, &pin.names, &pin.names);
+    let names = names.iter().cloned().collect();
+    let lines = set_changes("triage", &pin.triage, &now, &names, &pin.names);
     if lines.is_empty() {
         return Ok(());
     }
@@ -1233,6 +1235,7 @@ fn reply(
         dir,
         &o.saved.server,
         o.detail.reply_recipients.get(1..).unwrap_or_default(),
+        &[],
     )?;
     let recipients = envelope::parse_recipients(&o.detail.reply_recipients)
         .map_err(|_| CliError::general("the server sent an invalid recipient"))?;
@@ -1557,7 +1560,7 @@ fn triage(
     let (api, saved) = connect(dir, proxy)?;
     if note.is_some() || !tags.is_empty() {
         let r: Recipients = api.get("/api/v1/recipients")?;
-        check_triage_pin(dir, &saved.server, &r.triage)?;
+        check_triage_pin(dir, &saved.server, &r.triage, &r.names)?;
         let recipients = envelope::parse_recipients(&r.triage)
             .map_err(|_| CliError::general("the server sent an invalid recipient"))?;
         let record = Zeroizing::new(
