@@ -1763,8 +1763,9 @@ fn the_cli_pins_recipients_and_identity_grants_need_a_second_admin() {
             .unwrap()
             .to_string();
 
-    // A triage reviewer added online: the note is refused until ana has
-    // seen the change.
+    // A triage reviewer added online by the other admin: ana's note is
+    // refused until she has seen the change.
+    ok(&login_cli(&server, &key2, &cli2));
     let (_, bo) = amanat::crypto::keys::generate();
     ok(&run(
         AMANAT,
@@ -1779,7 +1780,7 @@ fn the_cli_pins_recipients_and_identity_grants_need_a_second_admin() {
             "--roles",
             "triage",
         ],
-        &cli,
+        &cli2,
     ));
     let out = run(AMANAT, &["triage", &id, "--note", "hello"], &cli);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -1800,6 +1801,24 @@ fn the_cli_pins_recipients_and_identity_grants_need_a_second_admin() {
         stderr(&out)
     );
     ok(&run(AMANAT, &["triage", &id, "--note", "seen"], &cli));
+    // A change ana makes herself is one she has seen.
+    let (_, fay) = amanat::crypto::keys::generate();
+    ok(&run(
+        AMANAT,
+        &[
+            "admin",
+            "reviewer",
+            "add",
+            "--name",
+            "fay",
+            "--recipient",
+            &fay,
+            "--roles",
+            "triage",
+        ],
+        &cli,
+    ));
+    ok(&run(AMANAT, &["triage", &id, "--note", "mine"], &cli));
 
     // An identity grant online: pending; ana cannot approve her own.
     let (_, dee) = amanat::crypto::keys::generate();
@@ -1834,7 +1853,6 @@ fn the_cli_pins_recipients_and_identity_grants_need_a_second_admin() {
         stderr(&out)
     );
     // The second admin approves it.
-    ok(&login_cli(&server, &key2, &cli2));
     let out = ok(&run(
         AMANAT,
         &["admin", "reviewer", "approve", &grant],

@@ -553,7 +553,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Admin {
             command: AdminCommand::Reviewer { command },
         } => {
-            let (api, _) = connect(&dir, proxy)?;
+            let (api, saved) = connect(&dir, proxy)?;
             match command {
                 ReviewerCommand::Add {
                     name,
@@ -588,6 +588,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
                         return Ok(());
                     }
                     let added: ReviewerInfo = serde_json::from_value(answer).map_err(unexpected)?;
+                    repin(&dir, &saved.server, &added, true)?;
                     println!(
                         "Added {} ({}) with roles {}",
                         safe(&added.name),
@@ -607,12 +608,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
                     for g in &list {
                         println!(
                             "{}  {}  {}  asked by {} on {}  {}",
-                            g.id,
+                            safe(&g.id),
                             safe(&g.name),
                             roles(&g.roles),
-                            g.requested_by,
+                            safe(&g.requested_by),
                             g.day,
-                            g.recipient
+                            safe(&g.recipient)
                         );
                     }
                     Ok(())
@@ -620,6 +621,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 ReviewerCommand::Approve { grant, json } => {
                     let path = format!("/api/v1/reviewers/pending/{}/approve", url_segment(&grant));
                     let added: ReviewerInfo = api.post(&path, &serde_json::json!({}))?;
+                    repin(&dir, &saved.server, &added, true)?;
                     if json {
                         return print_json(&added);
                     }
@@ -648,6 +650,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 ReviewerCommand::Remove { reviewer } => {
                     let path = format!("/api/v1/reviewers/{}", url_segment(&reviewer));
                     let removed: ReviewerInfo = api.delete(&path)?;
+                    repin(&dir, &saved.server, &removed, false)?;
                     println!("Removed {} ({})", removed.name, removed.id);
                     Ok(())
                 }
@@ -745,6 +748,35 @@ fn pin_recipients(dir: &std::path::Path, server: &str, r: &Recipients) -> Result
         }
     }
     pins.insert(server.to_string(), now);
+    session::save_state(dir, session::PINS_FILE, &pins).map_err(CliError::general)
+}
+
+/// Updates the pinned sets for a change this reviewer made themselves (an
+/// enrolment, approval or removal through this CLI): it needs no warning.
+fn repin(
+    dir: &std::path::Path,
+    server: &str,
+    r: &ReviewerInfo,
+    added: bool,
+) -> Result<(), CliError> {
+    let mut pins: session::Pins =
+        session::load_state(dir, session::PINS_FILE).map_err(CliError::general)?;
+    let Some(pin) = pins.get_mut(server) else {
+        return Ok(());
+    };
+    for (role, set) in [
+        (Role::Triage, &mut pin.triage),
+        (Role::Identity, &mut pin.identity),
+    ] {
+        set.retain(|x| x != &r.recipient);
+        if added && r.roles.contains(&role) {
+            set.push(r.recipient.clone());
+            set.sort();
+        }
+    }
+    if added {
+        pin.names.insert(r.recipient.clone(), r.name.clone());
+    }
     session::save_state(dir, session::PINS_FILE, &pins).map_err(CliError::general)
 }
 
