@@ -28,7 +28,7 @@ Exit codes:
   2  invalid arguments
   3  invalid configuration (the message names the key)
   4  the data directory is in use by a running amanatd
-  5  the audit chain is broken (audit verify)
+  5  the audit chain is broken, or does not pass through an anchor (audit verify)
   6  `check` found a problem (a FAIL line says what and how to fix it)";
 
 /// Amanat server: secure, anonymous incident intake.
