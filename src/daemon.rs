@@ -28,7 +28,7 @@ Exit codes:
   2  invalid arguments
   3  invalid configuration (the message names the key)
   4  the data directory is in use by a running amanatd
-  5  the audit chain is broken (audit verify)
+  5  the audit chain is broken, or does not pass through an anchor (audit verify)
   6  `check` found a problem (a FAIL line says what and how to fix it)";
 
 /// Amanat server: secure, anonymous incident intake.
@@ -186,9 +186,17 @@ pub enum ReviewerCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check that no audit entry was changed, removed or reordered.
+    ///
+    /// The chain alone cannot show a rewrite by whoever controls this disk
+    /// (they can recompute every hash): give the anchors reviewers exported
+    /// with `amanat audit anchors` to check the chain still passes through
+    /// each entry they saw.
     Verify {
         #[arg(long, env = "AMANAT_DATA_DIR")]
         data_dir: PathBuf,
+        /// An anchor file from `amanat audit anchors` (repeatable).
+        #[arg(long, value_name = "FILE")]
+        against: Vec<PathBuf>,
     },
 }
 
@@ -274,16 +282,32 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         Command::Reviewer { command } => reviewer(command),
         Command::Audit {
-            command: AuditCommand::Verify { data_dir },
+            command: AuditCommand::Verify { data_dir, against },
         } => {
+            let mut anchors = Vec::new();
+            for path in &against {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| fail(1, format!("cannot read {}: {e}", path.display())))?;
+                let file = crate::audit::AnchorFile::parse(&text)
+                    .map_err(|e| fail(2, format!("{}: {e}", path.display())))?;
+                anchors.extend(file.anchors);
+            }
             let store = Store::open(&data_dir)?;
             let entries = store.audit_entries()?;
-            match crate::audit::verify(&entries) {
-                Ok(()) => {
+            match crate::audit::verify_against(&entries, &anchors) {
+                Ok(()) if anchors.is_empty() => {
                     println!("audit chain intact: {} entries", entries.len());
                     Ok(())
                 }
-                Err(e) => Err(fail(5, e.to_string())),
+                Ok(()) => {
+                    println!(
+                        "audit chain intact: {} entries, extending all {} anchor(s)",
+                        entries.len(),
+                        anchors.len()
+                    );
+                    Ok(())
+                }
+                Err(e) => Err(fail(5, e)),
             }
         }
         Command::Purge {

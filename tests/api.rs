@@ -541,3 +541,190 @@ fn admins_manage_reviewers_online_and_cannot_remove_the_last_admin() {
         .collect();
     assert_eq!(names, vec!["ana", "dee"]);
 }
+
+fn post_json(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> reqwest::blocking::Response {
+    client()
+        .post(format!("{}{path}", app.review))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .unwrap()
+}
+
+/// Issue 19 (Medium 9): one admin cannot widen who receives identities (or
+/// who may approve that) online. The request waits; the same admin cannot
+/// approve it; a second admin can, and both steps are audited.
+#[test]
+fn online_identity_grants_need_a_second_admin() {
+    const ADMIN: &[Role] = &[Role::Triage, Role::Admin];
+    let (app, rs) = spawn_app(&[("ana", ALL), ("bo", TRIAGE), ("cy", ADMIN)], |_| {});
+    let ana = login(&app, &rs[0]);
+    let bo = login(&app, &rs[1]);
+    let cy = login(&app, &rs[2]);
+    let (_, dee) = amanat::crypto::keys::generate();
+    let resp = post_json(
+        &app,
+        &ana,
+        "/api/v1/reviewers",
+        &serde_json::json!({ "name": "dee", "recipient": dee, "roles": ["triage", "identity"] }),
+    );
+    assert_eq!(resp.status(), 202, "pending, not enrolled");
+    let grant: PendingGrantInfo = resp.json().unwrap();
+    assert_eq!(
+        (grant.name.as_str(), grant.requested_by.as_str()),
+        ("dee", rs[0].id.as_str())
+    );
+    assert!(
+        app.store
+            .reviewers()
+            .unwrap()
+            .iter()
+            .all(|r| r.name != "dee")
+    );
+    assert!(
+        !app.store
+            .recipients_with_role(Role::Identity)
+            .unwrap()
+            .contains(&dee),
+        "no identity goes to dee yet"
+    );
+    // The same name or key cannot be requested twice.
+    let again = post_json(
+        &app,
+        &ana,
+        "/api/v1/reviewers",
+        &serde_json::json!({ "name": "dee", "recipient": dee, "roles": ["identity"] }),
+    );
+    assert_eq!(error_code(again).0, 409);
+    // The admin role is just as gated: a second admin key of one's own
+    // would approve anything.
+    let (_, eve) = amanat::crypto::keys::generate();
+    let resp = post_json(
+        &app,
+        &ana,
+        "/api/v1/reviewers",
+        &serde_json::json!({ "name": "eve", "recipient": eve, "roles": ["admin"] }),
+    );
+    assert_eq!(resp.status(), 202);
+    let eve_grant: PendingGrantInfo = resp.json().unwrap();
+
+    let pending: Vec<PendingGrantInfo> = api_get(&app, &cy, "/api/v1/reviewers/pending")
+        .json()
+        .unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(
+        error_code(api_get(&app, &bo, "/api/v1/reviewers/pending")).0,
+        403
+    );
+
+    let approve = |token: &str, g: &str| {
+        post_json(
+            &app,
+            token,
+            &format!("/api/v1/reviewers/pending/{g}/approve"),
+            &serde_json::json!({}),
+        )
+    };
+    let (s, code, msg) = error_code(approve(&ana, &grant.id));
+    assert_eq!((s, code.as_str()), (403, "second_admin_required"), "{msg}");
+    let (s, code, _) = error_code(approve(&bo, &grant.id));
+    assert_eq!((s, code.as_str()), (403, "forbidden"));
+    assert!(
+        app.store
+            .reviewers()
+            .unwrap()
+            .iter()
+            .all(|r| r.name != "dee")
+    );
+
+    let resp = approve(&cy, &grant.id);
+    assert_eq!(resp.status(), 201);
+    let added: ReviewerInfo = resp.json().unwrap();
+    assert_eq!(added.roles, vec![Role::Triage, Role::Identity]);
+    assert!(
+        app.store
+            .recipients_with_role(Role::Identity)
+            .unwrap()
+            .contains(&dee)
+    );
+    assert_eq!(error_code(approve(&cy, &grant.id)).0, 404, "used up");
+
+    // Any admin may withdraw a grant; it then cannot be approved.
+    let resp = client()
+        .delete(format!(
+            "{}/api/v1/reviewers/pending/{}",
+            app.review, eve_grant.id
+        ))
+        .bearer_auth(&cy)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(error_code(approve(&cy, &eve_grant.id)).0, 404);
+    assert!(app.store.grants().unwrap().is_empty());
+
+    let audit = app.store.audit_entries().unwrap();
+    amanat::audit::verify(&audit).unwrap();
+    let by = |action, actor: &str| {
+        audit
+            .iter()
+            .filter(|e| e.event.action == action && e.event.actor == actor)
+            .count()
+    };
+    use amanat::audit::Action;
+    assert_eq!(by(Action::GrantRequested, &rs[0].id), 2);
+    assert_eq!(by(Action::GrantApproved, &rs[2].id), 1);
+    assert_eq!(by(Action::GrantCancelled, &rs[2].id), 1);
+}
+
+/// Issue 19 (Medium 5): every reviewer can fetch the chain from an index to
+/// check it extends what they saw, and acknowledge a head that exists.
+#[test]
+fn reviewers_fetch_the_chain_and_acknowledge_its_head() {
+    let (app, rs) = spawn_app(&[("ana", ALL), ("bo", TRIAGE)], |_| {});
+    let bo = login(&app, &rs[1]);
+    let c: AuditChain = api_get(&app, &bo, "/api/v1/audit/chain").json().unwrap();
+    let head = c.head.unwrap();
+    assert!(c.entries.is_empty());
+    let c: AuditChain = api_get(&app, &bo, "/api/v1/audit/chain?from=0")
+        .json()
+        .unwrap();
+    assert_eq!(c.entries.len() as u64, head.seq + 1);
+    assert_eq!(
+        amanat::audit::extends(
+            &amanat::audit::Anchor {
+                seq: 0,
+                hash: c.entries[0].hash.clone()
+            },
+            &c.entries
+        )
+        .unwrap(),
+        head
+    );
+    assert_eq!(
+        error_code(api_get(&app, &bo, "/api/v1/audit/chain?from=x")).0,
+        400
+    );
+
+    let wrong = serde_json::json!({ "seq": head.seq, "hash": "00".repeat(32) });
+    let (s, code, _) = error_code(post_json(&app, &bo, "/api/v1/audit/head-seen", &wrong));
+    assert_eq!((s, code.as_str()), (409, "audit_mismatch"));
+    let resp = post_json(
+        &app,
+        &bo,
+        "/api/v1/audit/head-seen",
+        &serde_json::to_value(&head).unwrap(),
+    );
+    assert_eq!(resp.status(), 204);
+    let last = app.store.audit_head().unwrap().unwrap();
+    assert_eq!(last.event.action, amanat::audit::Action::HeadSeen);
+    assert_eq!(last.event.actor, rs[1].id);
+    assert_eq!(
+        last.event.detail.as_deref(),
+        Some(format!("seq={} hash={}", head.seq, head.hash).as_str())
+    );
+}

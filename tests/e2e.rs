@@ -1412,3 +1412,487 @@ fn a_replacement_questionnaire_is_validated_at_start() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("current_risk"));
 }
+
+// ----- issue 19: audit anchoring, consent withdrawals, recipient pins -----
+
+/// A free loopback address: the review API is restarted on the same URL,
+/// which is what the CLI's anchors and pins are kept by.
+fn free_addr() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+fn serve_review_at(data: &Path, review: &str, log: PathBuf) -> Daemon {
+    common::daemon::serve_logging_to(
+        data,
+        ("127.0.0.1:0", review),
+        &log,
+        &[("AMANAT_LOG", "trace")],
+    )
+}
+
+fn login_cli(server: &Daemon, key: &Path, cli: &Path) -> Output {
+    run(
+        AMANAT,
+        &[
+            "login",
+            "--server",
+            &server.review,
+            "--identity",
+            key.to_str().unwrap(),
+        ],
+        cli,
+    )
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Issue 19 (Medium 5): someone who controls the stopped server deletes the
+/// newest audit entry, changes an actor and recomputes every hash. The
+/// chain verifies on its own, but the reviewer's CLI sees at its next login
+/// that the chain no longer extends the head it anchored, and `amanatd audit
+/// verify --against` sees it in the anchors the reviewer exported.
+#[test]
+fn a_rewritten_audit_chain_is_caught_by_reviewers_anchors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, cli, key) = setup(tmp.path());
+    let d = data.to_str().unwrap();
+    let addr = free_addr();
+    let server = serve_review_at(&data, &addr, tmp.path().join("s1.log"));
+    browser_submit(&server.intake, "anchored", false);
+    ok(&login_cli(&server, &key, &cli));
+    let anchors_path = cli.join("anchors.json");
+    let first: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&anchors_path).unwrap()).unwrap();
+    ok(&run(AMANAT, &["list"], &cli));
+    // The next login checks the chain still extends the first anchor.
+    let out = ok(&login_cli(&server, &key, &cli));
+    let _ = out;
+    let second: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&anchors_path).unwrap()).unwrap();
+    let (s1, s2) = (
+        first[&server.review]["seq"].as_u64().unwrap(),
+        second[&server.review]["seq"].as_u64().unwrap(),
+    );
+    assert!(s2 > s1, "the anchor moved forward: {first} {second}");
+    let exported = tmp.path().join("anchors-ana.json");
+    ok(&run(
+        AMANAT,
+        &["audit", "anchors", "--out", exported.to_str().unwrap()],
+        &cli,
+    ));
+    let against = ["audit", "verify", "--data-dir", d, "--against"];
+    let with_file = |args: &[&str]| {
+        let mut v = args.to_vec();
+        v.push(exported.to_str().unwrap());
+        run(AMANATD, &v, &cli)
+    };
+    drop(server);
+    {
+        let store = amanat::store::Store::open(&data).unwrap();
+        let entries = store.audit_entries().unwrap();
+        // Every login acknowledged the head it saw, in the chain itself.
+        assert_eq!(
+            entries
+                .iter()
+                .filter(|e| e.event.action == amanat::audit::Action::HeadSeen)
+                .count(),
+            2
+        );
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.event.action == amanat::audit::Action::ListReports)
+        );
+    }
+    assert!(ok(&with_file(&against)).contains("extending all 1 anchor(s)"));
+
+    // The rewrite, with the server stopped.
+    {
+        let store = amanat::store::Store::open(&data).unwrap();
+        let mut events: Vec<(amanat::audit::Event, amanat::timeutil::Day)> = store
+            .audit_entries()
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.event, e.day))
+            .collect();
+        events.pop();
+        let victim = events
+            .iter_mut()
+            .find(|(e, _)| e.action == amanat::audit::Action::ListReports)
+            .unwrap();
+        victim.0.actor = "someone-else".into();
+        let tree = store.audit_tree();
+        tree.clear().unwrap();
+        let mut chain: Vec<amanat::audit::Entry> = Vec::new();
+        for (event, day) in events {
+            let e = amanat::audit::Entry::next(chain.last(), event, day);
+            tree.insert(e.seq.to_be_bytes(), serde_json::to_vec(&e).unwrap())
+                .unwrap();
+            chain.push(e);
+        }
+        store.flush().unwrap();
+    }
+    // The chain alone still verifies: that is the weakness anchors close.
+    ok(&run(AMANATD, &["audit", "verify", "--data-dir", d], &cli));
+    let out = with_file(&against);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("does not extend the anchor"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The reviewer's next login warns loudly and keeps the old anchor.
+    let server = serve_review_at(&data, &addr, tmp.path().join("s2.log"));
+    for _ in 0..2 {
+        let out = login_cli(&server, &key, &cli);
+        assert_eq!(out.status.code(), Some(8), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("THE SERVER'S AUDIT LOG WAS REWRITTEN"),
+            "{}",
+            stderr(&out)
+        );
+        let kept: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&anchors_path).unwrap()).unwrap();
+        assert_eq!(kept, second, "the anchor is not moved to the forged chain");
+    }
+    // The online check agrees.
+    let mut args = vec!["audit", "--against"];
+    args.push(exported.to_str().unwrap());
+    let out = run(AMANAT, &args, &cli);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("AUDIT CHAIN REWRITTEN"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Withdraws one consent through the follow-up page of a real server.
+fn withdraw_consent(intake: &str, codename: &str, consent: &str) {
+    let (status, cookies) = browser_followup_login(intake, codename);
+    assert_eq!(status, 303);
+    let page = get_page(&format!("{intake}/followup"), &cookies);
+    let token = extract_value(&page, "name=\"csrf\" value=\"").unwrap();
+    let resp = common::client()
+        .post(format!("{intake}/followup/withdraw"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &cookies)
+        .body(encode(&[("csrf", &token), ("withdraw", consent)]))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+}
+
+fn replies_of(data: &Path, id: &str) -> usize {
+    amanat::store::Store::open(data)
+        .unwrap()
+        .report(id)
+        .unwrap()
+        .unwrap()
+        .envelopes
+        .iter()
+        .filter(|e| e.kind == amanat::store::EnvelopeKind::Reply)
+        .count()
+}
+
+/// Issue 19 (Medium 7): after the source withdrew consent to be contacted
+/// back, `amanat reply` refuses and sends nothing (it used to check only the
+/// original answer).
+#[test]
+fn a_reply_after_the_source_withdrew_contact_consent_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, cli, key) = setup(tmp.path());
+    let server = serve(&data, tmp.path().join("server.log"));
+    let codename = browser_submit(&server.intake, "Contact me, then not", true);
+    ok(&login_cli(&server, &key, &cli));
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(&run(AMANAT, &["list", "--json"], &cli))).unwrap();
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    ok(&run(AMANAT, &["reply", &id, "--message", "first"], &cli));
+
+    withdraw_consent(&server.intake, &codename, "consent_contact_back");
+    assert!(ok(&run(AMANAT, &["show", &id], &cli)).contains("CONSENT WITHDRAWN"));
+    let out = run(AMANAT, &["reply", &id, "--message", "second"], &cli);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("withdrew their consent to be contacted back"),
+        "{}",
+        stderr(&out)
+    );
+    drop(server);
+    assert_eq!(replies_of(&data, &id), 1, "only the first reply was stored");
+}
+
+/// Issue 19 (Medium 7): a withdrawal of consent this reviewer cannot decrypt
+/// stops an export and a reply (they used to skip it and go ahead).
+#[test]
+fn an_unreadable_withdrawal_stops_export_and_reply() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, cli, key) = setup(tmp.path());
+    let server = serve(&data, tmp.path().join("s1.log"));
+    let _codename = browser_submit_fields(
+        &server.intake,
+        "anonymous",
+        &[
+            ("country", "TJ"),
+            ("narrative", "CANARY-UNREADABLE-WITHDRAWAL"),
+            ("consent_informed_of_risks", "yes"),
+            ("consent_share_ohchr", "yes"),
+            ("consent_contact_back", "yes"),
+        ],
+    );
+    drop(server);
+    // A withdrawal encrypted to a key this reviewer does not hold (as for a
+    // reviewer enrolled after the source wrote it).
+    let id = {
+        let store = amanat::store::Store::open(&data).unwrap();
+        let id = store.reports().unwrap()[0].id.clone();
+        let (_, other) = amanat::crypto::keys::generate();
+        let rs = amanat::crypto::envelope::parse_recipients(std::slice::from_ref(&other)).unwrap();
+        let ct = amanat::crypto::envelope::seal(
+            br#"{"schema":"amanat.withdrawal/1","withdraw":["consent_share_ohchr"]}"#,
+            &rs,
+        )
+        .unwrap();
+        store
+            .append_envelope(
+                &id,
+                amanat::store::NewEnvelope {
+                    kind: amanat::store::EnvelopeKind::Withdrawal,
+                    ciphertext: ct,
+                    recipients: vec![other],
+                },
+            )
+            .unwrap();
+        id
+    };
+    let server = serve(&data, tmp.path().join("s2.log"));
+    ok(&login_cli(&server, &key, &cli));
+    let out_file = tmp.path().join("export.json");
+    for profile in ["ohchr_submission", "internal"] {
+        let out = run(
+            AMANAT,
+            &[
+                "export",
+                "--profile",
+                profile,
+                "--format",
+                "json",
+                "--out",
+                out_file.to_str().unwrap(),
+                &id,
+            ],
+            &cli,
+        );
+        assert_eq!(out.status.code(), Some(7), "{profile}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("cannot be read with your key"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!out_file.exists(), "nothing was written");
+    }
+    let out = run(AMANAT, &["reply", &id, "--message", "hello"], &cli);
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    drop(server);
+    assert_eq!(replies_of(&data, &id), 0);
+    let store = amanat::store::Store::open(&data).unwrap();
+    assert!(
+        !store
+            .audit_entries()
+            .unwrap()
+            .iter()
+            .any(|e| e.event.action == amanat::audit::Action::ExportRequested),
+        "no export was recorded"
+    );
+}
+
+/// Issue 19 (Medium 9): the CLI pins the triage and identity recipient sets
+/// it saw at login. When they change it names who was added and removed at
+/// the next login, and refuses to encrypt a note or reply to a triage set
+/// the reviewer has not seen. An online identity grant waits for a second
+/// admin: the requesting admin cannot approve it, another admin can.
+#[test]
+fn the_cli_pins_recipients_and_identity_grants_need_a_second_admin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, cli, key) = setup(tmp.path());
+    let d = data.to_str().unwrap();
+    // A second admin, enrolled locally by the operator.
+    let cli2 = tmp.path().join("cli2");
+    let key2 = tmp.path().join("admin2.key");
+    let r2 = ok(&run(
+        AMANAT,
+        &["keygen", "-o", key2.to_str().unwrap()],
+        &cli2,
+    ))
+    .trim()
+    .to_string();
+    ok(&run(
+        AMANATD,
+        &[
+            "reviewer",
+            "add",
+            "--data-dir",
+            d,
+            "--name",
+            "cy",
+            "--recipient",
+            &r2,
+            "--roles",
+            "admin",
+        ],
+        &cli,
+    ));
+    let addr = free_addr();
+    let server = serve_review_at(&data, &addr, tmp.path().join("s1.log"));
+    browser_submit(&server.intake, "pinned", true);
+    let out = login_cli(&server, &key, &cli);
+    assert!(
+        !stderr(&ok_out(&out)).contains("WARNING"),
+        "{}",
+        stderr(&out)
+    );
+    let id =
+        serde_json::from_str::<serde_json::Value>(&ok(&run(AMANAT, &["list", "--json"], &cli)))
+            .unwrap()[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+    // A triage reviewer added online by the other admin: ana's note is
+    // refused until she has seen the change.
+    ok(&login_cli(&server, &key2, &cli2));
+    let (_, bo) = amanat::crypto::keys::generate();
+    ok(&run(
+        AMANAT,
+        &[
+            "admin",
+            "reviewer",
+            "add",
+            "--name",
+            "bo",
+            "--recipient",
+            &bo,
+            "--roles",
+            "triage",
+        ],
+        &cli2,
+    ));
+    let out = run(AMANAT, &["triage", &id, "--note", "hello"], &cli);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("THE TRIAGE RECIPIENTS CHANGED")
+            && stderr(&out).contains(&format!("ADDED   {bo} (bo)")),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(AMANAT, &["reply", &id, "--message", "hello"], &cli);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("THE TRIAGE RECIPIENTS CHANGED"));
+    let out = ok_out(&login_cli(&server, &key, &cli));
+    assert!(
+        stderr(&out).contains("WHO RECEIVES REPORTS ON THIS SERVER CHANGED")
+            && stderr(&out).contains(&format!("triage recipients: ADDED   {bo} (bo)")),
+        "{}",
+        stderr(&out)
+    );
+    ok(&run(AMANAT, &["triage", &id, "--note", "seen"], &cli));
+    // A change ana makes herself is one she has seen.
+    let (_, fay) = amanat::crypto::keys::generate();
+    ok(&run(
+        AMANAT,
+        &[
+            "admin",
+            "reviewer",
+            "add",
+            "--name",
+            "fay",
+            "--recipient",
+            &fay,
+            "--roles",
+            "triage",
+        ],
+        &cli,
+    ));
+    ok(&run(AMANAT, &["triage", &id, "--note", "mine"], &cli));
+
+    // An identity grant online: pending; ana cannot approve her own.
+    let (_, dee) = amanat::crypto::keys::generate();
+    let out = ok(&run(
+        AMANAT,
+        &[
+            "admin",
+            "reviewer",
+            "add",
+            "--name",
+            "dee",
+            "--recipient",
+            &dee,
+            "--roles",
+            "identity",
+        ],
+        &cli,
+    ));
+    assert!(out.contains("needs a second admin's approval"), "{out}");
+    let pending: serde_json::Value = serde_json::from_str(&ok(&run(
+        AMANAT,
+        &["admin", "reviewer", "pending", "--json"],
+        &cli,
+    )))
+    .unwrap();
+    let grant = pending[0]["id"].as_str().unwrap().to_string();
+    let out = run(AMANAT, &["admin", "reviewer", "approve", &grant], &cli);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("another admin must approve"),
+        "{}",
+        stderr(&out)
+    );
+    // The second admin approves it.
+    let out = ok(&run(
+        AMANAT,
+        &["admin", "reviewer", "approve", &grant],
+        &cli2,
+    ));
+    assert!(out.contains("Approved: dee"), "{out}");
+
+    // And the operator enrols someone with the identity role locally.
+    drop(server);
+    let (_, eve) = amanat::crypto::keys::generate();
+    ok(&run(
+        AMANATD,
+        &[
+            "reviewer",
+            "add",
+            "--data-dir",
+            d,
+            "--name",
+            "eve",
+            "--recipient",
+            &eve,
+            "--roles",
+            "identity",
+        ],
+        &cli,
+    ));
+    let server = serve_review_at(&data, &addr, tmp.path().join("s2.log"));
+    let out = ok_out(&login_cli(&server, &key, &cli));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("identity recipients: ADDED   {dee} (dee)"))
+            && err.contains(&format!("identity recipients: ADDED   {eve} (eve)")),
+        "{err}"
+    );
+    // Seen once, the same set does not warn again.
+    let out = ok_out(&login_cli(&server, &key, &cli));
+    assert!(!stderr(&out).contains("WARNING"), "{}", stderr(&out));
+}
+
+fn ok_out(out: &Output) -> Output {
+    ok(out);
+    out.clone()
+}

@@ -603,3 +603,55 @@ fn reviewer_cli_logs_in_and_lists_through_a_socks5_proxy() {
     assert!(text(&out).contains("--proxy"), "{}", text(&out));
     ok(&cli(&["list"], None));
 }
+
+/// Issue 19 (Medium 5): `amanatd audit verify --against` reads the anchor
+/// files reviewers export, refuses anything else with a clear error, and
+/// fails (exit 5) when the chain does not pass through an anchored entry:
+/// here, one past its end, as after entries were cut off.
+#[test]
+fn audit_verify_against_checks_anchor_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init_with_reviewer(&data);
+    let d = data.to_str().unwrap();
+    let head = {
+        let store = amanat::store::Store::open(&data).unwrap();
+        store.audit_head().unwrap().unwrap()
+    };
+    let file = |name: &str, text: String| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let anchor = |seq: u64, hash: &str| {
+        serde_json::json!({
+            "format": amanat::audit::ANCHOR_FORMAT,
+            "anchors": [{ "server": "http://x.onion", "reviewer": "r1", "seq": seq,
+                          "hash": hash, "day": head.day }]
+        })
+        .to_string()
+    };
+    let verify = |f: &str| {
+        run(
+            AMANATD,
+            &["audit", "verify", "--data-dir", d, "--against", f],
+        )
+    };
+
+    let good = file("good.json", anchor(head.seq, &head.hash));
+    assert!(ok(&verify(&good)).contains("extending all 1 anchor(s)"));
+
+    let beyond = file("beyond.json", anchor(head.seq + 1, &head.hash));
+    let out = verify(&beyond);
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert!(
+        text(&out).contains("does not extend the anchor reviewer r1 recorded"),
+        "{}",
+        text(&out)
+    );
+
+    let other = file("other.json", "{\"anchors\": 3}".into());
+    let out = verify(&other);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("not an anchor file"), "{}", text(&out));
+}

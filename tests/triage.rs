@@ -324,3 +324,156 @@ fn a_source_can_withdraw_consent_through_the_follow_up_channel() {
     let v: serde_json::Value = serde_json::from_slice(&plain).unwrap();
     assert_eq!(v["withdraw"], serde_json::json!(["consent_share_ohchr"]));
 }
+
+/// Issue 19 (Medium 5): listing the queue writes the declared
+/// `list_reports` entry, and an export record naming a report that does not
+/// exist is refused whole, recording nothing.
+#[test]
+fn listing_is_audited_and_exports_of_unknown_reports_are_refused() {
+    let (app, rs) = spawn_app(&[("ana", ALL), ("bo", TRIAGE)], |_| {});
+    assert_eq!(submit(&app, &minimal("listed")).0, 200);
+    let id = app.store.reports().unwrap()[0].id.clone();
+    let bo = login(&app, &rs[1]);
+    let list: ReportList = api_get(&app, &bo, "/api/v1/reports").json().unwrap();
+    assert_eq!(list.reports.len(), 1);
+    let entries = app.store.audit_entries().unwrap();
+    let last = entries.last().unwrap();
+    assert_eq!(
+        (last.event.action, last.event.actor.as_str()),
+        (amanat::audit::Action::ListReports, rs[1].id.as_str())
+    );
+
+    let before = app.store.audit_entries().unwrap().len();
+    let ghost = amanat::crypto::random::id();
+    let (status, code, message) = error_code(
+        client()
+            .post(format!("{}/api/v1/audit/export", app.review))
+            .bearer_auth(&bo)
+            .json(&ExportRecord {
+                profile: "internal".into(),
+                format: "json".into(),
+                reports: vec![id.clone(), ghost.clone()],
+            })
+            .send()
+            .unwrap(),
+    );
+    assert_eq!((status, code.as_str()), (404, "not_found"));
+    assert!(
+        message.contains(&ghost) && message.contains("nothing was recorded"),
+        "{message}"
+    );
+    assert_eq!(
+        app.store.audit_entries().unwrap().len(),
+        before,
+        "not even the real report's export was recorded"
+    );
+}
+
+/// Issue 19 (Medium 5): when the audit entry cannot be written, the action
+/// fails with 503 and nothing is served or changed. The failure is real: the
+/// newest audit record is damaged on disk, so no entry can be chained to it.
+#[test]
+fn a_failing_audit_append_fails_the_action_and_serves_nothing() {
+    let (app, rs) = spawn_app(&[("ana", ALL), ("bo", TRIAGE)], |_| {});
+    let mut answers = minimal("CANARY-AUDIT-FAIL");
+    answers.push(("consent_contact_back", "yes".into()));
+    assert_eq!(submit(&app, &answers).0, 200);
+    let meta = app.store.reports().unwrap()[0].clone();
+    let id = meta.id.clone();
+    let ana = login(&app, &rs[0]);
+    let detail: ReportDetail = api_get(&app, &ana, &format!("/api/v1/reports/{id}"))
+        .json()
+        .unwrap();
+
+    // Damage the chain's tail, as a torn write or a bad disk would.
+    let next = app.store.audit_head().unwrap().unwrap().seq + 1;
+    app.store
+        .audit_tree()
+        .insert(next.to_be_bytes(), &b"{\"seq\":"[..])
+        .unwrap();
+    app.store.flush().unwrap();
+
+    let refused = |resp: reqwest::blocking::Response, what: &str| {
+        let status = resp.status().as_u16();
+        let body = resp.text().unwrap();
+        assert_eq!(status, 503, "{what}: {body}");
+        assert!(body.contains("audit_unavailable"), "{what}: {body}");
+        assert!(!body.contains("ciphertext"), "{what} served data: {body}");
+    };
+    refused(api_get(&app, &ana, "/api/v1/reports"), "the queue");
+    refused(
+        api_get(&app, &ana, &format!("/api/v1/reports/{id}")),
+        "a report",
+    );
+    refused(
+        api_get(&app, &ana, &format!("/api/v1/reports/{id}/identity")),
+        "an identity",
+    );
+    refused(
+        post_triage(
+            &app,
+            &ana,
+            &id,
+            serde_json::json!({ "state": "acknowledged" }),
+        ),
+        "a triage change",
+    );
+    let rs_reply = envelope::parse_recipients(&detail.reply_recipients).unwrap();
+    let ct = envelope::seal(b"{\"text\":\"hello\"}", &rs_reply).unwrap();
+    refused(
+        client()
+            .post(format!("{}/api/v1/reports/{id}/replies", app.review))
+            .bearer_auth(&ana)
+            .json(&ReplyRequest {
+                ciphertext: BASE64.encode(&ct),
+            })
+            .send()
+            .unwrap(),
+        "a reply",
+    );
+    let (_, recipient) = amanat::crypto::keys::generate();
+    refused(
+        client()
+            .post(format!("{}/api/v1/reviewers", app.review))
+            .bearer_auth(&ana)
+            .json(&AddReviewerRequest {
+                name: "dee".into(),
+                recipient,
+                roles: vec![Role::Triage],
+            })
+            .send()
+            .unwrap(),
+        "an enrolment",
+    );
+    // A login cannot be audited either, so no session is handed out.
+    let c = client();
+    let ch: ChallengeResponse = c
+        .post(format!("{}/api/v1/auth/challenge", app.review))
+        .json(&ChallengeRequest {
+            recipient: rs[1].recipient.clone(),
+        })
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let nonce = envelope::open(
+        &BASE64.decode(ch.challenge.as_bytes()).unwrap(),
+        &[&rs[1].identity],
+    )
+    .unwrap();
+    refused(
+        c.post(format!("{}/api/v1/auth/verify", app.review))
+            .json(&VerifyRequest {
+                challenge_id: ch.challenge_id,
+                response: String::from_utf8(nonce.to_vec()).unwrap(),
+            })
+            .send()
+            .unwrap(),
+        "a login",
+    );
+
+    // Nothing changed.
+    let after = app.store.report(&id).unwrap().unwrap();
+    assert_eq!(after, meta, "no state change, no reply stored");
+    assert_eq!(app.store.reviewers().unwrap().len(), 2);
+}

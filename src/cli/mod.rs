@@ -32,7 +32,9 @@ Exit codes:
   4  not found (unknown report or reviewer id)
   5  permission denied: your reviewer account lacks the role
   6  cannot reach the server
-  7  cannot decrypt: this identity is not a recipient, or the data is damaged";
+  7  cannot decrypt: this identity is not a recipient, or the data is damaged
+  8  logged in, but the server's audit log no longer extends the entry this
+     CLI saw at an earlier login: it was rewritten (see the warning)";
 
 /// Reviewer CLI for Amanat: decrypt and triage reports on your own machine.
 #[derive(Debug, Parser)]
@@ -150,9 +152,18 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// The audit log, with a check of its hash chain (admin role).
+    ///
+    /// At each login this CLI records the audit head it saw (its anchor) and
+    /// checks that the server's chain still extends the one it saw before.
     Audit {
         #[arg(long)]
         json: bool,
+        /// Also check the chain against an anchor file from `amanat audit
+        /// anchors` (repeatable): it must pass through every anchored entry.
+        #[arg(long, value_name = "FILE")]
+        against: Vec<PathBuf>,
+        #[command(subcommand)]
+        command: Option<AuditCommand>,
     },
     /// Decrypt and show one report with its whole thread (messages, replies).
     Show {
@@ -196,6 +207,17 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Print the audit heads this CLI saw (one per server) as an anchor
+    /// file, for `amanatd audit verify --against FILE` (no login needed).
+    Anchors {
+        /// Write here (mode 0600, never overwriting) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Manage reviewers on the running server.
     Reviewer {
@@ -207,6 +229,10 @@ pub enum AdminCommand {
 #[derive(Debug, Subcommand)]
 pub enum ReviewerCommand {
     /// Enrol a reviewer by their recipient (age1…).
+    ///
+    /// With the identity or admin role the enrolment waits for a second
+    /// admin's `amanat admin reviewer approve GRANT` (or for the operator's
+    /// `amanatd reviewer add` on the server).
     Add {
         #[arg(long)]
         name: String,
@@ -225,6 +251,19 @@ pub enum ReviewerCommand {
     },
     /// Remove a reviewer by id or name.
     Remove { reviewer: String },
+    /// Pending grants of the identity or admin role, waiting for approval.
+    Pending {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve another admin's pending grant: the reviewer is enrolled.
+    Approve {
+        grant: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Withdraw a pending grant.
+    Cancel { grant: String },
 }
 
 /// Exit codes (see `--help`).
@@ -237,6 +276,7 @@ pub enum Exit {
     Forbidden = 5,
     Unreachable = 6,
     Decrypt = 7,
+    AuditRewritten = 8,
 }
 
 /// An error for the user, with its exit code.
@@ -449,11 +489,32 @@ pub fn run(args: Args) -> Result<(), CliError> {
             all,
             out,
         } => run_export(&dir, proxy, profile, format, ids, all, out),
-        Command::Audit { json } => {
+        Command::Audit {
+            command: Some(AuditCommand::Anchors { out }),
+            ..
+        } => export_anchors(&dir, out),
+        Command::Audit {
+            json,
+            against,
+            command: None,
+        } => {
+            let mut anchors = Vec::new();
+            for path in &against {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    CliError::general(format!("cannot read {}: {e}", path.display()))
+                })?;
+                let file = crate::audit::AnchorFile::parse(&text)
+                    .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+                anchors.extend(file.anchors);
+            }
             let (api, _) = connect(&dir, proxy)?;
             let log: AuditLog = api.get("/api/v1/audit")?;
+            // Recomputed here: the server's own verdict is not trusted.
+            let against_result = crate::audit::verify_against(&log.entries, &anchors);
             if json {
-                return print_json(&log);
+                print_json(&log)?;
+                return against_result
+                    .map_err(|e| CliError::general(format!("AUDIT CHAIN REWRITTEN: {e}")));
             }
             for e in &log.entries {
                 println!(
@@ -469,13 +530,22 @@ pub fn run(args: Args) -> Result<(), CliError> {
                     safe(e.event.detail.as_deref().unwrap_or(""))
                 );
             }
-            match log.broken {
-                None => {
-                    println!("Audit chain intact: {} entries.", log.entries.len());
-                    Ok(())
-                }
-                Some(p) => Err(CliError::general(format!("AUDIT CHAIN BROKEN: {p}"))),
+            if let Some(p) = log.broken {
+                return Err(CliError::general(format!("AUDIT CHAIN BROKEN: {p}")));
             }
+            if let Err(e) = against_result {
+                return Err(CliError::general(format!("AUDIT CHAIN REWRITTEN: {e}")));
+            }
+            if anchors.is_empty() {
+                println!("Audit chain intact: {} entries.", log.entries.len());
+            } else {
+                println!(
+                    "Audit chain intact: {} entries, extending all {} anchor(s).",
+                    log.entries.len(),
+                    anchors.len()
+                );
+            }
+            Ok(())
         }
         Command::Show { id, json } => show(&dir, proxy, &id, json),
         Command::Reply { id, message, json } => reply(&dir, proxy, &id, message, json),
@@ -483,7 +553,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Admin {
             command: AdminCommand::Reviewer { command },
         } => {
-            let (api, _) = connect(&dir, proxy)?;
+            let (api, saved) = connect(&dir, proxy)?;
             match command {
                 ReviewerCommand::Add {
                     name,
@@ -491,7 +561,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
                     roles: r,
                     json,
                 } => {
-                    let added: ReviewerInfo = api.post(
+                    let answer: Json = api.post(
                         "/api/v1/reviewers",
                         &AddReviewerRequest {
                             name,
@@ -500,14 +570,73 @@ pub fn run(args: Args) -> Result<(), CliError> {
                         },
                     )?;
                     if json {
-                        return print_json(&added);
+                        return print_json(&answer);
                     }
+                    let unexpected =
+                        |e| CliError::general(format!("unexpected answer from the server: {e}"));
+                    if answer.get("requested_by").is_some() {
+                        let g: PendingGrantInfo =
+                            serde_json::from_value(answer).map_err(unexpected)?;
+                        println!(
+                            "Pending: {} with roles {} needs a second admin's approval.\n\
+                             Another admin runs: amanat admin reviewer approve {}\n\
+                             (or the operator enrols them on the server with `amanatd reviewer add`).",
+                            safe(&g.name),
+                            roles(&g.roles),
+                            g.id
+                        );
+                        return Ok(());
+                    }
+                    let added: ReviewerInfo = serde_json::from_value(answer).map_err(unexpected)?;
+                    repin(&dir, &saved.server, &added, true)?;
                     println!(
                         "Added {} ({}) with roles {}",
-                        added.name,
+                        safe(&added.name),
                         added.id,
                         roles(&added.roles)
                     );
+                    Ok(())
+                }
+                ReviewerCommand::Pending { json } => {
+                    let list: Vec<PendingGrantInfo> = api.get("/api/v1/reviewers/pending")?;
+                    if json {
+                        return print_json(&list);
+                    }
+                    if list.is_empty() {
+                        println!("No pending grants.");
+                    }
+                    for g in &list {
+                        println!(
+                            "{}  {}  {}  asked by {} on {}  {}",
+                            safe(&g.id),
+                            safe(&g.name),
+                            roles(&g.roles),
+                            safe(&g.requested_by),
+                            g.day,
+                            safe(&g.recipient)
+                        );
+                    }
+                    Ok(())
+                }
+                ReviewerCommand::Approve { grant, json } => {
+                    let path = format!("/api/v1/reviewers/pending/{}/approve", url_segment(&grant));
+                    let added: ReviewerInfo = api.post(&path, &serde_json::json!({}))?;
+                    repin(&dir, &saved.server, &added, true)?;
+                    if json {
+                        return print_json(&added);
+                    }
+                    println!(
+                        "Approved: {} ({}) is enrolled with roles {}",
+                        safe(&added.name),
+                        added.id,
+                        roles(&added.roles)
+                    );
+                    Ok(())
+                }
+                ReviewerCommand::Cancel { grant } => {
+                    let path = format!("/api/v1/reviewers/pending/{}", url_segment(&grant));
+                    let g: PendingGrantInfo = api.delete(&path)?;
+                    println!("Withdrew the pending grant for {}", safe(&g.name));
                     Ok(())
                 }
                 ReviewerCommand::List { json } => {
@@ -521,6 +650,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 ReviewerCommand::Remove { reviewer } => {
                     let path = format!("/api/v1/reviewers/{}", url_segment(&reviewer));
                     let removed: ReviewerInfo = api.delete(&path)?;
+                    repin(&dir, &saved.server, &removed, false)?;
                     println!("Removed {} ({})", removed.name, removed.id);
                     Ok(())
                 }
@@ -585,7 +715,291 @@ fn login(
         session.idle_secs / 60,
         session.max_secs / 3600
     );
+    let server = server.trim_end_matches('/');
+    let api = api.with_token(&session.token);
+    if session.reviewer.roles.contains(&Role::Triage) {
+        let r: Recipients = api.get("/api/v1/recipients")?;
+        pin_recipients(dir, server, &r)?;
+    }
+    anchor_audit(dir, &api, server, &session.reviewer.id)
+}
+
+/// Compares the recipient sets with those pinned at the last login, warns
+/// loudly (who was added, who removed) when they changed, and pins them.
+fn pin_recipients(dir: &std::path::Path, server: &str, r: &Recipients) -> Result<(), CliError> {
+    let mut pins: session::Pins =
+        session::load_state(dir, session::PINS_FILE).map_err(CliError::general)?;
+    let now = pin_of(r);
+    if let Some(old) = pins.get(server) {
+        let mut lines = Vec::new();
+        for (what, before, after) in [
+            ("triage", &old.triage, &now.triage),
+            ("identity", &old.identity, &now.identity),
+        ] {
+            lines.extend(set_changes(what, before, after, &now.names, &old.names));
+        }
+        if !lines.is_empty() {
+            eprintln!(
+                "\nWARNING: WHO RECEIVES REPORTS ON THIS SERVER CHANGED since your last login:\n{}\n\
+                 Reports, identities and your replies are now encrypted to this new set. If you do \
+                 not know why, stop and ask the other admins and the operator.\n",
+                lines.join("\n")
+            );
+        }
+    }
+    pins.insert(server.to_string(), now);
+    session::save_state(dir, session::PINS_FILE, &pins).map_err(CliError::general)
+}
+
+/// Updates the pinned sets for a change this reviewer made themselves (an
+/// enrolment, approval or removal through this CLI): it needs no warning.
+fn repin(
+    dir: &std::path::Path,
+    server: &str,
+    r: &ReviewerInfo,
+    added: bool,
+) -> Result<(), CliError> {
+    let mut pins: session::Pins =
+        session::load_state(dir, session::PINS_FILE).map_err(CliError::general)?;
+    let Some(pin) = pins.get_mut(server) else {
+        return Ok(());
+    };
+    for (role, set) in [
+        (Role::Triage, &mut pin.triage),
+        (Role::Identity, &mut pin.identity),
+    ] {
+        set.retain(|x| x != &r.recipient);
+        if added && r.roles.contains(&role) {
+            set.push(r.recipient.clone());
+            set.sort();
+        }
+    }
+    if added {
+        pin.names.insert(r.recipient.clone(), r.name.clone());
+    }
+    session::save_state(dir, session::PINS_FILE, &pins).map_err(CliError::general)
+}
+
+/// The pin of a recipient listing: sorted sets, names by recipient.
+fn pin_of(r: &Recipients) -> session::Pin {
+    let sorted = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v.dedup();
+        v
+    };
+    session::Pin {
+        triage: sorted(&r.triage),
+        identity: sorted(&r.identity),
+        names: r.names.iter().cloned().collect(),
+    }
+}
+
+/// `  identity: added age1… (name)` lines for what differs between two sets.
+fn set_changes(
+    what: &str,
+    before: &[String],
+    after: &[String],
+    names: &std::collections::BTreeMap<String, String>,
+    old_names: &std::collections::BTreeMap<String, String>,
+) -> Vec<String> {
+    let name = |r: &String| {
+        names
+            .get(r)
+            .or_else(|| old_names.get(r))
+            .map(|n| format!(" ({})", safe(n)))
+            .unwrap_or_default()
+    };
+    let mut lines = Vec::new();
+    for r in after.iter().filter(|r| !before.contains(r)) {
+        lines.push(format!("  {what} recipients: ADDED   {r}{}", name(r)));
+    }
+    for r in before.iter().filter(|r| !after.contains(r)) {
+        lines.push(format!("  {what} recipients: removed {r}{}", name(r)));
+    }
+    lines
+}
+
+/// Refuses to encrypt to a triage set other than the one pinned at login:
+/// the reviewer must see the change (`amanat login` shows it) first.
+fn check_triage_pin(
+    dir: &std::path::Path,
+    server: &str,
+    triage: &[String],
+    names: &[(String, String)],
+) -> Result<(), CliError> {
+    let pins: session::Pins =
+        session::load_state(dir, session::PINS_FILE).map_err(CliError::general)?;
+    let Some(pin) = pins.get(server) else {
+        return Ok(());
+    };
+    let mut now = triage.to_vec();
+    now.sort();
+    now.dedup();
+    let names = names.iter().cloned().collect();
+    let lines = set_changes("triage", &pin.triage, &now, &names, &pin.names);
+    if lines.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::general(format!(
+        "WARNING: THE TRIAGE RECIPIENTS CHANGED since your last login:\n{}\n\
+         Nothing was encrypted or sent. Run `amanat login` again to see the change and accept it.",
+        lines.join("\n")
+    )))
+}
+
+/// Checks that the server's audit chain extends the head this CLI saw at its
+/// last login (recomputing every hash from that entry on), acknowledges the
+/// new head (`head_seen`) and records it. A chain that no longer extends the
+/// anchor gets a loud warning, keeps the old anchor, and exit code 8.
+fn anchor_audit(
+    dir: &std::path::Path,
+    api: &Api,
+    server: &str,
+    reviewer: &str,
+) -> Result<(), CliError> {
+    use crate::audit::{Anchor, ExportedAnchor};
+    let mut anchors: session::Anchors =
+        session::load_state(dir, session::ANCHORS_FILE).map_err(CliError::general)?;
+    let previous = anchors.get(server).cloned();
+    let start = match &previous {
+        Some(a) => Anchor {
+            seq: a.seq,
+            hash: a.hash.clone(),
+        },
+        None => {
+            // First login from this CLI: trust the head as it is now.
+            let c: AuditChain = api.get("/api/v1/audit/chain")?;
+            match c.head {
+                Some(h) => h,
+                None => return Ok(()),
+            }
+        }
+    };
+    let at = match follow_chain(api, start.clone())? {
+        Ok(head) => head,
+        Err(e) => {
+            let (seq, hash, day) = previous
+                .as_ref()
+                .map(|a| (a.seq, a.hash.clone(), a.day.to_string()))
+                .unwrap_or((start.seq, start.hash, "this login".into()));
+            eprintln!(
+                "\nWARNING: THE SERVER'S AUDIT LOG WAS REWRITTEN.\n\
+                 On {day} this CLI saw entry {seq} with hash {hash}; the server's log no \
+                 longer extends it ({e}).\n\
+                 Someone with control of the server changed or removed audit entries. Keep \
+                 {} (export it with `amanat audit anchors`), tell the other reviewers, and \
+                 have the operator run `amanatd audit verify --against` with everyone's \
+                 anchors.\n",
+                dir.join(session::ANCHORS_FILE).display()
+            );
+            return Err(CliError::new(
+                Exit::AuditRewritten,
+                "logged in, but the server's audit log no longer extends what this CLI saw \
+                 (see the warning above); your old anchor is kept",
+            ));
+        }
+    };
+    // Acknowledge the head, then anchor past the acknowledgement itself, so
+    // removing it (the newest entry) is noticed too.
+    api.post_empty_json("/api/v1/audit/head-seen", &at)?;
+    let at = follow_chain(api, at.clone())?.unwrap_or(at);
+    anchors.insert(
+        server.to_string(),
+        ExportedAnchor {
+            server: server.to_string(),
+            reviewer: reviewer.to_string(),
+            seq: at.seq,
+            hash: at.hash,
+            day: crate::timeutil::Day::today(),
+        },
+    );
+    session::save_state(dir, session::ANCHORS_FILE, &anchors).map_err(CliError::general)
+}
+
+/// Follows the server's chain from `at` (whose entry must be unchanged) to
+/// its head, recomputing every hash, page by page. The outer error is the
+/// transport's; the inner one says where the chain stops extending `at`.
+fn follow_chain(
+    api: &Api,
+    mut at: crate::audit::Anchor,
+) -> Result<Result<crate::audit::Anchor, crate::audit::ChainError>, CliError> {
+    loop {
+        let page: AuditChain = api.get(&format!("/api/v1/audit/chain?from={}", at.seq))?;
+        match crate::audit::extends(&at, &page.entries) {
+            // Each full page ends at least one entry further: this ends.
+            Ok(next) if page.entries.len() >= AUDIT_PAGE && next.seq > at.seq => at = next,
+            Ok(next) => return Ok(Ok(next)),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+}
+
+/// `amanat audit anchors`: the anchors as an anchor file.
+fn export_anchors(dir: &std::path::Path, out: Option<PathBuf>) -> Result<(), CliError> {
+    let anchors: session::Anchors =
+        session::load_state(dir, session::ANCHORS_FILE).map_err(CliError::general)?;
+    let file = crate::audit::AnchorFile {
+        format: crate::audit::ANCHOR_FORMAT.into(),
+        anchors: anchors.into_values().collect(),
+    };
+    let text = serde_json::to_string_pretty(&file).map_err(|e| CliError::general(e.to_string()))?;
+    match out {
+        None => println!("{text}"),
+        Some(path) => write_new_file(&path, text.as_bytes())?,
+    }
     Ok(())
+}
+
+/// Creates `path` with mode 0600, refusing to overwrite, and syncs it.
+fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| {
+            CliError::general(format!(
+                "cannot create {} (it must not exist yet): {e}",
+                path.display()
+            ))
+        })?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| CliError::general(format!("cannot write {}: {e}", path.display())))
+}
+
+/// The consent flags the source withdrew through the follow-up channel.
+/// Fails closed: a withdrawal this identity cannot decrypt, or cannot read,
+/// may withdraw any consent, so it stops whatever needed consent.
+fn withdrawals(o: &Opened) -> Result<Vec<String>, CliError> {
+    let id = &o.detail.report.id;
+    let mut withdrawn = Vec::new();
+    for (kind, day, rec) in &o.thread {
+        if *kind != EnvelopeKind::Withdrawal {
+            continue;
+        }
+        let flags = rec
+            .as_ref()
+            .and_then(|r| r.get("withdraw"))
+            .and_then(Json::as_array)
+            .ok_or_else(|| {
+                CliError::new(
+                    Exit::Decrypt,
+                    format!(
+                        "the source of report {id} withdrew consent on {day}, and that \
+                         withdrawal cannot be read with your key ({}); it may withdraw any \
+                         consent, so nothing was done. A reviewer who was enrolled then can \
+                         read it with `amanat show {id}`",
+                        o.saved.identity.display()
+                    ),
+                )
+            })?;
+        withdrawn.extend(flags.iter().filter_map(Json::as_str).map(String::from));
+    }
+    Ok(withdrawn)
 }
 
 fn connect(dir: &std::path::Path, proxy: Option<&str>) -> Result<(Api, session::Saved), CliError> {
@@ -815,6 +1229,12 @@ fn reply(
         .and_then(|a| a.get("consent_contact_back"))
         .and_then(Json::as_bool)
         .unwrap_or(false);
+    if withdrawals(&o)?.iter().any(|f| f == "consent_contact_back") {
+        return Err(CliError::general(format!(
+            "the source of report {id} withdrew their consent to be contacted back \
+             (consent_contact_back); a reply is not allowed and nothing was sent"
+        )));
+    }
     if !consent {
         return Err(CliError::general(format!(
             "the source of report {id} did not agree to be contacted back (consent_contact_back is no); \
@@ -843,6 +1263,12 @@ fn reply(
         }))
         .map_err(|e| CliError::general(e.to_string()))?,
     );
+    check_triage_pin(
+        dir,
+        &o.saved.server,
+        o.detail.reply_recipients.get(1..).unwrap_or_default(),
+        &[],
+    )?;
     let recipients = envelope::parse_recipients(&o.detail.reply_recipients)
         .map_err(|_| CliError::general("the server sent an invalid recipient"))?;
     let ct = envelope::seal(&record, &recipients).map_err(|e| CliError::general(e.to_string()))?;
@@ -1166,6 +1592,7 @@ fn triage(
     let (api, saved) = connect(dir, proxy)?;
     if note.is_some() || !tags.is_empty() {
         let r: Recipients = api.get("/api/v1/recipients")?;
+        check_triage_pin(dir, &saved.server, &r.triage, &r.names)?;
         let recipients = envelope::parse_recipients(&r.triage)
             .map_err(|_| CliError::general("the server sent an invalid recipient"))?;
         let record = Zeroizing::new(
@@ -1213,16 +1640,14 @@ fn triage(
 }
 
 /// Decrypted data of an opened report, for exports.
-fn decrypted(o: &Opened) -> export::Decrypted {
+/// Fails when a consent withdrawal cannot be read (see [`withdrawals`]).
+fn decrypted(o: &Opened) -> Result<export::Decrypted, CliError> {
     let as_map = |v: Option<&Json>| v.and_then(Json::as_object).cloned();
-    let mut withdrawn = Vec::new();
+    let withdrawn = withdrawals(o)?;
     let mut thread = Vec::new();
     for (kind, day, rec) in &o.thread {
         let Some(rec) = rec else { continue };
         if *kind == EnvelopeKind::Withdrawal {
-            if let Some(a) = rec.get("withdraw").and_then(Json::as_array) {
-                withdrawn.extend(a.iter().filter_map(Json::as_str).map(String::from));
-            }
             continue;
         }
         let kind = serde_json::to_value(kind)
@@ -1236,7 +1661,7 @@ fn decrypted(o: &Opened) -> export::Decrypted {
             .to_string();
         thread.push((kind, day.to_string(), text));
     }
-    export::Decrypted {
+    Ok(export::Decrypted {
         summary: o.detail.report.clone(),
         lang: o
             .report
@@ -1248,7 +1673,7 @@ fn decrypted(o: &Opened) -> export::Decrypted {
         attachments: all_attachments(o),
         withdrawn,
         thread,
-    }
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1282,7 +1707,7 @@ fn run_export(
     };
     let mut reports = Vec::with_capacity(ids.len());
     for id in &ids {
-        reports.push(decrypted(&open_report(dir, proxy, id)?));
+        reports.push(decrypted(&open_report(dir, proxy, id)?)?);
     }
     let (ok, refused) = export::check(profile, &reports);
     if !refused.is_empty() {
@@ -1332,22 +1757,7 @@ fn run_export(
     match out {
         None => println!("{text}"),
         Some(path) => {
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-                .map_err(|e| {
-                    CliError::general(format!(
-                        "cannot create {} (it must not exist yet): {e}",
-                        path.display()
-                    ))
-                })?;
-            f.write_all(text.as_bytes())
-                .and_then(|_| f.sync_all())
-                .map_err(|e| CliError::general(format!("cannot write {}: {e}", path.display())))?;
+            write_new_file(&path, text.as_bytes())?;
             eprintln!(
                 "Exported {} report(s) to {}",
                 included.len(),

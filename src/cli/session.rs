@@ -1,7 +1,9 @@
-//! The reviewer's saved session: server URL, token, identity path.
+//! The reviewer's saved session: server URL, token, identity path; and the
+//! CLI's memory of each server, kept beside it: the audit head it last saw
+//! (`anchors.json`) and the recipient sets it last saw (`pins.json`).
 //!
 //! Stored as JSON in the user's config dir (`AMANAT_CONFIG_DIR` overrides
-//! it), directory 0700 and file 0600, written atomically. The identity's
+//! it), directory 0700 and files 0600, written atomically. The identity's
 //! secret is never stored here: only the path to the identity file.
 
 use serde::{Deserialize, Serialize};
@@ -12,6 +14,55 @@ use zeroize::Zeroize;
 
 /// File name of the saved session.
 pub const SESSION_FILE: &str = "session.json";
+
+/// File name of the audit anchors, one per server URL.
+pub const ANCHORS_FILE: &str = "anchors.json";
+
+/// File name of the pinned recipient sets, one per server URL.
+pub const PINS_FILE: &str = "pins.json";
+
+/// The audit heads this CLI saw, by server URL.
+pub type Anchors = std::collections::BTreeMap<String, crate::audit::ExportedAnchor>;
+
+/// The recipient sets this CLI last saw on one server, sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pin {
+    pub triage: Vec<String>,
+    pub identity: Vec<String>,
+    /// Display names by recipient, for messages only.
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+/// Pinned recipient sets, by server URL.
+pub type Pins = std::collections::BTreeMap<String, Pin>;
+
+/// Loads one of the CLI's state files (`ANCHORS_FILE`, `PINS_FILE`); an
+/// absent file is empty.
+pub fn load_state<T: serde::de::DeserializeOwned + Default>(
+    dir: &Path,
+    name: &str,
+) -> Result<T, String> {
+    let path = dir.join(name);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(T::default()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} is damaged ({e}); it holds what this CLI saw of each server, so move it \
+             aside rather than delete it, and log in again",
+            path.display()
+        )
+    })
+}
+
+/// Saves one of the CLI's state files, 0600, atomically.
+pub fn save_state<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<(), String> {
+    let text = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
+    write_private(dir, name, &text)
+}
 
 /// A saved login.
 #[derive(Serialize, Deserialize)]
@@ -62,26 +113,32 @@ pub fn load(dir: &Path) -> Result<Option<Saved>, String> {
 
 /// Saves the session with mode 0600 (directory 0700).
 pub fn save(dir: &Path, s: &Saved) -> Result<(), String> {
+    let mut text = serde_json::to_vec_pretty(s).map_err(|e| e.to_string())?;
+    let result = write_private(dir, SESSION_FILE, &text);
+    text.zeroize();
+    result
+}
+
+/// Writes `name` in `dir` with mode 0600 (directory 0700), atomically.
+fn write_private(dir: &Path, name: &str, text: &[u8]) -> Result<(), String> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let tmp = dir.join(format!(".{SESSION_FILE}.tmp"));
+    let tmp = dir.join(format!(".{name}.tmp"));
     let _ = std::fs::remove_file(&tmp);
-    let mut text = serde_json::to_vec_pretty(s).map_err(|e| e.to_string())?;
     let result = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(&tmp)
         .and_then(|mut f| {
-            f.write_all(&text)?;
+            f.write_all(text)?;
             f.sync_all()
         })
-        .and_then(|_| std::fs::rename(&tmp, dir.join(SESSION_FILE)));
-    text.zeroize();
-    result.map_err(|e| format!("cannot write the session in {}: {e}", dir.display()))?;
+        .and_then(|_| std::fs::rename(&tmp, dir.join(name)));
+    result.map_err(|e| format!("cannot write {name} in {}: {e}", dir.display()))?;
     // Make sure an existing directory is private too.
     let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
     Ok(())

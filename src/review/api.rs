@@ -200,8 +200,39 @@ pub struct AuditLog {
     pub broken: Option<String>,
 }
 
-/// `GET /api/v1/recipients`: who a note must be encrypted to.
+/// `GET /api/v1/recipients`: who a note must be encrypted to, and who
+/// receives identity sections (the CLI pins both sets and warns when they
+/// change).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Recipients {
     pub triage: Vec<String>,
+    #[serde(default)]
+    pub identity: Vec<String>,
+    /// Display names by recipient, to show who was added or removed.
+    #[serde(default)]
+    pub names: Vec<(String, String)>,
+}
+
+/// `GET /api/v1/audit/chain?from=N`: the head, and up to
+/// [`AUDIT_PAGE`] entries from index N on (none without `from`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuditChain {
+    pub head: Option<crate::audit::Anchor>,
+    pub entries: Vec<crate::audit::Entry>,
+}
+
+/// The most entries one `GET /api/v1/audit/chain` answer holds.
+pub const AUDIT_PAGE: usize = 1000;
+
+/// `POST /api/v1/reviewers/pending/{id}/approve` answers with the new
+/// reviewer; `POST /api/v1/reviewers` answers 202 with this when the roles
+/// include `identity` or `admin`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PendingGrantInfo {
+    pub id: String,
+    pub name: String,
+    pub recipient: String,
+    pub roles: Vec<Role>,
+    pub requested_by: String,
+    pub day: Day,
 }

@@ -6,7 +6,13 @@
 //! decrypt any report: it serves ciphertext and plaintext triage metadata.
 //! Identity envelopes are served only to reviewers with the identity role.
 //! This path may log reviewer ids and report ids, never content, tokens or
-//! addresses. Every login, read and reviewer change is audited.
+//! addresses. Every login, read and reviewer change is audited, and the
+//! audit entry is on disk before the answer: when it cannot be written the
+//! action fails with 503 `audit_unavailable` and nothing is served.
+//!
+//! Granting the identity or admin role online takes two admins: the first
+//! one's request is kept as a pending grant until a different admin approves
+//! it (the operator can still enrol anyone locally with `amanatd reviewer`).
 
 pub mod api;
 pub mod sessions;
@@ -16,7 +22,9 @@ use crate::config::Limits;
 use crate::crypto::{envelope, keys, random};
 use crate::i18n::{Tr, english};
 use crate::model::{FieldType, Questionnaire, Role, State};
-use crate::store::{EnvelopeKind, NewReviewer, ReportMeta, Reviewer, Store, StoreError};
+use crate::store::{
+    EnvelopeKind, NewReviewer, PendingGrant, ReportMeta, Reviewer, Store, StoreError,
+};
 use crate::web::ratelimit::RateLimiter;
 use crate::web::{BodyError, read_body};
 use actix_web::http::{StatusCode, header};
@@ -153,11 +161,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/reports/{id}/triage").route(web::post().to(triage)))
                 .service(resource("/recipients").route(web::get().to(recipients)))
                 .service(resource("/audit").route(web::get().to(audit_log)))
+                .service(resource("/audit/chain").route(web::get().to(audit_chain)))
+                .service(resource("/audit/head-seen").route(web::post().to(head_seen)))
                 .service(resource("/audit/export").route(web::post().to(record_export)))
                 .service(
                     resource("/reviewers")
                         .route(web::get().to(list_reviewers))
                         .route(web::post().to(add_reviewer)),
+                )
+                .service(resource("/reviewers/pending").route(web::get().to(list_grants)))
+                .service(resource("/reviewers/pending/{id}").route(web::delete().to(cancel_grant)))
+                .service(
+                    resource("/reviewers/pending/{id}/approve")
+                        .route(web::post().to(approve_grant)),
                 )
                 .service(resource("/reviewers/{id}").route(web::delete().to(remove_reviewer))),
         );
@@ -240,7 +256,7 @@ async fn verify(req: HttpRequest, body: web::Payload, st: web::Data<ReviewState>
         ChallengeResult::Failed => {
             st.login_failures.allow();
             tracing::info!(target: "amanat::review", "reviewer login failed");
-            audit(&st, "unknown", Action::LoginFailed, None, None);
+            audit(&st, "unknown", Action::LoginFailed, None, None)?;
             return Err(ApiError::unauthorized(
                 "login failed: the challenge was wrong, expired or already used; run `amanat login` again",
             ));
@@ -257,8 +273,11 @@ async fn verify(req: HttpRequest, body: web::Payload, st: web::Data<ReviewState>
             "too many reviewer sessions are open; try again later",
         )
     })?;
+    if let Err(e) = audit(&st, &reviewer.id, Action::Login, None, None) {
+        st.sessions.close(&token);
+        return Err(e);
+    }
     tracing::info!(target: "amanat::review", reviewer = %reviewer.id, "reviewer logged in");
-    audit(&st, &reviewer.id, Action::Login, None, None);
     Ok(HttpResponse::Ok().json(SessionResponse {
         token: token.to_string(),
         reviewer: info(&reviewer),
@@ -269,10 +288,10 @@ async fn verify(req: HttpRequest, body: web::Payload, st: web::Data<ReviewState>
 
 async fn logout(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
     let reviewer = authenticate(&req, &st)?;
+    audit(&st, &reviewer.id, Action::Logout, None, None)?;
     if let Some(token) = bearer(&req) {
         st.sessions.close(token);
     }
-    audit(&st, &reviewer.id, Action::Logout, None, None);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -329,6 +348,7 @@ async fn questionnaire(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResul
 async fn list_reports(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
     let reviewer = authenticate(&req, &st)?;
     require(&reviewer, Role::Triage)?;
+    audit(&st, &reviewer.id, Action::ListReports, None, None)?;
     let store = st.store.clone();
     // Reading, mapping, sorting and serialising every report is work for a
     // blocking thread, not for the async worker.
@@ -403,8 +423,8 @@ async fn get_report(
             ciphertext: BASE64.encode(&ct),
         });
     }
-    tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "report read");
-    audit(&st, &reviewer.id, Action::ReadReport, Some(&id), None);
+    let reply_recipients = reply_recipients(&st.store, &meta)?;
+    audit(&st, &reviewer.id, Action::ReadReport, Some(&id), None)?;
     if withheld {
         audit(
             &st,
@@ -412,13 +432,14 @@ async fn get_report(
             Action::ReadIdentityDenied,
             Some(&id),
             None,
-        );
+        )?;
     }
+    tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "report read");
     Ok(HttpResponse::Ok().json(ReportDetail {
         report: summary(&meta),
         envelopes,
         identity_withheld: withheld,
-        reply_recipients: reply_recipients(&st.store, &meta)?,
+        reply_recipients,
     }))
 }
 
@@ -476,6 +497,8 @@ async fn post_reply(
             types
         )));
     }
+    // Audited first: an action that cannot be audited is not done.
+    audit(&st, &reviewer.id, Action::Reply, Some(&id), None)?;
     let stored = st.store.append_envelope(
         &id,
         crate::store::NewEnvelope {
@@ -485,7 +508,6 @@ async fn post_reply(
         },
     )?;
     tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "reply stored");
-    audit(&st, &reviewer.id, Action::Reply, Some(&id), None);
     Ok(HttpResponse::Created().json(ReplyCreated {
         id: stored.id,
         day: stored.day,
@@ -508,16 +530,122 @@ async fn add_reviewer(
     require(&admin, Role::Admin)?;
     let r: AddReviewerRequest = json_body(&req, body, &st.limits).await?;
     let new = validate_new_reviewer(r.name, r.recipient, r.roles).map_err(ApiError::bad_request)?;
-    let added = st.store.add_reviewer(new)?;
-    tracing::info!(target: "amanat::review", admin = %admin.id, reviewer = %added.id, "reviewer added");
+    // Checked before the audit entry is written, so the log does not record
+    // an enrolment that a duplicate name or key would then refuse.
+    if needs_second_admin(&new.roles) {
+        st.store.check_grant_is_free(&new)?;
+    } else if st
+        .store
+        .reviewers()?
+        .iter()
+        .any(|x| x.name == new.name || x.recipient == new.recipient)
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "a reviewer with this name or recipient is already enrolled",
+        ));
+    }
+    if needs_second_admin(&new.roles) {
+        // Widening who receives identities (or who may approve that) is not
+        // one admin's decision: keep it pending for another admin.
+        let grant_id = random::id();
+        audit(
+            &st,
+            &admin.id,
+            Action::GrantRequested,
+            None,
+            Some(format!("grant={grant_id} {}", roles_text(&new.roles))),
+        )?;
+        let grant = st.store.add_grant(grant_id, new, &admin.id)?;
+        tracing::info!(target: "amanat::review", admin = %admin.id, grant = %grant.id, "grant requested");
+        return Ok(HttpResponse::Accepted().json(grant_info(&grant)));
+    }
     audit(
         &st,
         &admin.id,
         Action::ReviewerAdded,
         None,
-        Some(roles_text(&added.roles)),
-    );
+        Some(roles_text(&new.roles)),
+    )?;
+    let added = st.store.add_reviewer(new)?;
+    tracing::info!(target: "amanat::review", admin = %admin.id, reviewer = %added.id, "reviewer added");
     Ok(HttpResponse::Created().json(info(&added)))
+}
+
+/// Roles an admin cannot grant alone online: `identity` (it widens who
+/// receives identities) and `admin` (an admin could otherwise enrol a second
+/// admin key of their own and approve themselves).
+pub fn needs_second_admin(roles: &[Role]) -> bool {
+    roles.contains(&Role::Identity) || roles.contains(&Role::Admin)
+}
+
+async fn list_grants(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
+    let admin = authenticate(&req, &st)?;
+    require(&admin, Role::Admin)?;
+    let list: Vec<PendingGrantInfo> = st.store.grants()?.iter().map(grant_info).collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// A second admin approves a pending grant: the reviewer is enrolled.
+async fn approve_grant(
+    req: HttpRequest,
+    path: web::Path<String>,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    let admin = authenticate(&req, &st)?;
+    require(&admin, Role::Admin)?;
+    let id = path.into_inner();
+    let grant = random::is_id(&id)
+        .then(|| st.store.grant(&id))
+        .transpose()?
+        .flatten()
+        .ok_or_else(|| ApiError::not_found("pending grant"))?;
+    if grant.requested_by == admin.id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "second_admin_required",
+            "you asked for this grant; another admin must approve it (or the operator enrols              the reviewer locally with `amanatd reviewer add`)",
+        ));
+    }
+    audit(
+        &st,
+        &admin.id,
+        Action::GrantApproved,
+        None,
+        Some(format!(
+            "grant={} requested_by={} {}",
+            grant.id,
+            grant.requested_by,
+            roles_text(&grant.roles)
+        )),
+    )?;
+    let added = st.store.approve_grant(&grant.id)?;
+    tracing::info!(target: "amanat::review", admin = %admin.id, reviewer = %added.id, "grant approved");
+    Ok(HttpResponse::Created().json(info(&added)))
+}
+
+/// Any admin may withdraw a pending grant.
+async fn cancel_grant(
+    req: HttpRequest,
+    path: web::Path<String>,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    let admin = authenticate(&req, &st)?;
+    require(&admin, Role::Admin)?;
+    let id = path.into_inner();
+    if !random::is_id(&id) || st.store.grant(&id)?.is_none() {
+        return Err(ApiError::not_found("pending grant"));
+    }
+    audit(
+        &st,
+        &admin.id,
+        Action::GrantCancelled,
+        None,
+        Some(format!("grant={id}")),
+    )?;
+    let grant = st.store.remove_grant(&id)?;
+    Ok(HttpResponse::Ok().json(grant_info(&grant)))
 }
 
 async fn remove_reviewer(
@@ -543,16 +671,16 @@ async fn remove_reviewer(
             "this is the last admin; enrol another admin first (or use `amanatd reviewer remove` on the server)",
         ));
     }
-    let removed = st.store.remove_reviewer(&victim.id)?;
-    st.sessions.close_all_of(&removed.id);
-    tracing::info!(target: "amanat::review", admin = %admin.id, reviewer = %removed.id, "reviewer removed");
     audit(
         &st,
         &admin.id,
         Action::ReviewerRemoved,
         None,
-        Some(removed.id.clone()),
-    );
+        Some(victim.id.clone()),
+    )?;
+    let removed = st.store.remove_reviewer(&victim.id)?;
+    st.sessions.close_all_of(&removed.id);
+    tracing::info!(target: "amanat::review", admin = %admin.id, reviewer = %removed.id, "reviewer removed");
     Ok(HttpResponse::Ok().json(info(&removed)))
 }
 
@@ -580,14 +708,14 @@ async fn get_blob(
     let file = std::fs::File::open(&path)
         .map_err(|e| ApiError::internal(format!("blob {blob} of report {id}: {e}")))?;
     let len = file.metadata().map_err(ApiError::internal)?.len();
-    tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "attachment read");
     audit(
         &st,
         &reviewer.id,
         Action::ReadAttachment,
         Some(&id),
         Some(blob),
-    );
+    )?;
+    tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "attachment read");
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .no_chunking(len)
@@ -643,7 +771,7 @@ async fn get_identity(
             Action::ReadIdentityDenied,
             Some(&id),
             None,
-        );
+        )?;
         return Err(ApiError::forbidden(Role::Identity));
     }
     let envelope = match meta
@@ -665,7 +793,7 @@ async fn get_identity(
             })
         }
     };
-    audit(&st, &reviewer.id, Action::ReadIdentity, Some(&id), None);
+    audit(&st, &reviewer.id, Action::ReadIdentity, Some(&id), None)?;
     Ok(HttpResponse::Ok().json(IdentityData { envelope }))
 }
 
@@ -767,6 +895,29 @@ async fn triage(
             })
         }
     };
+    let mut detail = Vec::new();
+    if let Some(s) = r.state {
+        detail.push(format!("state={s}"));
+    }
+    if let Some(x) = r.reason {
+        detail.push(format!("reason={x}"));
+    }
+    if let Some(u) = r.urgency {
+        detail.push(format!("urgency={u}"));
+    }
+    if let Some(a) = &assignee {
+        detail.push(format!("assignee={}", a.clone().unwrap_or_default()));
+    }
+    if r.note.is_some() {
+        detail.push("note".into());
+    }
+    audit(
+        &st,
+        &reviewer.id,
+        Action::Triage,
+        Some(&id),
+        Some(detail.join(" ")),
+    )?;
     let today = crate::timeutil::Day::today();
     let updated = st.store.update_report(
         &id,
@@ -789,30 +940,7 @@ async fn triage(
         },
         note,
     )?;
-    let mut detail = Vec::new();
-    if let Some(s) = r.state {
-        detail.push(format!("state={s}"));
-    }
-    if let Some(x) = r.reason {
-        detail.push(format!("reason={x}"));
-    }
-    if let Some(u) = r.urgency {
-        detail.push(format!("urgency={u}"));
-    }
-    if let Some(a) = &assignee {
-        detail.push(format!("assignee={}", a.clone().unwrap_or_default()));
-    }
-    if r.note.is_some() {
-        detail.push("note".into());
-    }
     tracing::info!(target: "amanat::review", reviewer = %reviewer.id, report = %id, "triage change");
-    audit(
-        &st,
-        &reviewer.id,
-        Action::Triage,
-        Some(&id),
-        Some(detail.join(" ")),
-    );
     let reviewers = st.store.reviewers()?;
     Ok(HttpResponse::Ok().json(summary_named(&updated, &reviewers)))
 }
@@ -820,9 +948,75 @@ async fn triage(
 async fn recipients(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
     let reviewer = authenticate(&req, &st)?;
     require(&reviewer, Role::Triage)?;
+    let reviewers = st.store.reviewers()?;
+    let with = |role: Role| -> Vec<String> {
+        reviewers
+            .iter()
+            .filter(|r| r.has(role))
+            .map(|r| r.recipient.clone())
+            .collect()
+    };
     Ok(HttpResponse::Ok().json(Recipients {
-        triage: st.store.recipients_with_role(Role::Triage)?,
+        triage: with(Role::Triage),
+        identity: with(Role::Identity),
+        names: reviewers
+            .iter()
+            .map(|r| (r.recipient.clone(), r.name.clone()))
+            .collect(),
     }))
+}
+
+/// The query of `GET /api/v1/audit/chain`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChainQuery {
+    from: Option<u64>,
+}
+
+/// The chain's head and, with `from`, the entries from that index on, so a
+/// reviewer's CLI can check that the chain still extends what it saw. Open to
+/// every reviewer: anchors are worth most when every reviewer keeps one.
+async fn audit_chain(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
+    authenticate(&req, &st)?;
+    let q = web::Query::<ChainQuery>::from_query(req.query_string())
+        .map_err(|_| ApiError::bad_request("the only query parameter is `from`, an entry index"))?;
+    let head = st.store.audit_head()?.map(|e| crate::audit::Anchor {
+        seq: e.seq,
+        hash: e.hash,
+    });
+    let entries = match q.from {
+        None => Vec::new(),
+        Some(from) => st.store.audit_range(from, AUDIT_PAGE)?,
+    };
+    Ok(HttpResponse::Ok().json(AuditChain { head, entries }))
+}
+
+/// A reviewer's CLI acknowledges the head it saw: the acknowledgement is
+/// itself an entry, so each reviewer's anchors are in the chain too.
+async fn head_seen(req: HttpRequest, body: web::Payload, st: web::Data<ReviewState>) -> ApiResult {
+    let reviewer = authenticate(&req, &st)?;
+    let a: crate::audit::Anchor = json_body(&req, body, &st.limits).await?;
+    let known = st
+        .store
+        .audit_range(a.seq, 1)?
+        .into_iter()
+        .next()
+        .is_some_and(|e| e.seq == a.seq && e.hash == a.hash);
+    if !known {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "audit_mismatch",
+            format!("the audit chain has no entry {} with that hash", a.seq),
+        ));
+    }
+    audit(
+        &st,
+        &reviewer.id,
+        Action::HeadSeen,
+        None,
+        Some(format!("seq={} hash={}", a.seq, a.hash)),
+    )?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 async fn audit_log(req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
@@ -849,6 +1043,16 @@ async fn record_export(
             "unknown profile, format or report id",
         ));
     }
+    // Every id must name a report: the log records exports, not guesses.
+    for id in &r.reports {
+        if st.store.report(id)?.is_none() {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("report {id} not found; nothing was recorded"),
+            ));
+        }
+    }
     for id in &r.reports {
         audit(
             &st,
@@ -856,7 +1060,7 @@ async fn record_export(
             Action::ExportRequested,
             Some(id),
             Some(format!("{} {}", r.profile, r.format)),
-        );
+        )?;
     }
     Ok(HttpResponse::NoContent().finish())
 }
@@ -918,6 +1122,17 @@ fn summary_named(m: &ReportMeta, reviewers: &[Reviewer]) -> ReportSummary {
         urgency_confirmed: m.urgency_confirmed,
         anonymity: m.anonymity,
         assignee: m.assignee.clone(),
+    }
+}
+
+fn grant_info(g: &PendingGrant) -> PendingGrantInfo {
+    PendingGrantInfo {
+        id: g.id.clone(),
+        name: g.name.clone(),
+        recipient: g.recipient.clone(),
+        roles: g.roles.clone(),
+        requested_by: g.requested_by.clone(),
+        day: g.day,
     }
 }
 
@@ -1010,20 +1225,28 @@ async fn json_body<T: DeserializeOwned>(
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }
 
+/// Appends an audit entry and flushes it. When that fails the action fails:
+/// the caller answers 503 and serves nothing, changes nothing.
 fn audit(
     st: &ReviewState,
     actor: &str,
     action: Action,
     report: Option<&str>,
     detail: Option<String>,
-) {
+) -> Result<(), ApiError> {
     let event = Event {
         actor: actor.to_string(),
         action,
         report: report.map(str::to_string),
         detail,
     };
-    if let Err(e) = st.store.append_audit(event) {
+    st.store.append_audit(event).map(drop).map_err(|e| {
         tracing::error!(target: "amanat::review", "audit append failed: {e}");
-    }
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "audit_unavailable",
+            "the audit log cannot be written, so nothing was done or served; \
+             the operator can find details in the server log",
+        )
+    })
 }

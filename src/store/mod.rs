@@ -78,6 +78,7 @@ pub struct Store {
     reviewers: sled::Tree,
     sources: sled::Tree,
     audit: sled::Tree,
+    grants: sled::Tree,
     meta: sled::Tree,
     dir: PathBuf,
     audit_lock: Mutex<()>,
@@ -162,6 +163,7 @@ impl Store {
             reviewers: db.open_tree("reviewers")?,
             sources: db.open_tree("sources")?,
             audit: db.open_tree("audit")?,
+            grants: db.open_tree("grants")?,
             meta: db.open_tree("meta")?,
             db,
             dir: data_dir.to_path_buf(),
@@ -307,6 +309,113 @@ impl Store {
             .get(id.as_bytes())?
             .map(|v| from_json("reviewers", &v))
             .transpose()
+    }
+
+    /// Records a pending grant. Its name and recipient must be free among
+    /// reviewers and other pending grants.
+    pub fn add_grant(
+        &self,
+        id: String,
+        new: NewReviewer,
+        requested_by: &str,
+    ) -> Result<PendingGrant, StoreError> {
+        let _gate = self.write_gate();
+        self.check_grant_is_free(&new)?;
+        let g = PendingGrant {
+            id,
+            name: new.name,
+            recipient: new.recipient,
+            roles: new.roles,
+            requested_by: requested_by.to_string(),
+            day: Day::today(),
+        };
+        self.grants.insert(g.id.as_bytes(), to_json(&g)?)?;
+        self.db.flush()?;
+        Ok(g)
+    }
+
+    /// Refuses (409) a grant whose name or recipient is already taken by a
+    /// reviewer or another pending grant.
+    pub fn check_grant_is_free(&self, new: &NewReviewer) -> Result<(), StoreError> {
+        let all = self.reviewers()?;
+        let pending = self.grants()?;
+        if all.iter().any(|r| r.name == new.name) || pending.iter().any(|g| g.name == new.name) {
+            return Err(StoreError::Conflict(format!(
+                "a reviewer or pending grant named {:?} already exists",
+                new.name
+            )));
+        }
+        if all.iter().any(|r| r.recipient == new.recipient)
+            || pending.iter().any(|g| g.recipient == new.recipient)
+        {
+            return Err(StoreError::Conflict(
+                "this recipient is already enrolled or pending".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every pending grant, oldest first.
+    pub fn grants(&self) -> Result<Vec<PendingGrant>, StoreError> {
+        let mut v = Vec::new();
+        for item in self.grants.iter() {
+            let (_, value) = item?;
+            v.push(from_json::<PendingGrant>("grants", &value)?);
+        }
+        v.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+        Ok(v)
+    }
+
+    /// A pending grant by id.
+    pub fn grant(&self, id: &str) -> Result<Option<PendingGrant>, StoreError> {
+        self.grants
+            .get(id.as_bytes())?
+            .map(|v| from_json("grants", &v))
+            .transpose()
+    }
+
+    /// Removes a pending grant (withdrawn, or approved: see [`Store::approve_grant`]).
+    pub fn remove_grant(&self, id: &str) -> Result<PendingGrant, StoreError> {
+        let _gate = self.write_gate();
+        let g = self.grant(id)?.ok_or(StoreError::NotFound)?;
+        self.grants.remove(id.as_bytes())?;
+        self.db.flush()?;
+        Ok(g)
+    }
+
+    /// Enrols the reviewer a pending grant describes and removes the grant,
+    /// in one transaction, then flushes.
+    pub fn approve_grant(&self, id: &str) -> Result<Reviewer, StoreError> {
+        let _gate = self.write_gate();
+        let g = self.grant(id)?.ok_or(StoreError::NotFound)?;
+        let all = self.reviewers()?;
+        if all
+            .iter()
+            .any(|r| r.name == g.name || r.recipient == g.recipient)
+        {
+            return Err(StoreError::Conflict(
+                "a reviewer with this name or recipient was enrolled meanwhile".into(),
+            ));
+        }
+        let r = Reviewer {
+            id: crate::crypto::random::id(),
+            name: g.name,
+            recipient: g.recipient,
+            roles: g.roles,
+            added: Day::today(),
+        };
+        let value = to_json(&r)?;
+        (&self.reviewers, &self.grants)
+            .transaction(|(reviewers, grants)| {
+                if grants.remove(id.as_bytes())?.is_none() {
+                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
+                }
+                reviewers.insert(r.id.as_bytes(), value.as_slice())?;
+                Ok(())
+            })
+            .map_err(tx_err)?;
+        self.db.flush()?;
+        Ok(r)
     }
 
     /// The recipients of every reviewer holding `role`.
@@ -668,8 +777,12 @@ impl Store {
 
     // ----- audit -----
 
-    /// Appends an entry to the hash-chained audit log.
-    pub fn append_audit(&self, event: crate::audit::Event) -> Result<(), StoreError> {
+    /// Appends an entry to the hash-chained audit log and flushes it: once
+    /// this returns, the entry is on disk and the action may be answered.
+    pub fn append_audit(
+        &self,
+        event: crate::audit::Event,
+    ) -> Result<crate::audit::Entry, StoreError> {
         let _gate = self.write_gate();
         let _guard = match self.audit_lock.lock() {
             Ok(g) => g,
@@ -682,7 +795,30 @@ impl Store {
         let entry = crate::audit::Entry::next(last.as_ref(), event, Day::today());
         self.audit
             .insert(entry.seq.to_be_bytes(), to_json(&entry)?)?;
-        Ok(())
+        self.db.flush()?;
+        Ok(entry)
+    }
+
+    /// The last audit entry, if any.
+    pub fn audit_head(&self) -> Result<Option<crate::audit::Entry>, StoreError> {
+        self.audit
+            .last()?
+            .map(|(_, v)| from_json("audit", &v))
+            .transpose()
+    }
+
+    /// Up to `max` audit entries from index `from` on, in order.
+    pub fn audit_range(
+        &self,
+        from: u64,
+        max: usize,
+    ) -> Result<Vec<crate::audit::Entry>, StoreError> {
+        let mut v = Vec::new();
+        for item in self.audit.range(from.to_be_bytes()..).take(max) {
+            let (_, value) = item?;
+            v.push(from_json("audit", &value)?);
+        }
+        Ok(v)
     }
 
     /// Every audit entry in order.

@@ -22,6 +22,19 @@ impl Reviewer {
     }
 }
 
+/// An online request to enrol a reviewer with the identity or admin role,
+/// waiting for a second admin's approval (or the operator's local action).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingGrant {
+    pub id: String,
+    pub name: String,
+    pub recipient: String,
+    pub roles: Vec<Role>,
+    /// The admin who asked; they cannot approve it themselves.
+    pub requested_by: String,
+    pub day: Day,
+}
+
 /// A reviewer to enrol.
 #[derive(Clone, Debug)]
 pub struct NewReviewer {
