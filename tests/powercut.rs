@@ -160,6 +160,9 @@ fn acknowledged_reports_survive_power_cuts() {
     let mut fs = LazyFs::mount(&mnt).unwrap_or_else(|e| {
         panic!("mounting the lazy file system (needs /dev/fuse and fusermount3): {e}")
     });
+    // A disk's flush takes time: writers then arrive during a round and
+    // share the next one, and cuts land inside group commits.
+    fs.set_sync_delay(Duration::from_millis(2));
     let data = mnt.join("data");
     let identity = init_with_reviewer(&data);
     let addrs = (free_addr(), free_addr());

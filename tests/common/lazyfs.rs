@@ -68,6 +68,7 @@ impl LazyFs {
             inodes: HashMap::new(),
             next_ino: 2,
             stats: Stats::default(),
+            sync_delay: Duration::ZERO,
         };
         state.inodes.insert(
             INodeNo::ROOT.0,
@@ -89,6 +90,12 @@ impl LazyFs {
         self.lock().cut();
         self.attach()
             .unwrap_or_else(|e| panic!("remounting after the power cut: {e}"));
+    }
+
+    /// Makes every `fsync` take `delay` first, as a disk's cache flush
+    /// does; requests wait meanwhile, as they would for one disk.
+    pub fn set_sync_delay(&self, delay: Duration) {
+        self.lock().sync_delay = delay;
     }
 
     pub fn stats(&self) -> Stats {
@@ -151,10 +158,15 @@ fn is_mounted(at: &Path) -> bool {
     let Ok(mounts) = std::fs::read_to_string("/proc/self/mounts") else {
         return false;
     };
-    let Ok(at) = at.canonicalize() else {
+    // Never stat the mount point itself: a mount whose server is gone
+    // would answer ENOTCONN, or not at all.
+    let (Some(parent), Some(name)) = (at.parent(), at.file_name()) else {
         return false;
     };
-    let at = at.to_string_lossy().into_owned();
+    let Ok(parent) = parent.canonicalize() else {
+        return false;
+    };
+    let at = parent.join(name).to_string_lossy().into_owned();
     mounts
         .lines()
         .any(|l| l.starts_with("amanat-lazyfs ") && l.split(' ').nth(1) == Some(at.as_str()))
@@ -171,6 +183,7 @@ struct State {
     inodes: HashMap<u64, Inode>,
     next_ino: u64,
     stats: Stats,
+    sync_delay: Duration,
 }
 
 struct Inode {
@@ -639,6 +652,8 @@ impl Filesystem for Mounted {
         _datasync: bool,
         reply: ReplyEmpty,
     ) {
+        let delay = lock(&self.state).sync_delay;
+        std::thread::sleep(delay);
         let r = lock(&self.state).sync(ino);
         answer!(reply, r, |_v| reply.ok());
     }
@@ -684,6 +699,8 @@ impl Filesystem for Mounted {
         _datasync: bool,
         reply: ReplyEmpty,
     ) {
+        let delay = lock(&self.state).sync_delay;
+        std::thread::sleep(delay);
         let r = lock(&self.state).sync(ino);
         answer!(reply, r, |_v| reply.ok());
     }
