@@ -132,9 +132,16 @@ impl Store {
         crate::crypto::random::fill(&mut salt);
         store.meta.insert("instance_salt", &salt)?;
         store.durable()?;
-        // The data dir's own entry, made by whoever created it.
-        if let Some(parent) = data_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-            sync_dir(parent)?;
+        // The data dir's own entry, made by whoever created it. A parent we
+        // may not open (not readable by this user) cannot be fsynced by us;
+        // whoever created the data dir there has to.
+        let parent = match data_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        match sync_dir(parent) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {}
+            r => r?,
         }
         Ok(store)
     }
