@@ -2,14 +2,17 @@
 //! that forgets what was not fsynced (tests/common/lazyfs.rs).
 //!
 //! The harness: browsers (JavaScript off) submit reports through the real
-//! form, every fourth with a file, while the data dir sits on the lazy file
-//! system. At random moments the server is killed with SIGKILL and the file
+//! form, every fourth with a file, and for every third acknowledged report
+//! come back with its codename to send a follow-up message, while the data
+//! dir sits on the lazy file system. At random moments the server is killed with SIGKILL and the file
 //! system loses everything not made durable by `fsync` (a power cut). Then
 //! `amanatd fsck` checks the store as the cut left it (leftovers of
 //! interrupted writes are allowed, damage is not) and the server restarts.
 //! At the end every acknowledged report (a confirmation page was shown) is
 //! present and decrypts with the reviewer's key, every acknowledged file
-//! decrypts to what was sent, and `fsck` finds the store consistent.
+//! decrypts to what was sent, every acknowledged message (the redirect
+//! after sending) is in its report's thread, and `fsck` finds the store
+//! consistent.
 //!
 //! `AMANAT_CRASH_CUT_SUBMISSIONS` (acknowledged reports to reach, default
 //! 1,000) and `AMANAT_CRASH_CUTS` (default 20) size the run.
@@ -24,6 +27,7 @@ mod common;
 #[path = "common/lazyfs.rs"]
 mod lazyfs;
 
+use amanat::store::EnvelopeKind;
 use common::daemon::*;
 use lazyfs::LazyFs;
 use rand::Rng;
@@ -142,10 +146,58 @@ fn the_layer_keeps_only_what_was_fsynced() {
     );
 }
 
+/// A source comes back with its codename and sends `message`, as a browser
+/// with JavaScript off does. `Ok(true)` when the server acknowledged it
+/// (redirected to the thread); `Err` when the connection failed or broke.
+fn send_followup(
+    http: &reqwest::blocking::Client,
+    intake: &str,
+    codename: &str,
+    message: &str,
+) -> Result<bool, reqwest::Error> {
+    let token_and_cookie = |resp: reqwest::blocking::Response, cookie: Option<String>| {
+        let cookie = cookie.or_else(|| common::cookie_named(&resp, "amanat_csrf"));
+        let token = resp
+            .text()
+            .ok()
+            .and_then(|t| common::extract_value(&t, "name=\"csrf\" value=\""));
+        (token, cookie)
+    };
+    let resp = http.get(format!("{intake}/followup")).send()?;
+    let (Some(token), Some(csrf)) = token_and_cookie(resp, None) else {
+        return Ok(false);
+    };
+    let resp = http
+        .post(format!("{intake}/followup/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &csrf)
+        .body(common::encode(&[("csrf", &token), ("codename", codename)]))
+        .send()?;
+    let Some(session) = common::cookie_named(&resp, "amanat_session") else {
+        return Ok(false);
+    };
+    let cookies = format!("{csrf}; {session}");
+    let resp = http
+        .get(format!("{intake}/followup"))
+        .header("cookie", &cookies)
+        .send()?;
+    let (Some(token), _) = token_and_cookie(resp, Some(csrf)) else {
+        return Ok(false);
+    };
+    let resp = http
+        .post(format!("{intake}/followup/message"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &cookies)
+        .body(common::encode(&[("csrf", &token), ("message", message)]))
+        .send()?;
+    Ok(resp.status() == 303)
+}
+
 #[derive(Default)]
 struct Tally {
     attempted: AtomicUsize,
     acknowledged: Mutex<BTreeSet<usize>>,
+    messages: Mutex<BTreeSet<usize>>,
     refused: AtomicUsize,
     broken: AtomicUsize,
 }
@@ -199,8 +251,15 @@ fn acknowledged_reports_survive_power_cuts() {
                         .unwrap_or_default();
                     tally.attempted.fetch_add(1, Ordering::Relaxed);
                     match try_submit(&http, &intake, &narrative, &files) {
-                        Ok(Submitted::Acknowledged(_)) => {
+                        Ok(Submitted::Acknowledged(codename)) => {
                             tally.acknowledged.lock().unwrap().insert(i);
+                            if i % 3 == 0 {
+                                let message = format!("power cut harness message {i}");
+                                if let Ok(true) = send_followup(&http, &intake, &codename, &message)
+                                {
+                                    tally.messages.lock().unwrap().insert(i);
+                                }
+                            }
                         }
                         Ok(Submitted::Refused(_)) => {
                             tally.refused.fetch_add(1, Ordering::Relaxed);
@@ -278,14 +337,16 @@ fn acknowledged_reports_survive_power_cuts() {
     // Every acknowledged report is there and decrypts; files match.
     let acknowledged = tally.acknowledged.lock().unwrap().clone();
     let attempted = next.load(Ordering::Relaxed);
+    let messages = tally.messages.lock().unwrap().clone();
     let mut stored = BTreeSet::new();
+    let mut stored_messages = BTreeSet::new();
     {
         let store = amanat::store::Store::open(&data).unwrap();
         for r in store.reports().unwrap() {
             let env = r
                 .envelopes
                 .iter()
-                .find(|e| e.kind == amanat::store::EnvelopeKind::Report)
+                .find(|e| e.kind == EnvelopeKind::Report)
                 .expect("a report envelope");
             let ct = store.envelope(&env.id).unwrap().expect("its envelope");
             let plain = amanat::crypto::envelope::open(&ct, &[&identity]).expect("decrypts");
@@ -297,6 +358,20 @@ fn acknowledged_reports_survive_power_cuts() {
                 .unwrap_or_else(|| panic!("a report nobody sent: {narrative:?}"));
             assert!(i < attempted, "report {i} was never sent");
             assert!(stored.insert(i), "report {i} is stored twice");
+            for m in r
+                .envelopes
+                .iter()
+                .filter(|e| e.kind == EnvelopeKind::Message)
+            {
+                let ct = store.envelope(&m.id).unwrap().expect("its envelope");
+                let plain = amanat::crypto::envelope::open(&ct, &[&identity]).expect("decrypts");
+                let want = format!("power cut harness message {i}");
+                assert!(
+                    String::from_utf8_lossy(&plain).contains(&want),
+                    "report {i} holds a message it was not sent"
+                );
+                stored_messages.insert(i);
+            }
             let files = json["attachments"].as_array().cloned().unwrap_or_default();
             match file_for(i) {
                 None => assert!(files.is_empty(), "report {i} has files it was not sent"),
@@ -320,10 +395,12 @@ fn acknowledged_reports_survive_power_cuts() {
         }
     }
     let lost: Vec<&usize> = acknowledged.difference(&stored).collect();
+    let lost_messages: Vec<&usize> = messages.difference(&stored_messages).collect();
     let stats = fs.stats();
     println!(
         "power cuts: {} (+1 idle), acknowledged {} of {attempted} attempted \
-         ({} with a file), stored {}, lost {}, broken by cuts {}, refused {}, \
+         ({} with a file), stored {}, lost {}, messages acknowledged {} lost {}, \
+         broken by cuts {}, refused {}, \
          leftovers after cuts {leftovers}, file fsyncs {}, directory fsyncs {}, \
          pages discarded {}, directory entries undone {}, {:.0} s",
         stats.cuts - 1,
@@ -331,6 +408,8 @@ fn acknowledged_reports_survive_power_cuts() {
         acknowledged.iter().filter(|i| *i % 4 == 0).count(),
         stored.len(),
         lost.len(),
+        messages.len(),
+        lost_messages.len(),
         tally.broken.load(Ordering::Relaxed),
         tally.refused.load(Ordering::Relaxed),
         stats.file_syncs,
@@ -343,6 +422,17 @@ fn acknowledged_reports_survive_power_cuts() {
         lost.is_empty(),
         "{} acknowledged reports lost at power cuts: {lost:?}",
         lost.len()
+    );
+    assert!(
+        lost_messages.is_empty(),
+        "{} acknowledged messages lost at power cuts: {lost_messages:?}",
+        lost_messages.len()
+    );
+    assert!(
+        messages.len() * 5 > acknowledged.len() / 3,
+        "too few follow-ups got through ({} of about {})",
+        messages.len(),
+        acknowledged.len() / 3
     );
     // The cuts had teeth: they threw away writes that were not yet durable.
     assert!(stats.pages_lost + stats.entries_lost > 0, "{stats:?}");
