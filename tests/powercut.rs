@@ -4,8 +4,9 @@
 //! The harness: browsers (JavaScript off) submit reports through the real
 //! form, every fourth with a file, and for every third acknowledged report
 //! come back with its codename to send a follow-up message, while the data
-//! dir sits on the lazy file system. At random moments the server is killed with SIGKILL and the file
-//! system loses everything not made durable by `fsync` (a power cut). Then
+//! dir sits on the lazy file system. At random moments the server is killed
+//! with SIGKILL and the file system loses everything not made durable by
+//! `fsync` (a power cut). Then
 //! `amanatd fsck` checks the store as the cut left it (leftovers of
 //! interrupted writes are allowed, damage is not) and the server restarts.
 //! At the end every acknowledged report (a confirmation page was shown) is
@@ -15,7 +16,10 @@
 //! consistent.
 //!
 //! `AMANAT_CRASH_CUT_SUBMISSIONS` (acknowledged reports to reach, default
-//! 1,000) and `AMANAT_CRASH_CUTS` (default 20) size the run.
+//! 1,000) and `AMANAT_CRASH_CUTS` (default 20) size the run (about 15 s on
+//! two cores, debug build). The names start with `AMANAT_CRASH_` because
+//! the test helpers keep such variables from the server, which refuses
+//! `AMANAT_` variables it does not know.
 //!
 //! A kill -9 alone cannot show a missing `fsync` (the kernel's page cache
 //! survives the process); this harness can. Run with `Store::durable`
