@@ -84,9 +84,10 @@ fn fsck(data: &Path) -> (Option<i32>, serde_json::Value, String) {
 #[test]
 fn the_layer_keeps_only_what_was_fsynced() {
     let tmp = tempfile::tempdir().unwrap();
-    let mnt = tmp.path().join("mnt");
+    let (mnt, disk) = (tmp.path().join("mnt"), tmp.path().join("disk"));
     std::fs::create_dir(&mnt).unwrap();
-    let mut fs = LazyFs::mount(&mnt).unwrap();
+    std::fs::create_dir(&disk).unwrap();
+    let mut fs = LazyFs::mount(&mnt, &disk).unwrap();
     let sync_dir = |d: &Path| std::fs::File::open(d).unwrap().sync_all().unwrap();
     // `d`: its entries are fsynced after every change below.
     let d = mnt.join("d");
@@ -143,6 +144,16 @@ fn the_layer_keeps_only_what_was_fsynced() {
     );
     assert!(e.join("renamed").exists() && !e.join("new-name").exists());
     assert_eq!(std::fs::read(e.join("removed")).unwrap(), b"removed");
+    // The disk itself, read without the layer, holds the same.
+    let (bd, be) = (disk.join("d"), disk.join("e"));
+    assert_eq!(std::fs::read(bd.join("kept")).unwrap(), vec![1u8; 10_000]);
+    assert_eq!(std::fs::read(bd.join("lost")).unwrap(), b"");
+    assert!(bd.join("subdir").is_dir() && !be.join("unnamed").exists());
+    assert!(be.join("renamed").exists() && !be.join("new-name").exists());
+    // And it is what the next mount starts from.
+    std::fs::write(bd.join("lost"), b"written on the disk").unwrap();
+    fs.power_cut();
+    assert_eq!(std::fs::read(d.join("lost")).unwrap(), b"");
     let stats = fs.stats();
     assert!(
         stats.pages_lost >= 2 && stats.entries_lost >= 3,
@@ -211,9 +222,10 @@ fn acknowledged_reports_survive_power_cuts() {
     let target = env_count("AMANAT_CRASH_CUT_SUBMISSIONS", 1_000);
     let cuts = env_count("AMANAT_CRASH_CUTS", 20);
     let tmp = tempfile::tempdir().unwrap();
-    let mnt = tmp.path().join("mnt");
+    let (mnt, disk) = (tmp.path().join("mnt"), tmp.path().join("disk"));
     std::fs::create_dir(&mnt).unwrap();
-    let mut fs = LazyFs::mount(&mnt).unwrap_or_else(|e| {
+    std::fs::create_dir(&disk).unwrap();
+    let mut fs = LazyFs::mount(&mnt, &disk).unwrap_or_else(|e| {
         panic!("mounting the lazy file system (needs /dev/fuse and fusermount3): {e}")
     });
     // A disk's flush takes time: writers then arrive during a round and
@@ -334,6 +346,10 @@ fn acknowledged_reports_survive_power_cuts() {
         "the server panicked:\n{log_text}"
     );
 
+    // One more cut, then read the disk itself (the backing directory),
+    // without the layer: the sweep at start was made durable too.
+    fs.power_cut();
+    let data = disk.join("data");
     let (code, _, out) = fsck(&data);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("\"problems\": []"), "{out}");
@@ -402,12 +418,12 @@ fn acknowledged_reports_survive_power_cuts() {
     let lost_messages: Vec<&usize> = messages.difference(&stored_messages).collect();
     let stats = fs.stats();
     println!(
-        "power cuts: {} (+1 idle), acknowledged {} of {attempted} attempted \
+        "power cuts: {} (+2 idle), acknowledged {} of {attempted} attempted \
          ({} with a file), stored {}, lost {}, messages acknowledged {} lost {}, \
          broken by cuts {}, refused {}, \
          leftovers after cuts {leftovers}, file fsyncs {}, directory fsyncs {}, \
          pages discarded {}, directory entries undone {}, {:.0} s",
-        stats.cuts - 1,
+        stats.cuts - 2,
         acknowledged.len(),
         acknowledged.iter().filter(|i| *i % 4 == 0).count(),
         stored.len(),

@@ -1,20 +1,25 @@
 //! A file system that forgets, at a simulated power cut, everything that was
 //! not made durable: the idea of Jepsen's LazyFS, in memory, over FUSE.
 //!
-//! Every file has two images: what processes see now, and what is durable.
+//! The disk is a backing directory: mounting loads it, and everything
+//! written through the mount stays in a volatile cache in memory. Every
+//! file has two images there: what processes see now, and what is durable.
 //! `fsync`/`fdatasync` of a file copies its current contents and size into
 //! its durable image; `fsync` of a directory does the same for its entries
 //! (create, rename, unlink). Nothing else makes anything durable: not
 //! `write`, not `close`, not `sync_file_range` (which never reaches a FUSE
 //! file system), not time passing. [`LazyFs::power_cut`] unmounts, throws
-//! every current image away in favour of the durable one, and mounts again,
-//! so the kernel's caches go too. What survives is exactly what a strict
-//! POSIX disk must keep.
+//! every current image away in favour of the durable one, writes what
+//! survived to the backing directory (replacing it), and mounts again from
+//! there, so the kernel's caches go too. What survives is exactly what a
+//! strict POSIX disk must keep, and after a cut the backing directory can
+//! be read directly, without this layer.
 //!
 //! Simplifications, none of which can hide a lost write: permissions and
 //! times are not part of the volatile state; hard links, symlinks, device
 //! files and extended attributes are refused (sockets and FIFOs are names
-//! only); file contents are kept in
+//! only, and are not written to the backing directory: a power cut
+//! leaves no listening socket); file contents are kept in
 //! 4 KiB pages shared between the two images until written (copy on write),
 //! so an `fsync` copies a page table, not the data.
 //!
@@ -40,6 +45,7 @@ const TTL: Duration = Duration::from_secs(1);
 pub struct LazyFs {
     state: Arc<Mutex<State>>,
     mountpoint: PathBuf,
+    backing: PathBuf,
     session: Option<BackgroundSession>,
 }
 
@@ -59,24 +65,13 @@ pub struct Stats {
 }
 
 impl LazyFs {
-    /// Mounts an empty lazy file system on `mountpoint` (an existing, empty
-    /// directory).
-    pub fn mount(mountpoint: &Path) -> std::io::Result<LazyFs> {
-        use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::metadata(mountpoint)?;
-        let mut state = State {
-            inodes: HashMap::new(),
-            next_ino: 2,
-            stats: Stats::default(),
-            sync_delay: Duration::ZERO,
-        };
-        state.inodes.insert(
-            INodeNo::ROOT.0,
-            Inode::new(Body::dir(), 0o755, meta.uid(), meta.gid()),
-        );
+    /// Mounts on `mountpoint` (an existing, empty directory) the contents
+    /// of `backing` (a directory of plain files and directories: the disk).
+    pub fn mount(mountpoint: &Path, backing: &Path) -> std::io::Result<LazyFs> {
         let mut fs = LazyFs {
-            state: Arc::new(Mutex::new(state)),
+            state: Arc::new(Mutex::new(State::load(backing)?)),
             mountpoint: mountpoint.to_path_buf(),
+            backing: backing.to_path_buf(),
             session: None,
         };
         fs.attach()?;
@@ -84,12 +79,27 @@ impl LazyFs {
     }
 
     /// A power cut: unmounts (every process using the mount must be gone),
-    /// discards everything not made durable, and mounts again.
+    /// discards everything not made durable, writes what survived to the
+    /// backing directory, and mounts that again.
     pub fn power_cut(&mut self) {
         self.detach();
-        self.lock().cut();
+        let mut st = self.lock();
+        st.cut();
+        st.save(&self.backing)
+            .unwrap_or_else(|e| panic!("writing the backing directory: {e}"));
+        let mut fresh = State::load(&self.backing)
+            .unwrap_or_else(|e| panic!("reading the backing directory: {e}"));
+        fresh.stats = st.stats;
+        fresh.sync_delay = st.sync_delay;
+        *st = fresh;
+        drop(st);
         self.attach()
             .unwrap_or_else(|e| panic!("remounting after the power cut: {e}"));
+    }
+
+    /// The backing directory: what survived the last power cut.
+    pub fn backing(&self) -> &Path {
+        &self.backing
     }
 
     /// Makes every `fsync` take `delay` first, as a disk's cache flush
@@ -333,6 +343,94 @@ impl Data {
 }
 
 impl State {
+    /// A file system whose current and durable images are both `backing`.
+    fn load(backing: &Path) -> std::io::Result<State> {
+        let mut st = State {
+            inodes: HashMap::new(),
+            next_ino: 2,
+            stats: Stats::default(),
+            sync_delay: Duration::ZERO,
+        };
+        st.load_dir(backing, INodeNo::ROOT.0)?;
+        Ok(st)
+    }
+
+    fn load_dir(&mut self, dir: &Path, ino: u64) -> std::io::Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(dir)?;
+        let mut entries = Entries::new();
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let child = self.next_ino;
+            self.next_ino += 1;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                self.load_dir(&entry.path(), child)?;
+            } else if kind.is_file() {
+                let m = entry.metadata()?;
+                let mut data = Data::default();
+                data.write(0, &std::fs::read(entry.path())?);
+                let body = Body::File {
+                    now: data.clone(),
+                    durable: data,
+                };
+                let perm = (m.mode() & 0o7777) as u16;
+                self.inodes
+                    .insert(child, Inode::new(body, perm, m.uid(), m.gid()));
+            } else {
+                continue;
+            }
+            entries.insert(entry.file_name(), child);
+        }
+        let body = Body::Dir {
+            now: entries.clone(),
+            durable: entries,
+        };
+        let perm = (meta.mode() & 0o7777) as u16;
+        self.inodes
+            .insert(ino, Inode::new(body, perm, meta.uid(), meta.gid()));
+        Ok(())
+    }
+
+    /// Replaces the contents of `backing` with the durable image.
+    fn save(&self, backing: &Path) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(backing)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(path)?;
+            } else {
+                std::fs::remove_file(path)?;
+            }
+        }
+        self.save_dir(INodeNo::ROOT.0, backing)
+    }
+
+    fn save_dir(&self, ino: u64, dir: &Path) -> std::io::Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let Some(Body::Dir { durable, .. }) = self.inodes.get(&ino).map(|i| &i.body) else {
+            return Ok(());
+        };
+        for (name, child) in durable {
+            let Some(inode) = self.inodes.get(child) else {
+                continue;
+            };
+            let path = dir.join(name);
+            match &inode.body {
+                Body::Dir { .. } => {
+                    std::fs::create_dir(&path)?;
+                    self.save_dir(*child, &path)?;
+                }
+                Body::File { durable, .. } => {
+                    std::fs::write(&path, durable.read(0, durable.size))?;
+                }
+                Body::Node(_) => continue,
+            }
+            let perm = std::fs::Permissions::from_mode(u32::from(inode.perm));
+            std::fs::set_permissions(&path, perm)?;
+        }
+        Ok(())
+    }
+
     fn cut(&mut self) {
         let mut pages = 0;
         let mut entries = 0;
