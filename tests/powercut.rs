@@ -208,6 +208,32 @@ fn send_followup(
     Ok(resp.status() == 303)
 }
 
+#[test]
+fn temporary_uploads_swept_at_start_stay_swept_after_a_power_cut() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mnt, disk) = (tmp.path().join("mnt"), tmp.path().join("disk"));
+    std::fs::create_dir(&mnt).unwrap();
+    std::fs::create_dir(&disk).unwrap();
+    let mut fs = LazyFs::mount(&mnt, &disk).unwrap();
+    let data = mnt.join("data");
+    std::fs::create_dir(&data).unwrap();
+    drop(amanat::store::Store::create(&data).unwrap());
+    // An upload interrupted by a crash, durable as such.
+    let blobs = data.join("blobs");
+    let stale = blobs.join(".upload-interrupted");
+    std::fs::write(&stale, b"half an upload").unwrap();
+    std::fs::File::open(&stale).unwrap().sync_all().unwrap();
+    std::fs::File::open(&blobs).unwrap().sync_all().unwrap();
+
+    drop(amanat::store::Store::open(&data).unwrap());
+    assert!(!stale.exists(), "opening the store sweeps it");
+    fs.power_cut();
+    assert!(
+        !stale.exists() && !disk.join("data/blobs/.upload-interrupted").exists(),
+        "the sweep was not durable: the upload came back"
+    );
+}
+
 #[derive(Default)]
 struct Tally {
     attempted: AtomicUsize,

@@ -333,11 +333,17 @@ impl Store {
     /// Deletes temporary upload files left by a crash: no upload can be in
     /// progress while the store is being opened.
     fn remove_stale_uploads(&self) -> Result<(), StoreError> {
+        let mut removed = false;
         for entry in std::fs::read_dir(self.blobs_dir())? {
             let entry = entry?;
             if entry.file_name().to_string_lossy().starts_with(".upload-") {
                 std::fs::remove_file(entry.path())?;
+                removed = true;
             }
+        }
+        // Otherwise a power cut could bring them back for the next start.
+        if removed {
+            sync_dir(&self.blobs_dir())?;
         }
         Ok(())
     }
