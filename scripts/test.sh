@@ -7,7 +7,8 @@
 # chromium and chromium-driver (the browser test, JavaScript off).
 # tor (the shipped torrc is checked and run); microsocks (a real SOCKS5 proxy
 # for the reviewer CLI); systemd (systemd-analyze rates the shipped unit);
-# openssl (deploy/tor/client-auth-keygen.sh).
+# openssl (deploy/tor/client-auth-keygen.sh); fuse3 (fusermount3 mounts the
+# power-cut test's file system, tests/powercut.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,7 @@ command -v tor >/dev/null 2>&1 || need+=(tor)
 command -v microsocks >/dev/null 2>&1 || need+=(microsocks)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v fusermount3 >/dev/null 2>&1 || need+=(fuse3)
 if ((${#need[@]})); then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -405,7 +405,7 @@ impl Store {
         self.envelopes.apply_batch(envelopes)?;
         self.sources.apply_batch(sources)?;
         std::fs::File::open(self.blobs_dir())?.sync_all()?;
-        self.db.flush()?;
+        self.durable()?;
         Ok(())
     }
 

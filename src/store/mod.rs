@@ -12,9 +12,22 @@
 //! timestamps, at the cost of logging everyone out on restart.
 //!
 //! Durability: a report and its envelopes are written in one sled
-//! transaction and then flushed (fsync) before the caller may acknowledge
-//! the submission. A crash leaves the whole report or nothing.
+//! transaction; a crash leaves the whole report or nothing. Every method
+//! that writes returns only after [`Store::durable`]: a group commit (see
+//! `durable.rs`) whose sync round began after the write committed. A round
+//! is sled's `flush` (which on Linux only `sync_file_range`s the log: no
+//! file size, no disk cache) followed by our own `fsync` of everything sled
+//! may have changed: the log file `db/db`, sled's large-value files in
+//! `db/blobs/` that are new since the last round, and the directories
+//! `db/blobs/` and `db/` (new large-value files, sled's snapshot renames).
+//! Attachment files are fsynced by whoever writes them (`intake::upload`),
+//! renamed into `blobs/` by [`Store::commit_blobs`], which fsyncs that
+//! directory before the record naming them is written. Opening a store
+//! fsyncs its layout once (`db/conf`, both directories and the data dir).
+//! Concurrent writers share rounds; a failed round fails every write from
+//! then on until the server restarts.
 
+mod durable;
 mod fsck;
 mod records;
 
@@ -38,6 +51,9 @@ pub const DB_DIR: &str = "db";
 
 /// The directory of encrypted attachment files inside the data dir.
 pub const BLOBS_DIR: &str = "blobs";
+
+/// sled's directory of values too large for its log, inside `db/`.
+const SLED_VALUES_DIR: &str = "blobs";
 
 /// sled's page cache when no other size is asked for (sled's own default is
 /// 1 GiB, more than a small server should give it).
@@ -68,6 +84,11 @@ pub enum StoreError {
     Corrupt { tree: &'static str, detail: String },
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(
+        "could not make a write durable ({0}); nothing is acknowledged until \
+         amanatd is restarted after the disk is checked"
+    )]
+    NotDurable(String),
 }
 
 /// The open store.
@@ -89,6 +110,12 @@ pub struct Store {
     /// listing and kept current by every write after it commits: listing a
     /// large queue then costs no parsing. `None` until first needed.
     heads: Mutex<Option<std::collections::BTreeMap<String, ReportHead>>>,
+    /// Writers waiting for durability share sync rounds here.
+    group: durable::GroupCommit,
+    /// sled's log file, `db/db`, held open for `fsync`.
+    log_file: std::fs::File,
+    /// sled's large-value files already fsynced (they are written once).
+    synced_values: Mutex<std::collections::HashSet<std::ffi::OsString>>,
 }
 
 impl Store {
@@ -105,7 +132,18 @@ impl Store {
         let mut salt = [0u8; 32];
         crate::crypto::random::fill(&mut salt);
         store.meta.insert("instance_salt", &salt)?;
-        store.db.flush()?;
+        store.durable()?;
+        // The data dir's own entry, made by whoever created it. A parent we
+        // may not open (not readable by this user) cannot be fsynced by us;
+        // whoever created the data dir there has to.
+        let parent = match data_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        match sync_dir(parent) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {}
+            r => r?,
+        }
         Ok(store)
     }
 
@@ -157,6 +195,17 @@ impl Store {
                 }
                 e => StoreError::Db(e),
             })?;
+        let db_dir = data_dir.join(DB_DIR);
+        let log_file = std::fs::File::open(db_dir.join("db"))?;
+        // What sled wrote when it opened (its `conf` on creation, its
+        // directories) and our own layout, made durable once.
+        if let Ok(conf) = std::fs::File::open(db_dir.join("conf")) {
+            conf.sync_all()?;
+        }
+        sync_dir(&db_dir.join(SLED_VALUES_DIR))?;
+        sync_dir(&db_dir)?;
+        sync_dir(&blobs)?;
+        sync_dir(data_dir)?;
         Ok(Store {
             reports: db.open_tree("reports")?,
             envelopes: db.open_tree("envelopes")?,
@@ -170,6 +219,9 @@ impl Store {
             audit_lock: Mutex::new(()),
             gate: RwLock::new(()),
             heads: Mutex::new(None),
+            group: durable::GroupCommit::default(),
+            log_file,
+            synced_values: Mutex::new(Default::default()),
         })
     }
 
@@ -178,10 +230,61 @@ impl Store {
         &self.dir
     }
 
-    /// Flushes every pending write to disk (fsync).
+    /// Makes every write committed so far durable (see [`Store::durable`]).
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
+        self.durable()
+    }
+
+    /// Returns once every write committed before this call is on disk: a
+    /// sync round (sled's flush, then `fsync` of each file and directory it
+    /// may have touched) that started after the call has finished. Writers
+    /// calling it at the same time share one round. Every method here that
+    /// writes calls it before returning; nothing may be acknowledged before.
+    pub fn durable(&self) -> Result<(), StoreError> {
+        self.group
+            .wait(|| self.sync_files())
+            .map_err(StoreError::NotDurable)
+    }
+
+    /// How many sync rounds ran since the store was opened (for tests and
+    /// benchmarks: fewer rounds than writes means writers shared them).
+    pub fn sync_rounds(&self) -> u64 {
+        self.group.rounds()
+    }
+
+    /// One sync round. Only `durable` calls it, one round at a time.
+    fn sync_files(&self) -> std::io::Result<()> {
+        self.db.flush().map_err(std::io::Error::other)?;
+        self.log_file.sync_data()?;
+        let db_dir = self.dir.join(DB_DIR);
+        let values = db_dir.join(SLED_VALUES_DIR);
+        let mut synced = match self.synced_values.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let mut present = std::collections::HashSet::new();
+        let mut changed = false;
+        for entry in std::fs::read_dir(&values)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if !synced.contains(&name) {
+                match std::fs::File::open(entry.path()) {
+                    Ok(f) => f.sync_all()?,
+                    // sled removed it since the listing: nothing to keep.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                }
+                changed = true;
+            }
+            present.insert(name);
+        }
+        // A removal is a change to the directory too.
+        changed |= synced.iter().any(|n| !present.contains(n));
+        if changed {
+            sync_dir(&values)?;
+        }
+        *synced = present;
+        sync_dir(&db_dir)
     }
 
     /// The directory of encrypted attachment files.
@@ -232,11 +335,17 @@ impl Store {
     /// Deletes temporary upload files left by a crash: no upload can be in
     /// progress while the store is being opened.
     fn remove_stale_uploads(&self) -> Result<(), StoreError> {
+        let mut removed = false;
         for entry in std::fs::read_dir(self.blobs_dir())? {
             let entry = entry?;
             if entry.file_name().to_string_lossy().starts_with(".upload-") {
                 std::fs::remove_file(entry.path())?;
+                removed = true;
             }
+        }
+        // Otherwise a power cut could bring them back for the next start.
+        if removed {
+            sync_dir(&self.blobs_dir())?;
         }
         Ok(())
     }
@@ -275,7 +384,7 @@ impl Store {
             added: Day::today(),
         };
         self.reviewers.insert(r.id.as_bytes(), to_json(&r)?)?;
-        self.db.flush()?;
+        self.durable()?;
         Ok(r)
     }
 
@@ -288,7 +397,7 @@ impl Store {
             .find(|r| r.id == id_or_name || r.name == id_or_name)
             .ok_or(StoreError::NotFound)?;
         self.reviewers.remove(r.id.as_bytes())?;
-        self.db.flush()?;
+        self.durable()?;
         Ok(r)
     }
 
@@ -495,7 +604,7 @@ impl Store {
             })
             .map_err(tx_err)?;
         self.refresh_head(&meta.id);
-        self.db.flush()?;
+        self.durable()?;
         Ok(meta)
     }
 
@@ -541,7 +650,7 @@ impl Store {
             })
             .map_err(tx_err)?;
         self.refresh_head(report_id);
-        self.db.flush()?;
+        self.durable()?;
         Ok(r)
     }
 
@@ -574,7 +683,7 @@ impl Store {
             })
             .map_err(tx_err)?;
         self.refresh_head(report_id);
-        self.db.flush()?;
+        self.durable()?;
         Ok(())
     }
 
@@ -621,7 +730,7 @@ impl Store {
             })
             .map_err(tx_err)?;
         self.refresh_head(report_id);
-        self.db.flush()?;
+        self.durable()?;
         Ok(updated)
     }
 
@@ -651,7 +760,7 @@ impl Store {
             })
             .map_err(tx_err)?;
         self.refresh_head(report_id);
-        self.db.flush()?;
+        self.durable()?;
         self.remove_blobs(&meta.blobs);
         Ok(meta)
     }
@@ -892,7 +1001,7 @@ impl Store {
                 }
                 tree.apply_batch(batch)?;
             }
-            store.db.flush()?;
+            store.durable()?;
         }
         Self::open(data_dir)
     }
@@ -974,6 +1083,12 @@ impl Snapshot {
         }
         Ok(reports.len())
     }
+}
+
+/// `fsync` of a directory: makes the entries created, renamed or removed
+/// in it durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
@@ -1163,6 +1278,56 @@ mod tests {
         assert!(err.to_string().contains("amanatd running"));
         drop(s);
         Store::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn concurrent_writes_share_sync_rounds_and_each_is_durable_on_return() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(Store::create(dir.path()).unwrap());
+        let before = store.sync_rounds();
+        let (writers, each) = (16, 10);
+        let threads: Vec<_> = (0..writers)
+            .map(|w| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    for i in 0..each {
+                        let text = format!("report {w}-{i}");
+                        store.insert_report(new_report(text.as_bytes())).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let rounds = store.sync_rounds() - before;
+        assert_eq!(store.report_count(), writers * each);
+        assert!(rounds >= 1, "no sync round ran");
+        assert!(
+            rounds < (writers * each) as u64,
+            "{rounds} rounds for {} writes: none shared",
+            writers * each
+        );
+    }
+
+    #[test]
+    fn values_sled_keeps_in_files_of_their_own_are_fsynced_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path()).unwrap();
+        // Larger than a quarter of sled's 512 KiB segment: its own file.
+        let big = vec![7u8; 300 << 10];
+        let meta = store.insert_report(new_report(&big)).unwrap();
+        let on_disk: Vec<_> = std::fs::read_dir(dir.path().join(DB_DIR).join(SLED_VALUES_DIR))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(!on_disk.is_empty(), "sled wrote no value file");
+        let synced = store.synced_values.lock().unwrap().clone();
+        for name in &on_disk {
+            assert!(synced.contains(name), "{name:?} was not fsynced");
+        }
+        let envelope = store.envelope(&meta.envelopes[0].id).unwrap().unwrap();
+        assert_eq!(envelope, big);
     }
 
     #[test]
