@@ -439,7 +439,7 @@ impl Store {
             day: Day::today(),
         };
         self.grants.insert(g.id.as_bytes(), to_json(&g)?)?;
-        self.db.flush()?;
+        self.durable()?;
         Ok(g)
     }
 
@@ -488,7 +488,7 @@ impl Store {
         let _gate = self.write_gate();
         let g = self.grant(id)?.ok_or(StoreError::NotFound)?;
         self.grants.remove(id.as_bytes())?;
-        self.db.flush()?;
+        self.durable()?;
         Ok(g)
     }
 
@@ -523,7 +523,7 @@ impl Store {
                 Ok(())
             })
             .map_err(tx_err)?;
-        self.db.flush()?;
+        self.durable()?;
         Ok(r)
     }
 
@@ -904,7 +904,7 @@ impl Store {
         let entry = crate::audit::Entry::next(last.as_ref(), event, Day::today());
         self.audit
             .insert(entry.seq.to_be_bytes(), to_json(&entry)?)?;
-        self.db.flush()?;
+        self.durable()?;
         Ok(entry)
     }
 
