@@ -94,6 +94,7 @@ fn small_limits(mp4_max_box: u64) -> Limits {
         zip_max_entries: 200,
         zip_max_uncompressed: 16 << 20,
         zip_max_ratio: 100,
+        pdf_max_decoded: 4 << 20,
     }
 }
 
@@ -479,6 +480,7 @@ pub fn multipart(data: &[u8]) {
                 zip_max_entries: 50,
                 zip_max_uncompressed: 256 << 10,
                 zip_max_ratio: 100,
+                pdf_max_decoded: 256 << 10,
             },
         },
         recipients: vec![IDENTITY.to_public()],

@@ -108,6 +108,11 @@ pub struct Limits {
     pub zip_max_uncompressed: u64,
     /// Largest ratio of decompressed bytes to input bytes.
     pub zip_max_ratio: u64,
+    /// Most bytes all the streams of one PDF that must be decoded to read it
+    /// (object streams and cross-reference streams) may decode to, together.
+    /// Page content, images and fonts are copied encoded and never count;
+    /// metadata streams are dropped without decoding.
+    pub pdf_max_decoded: u64,
 }
 
 impl Default for Limits {
@@ -118,6 +123,7 @@ impl Default for Limits {
             zip_max_entries: 10_000,
             zip_max_uncompressed: 1024 * 1024 * 1024,
             zip_max_ratio: 100,
+            pdf_max_decoded: 32 * 1024 * 1024,
         }
     }
 }
@@ -259,7 +265,7 @@ pub fn strip(
         }
         Kind::Pdf => {
             let data = read_limited(input, limits.max_in_memory)?;
-            no_panic(kind, || pdf::strip(&data, output))
+            no_panic(kind, || pdf::strip(&data, output, limits))
         }
         Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
         Kind::Ooxml | Kind::Odf => {
@@ -514,6 +520,7 @@ mod robustness {
             zip_max_entries: 100,
             zip_max_uncompressed: 4 << 20,
             zip_max_ratio: 100,
+            pdf_max_decoded: 4 << 20,
         }
     }
 
