@@ -2902,3 +2902,84 @@ fn client_timeouts_are_limits_with_safe_defaults() {
     let e = cfg.validate().unwrap_err().to_string();
     assert!(e.contains("limits.body_idle_secs"), "{e}");
 }
+
+// ----- decompression bombs against a real amanatd -----
+//
+// The files come from `bench/hostile_files.rs`, which the peak-memory harness
+// (`scripts/hostile-rss.sh`) uploads too. Each case runs its own `amanatd`
+// process so that its peak resident memory (VmHWM) is that of the upload.
+
+#[path = "../bench/hostile_files.rs"]
+mod hostile_files;
+
+/// Peak resident memory of a process, in bytes.
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+/// Uploads `file` to a fresh server: its answer, the server's peak memory
+/// and how many files it left under its blob directory.
+fn upload_to_fresh_server(
+    name: &str,
+    file: &[u8],
+) -> (Result<daemon::Submitted, String>, u64, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    daemon::init_with_reviewer(&data);
+    let d = daemon::serve(&data, &[]);
+    let http = client();
+    let answer =
+        daemon::try_submit(&http, &d.intake, "bomb", &[(name, file)]).map_err(|e| e.to_string());
+    let peak = peak_rss(d.pid());
+    let log = d.log();
+    drop(d);
+    assert!(!log.contains(name), "the file name reached the log: {log}");
+    (answer, peak, files_under(&data.join("blobs")).len())
+}
+
+const MIB: u64 = 1 << 20;
+
+/// Issue 19 (High): a few-KB PDF whose XMP metadata stream hides 1 GiB of
+/// zeros behind three Flate layers took the server's memory by the decoded
+/// size. The metadata stream is only removed, so it is never decoded: the
+/// file is cleaned and stored while the server stays small.
+#[test]
+fn pdf_metadata_bomb_is_removed_without_being_decoded() {
+    let bomb = hostile_files::flate_bomb(1 << 30, 3);
+    let pdf = hostile_files::pdf_bomb(&bomb, true, 0);
+    assert!(pdf.len() < 8 * 1024, "{} bytes", pdf.len());
+    let started = Instant::now();
+    let (answer, peak, blobs) = upload_to_fresh_server("bomb.pdf", &pdf);
+    let took = started.elapsed();
+    assert!(
+        matches!(answer, Ok(daemon::Submitted::Acknowledged(_))),
+        "{answer:?}"
+    );
+    assert_eq!(blobs, 1, "the cleaned file is stored");
+    assert!(peak < 256 * MIB, "peak RSS {} MiB", peak / MIB);
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+}
+
+/// Issue 19 (High): object streams must be decoded to read a PDF, so they
+/// share one budget per file (`pdf_max_decoded`, 32 MiB by default). Eight
+/// streams of 24 MiB each — every one under the budget alone — are refused
+/// as too large to clean, with nothing stored, and the server stays small.
+#[test]
+fn pdf_object_stream_bombs_share_one_budget() {
+    let bomb = hostile_files::flate_bomb(24 * MIB, 2);
+    let pdf = hostile_files::pdf_bomb(&bomb, false, 8);
+    assert!(pdf.len() < 8 * 1024, "{} bytes", pdf.len());
+    let (answer, peak, blobs) = upload_to_fresh_server("objstm.pdf", &pdf);
+    assert!(
+        matches!(answer, Ok(daemon::Submitted::Refused(413))),
+        "{answer:?}"
+    );
+    assert_eq!(blobs, 0, "nothing stored");
+    assert!(peak < 256 * MIB, "peak RSS {} MiB", peak / MIB);
+}
