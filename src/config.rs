@@ -169,6 +169,9 @@ pub struct Limits {
     /// documents, WebP, TIFF); above it such a file is refused unless the
     /// source keeps the original metadata.
     pub clean_in_memory_bytes: u64,
+    /// Most bytes the streams needed to read one PDF (object and
+    /// cross-reference streams) may decode to, all together.
+    pub pdf_max_decoded_bytes: u64,
     /// The store's page cache in bytes (sled's cache of records read and
     /// written); the largest share of the server's memory under load.
     pub store_cache_bytes: u64,
@@ -232,6 +235,7 @@ impl Default for Limits {
             submission_bytes: 1 << 30,
             concurrent_uploads: 4,
             clean_in_memory_bytes: 64 << 20,
+            pdf_max_decoded_bytes: 32 << 20,
             store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
         }
     }
@@ -381,7 +385,7 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 32] = [
+        let checks: [(&'static str, u64, u64, u64); 33] = [
             (
                 "limits.store_cache_bytes",
                 l.store_cache_bytes,
@@ -407,6 +411,12 @@ impl Config {
                 l.clean_in_memory_bytes,
                 1 << 20,
                 4 << 30,
+            ),
+            (
+                "limits.pdf_max_decoded_bytes",
+                l.pdf_max_decoded_bytes,
+                1 << 20,
+                1 << 30,
             ),
             ("kdf.m_cost_kib", u64::from(k.m_cost_kib), 7 * 1024, 4 << 20),
             ("kdf.t_cost", u64::from(k.t_cost), 2, 16),

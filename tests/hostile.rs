@@ -2983,3 +2983,30 @@ fn pdf_object_stream_bombs_share_one_budget() {
     assert_eq!(blobs, 0, "nothing stored");
     assert!(peak < 256 * MIB, "peak RSS {} MiB", peak / MIB);
 }
+
+/// The PDF decoding budget is the configured `limits.pdf_max_decoded_bytes`:
+/// a PDF whose object stream decodes to 2 MiB is cleaned on the default
+/// budget and refused, naming the file, on a 1 MiB one.
+#[test]
+fn pdf_decoding_budget_is_the_configured_limit() {
+    let bomb = hostile_files::flate_bomb(2 * MIB, 2);
+    let pdf = hostile_files::pdf_bomb(&bomb, false, 1);
+    let (app, _) = spawn_app(&[("ana", &[Role::Triage])], |_| {});
+    let (status, html) = submit_files(&app, &minimal("pdf"), false, &[("two.pdf", &pdf)]);
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(app.store.report_count(), 1);
+    assert_eq!(files_under(&app.store.blobs_dir()).len(), 1);
+    drop(app);
+
+    let (app, _) = spawn_app(&[("ana", &[Role::Triage])], |c| {
+        c.limits.pdf_max_decoded_bytes = MIB;
+    });
+    let (status, html) = submit_files(&app, &minimal("pdf"), false, &[("two.pdf", &pdf)]);
+    assert_eq!(status, 413, "{html}");
+    assert!(
+        html.contains("The file two.pdf is too large for us to clean"),
+        "{html}"
+    );
+    assert_eq!(app.store.report_count(), 0);
+    assert!(files_under(&app.store.blobs_dir()).is_empty());
+}

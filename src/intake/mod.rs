@@ -497,6 +497,7 @@ fn multipart_context<'a>(
             file_bytes: l.attachment_bytes,
             sanitize: crate::sanitize::Limits {
                 max_in_memory: l.clean_in_memory_bytes,
+                pdf_max_decoded: l.pdf_max_decoded_bytes,
                 ..crate::sanitize::Limits::default()
             },
         },

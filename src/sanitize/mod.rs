@@ -111,7 +111,8 @@ pub struct Limits {
     /// Most bytes all the streams of one PDF that must be decoded to read it
     /// (object streams and cross-reference streams) may decode to, together.
     /// Page content, images and fonts are copied encoded and never count;
-    /// metadata streams are dropped without decoding.
+    /// metadata streams are dropped without decoding. The server sets it from
+    /// `limits.pdf_max_decoded_bytes`.
     pub pdf_max_decoded: u64,
 }
 

@@ -25,16 +25,20 @@
 //! packet stored unfiltered is scanned as it is, to report what it held). The
 //! only streams decoded are those needed to read the file: object streams and
 //! cross-reference streams. All of them together may decode to at most
-//! [`Limits::pdf_max_decoded`] bytes (a budget per file, shared across
-//! streams, each filter layer bounded by what is left of it); a file that needs
-//! more is refused with [`SanitizeError::TooLarge`], never half-processed.
-//! A cross-reference stream is decoded once by lopdf while it follows the
-//! cross-reference chain, before any of our code runs: there only lopdf's own
-//! per-stream limit (set to the same budget) applies, and the stream is counted
-//! against the budget afterwards. lopdf's load filter is a plain `fn`, so the
-//! budget of the file being loaded lives in a thread-local for the duration of
-//! the load (lopdf is built without its `rayon` feature and loads on the
-//! calling thread).
+//! [`Limits::pdf_max_decoded`] bytes (`limits.pdf_max_decoded_bytes` in the
+//! server's configuration): one budget per file, shared across streams, each
+//! filter layer bounded by what is left of it. A file that needs more is
+//! refused with [`SanitizeError::TooLarge`], never half-processed.
+//!
+//! lopdf's load filter is a plain `fn`, so the budget of the file being
+//! loaded lives in a thread-local for the duration of the load (lopdf is
+//! built without its `rayon` feature and loads on the calling thread).
+//! Two paths run before the filter and are bounded per stream only, by
+//! lopdf's own limit set to the same budget: cross-reference streams, decoded
+//! while lopdf follows the cross-reference chain (each is counted against the
+//! budget afterwards), and the object streams of an encrypted file that opens
+//! with the empty password (lopdf ignores the filter there; such a file is
+//! then refused as encrypted).
 //!
 //! Encrypted PDFs are Malformed ("encrypted"): we cannot see inside them.
 //! Not handled: metadata inside fonts.
@@ -271,7 +275,7 @@ fn budget_exceeded() -> bool {
 
 /// Decode `s` against what is left of the budget and charge what it decoded
 /// to. `None` when it does not fit (the budget is then marked exceeded) or
-/// cannot be decoded (lopdf then reports it as it would have).
+/// cannot be decoded.
 fn decode_charged(s: &lopdf::Stream) -> Option<Vec<u8>> {
     let mut b = BUDGET.get()?;
     if b.exceeded {
@@ -296,7 +300,8 @@ fn decode_charged(s: &lopdf::Stream) -> Option<Vec<u8>> {
 
 /// lopdf's load filter, called on each object as it is read and before lopdf
 /// decodes an object stream. Object streams are decoded here, on the budget,
-/// and handed back decoded so lopdf does not decode them again; a
+/// and handed back decoded so lopdf does not decode them again; one that
+/// cannot be decoded is dropped, as lenient lopdf would skip it. A
 /// cross-reference stream (already decoded by lopdf) is charged and dropped,
 /// since the output gets a fresh table. Once the budget is exceeded, further
 /// streams are dropped undecoded and [`load`] refuses the file.
@@ -314,14 +319,11 @@ fn load_filter(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
         if budget_exceeded() {
             return None;
         }
+        // A stream that does not fit or cannot be decoded is dropped: lopdf
+        // would decode it again outside the budget only to fail the same way.
+        let plain = decode_charged(s)?;
         if s.dict.has(b"Filter") {
-            match decode_charged(s) {
-                Some(plain) => s.set_plain_content(plain),
-                None if budget_exceeded() => return None,
-                None => {}
-            }
-        } else {
-            decode_charged(s)?;
+            s.set_plain_content(plain);
         }
     } else if is_name(kind, b"XRef") {
         decode_charged(s);
@@ -513,7 +515,8 @@ fn clean_active(d: &mut Dictionary, active: &Active, found: &mut Found) {
         found.add(Removed::Other);
         return;
     }
-    for key in [&b"A"[..], b"OpenAction"] {
+    // /PA: a link's original action, kept by some writers beside /A.
+    for key in [&b"A"[..], b"OpenAction", b"PA"] {
         if d.get(key).is_ok_and(|v| active.is_bad(v)) {
             d.remove(key);
             removed = true;
