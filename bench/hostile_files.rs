@@ -39,11 +39,38 @@ pub fn flate_bomb(decoded: u64, layers: usize) -> (Vec<u8>, String) {
 
 /// A one-page PDF carrying `bomb` (from [`flate_bomb`]) as the catalog's XMP
 /// metadata stream when `xmp`, and as `obj_streams` object streams (which a
-/// reader must decode to read the file). Written by hand: PDF libraries
-/// leave object streams out of what they write.
+/// reader must decode to read the file).
 pub fn pdf_bomb(bomb: &(Vec<u8>, String), xmp: bool, obj_streams: usize) -> Vec<u8> {
-    let (body, filter) = bomb;
-    let stream = |dict: String| {
+    let objstm = ("/Type /ObjStm /N 1 /First 4".to_string(), bomb.clone());
+    pdf_with(xmp.then_some(bomb), vec![objstm; obj_streams])
+}
+
+/// A PDF with one Flate object stream declaring `n` members (objects 10,
+/// 11, …), all at the same offset: a decoded text of about 10 bytes per
+/// member that parses into `n` objects.
+pub fn pdf_many_objects(n: u32) -> Vec<u8> {
+    let mut index = String::new();
+    for i in 0..n {
+        index.push_str(&(i + 10).to_string());
+        index.push_str(" 0 ");
+    }
+    let first = index.len();
+    index.push_str("<< /A [1 2 3] >>");
+    let body = (zlib(index.as_bytes()), "/FlateDecode".to_string());
+    pdf_with(
+        None,
+        vec![(format!("/Type /ObjStm /N {n} /First {first}"), body)],
+    )
+}
+
+/// A one-page PDF with `xmp` (body, filter) as the catalog's metadata stream
+/// and `obj_streams` as (dictionary entries, (body, filter)) streams. Written
+/// by hand: PDF libraries leave object streams out of what they write.
+pub fn pdf_with(
+    xmp: Option<&(Vec<u8>, String)>,
+    obj_streams: Vec<(String, (Vec<u8>, String))>,
+) -> Vec<u8> {
+    let stream = |dict: &str, (body, filter): &(Vec<u8>, String)| {
         let mut b = format!(
             "<< {dict} /Filter {filter} /Length {} >>\nstream\n",
             body.len()
@@ -53,15 +80,22 @@ pub fn pdf_bomb(bomb: &(Vec<u8>, String), xmp: bool, obj_streams: usize) -> Vec<
         b.extend_from_slice(b"\nendstream");
         b
     };
-    let metadata = if xmp { " /Metadata 4 0 R" } else { "" };
+    let metadata = if xmp.is_some() {
+        " /Metadata 4 0 R"
+    } else {
+        ""
+    };
     let mut objects: Vec<Vec<u8>> = vec![
         format!("<< /Type /Catalog /Pages 2 0 R{metadata} >>").into_bytes(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_vec(),
-        stream("/Type /Metadata /Subtype /XML".into()),
+        match xmp {
+            Some(x) => stream("/Type /Metadata /Subtype /XML", x),
+            None => b"null".to_vec(),
+        },
     ];
-    for _ in 0..obj_streams {
-        objects.push(stream("/Type /ObjStm /N 1 /First 4".into()));
+    for (dict, body) in &obj_streams {
+        objects.push(stream(dict, body));
     }
     let mut out = b"%PDF-1.5\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut offsets = Vec::new();

@@ -8,6 +8,10 @@
 //!   FlateDecode layers (the review's proof of concept);
 //! * a ~100 KB PDF: the same XMP stream plus as many object streams of the
 //!   same bomb as fit, which a reader must decode to read the file;
+//! * a PDF whose one object stream holds just under the default object
+//!   limit of small objects, and one with three million (about 30 MB of
+//!   text, under the decoding budget, that parses into objects many times
+//!   its size);
 //! * a DOCX with a 10 MiB stored entry and 1000 MiB of deflated zeros;
 //! * four of each uploaded at once (`concurrent_uploads` is 4 by default).
 //!
@@ -64,8 +68,12 @@ fn main() -> ExitCode {
     let streams = (100 * 1024 - pdf_7k.len()) / per_stream;
     let pdf_100k = hostile_files::pdf_bomb(&pdf_bomb, true, streams);
     let large = format!("PDF, the same XMP stream and {streams} object streams of 4 GiB each");
+    // Just under the default `limits.pdf_max_objects` (the page tree counts
+    // too), then far over it.
+    let pdf_objects = hostile_files::pdf_many_objects(99_990);
+    let pdf_objects_3m = hostile_files::pdf_many_objects(3_000_000);
     let docx = hostile_files::docx_bomb(10 * MIB, 1000 * MIB);
-    let cases: [(&str, &str, &[u8], usize); 6] = [
+    let cases: [(&str, &str, &[u8], usize); 8] = [
         (
             "PDF, XMP stream of 4 GiB behind 2 Flate layers",
             "bomb.pdf",
@@ -73,6 +81,18 @@ fn main() -> ExitCode {
             1,
         ),
         (&large, "bomb.pdf", &pdf_100k, 1),
+        (
+            "PDF, one object stream of 99,990 small objects",
+            "objects.pdf",
+            &pdf_objects,
+            1,
+        ),
+        (
+            "PDF, one object stream of 3,000,000 small objects",
+            "objects.pdf",
+            &pdf_objects_3m,
+            1,
+        ),
         (
             "DOCX, 10 MiB stored + 1000 MiB of deflated zeros",
             "bomb.docx",

@@ -172,6 +172,8 @@ pub struct Limits {
     /// Most bytes the streams needed to read one PDF (object and
     /// cross-reference streams) may decode to, all together.
     pub pdf_max_decoded_bytes: u64,
+    /// Most objects one PDF may have.
+    pub pdf_max_objects: u64,
     /// The store's page cache in bytes (sled's cache of records read and
     /// written); the largest share of the server's memory under load.
     pub store_cache_bytes: u64,
@@ -236,6 +238,7 @@ impl Default for Limits {
             concurrent_uploads: 4,
             clean_in_memory_bytes: 64 << 20,
             pdf_max_decoded_bytes: 32 << 20,
+            pdf_max_objects: 100_000,
             store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
         }
     }
@@ -385,7 +388,7 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 33] = [
+        let checks: [(&'static str, u64, u64, u64); 34] = [
             (
                 "limits.store_cache_bytes",
                 l.store_cache_bytes,
@@ -417,6 +420,12 @@ impl Config {
                 l.pdf_max_decoded_bytes,
                 1 << 20,
                 1 << 30,
+            ),
+            (
+                "limits.pdf_max_objects",
+                l.pdf_max_objects,
+                1000,
+                10_000_000,
             ),
             ("kdf.m_cost_kib", u64::from(k.m_cost_kib), 7 * 1024, 4 << 20),
             ("kdf.t_cost", u64::from(k.t_cost), 2, 16),

@@ -59,7 +59,7 @@ pub(super) fn strip(
     output: &mut dyn Write,
     limits: &Limits,
 ) -> Result<Outcome, SanitizeError> {
-    let mut doc = load(data, limits.pdf_max_decoded)?;
+    let mut doc = load(data, limits)?;
     if doc.was_encrypted() || doc.is_encrypted() || doc.trailer.has(b"Encrypt") {
         return Err(malformed(K, "encrypted PDF is not supported"));
     }
@@ -190,11 +190,13 @@ const ATTACHMENT_ANNOTS: [&[u8]; 5] = [
     b"Sound",
 ];
 
-/// Load `data` with every decompression charged to one budget of `budget`
-/// bytes for the whole file.
-fn load(data: &[u8], budget: u64) -> Result<Document, SanitizeError> {
+/// Load `data` with every decompression charged to one budget of
+/// `limits.pdf_max_decoded` bytes and every object to one of
+/// `limits.pdf_max_objects`, both for the whole file.
+fn load(data: &[u8], limits: &Limits) -> Result<Document, SanitizeError> {
+    let budget = limits.pdf_max_decoded;
     let too_large = || SanitizeError::TooLarge { limit: budget };
-    let _guard = BudgetGuard::start(budget);
+    let _guard = BudgetGuard::start(budget, limits.pdf_max_objects);
     let options = |force_reconstruct| LoadOptions {
         filter: Some(load_filter),
         // Bounds each stream lopdf decodes on its own (cross-reference
@@ -238,14 +240,20 @@ fn page_tree_loaded(doc: &Document) -> bool {
 }
 
 thread_local! {
-    /// Bytes the PDF being loaded on this thread may still decode to, and
-    /// whether it asked for more; `None` outside [`load`].
+    /// What the PDF being loaded on this thread may still decode to and how
+    /// many more objects it may have; `None` outside [`load`].
     static BUDGET: Cell<Option<Budget>> = const { Cell::new(None) };
 }
 
 #[derive(Clone, Copy)]
 struct Budget {
+    /// Bytes left to decode.
     remaining: u64,
+    /// Objects left.
+    objects: u64,
+    /// Members of the object stream just decoded, charged with it, that
+    /// lopdf is about to pass to the filter.
+    members: u64,
     exceeded: bool,
 }
 
@@ -254,9 +262,11 @@ struct Budget {
 struct BudgetGuard;
 
 impl BudgetGuard {
-    fn start(limit: u64) -> BudgetGuard {
+    fn start(bytes: u64, objects: u64) -> BudgetGuard {
         BUDGET.set(Some(Budget {
-            remaining: limit,
+            remaining: bytes,
+            objects,
+            members: 0,
             exceeded: false,
         }));
         BudgetGuard
@@ -273,55 +283,110 @@ fn budget_exceeded() -> bool {
     BUDGET.get().is_some_and(|b| b.exceeded)
 }
 
+/// Change the thread's budget, if a load is under way.
+fn with_budget<T>(f: impl FnOnce(&mut Budget) -> T) -> Option<T> {
+    let mut b = BUDGET.get()?;
+    let out = f(&mut b);
+    BUDGET.set(Some(b));
+    Some(out)
+}
+
+/// Charge `n` objects; false (and the budget exceeded) when they do not fit.
+fn charge_objects(n: u64) -> bool {
+    with_budget(|b| {
+        if b.exceeded || n > b.objects {
+            b.exceeded = true;
+            false
+        } else {
+            b.objects -= n;
+            true
+        }
+    })
+    .unwrap_or(true)
+}
+
 /// Decode `s` against what is left of the budget and charge what it decoded
 /// to. `None` when it does not fit (the budget is then marked exceeded) or
 /// cannot be decoded.
 fn decode_charged(s: &lopdf::Stream) -> Option<Vec<u8>> {
-    let mut b = BUDGET.get()?;
+    let b = BUDGET.get()?;
     if b.exceeded {
         return None;
     }
     let limit = usize::try_from(b.remaining).unwrap_or(usize::MAX);
-    let result = s.get_plain_content_with_limit(limit);
-    match result {
+    match s.get_plain_content_with_limit(limit) {
         Ok(plain) => {
-            b.remaining = b.remaining.saturating_sub(plain.len() as u64);
-            BUDGET.set(Some(b));
+            with_budget(|b| b.remaining = b.remaining.saturating_sub(plain.len() as u64));
             Some(plain)
         }
         Err(lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { .. })) => {
-            b.exceeded = true;
-            BUDGET.set(Some(b));
+            with_budget(|b| b.exceeded = true);
             None
         }
         Err(_) => None,
     }
 }
 
+/// How many members an object stream's decoded `content` declares: the
+/// number pairs before `/First`, counted before lopdf parses any of them.
+fn declared_members(dict: &Dictionary, content: &[u8]) -> u64 {
+    let first = dict
+        .get(b"First")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|f| usize::try_from(f).ok())
+        .unwrap_or(0)
+        .min(content.len());
+    let head = content.get(..first).unwrap_or_default();
+    let tokens = head
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
+        .count();
+    (tokens / 2) as u64
+}
+
 /// lopdf's load filter, called on each object as it is read and before lopdf
-/// decodes an object stream. Object streams are decoded here, on the budget,
-/// and handed back decoded so lopdf does not decode them again; one that
-/// cannot be decoded is dropped, as lenient lopdf would skip it. A
-/// cross-reference stream (already decoded by lopdf) is charged and dropped,
-/// since the output gets a fresh table. Once the budget is exceeded, further
-/// streams are dropped undecoded and [`load`] refuses the file.
+/// parses an object stream. Every object counts against the object budget;
+/// an object stream's members are counted, all at once, before lopdf parses
+/// them. Object streams are decoded here, on the byte budget, and handed
+/// back decoded so lopdf does not decode them again; one that cannot be
+/// decoded is dropped, as lenient lopdf would skip it. A cross-reference
+/// stream (already decoded by lopdf) is charged and dropped, since the output
+/// gets a fresh table. Once a budget is exceeded, objects are dropped as they
+/// come and [`load`] refuses the file.
 ///
 /// lopdf 0.47 keeps the object it passed by `&mut` for indirect objects read
 /// from the file (the returned value is discarded) and the returned value for
-/// members of object streams (never streams themselves), hence the returned
-/// placeholder for streams.
+/// members of object streams (never streams themselves), hence the clone of
+/// non-stream objects and the placeholder returned for streams.
 fn load_filter(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
     let Object::Stream(s) = obj else {
-        return Some((id, obj.clone()));
-    };
-    let kind = s.dict.get(b"Type").ok();
-    if is_name(kind, b"ObjStm") {
-        if budget_exceeded() {
+        // Members of the object stream just read were charged with it.
+        let member = with_budget(|b| {
+            let m = b.members > 0;
+            b.members = b.members.saturating_sub(1);
+            m
+        })
+        .unwrap_or(false);
+        if !member && !charge_objects(1) {
             return None;
         }
+        return Some((id, obj.clone()));
+    };
+    with_budget(|b| b.members = 0);
+    if !charge_objects(1) {
+        return None;
+    }
+    let kind = s.dict.get(b"Type").ok();
+    if is_name(kind, b"ObjStm") {
         // A stream that does not fit or cannot be decoded is dropped: lopdf
         // would decode it again outside the budget only to fail the same way.
         let plain = decode_charged(s)?;
+        let members = declared_members(&s.dict, &plain);
+        if !charge_objects(members) {
+            return None;
+        }
+        with_budget(|b| b.members = members);
         if s.dict.has(b"Filter") {
             s.set_plain_content(plain);
         }
@@ -877,6 +942,52 @@ pub(super) mod tests {
             matches!(res, Err(SanitizeError::TooLarge { .. })),
             "{res:?}"
         );
+    }
+
+    #[test]
+    fn object_count_is_bounded_before_objects_are_parsed() {
+        // 20,000 members declared in one object stream (about 200 KB of
+        // text, well within the byte budget).
+        let mut index = String::new();
+        for i in 0..20_000 {
+            index.push_str(&format!("{} 0 ", i + 10));
+        }
+        let first = index.len();
+        index.push_str("<< /A [1 2 3] >>");
+        let objstm = (
+            format!("/Type /ObjStm /N 20000 /First {first} /Filter /FlateDecode"),
+            zlib(index.as_bytes()),
+        );
+        let input = with_streams(vec![objstm]);
+        let small = Limits {
+            pdf_max_objects: 10_000,
+            ..Limits::default()
+        };
+        let (res, out) = strip_with(&input, &small);
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+        assert!(out.is_empty());
+        let (res, _) = strip_with(&input, &Limits::default());
+        assert!(res.is_ok(), "{res:?}");
+
+        // Plain objects count too: 2,000 of them against a limit of 1,000.
+        let many: Vec<_> = (0..2000)
+            .map(|_| ("/Type /Junk".to_string(), b"x".to_vec()))
+            .collect();
+        let input = with_streams(many);
+        let small = Limits {
+            pdf_max_objects: 1000,
+            ..Limits::default()
+        };
+        let (res, _) = strip_with(&input, &small);
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+        let (res, _) = strip_with(&input, &Limits::default());
+        assert!(res.is_ok(), "{res:?}");
     }
 
     #[test]
