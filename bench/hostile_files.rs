@@ -45,17 +45,17 @@ pub fn pdf_bomb(bomb: &(Vec<u8>, String), xmp: bool, obj_streams: usize) -> Vec<
     pdf_with(xmp.then_some(bomb), vec![objstm; obj_streams])
 }
 
-/// A PDF with one Flate object stream declaring `n` members (objects 10,
-/// 11, …), all at the same offset: a decoded text of about 10 bytes per
-/// member that parses into `n` objects.
+/// A PDF with one Flate object stream of `n` small members (objects 10,
+/// 11, …, each `<< /A [1 2 3] >>`): about 27 bytes of decoded text and 7
+/// values each.
 pub fn pdf_many_objects(n: u32) -> Vec<u8> {
+    const MEMBER: &str = "<< /A [1 2 3] >>\n";
     let mut index = String::new();
     for i in 0..n {
-        index.push_str(&(i + 10).to_string());
-        index.push_str(" 0 ");
+        index.push_str(&format!("{} {} ", i + 10, i as usize * MEMBER.len()));
     }
     let first = index.len();
-    index.push_str("<< /A [1 2 3] >>");
+    index.push_str(&MEMBER.repeat(n as usize));
     let body = (zlib(index.as_bytes()), "/FlateDecode".to_string());
     pdf_with(
         None,
@@ -167,4 +167,49 @@ pub fn docx_bomb(stored: u64, zeros: u64) -> Vec<u8> {
         left -= k as u64;
     }
     z.finish().unwrap().into_inner()
+}
+
+/// A PDF with one Flate object stream whose single member is an array of
+/// `n` zeros: about 2 bytes of decoded text per element.
+pub fn pdf_long_array(n: usize) -> Vec<u8> {
+    let mut content = b"10 0 [".to_vec();
+    content.extend(std::iter::repeat_n(b"0 ".iter().copied(), n).flatten());
+    content.push(b']');
+    let body = (zlib(&content), "/FlateDecode".to_string());
+    pdf_with(
+        None,
+        vec![("/Type /ObjStm /N 1 /First 5".to_string(), body)],
+    )
+}
+
+/// A PDF with an unreferenced object holding an array of `n` zeros, written
+/// plainly in the file (no compression): about 2 bytes of upload per value.
+pub fn pdf_raw_array(n: usize) -> Vec<u8> {
+    let mut pdf = pdf_with(None, Vec::new());
+    // Appended as object 5 of an incremental update, so offsets stay valid.
+    let mut array = b"5 0 obj\n[".to_vec();
+    array.extend(std::iter::repeat_n(b"0 ".iter().copied(), n).flatten());
+    array.extend_from_slice(b"]\nendobj\n");
+    let prev = pdf
+        .windows(9)
+        .rposition(|w| w == b"startxref")
+        .map(|p| {
+            std::str::from_utf8(&pdf[p + 9..])
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .unwrap();
+    let obj_at = pdf.len();
+    pdf.extend_from_slice(&array);
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!(
+            "xref\n5 1\n{obj_at:010} 00000 n \ntrailer\n<< /Size 6 /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    pdf
 }

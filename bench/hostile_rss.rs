@@ -8,10 +8,12 @@
 //!   FlateDecode layers (the review's proof of concept);
 //! * a ~100 KB PDF: the same XMP stream plus as many object streams of the
 //!   same bomb as fit, which a reader must decode to read the file;
-//! * a PDF whose one object stream holds just under the default object
-//!   limit of small objects, and one with three million (about 30 MB of
-//!   text, under the decoding budget, that parses into objects many times
-//!   its size);
+//! * a PDF whose one object stream holds small objects just under the
+//!   default `limits.pdf_max_values`, one with three million, and one whose
+//!   single object is an array of 15 million zeros (about 30 MB of text,
+//!   under the decoding budget, that parses into values many times its
+//!   size), and the same kind of array, 5 million zeros, written plainly
+//!   in the file;
 //! * a DOCX with a 10 MiB stored entry and 1000 MiB of deflated zeros;
 //! * four of each uploaded at once (`concurrent_uploads` is 4 by default).
 //!
@@ -68,12 +70,14 @@ fn main() -> ExitCode {
     let streams = (100 * 1024 - pdf_7k.len()) / per_stream;
     let pdf_100k = hostile_files::pdf_bomb(&pdf_bomb, true, streams);
     let large = format!("PDF, the same XMP stream and {streams} object streams of 4 GiB each");
-    // Just under the default `limits.pdf_max_objects` (the page tree counts
-    // too), then far over it.
-    let pdf_objects = hostile_files::pdf_many_objects(99_990);
+    // Just under the default `limits.pdf_max_values` (7 values a member,
+    // 500,000 in all), then far over it.
+    let pdf_objects = hostile_files::pdf_many_objects(70_000);
     let pdf_objects_3m = hostile_files::pdf_many_objects(3_000_000);
+    let pdf_array = hostile_files::pdf_long_array(15_000_000);
+    let pdf_raw = hostile_files::pdf_raw_array(5_000_000);
     let docx = hostile_files::docx_bomb(10 * MIB, 1000 * MIB);
-    let cases: [(&str, &str, &[u8], usize); 8] = [
+    let cases: [(&str, &str, &[u8], usize); 10] = [
         (
             "PDF, XMP stream of 4 GiB behind 2 Flate layers",
             "bomb.pdf",
@@ -82,7 +86,7 @@ fn main() -> ExitCode {
         ),
         (&large, "bomb.pdf", &pdf_100k, 1),
         (
-            "PDF, one object stream of 99,990 small objects",
+            "PDF, one object stream of 70,000 small objects",
             "objects.pdf",
             &pdf_objects,
             1,
@@ -91,6 +95,18 @@ fn main() -> ExitCode {
             "PDF, one object stream of 3,000,000 small objects",
             "objects.pdf",
             &pdf_objects_3m,
+            1,
+        ),
+        (
+            "PDF, one object stream holding an array of 15,000,000 zeros",
+            "array.pdf",
+            &pdf_array,
+            1,
+        ),
+        (
+            "PDF, an array of 5,000,000 zeros written plainly in the file",
+            "raw.pdf",
+            &pdf_raw,
             1,
         ),
         (

@@ -172,8 +172,9 @@ pub struct Limits {
     /// Most bytes the streams needed to read one PDF (object and
     /// cross-reference streams) may decode to, all together.
     pub pdf_max_decoded_bytes: u64,
-    /// Most objects one PDF may have.
-    pub pdf_max_objects: u64,
+    /// Most values (objects and every array, dictionary, name, string and
+    /// number in them) one PDF may have.
+    pub pdf_max_values: u64,
     /// The store's page cache in bytes (sled's cache of records read and
     /// written); the largest share of the server's memory under load.
     pub store_cache_bytes: u64,
@@ -238,7 +239,7 @@ impl Default for Limits {
             concurrent_uploads: 4,
             clean_in_memory_bytes: 64 << 20,
             pdf_max_decoded_bytes: 32 << 20,
-            pdf_max_objects: 100_000,
+            pdf_max_values: 500_000,
             store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
         }
     }
@@ -422,10 +423,10 @@ impl Config {
                 1 << 30,
             ),
             (
-                "limits.pdf_max_objects",
-                l.pdf_max_objects,
-                1000,
-                10_000_000,
+                "limits.pdf_max_values",
+                l.pdf_max_values,
+                10_000,
+                100_000_000,
             ),
             ("kdf.m_cost_kib", u64::from(k.m_cost_kib), 7 * 1024, 4 << 20),
             ("kdf.t_cost", u64::from(k.t_cost), 2, 16),

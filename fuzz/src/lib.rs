@@ -95,7 +95,7 @@ fn small_limits(mp4_max_box: u64) -> Limits {
         zip_max_uncompressed: 16 << 20,
         zip_max_ratio: 100,
         pdf_max_decoded: 4 << 20,
-        pdf_max_objects: 10_000,
+        pdf_max_values: 10_000,
     }
 }
 
@@ -482,7 +482,7 @@ pub fn multipart(data: &[u8]) {
                 zip_max_uncompressed: 256 << 10,
                 zip_max_ratio: 100,
                 pdf_max_decoded: 256 << 10,
-                pdf_max_objects: 10_000,
+                pdf_max_values: 10_000,
             },
         },
         recipients: vec![IDENTITY.to_public()],

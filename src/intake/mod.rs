@@ -498,7 +498,7 @@ fn multipart_context<'a>(
             sanitize: crate::sanitize::Limits {
                 max_in_memory: l.clean_in_memory_bytes,
                 pdf_max_decoded: l.pdf_max_decoded_bytes,
-                pdf_max_objects: l.pdf_max_objects,
+                pdf_max_values: l.pdf_max_values,
                 ..crate::sanitize::Limits::default()
             },
         },

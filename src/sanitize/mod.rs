@@ -114,11 +114,12 @@ pub struct Limits {
     /// metadata streams are dropped without decoding. The server sets it from
     /// `limits.pdf_max_decoded_bytes`.
     pub pdf_max_decoded: u64,
-    /// Most objects one PDF may have, counted as they are read (members of
-    /// an object stream before they are parsed): parsed objects take many
-    /// times the bytes of their text. The server sets it from
-    /// `limits.pdf_max_objects`.
-    pub pdf_max_objects: u64,
+    /// Most values (objects and every array, dictionary, name, string and
+    /// number in them) one PDF may have, counted as they are read (members
+    /// of an object stream from their text, before they are parsed): parsed
+    /// values take many times the bytes of their text. The server sets it
+    /// from `limits.pdf_max_values`.
+    pub pdf_max_values: u64,
 }
 
 impl Default for Limits {
@@ -130,7 +131,7 @@ impl Default for Limits {
             zip_max_uncompressed: 1024 * 1024 * 1024,
             zip_max_ratio: 100,
             pdf_max_decoded: 32 * 1024 * 1024,
-            pdf_max_objects: 100_000,
+            pdf_max_values: 500_000,
         }
     }
 }
@@ -528,7 +529,7 @@ mod robustness {
             zip_max_uncompressed: 4 << 20,
             zip_max_ratio: 100,
             pdf_max_decoded: 4 << 20,
-            pdf_max_objects: 10_000,
+            pdf_max_values: 10_000,
         }
     }
 

@@ -30,6 +30,15 @@
 //! filter layer bounded by what is left of it. A file that needs more is
 //! refused with [`SanitizeError::TooLarge`], never half-processed.
 //!
+//! Parsed values take many times the bytes of their text (about 250 bytes for
+//! a `0 ` in an array), so every value read (objects and every array,
+//! dictionary, name, string and number in them) counts against
+//! [`Limits::pdf_max_values`] (`limits.pdf_max_values`), refused the same
+//! way. The members of an object stream are counted from its decoded text
+//! before lopdf parses them; an object read directly from the file is counted
+//! once lopdf has parsed it, so one such object can still take about 65
+//! times its size in the file (a file is at most [`Limits::max_in_memory`]).
+//!
 //! lopdf's load filter is a plain `fn`, so the budget of the file being
 //! loaded lives in a thread-local for the duration of the load (lopdf is
 //! built without its `rayon` feature and loads on the calling thread).
@@ -191,12 +200,12 @@ const ATTACHMENT_ANNOTS: [&[u8]; 5] = [
 ];
 
 /// Load `data` with every decompression charged to one budget of
-/// `limits.pdf_max_decoded` bytes and every object to one of
-/// `limits.pdf_max_objects`, both for the whole file.
+/// `limits.pdf_max_decoded` bytes and every parsed value to one of
+/// `limits.pdf_max_values`, both for the whole file.
 fn load(data: &[u8], limits: &Limits) -> Result<Document, SanitizeError> {
     let budget = limits.pdf_max_decoded;
     let too_large = || SanitizeError::TooLarge { limit: budget };
-    let _guard = BudgetGuard::start(budget, limits.pdf_max_objects);
+    let _guard = BudgetGuard::start(budget, limits.pdf_max_values);
     let options = |force_reconstruct| LoadOptions {
         filter: Some(load_filter),
         // Bounds each stream lopdf decodes on its own (cross-reference
@@ -241,7 +250,7 @@ fn page_tree_loaded(doc: &Document) -> bool {
 
 thread_local! {
     /// What the PDF being loaded on this thread may still decode to and how
-    /// many more objects it may have; `None` outside [`load`].
+    /// many more values it may have; `None` outside [`load`].
     static BUDGET: Cell<Option<Budget>> = const { Cell::new(None) };
 }
 
@@ -249,8 +258,8 @@ thread_local! {
 struct Budget {
     /// Bytes left to decode.
     remaining: u64,
-    /// Objects left.
-    objects: u64,
+    /// Values left.
+    values: u64,
     /// Members of the object stream just decoded, charged with it, that
     /// lopdf is about to pass to the filter.
     members: u64,
@@ -262,10 +271,10 @@ struct Budget {
 struct BudgetGuard;
 
 impl BudgetGuard {
-    fn start(bytes: u64, objects: u64) -> BudgetGuard {
+    fn start(bytes: u64, values: u64) -> BudgetGuard {
         BUDGET.set(Some(Budget {
             remaining: bytes,
-            objects,
+            values,
             members: 0,
             exceeded: false,
         }));
@@ -291,14 +300,14 @@ fn with_budget<T>(f: impl FnOnce(&mut Budget) -> T) -> Option<T> {
     Some(out)
 }
 
-/// Charge `n` objects; false (and the budget exceeded) when they do not fit.
-fn charge_objects(n: u64) -> bool {
+/// Charge `n` values; false (and the budget exceeded) when they do not fit.
+fn charge_values(n: u64) -> bool {
     with_budget(|b| {
-        if b.exceeded || n > b.objects {
+        if b.exceeded || n > b.values {
             b.exceeded = true;
             false
         } else {
-            b.objects -= n;
+            b.values -= n;
             true
         }
     })
@@ -327,9 +336,13 @@ fn decode_charged(s: &lopdf::Stream) -> Option<Vec<u8>> {
     }
 }
 
-/// How many members an object stream's decoded `content` declares: the
-/// number pairs before `/First`, counted before lopdf parses any of them.
-fn declared_members(dict: &Dictionary, content: &[u8]) -> u64 {
+/// What lopdf will build from an object stream's decoded `content`: its
+/// members and every value inside them, counted from the text before any of
+/// it is parsed. Every array, dictionary, name, string and number is one
+/// value (a string's words count each, an overcount on the safe side). When
+/// the member offsets do not strictly increase, members may share their
+/// text, so each is charged all of it.
+fn object_stream_values(dict: &Dictionary, content: &[u8]) -> u64 {
     let first = dict
         .get(b"First")
         .and_then(Object::as_i64)
@@ -337,30 +350,110 @@ fn declared_members(dict: &Dictionary, content: &[u8]) -> u64 {
         .and_then(|f| usize::try_from(f).ok())
         .unwrap_or(0)
         .min(content.len());
-    let head = content.get(..first).unwrap_or_default();
-    let tokens = head
+    let (head, body) = content.split_at(first);
+    let numbers: Vec<u64> = head
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            std::str::from_utf8(t)
+                .ok()
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(u64::MAX)
+        })
+        .collect();
+    let members = (numbers.len() / 2) as u64;
+    let increasing = numbers
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .try_fold(None, |prev: Option<u64>, &o| match prev {
+            Some(p) if o <= p => None,
+            _ => Some(Some(o)),
+        })
+        .is_some();
+    let values = count_tokens(body);
+    if increasing {
+        members.saturating_add(values)
+    } else {
+        members.saturating_mul(values.max(1))
+    }
+}
+
+/// PDF tokens that may start a value in `text`: runs of regular characters
+/// (numbers, names, keywords, words of strings) and each `[`, `<<` or `<`,
+/// and `(`. Dictionary keys count as values too: they take memory as well.
+fn count_tokens(text: &[u8]) -> u64 {
+    let mut n = 0u64;
+    let mut in_run = false;
+    let mut prev = 0u8;
+    for &c in text {
+        let delimiter = b"()<>[]{}/%".contains(&c);
+        if c.is_ascii_whitespace() || delimiter {
+            in_run = false;
+            if matches!(c, b'[' | b'(') || (c == b'<' && prev != b'<') {
+                n += 1;
+            }
+        } else if !in_run {
+            in_run = true;
+            n += 1;
+        }
+        prev = c;
+    }
+    n
+}
+
+/// Member pairs in an object stream's index.
+fn declared_pairs(dict: &Dictionary, content: &[u8]) -> u64 {
+    let first = dict
+        .get(b"First")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|f| usize::try_from(f).ok())
+        .unwrap_or(0)
+        .min(content.len());
+    let tokens = content
+        .get(..first)
+        .unwrap_or_default()
         .split(|c| c.is_ascii_whitespace())
         .filter(|t| !t.is_empty())
         .count();
     (tokens / 2) as u64
 }
 
+/// Values in one parsed object: itself and everything nested in it.
+fn count_values(o: &Object) -> u64 {
+    let mut n = 0u64;
+    let mut stack = vec![o];
+    while let Some(o) = stack.pop() {
+        n += 1;
+        match o {
+            Object::Array(a) => stack.extend(a.iter()),
+            Object::Dictionary(d) => stack.extend(d.iter().map(|(_, v)| v)),
+            Object::Stream(s) => stack.extend(s.dict.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    n
+}
+
 /// lopdf's load filter, called on each object as it is read and before lopdf
-/// parses an object stream. Every object counts against the object budget;
-/// an object stream's members are counted, all at once, before lopdf parses
-/// them. Object streams are decoded here, on the byte budget, and handed
+/// parses an object stream. Every value of every object counts against the
+/// value budget; an object stream's members are counted, all at once, from
+/// their text before lopdf parses them. Object streams are decoded here, on the byte budget, and handed
 /// back decoded so lopdf does not decode them again; one that cannot be
 /// decoded is dropped, as lenient lopdf would skip it. A cross-reference
 /// stream (already decoded by lopdf) is charged and dropped, since the output
 /// gets a fresh table. Once a budget is exceeded, objects are dropped as they
-/// come and [`load`] refuses the file.
+/// come and [`load`] refuses the file. An object read directly from the file
+/// is counted once parsed: its own memory is bounded only by the file's size
+/// (`max_in_memory`).
 ///
 /// lopdf 0.47 keeps the object it passed by `&mut` for indirect objects read
 /// from the file (the returned value is discarded) and the returned value for
 /// members of object streams (never streams themselves), hence the clone of
 /// non-stream objects and the placeholder returned for streams.
 fn load_filter(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
-    let Object::Stream(s) = obj else {
+    if !matches!(obj, Object::Stream(_)) {
         // Members of the object stream just read were charged with it.
         let member = with_budget(|b| {
             let m = b.members > 0;
@@ -368,24 +461,27 @@ fn load_filter(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
             m
         })
         .unwrap_or(false);
-        if !member && !charge_objects(1) {
+        if !member && !charge_values(count_values(obj)) {
             return None;
         }
         return Some((id, obj.clone()));
-    };
+    }
     with_budget(|b| b.members = 0);
-    if !charge_objects(1) {
+    if !charge_values(count_values(obj)) {
         return None;
     }
+    let Object::Stream(s) = obj else {
+        return None;
+    };
     let kind = s.dict.get(b"Type").ok();
     if is_name(kind, b"ObjStm") {
         // A stream that does not fit or cannot be decoded is dropped: lopdf
         // would decode it again outside the budget only to fail the same way.
         let plain = decode_charged(s)?;
-        let members = declared_members(&s.dict, &plain);
-        if !charge_objects(members) {
+        if !charge_values(object_stream_values(&s.dict, &plain)) {
             return None;
         }
+        let members = declared_pairs(&s.dict, &plain);
         with_budget(|b| b.members = members);
         if s.dict.has(b"Filter") {
             s.set_plain_content(plain);
@@ -945,9 +1041,9 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn object_count_is_bounded_before_objects_are_parsed() {
-        // 20,000 members declared in one object stream (about 200 KB of
-        // text, well within the byte budget).
+    fn values_are_bounded_before_object_streams_are_parsed() {
+        // 20,000 members declared in one object stream, all at one offset
+        // (about 200 KB of text, well within the byte budget).
         let mut index = String::new();
         for i in 0..20_000 {
             index.push_str(&format!("{} 0 ", i + 10));
@@ -960,7 +1056,7 @@ pub(super) mod tests {
         );
         let input = with_streams(vec![objstm]);
         let small = Limits {
-            pdf_max_objects: 10_000,
+            pdf_max_values: 10_000,
             ..Limits::default()
         };
         let (res, out) = strip_with(&input, &small);
@@ -972,13 +1068,29 @@ pub(super) mod tests {
         let (res, _) = strip_with(&input, &Limits::default());
         assert!(res.is_ok(), "{res:?}");
 
-        // Plain objects count too: 2,000 of them against a limit of 1,000.
+        // One member: an array of 600,000 zeros (1.2 MB of text).
+        let mut content = b"10 0 [".to_vec();
+        content.extend(b"0 ".repeat(600_000));
+        content.push(b']');
+        let objstm = (
+            "/Type /ObjStm /N 1 /First 5 /Filter /FlateDecode".to_string(),
+            zlib(&content),
+        );
+        let (res, out) = strip_with(&with_streams(vec![objstm]), &Limits::default());
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+        assert!(out.is_empty());
+
+        // Objects read from the file count too: 2,000 streams of 3 values
+        // each against a limit of 1,000.
         let many: Vec<_> = (0..2000)
             .map(|_| ("/Type /Junk".to_string(), b"x".to_vec()))
             .collect();
         let input = with_streams(many);
         let small = Limits {
-            pdf_max_objects: 1000,
+            pdf_max_values: 1000,
             ..Limits::default()
         };
         let (res, _) = strip_with(&input, &small);
@@ -988,6 +1100,20 @@ pub(super) mod tests {
         );
         let (res, _) = strip_with(&input, &Limits::default());
         assert!(res.is_ok(), "{res:?}");
+    }
+
+    #[test]
+    fn value_counts() {
+        // <<, A, [, 1, 2, 3, B, (, x, y
+        assert_eq!(count_tokens(b"<< /A [1 2 3] /B (x y) >>"), 10);
+        assert_eq!(count_tokens(b"  "), 0);
+        let o = Object::Array(vec![1.into(), Object::Dictionary(dictionary! { "A" => 2 })]);
+        assert_eq!(count_values(&o), 4);
+        let d = dictionary! { "First" => 8 };
+        // Increasing offsets: members plus values.
+        assert_eq!(object_stream_values(&d, b"1 0 2 2 0 0 0 0"), 2 + 4);
+        // Shared offsets: every member charged all the values.
+        assert_eq!(object_stream_values(&d, b"1 0 2 0 [0 0 0]"), 2 * 4);
     }
 
     #[test]
