@@ -53,7 +53,7 @@
 //! Not handled: metadata inside fonts.
 //! Must never write the original bytes back or panic on hostile input.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::io::Write;
 
@@ -252,6 +252,9 @@ thread_local! {
     /// What the PDF being loaded on this thread may still decode to and how
     /// many more values it may have; `None` outside [`load`].
     static BUDGET: Cell<Option<Budget>> = const { Cell::new(None) };
+    /// Object numbers of the members of the object stream just decoded,
+    /// sorted: charged with it, lopdf passes them to the filter next.
+    static MEMBERS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
 }
 
 #[derive(Clone, Copy)]
@@ -260,9 +263,6 @@ struct Budget {
     remaining: u64,
     /// Values left.
     values: u64,
-    /// Members of the object stream just decoded, charged with it, that
-    /// lopdf is about to pass to the filter.
-    members: u64,
     exceeded: bool,
 }
 
@@ -275,9 +275,9 @@ impl BudgetGuard {
         BUDGET.set(Some(Budget {
             remaining: bytes,
             values,
-            members: 0,
             exceeded: false,
         }));
+        MEMBERS.with_borrow_mut(Vec::clear);
         BudgetGuard
     }
 }
@@ -285,6 +285,7 @@ impl BudgetGuard {
 impl Drop for BudgetGuard {
     fn drop(&mut self) {
         BUDGET.set(None);
+        MEMBERS.with_borrow_mut(|m| *m = Vec::new());
     }
 }
 
@@ -402,8 +403,8 @@ fn count_tokens(text: &[u8]) -> u64 {
     n
 }
 
-/// Member pairs in an object stream's index.
-fn declared_pairs(dict: &Dictionary, content: &[u8]) -> u64 {
+/// Object numbers of the members in an object stream's index, sorted.
+fn member_numbers(dict: &Dictionary, content: &[u8]) -> Vec<u32> {
     let first = dict
         .get(b"First")
         .and_then(Object::as_i64)
@@ -411,13 +412,17 @@ fn declared_pairs(dict: &Dictionary, content: &[u8]) -> u64 {
         .and_then(|f| usize::try_from(f).ok())
         .unwrap_or(0)
         .min(content.len());
-    let tokens = content
+    let mut numbers: Vec<u32> = content
         .get(..first)
         .unwrap_or_default()
         .split(|c| c.is_ascii_whitespace())
         .filter(|t| !t.is_empty())
-        .count();
-    (tokens / 2) as u64
+        .step_by(2)
+        .filter_map(|t| std::str::from_utf8(t).ok()?.parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
 }
 
 /// Values in one parsed object: itself and everything nested in it.
@@ -454,19 +459,19 @@ fn count_values(o: &Object) -> u64 {
 /// non-stream objects and the placeholder returned for streams.
 fn load_filter(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
     if !matches!(obj, Object::Stream(_)) {
-        // Members of the object stream just read were charged with it.
-        let member = with_budget(|b| {
-            let m = b.members > 0;
-            b.members = b.members.saturating_sub(1);
-            m
-        })
-        .unwrap_or(false);
+        // Members of the object stream just read were charged with it. A
+        // later object of the file that reuses a member's number passes
+        // uncharged too, at most once per member (lopdf keeps one object per
+        // number), each of which was charged at least one value.
+        let member = MEMBERS.with_borrow(|m| m.binary_search(&id.0).is_ok());
         if !member && !charge_values(count_values(obj)) {
             return None;
         }
         return Some((id, obj.clone()));
     }
-    with_budget(|b| b.members = 0);
+    // A stream is never a member: lopdf has passed all the members of the
+    // object stream read before.
+    MEMBERS.with_borrow_mut(Vec::clear);
     if !charge_values(count_values(obj)) {
         return None;
     }
@@ -481,8 +486,7 @@ fn load_filter(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
         if !charge_values(object_stream_values(&s.dict, &plain)) {
             return None;
         }
-        let members = declared_pairs(&s.dict, &plain);
-        with_budget(|b| b.members = members);
+        MEMBERS.set(member_numbers(&s.dict, &plain));
         if s.dict.has(b"Filter") {
             s.set_plain_content(plain);
         }
