@@ -30,8 +30,8 @@
 //! filter layer bounded by what is left of it. A file that needs more is
 //! refused with [`SanitizeError::TooLarge`], never half-processed.
 //!
-//! Parsed values take many times the bytes of their text (about 250 bytes for
-//! a `0 ` in an array), so every value read (objects and every array,
+//! Parsed values take many times the bytes of their text (100 to 250 bytes
+//! for the two bytes of a `0 ` in an array), so every value read (objects and every array,
 //! dictionary, name, string and number in them) counts against
 //! [`Limits::pdf_max_values`] (`limits.pdf_max_values`), refused the same
 //! way. The members of an object stream are counted from its decoded text
@@ -693,7 +693,8 @@ fn clean_active(d: &mut Dictionary, active: &Active, found: &mut Found) {
         removed = true;
     }
     // Always removed: additional (event) actions, scripts, embedded files and
-    // their name trees, associated files, base URI, XFA forms.
+    // their name trees, associated files, base URI, XFA forms (and the flag
+    // that tells a reader to wait for them).
     for key in [
         &b"AA"[..],
         b"JS",
@@ -704,6 +705,7 @@ fn clean_active(d: &mut Dictionary, active: &Active, found: &mut Found) {
         b"AF",
         b"URI",
         b"XFA",
+        b"NeedsRendering",
     ] {
         if d.remove(key).is_some() {
             removed = true;
