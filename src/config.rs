@@ -174,6 +174,12 @@ pub struct Limits {
     /// images cleaned whole); each of `concurrent_uploads` gets an equal
     /// share. Parts copied unchanged stream and take none of it.
     pub office_memory_bytes: u64,
+    /// Most bytes the streams needed to read one PDF (object and
+    /// cross-reference streams) may decode to, all together.
+    pub pdf_max_decoded_bytes: u64,
+    /// Most values (objects and every array, dictionary, name, string and
+    /// number in them) one PDF may have.
+    pub pdf_max_values: u64,
     /// The store's page cache in bytes (sled's cache of records read and
     /// written); the largest share of the server's memory under load.
     pub store_cache_bytes: u64,
@@ -238,6 +244,8 @@ impl Default for Limits {
             concurrent_uploads: 4,
             clean_in_memory_bytes: 64 << 20,
             office_memory_bytes: 256 << 20,
+            pdf_max_decoded_bytes: 32 << 20,
+            pdf_max_values: 500_000,
             store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
         }
     }
@@ -395,7 +403,7 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 32] = [
+        let checks: [(&'static str, u64, u64, u64); 34] = [
             (
                 "limits.store_cache_bytes",
                 l.store_cache_bytes,
@@ -421,6 +429,18 @@ impl Config {
                 l.clean_in_memory_bytes,
                 1 << 20,
                 4 << 30,
+            ),
+            (
+                "limits.pdf_max_decoded_bytes",
+                l.pdf_max_decoded_bytes,
+                1 << 20,
+                1 << 30,
+            ),
+            (
+                "limits.pdf_max_values",
+                l.pdf_max_values,
+                10_000,
+                100_000_000,
             ),
             ("kdf.m_cost_kib", u64::from(k.m_cost_kib), 7 * 1024, 4 << 20),
             ("kdf.t_cost", u64::from(k.t_cost), 2, 16),

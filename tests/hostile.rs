@@ -2902,3 +2902,111 @@ fn client_timeouts_are_limits_with_safe_defaults() {
     let e = cfg.validate().unwrap_err().to_string();
     assert!(e.contains("limits.body_idle_secs"), "{e}");
 }
+
+// ----- decompression bombs against a real amanatd -----
+//
+// The files come from `bench/hostile_files.rs`, which the peak-memory harness
+// (`scripts/hostile-rss.sh`) uploads too. Each case runs its own `amanatd`
+// process so that its peak resident memory (VmHWM) is that of the upload.
+
+#[path = "../bench/hostile_files.rs"]
+mod hostile_files;
+
+/// Peak resident memory of a process, in bytes.
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+/// Uploads `file` to a fresh server: its answer, the server's peak memory
+/// and how many files it left under its blob directory.
+fn upload_to_fresh_server(
+    name: &str,
+    file: &[u8],
+) -> (Result<daemon::Submitted, String>, u64, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    daemon::init_with_reviewer(&data);
+    let d = daemon::serve(&data, &[]);
+    let http = client();
+    let answer =
+        daemon::try_submit(&http, &d.intake, "bomb", &[(name, file)]).map_err(|e| e.to_string());
+    let peak = peak_rss(d.pid());
+    let log = d.log();
+    drop(d);
+    assert!(!log.contains(name), "the file name reached the log: {log}");
+    (answer, peak, files_under(&data.join("blobs")).len())
+}
+
+const MIB: u64 = 1 << 20;
+
+/// Issue 19 (High): a few-KB PDF whose XMP metadata stream hides 1 GiB of
+/// zeros behind three Flate layers took the server's memory by the decoded
+/// size. The metadata stream is only removed, so it is never decoded: the
+/// file is cleaned and stored while the server stays small.
+#[test]
+fn pdf_metadata_bomb_is_removed_without_being_decoded() {
+    let bomb = hostile_files::flate_bomb(1 << 30, 3);
+    let pdf = hostile_files::pdf_bomb(&bomb, true, 0);
+    assert!(pdf.len() < 8 * 1024, "{} bytes", pdf.len());
+    let started = Instant::now();
+    let (answer, peak, blobs) = upload_to_fresh_server("bomb.pdf", &pdf);
+    let took = started.elapsed();
+    assert!(
+        matches!(answer, Ok(daemon::Submitted::Acknowledged(_))),
+        "{answer:?}"
+    );
+    assert_eq!(blobs, 1, "the cleaned file is stored");
+    assert!(peak < 256 * MIB, "peak RSS {} MiB", peak / MIB);
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+}
+
+/// Issue 19 (High): object streams must be decoded to read a PDF, so they
+/// share one budget per file (`pdf_max_decoded`, 32 MiB by default). Eight
+/// streams of 24 MiB each — every one under the budget alone — are refused
+/// as too large to clean, with nothing stored, and the server stays small.
+#[test]
+fn pdf_object_stream_bombs_share_one_budget() {
+    let bomb = hostile_files::flate_bomb(24 * MIB, 2);
+    let pdf = hostile_files::pdf_bomb(&bomb, false, 8);
+    assert!(pdf.len() < 8 * 1024, "{} bytes", pdf.len());
+    let (answer, peak, blobs) = upload_to_fresh_server("objstm.pdf", &pdf);
+    assert!(
+        matches!(answer, Ok(daemon::Submitted::Refused(413))),
+        "{answer:?}"
+    );
+    assert_eq!(blobs, 0, "nothing stored");
+    assert!(peak < 256 * MIB, "peak RSS {} MiB", peak / MIB);
+}
+
+/// The PDF decoding budget is the configured `limits.pdf_max_decoded_bytes`:
+/// a PDF whose object stream decodes to 2 MiB is cleaned on the default
+/// budget and refused, naming the file, on a 1 MiB one.
+#[test]
+fn pdf_decoding_budget_is_the_configured_limit() {
+    let bomb = hostile_files::flate_bomb(2 * MIB, 2);
+    let pdf = hostile_files::pdf_bomb(&bomb, false, 1);
+    let (app, _) = spawn_app(&[("ana", &[Role::Triage])], |_| {});
+    let (status, html) = submit_files(&app, &minimal("pdf"), false, &[("two.pdf", &pdf)]);
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(app.store.report_count(), 1);
+    assert_eq!(files_under(&app.store.blobs_dir()).len(), 1);
+    drop(app);
+
+    let (app, _) = spawn_app(&[("ana", &[Role::Triage])], |c| {
+        c.limits.pdf_max_decoded_bytes = MIB;
+    });
+    let (status, html) = submit_files(&app, &minimal("pdf"), false, &[("two.pdf", &pdf)]);
+    assert_eq!(status, 413, "{html}");
+    assert!(
+        html.contains("The file two.pdf is too large for us to clean"),
+        "{html}"
+    );
+    assert_eq!(app.store.report_count(), 0);
+    assert!(files_under(&app.store.blobs_dir()).is_empty());
+}

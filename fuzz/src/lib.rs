@@ -95,6 +95,8 @@ fn small_limits(mp4_max_box: u64) -> Limits {
         zip_max_uncompressed: 16 << 20,
         zip_max_ratio: 100,
         zip_max_in_memory: 2 << 20,
+        pdf_max_decoded: 4 << 20,
+        pdf_max_values: 10_000,
     }
 }
 
@@ -481,6 +483,8 @@ pub fn multipart(data: &[u8]) {
                 zip_max_uncompressed: 256 << 10,
                 zip_max_ratio: 100,
                 zip_max_in_memory: 64 << 10,
+                pdf_max_decoded: 256 << 10,
+                pdf_max_values: 10_000,
             },
         },
         recipients: vec![IDENTITY.to_public()],

@@ -498,6 +498,8 @@ fn multipart_context<'a>(
             sanitize: crate::sanitize::Limits {
                 max_in_memory: l.clean_in_memory_bytes,
                 zip_max_in_memory: l.office_memory_per_upload(),
+                pdf_max_decoded: l.pdf_max_decoded_bytes,
+                pdf_max_values: l.pdf_max_values,
                 ..crate::sanitize::Limits::default()
             },
         },

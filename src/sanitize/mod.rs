@@ -122,6 +122,18 @@ pub struct Limits {
     /// GIF, WebP and TIFF images), each counted twice for its cleaned copy. Other
     /// parts stream and do not count. More is refused as a zip bomb.
     pub zip_max_in_memory: u64,
+    /// Most bytes all the streams of one PDF that must be decoded to read it
+    /// (object streams and cross-reference streams) may decode to, together.
+    /// Page content, images and fonts are copied encoded and never count;
+    /// metadata streams are dropped without decoding. The server sets it from
+    /// `limits.pdf_max_decoded_bytes`.
+    pub pdf_max_decoded: u64,
+    /// Most values (objects and every array, dictionary, name, string and
+    /// number in them) one PDF may have, counted as they are read (members
+    /// of an object stream from their text, before they are parsed): parsed
+    /// values take many times the bytes of their text. The server sets it
+    /// from `limits.pdf_max_values`.
+    pub pdf_max_values: u64,
 }
 
 impl Default for Limits {
@@ -133,6 +145,8 @@ impl Default for Limits {
             zip_max_uncompressed: 1024 * 1024 * 1024,
             zip_max_ratio: 100,
             zip_max_in_memory: 64 * 1024 * 1024,
+            pdf_max_decoded: 32 * 1024 * 1024,
+            pdf_max_values: 500_000,
         }
     }
 }
@@ -275,7 +289,7 @@ pub fn strip(
         }
         Kind::Pdf => {
             let data = read_limited(input, limits.max_in_memory)?;
-            no_panic(kind, || pdf::strip(&data, output))
+            no_panic(kind, || pdf::strip(&data, output, limits))
         }
         Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
         Kind::Ooxml | Kind::Odf | Kind::Zip => {
@@ -532,6 +546,8 @@ mod robustness {
             zip_max_uncompressed: 4 << 20,
             zip_max_ratio: 100,
             zip_max_in_memory: 1 << 20,
+            pdf_max_decoded: 4 << 20,
+            pdf_max_values: 10_000,
         }
     }
 

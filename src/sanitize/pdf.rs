@@ -2,32 +2,73 @@
 //!
 //! Loads the document (all revisions merged by the cross-reference chain),
 //! then removes: the trailer /Info dictionary and /ID, every /Metadata entry
-//! and XMP metadata stream, /PieceInfo application data, markup annotation
-//! author (/T becomes "Author") and annotation dates, old Info dictionaries of
-//! earlier revisions, and EXIF/XMP inside embedded JPEG (DCTDecode) images.
+//! and XMP metadata stream, /PieceInfo application data, /LastModified dates,
+//! page thumbnails (/Thumb), markup annotation author (/T becomes "Author")
+//! and annotation dates, old Info dictionaries of earlier revisions, and
+//! EXIF/XMP inside embedded JPEG (DCTDecode) images.
+//!
+//! It also removes everything a PDF reader may run or fetch on its own, since
+//! a planted link reveals the reviewer who opens the file: /OpenAction and
+//! /AA (additional actions) wherever they are, every action other than a jump
+//! inside the document (`/GoTo`, `/Named`), so /URI, /Launch, /GoToR, /GoToE,
+//! /SubmitForm, /ImportData, /JavaScript and the rest, together with /Next
+//! chains; the JavaScript and EmbeddedFiles name trees, embedded file streams
+//! and file attachment, media and rich-media annotations, /AF associated
+//! files, the base /URI and XFA forms. Link annotations stay on the page
+//! without their action.
 //! A fresh, complete file is written (never an incremental update), so bytes
 //! of earlier revisions are gone.
 //!
+//! # Decompression budget
+//! Page content, images and fonts are copied as they are, encoded: they are
+//! never decoded. Metadata streams are dropped without being decoded (an XMP
+//! packet stored unfiltered is scanned as it is, to report what it held). The
+//! only streams decoded are those needed to read the file: object streams and
+//! cross-reference streams. All of them together may decode to at most
+//! [`Limits::pdf_max_decoded`] bytes (`limits.pdf_max_decoded_bytes` in the
+//! server's configuration): one budget per file, shared across streams, each
+//! filter layer bounded by what is left of it. A file that needs more is
+//! refused with [`SanitizeError::TooLarge`], never half-processed.
+//!
+//! Parsed values take many times the bytes of their text (100 to 250 bytes
+//! for the two bytes of a `0 ` in an array), so every value read (objects and every array,
+//! dictionary, name, string and number in them) counts against
+//! [`Limits::pdf_max_values`] (`limits.pdf_max_values`), refused the same
+//! way. The members of an object stream are counted from its decoded text
+//! before lopdf parses them; an object read directly from the file is counted
+//! once lopdf has parsed it, so one such object can still take about 65
+//! times its size in the file (a file is at most [`Limits::max_in_memory`]).
+//!
+//! lopdf's load filter is a plain `fn`, so the budget of the file being
+//! loaded lives in a thread-local for the duration of the load (lopdf is
+//! built without its `rayon` feature and loads on the calling thread).
+//! Two paths run before the filter and are bounded per stream only, by
+//! lopdf's own limit set to the same budget: cross-reference streams, decoded
+//! while lopdf follows the cross-reference chain (each is counted against the
+//! budget afterwards), and the object streams of an encrypted file that opens
+//! with the empty password (lopdf ignores the filter there; such a file is
+//! then refused as encrypted).
+//!
 //! Encrypted PDFs are Malformed ("encrypted"): we cannot see inside them.
-//! Not handled: metadata inside embedded file attachments and fonts.
+//! Not handled: metadata inside fonts.
 //! Must never write the original bytes back or panic on hostile input.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::io::Write;
 
 use lopdf::xref::XrefType;
-use lopdf::{Dictionary, Document, Object, StringFormat};
+use lopdf::{DecompressError, Dictionary, Document, LoadOptions, Object, ObjectId, StringFormat};
 
-use super::{Found, Kind, Outcome, Removed, SanitizeError, classify_xmp, find, malformed};
+use super::{Found, Kind, Limits, Outcome, Removed, SanitizeError, classify_xmp, find, malformed};
 
 /// Rewrite a whole PDF held in memory without metadata.
-pub(super) fn strip(data: &[u8], output: &mut dyn Write) -> Result<Outcome, SanitizeError> {
-    let mut doc = match Document::load_mem(data) {
-        Ok(d) => d,
-        Err(e) if find(data, b"/Encrypt").is_some() => {
-            return Err(malformed(K, format!("encrypted PDF ({e})")));
-        }
-        Err(e) => return Err(malformed(K, e.to_string())),
-    };
+pub(super) fn strip(
+    data: &[u8],
+    output: &mut dyn Write,
+    limits: &Limits,
+) -> Result<Outcome, SanitizeError> {
+    let mut doc = load(data, limits)?;
     if doc.was_encrypted() || doc.is_encrypted() || doc.trailer.has(b"Encrypt") {
         return Err(malformed(K, "encrypted PDF is not supported"));
     }
@@ -67,13 +108,31 @@ pub(super) fn strip(data: &[u8], output: &mut dyn Write) -> Result<Outcome, Sani
         .collect();
     for id in xmp_ids {
         if let Some(Object::Stream(s)) = doc.objects.remove(&id) {
-            let content = s.get_plain_content().unwrap_or(s.content);
-            classify_xmp(&content, &mut found);
+            // Only removed, so never decoded: an encoded packet is reported
+            // as "other" without looking inside.
+            if s.dict.has(b"Filter") {
+                found.add(Removed::Other);
+            } else {
+                classify_xmp(&s.content, &mut found);
+            }
         }
     }
 
-    for obj in doc.objects.values_mut() {
-        clean_object(obj, &mut found, 0)?;
+    let active = Active::survey(&doc);
+    for (id, obj) in doc.objects.iter_mut() {
+        if active.annot_arrays.contains(id)
+            && let Object::Array(items) = obj
+        {
+            drop_attachments(items, &active, &mut found);
+        }
+        if let Object::Stream(s) = obj
+            && is_name(s.dict.get(b"Type").ok(), b"EmbeddedFile")
+        {
+            *obj = Object::Null;
+            found.add(Removed::Other);
+            continue;
+        }
+        clean_object(obj, &active, &mut found, 0)?;
     }
 
     // A fresh trailer: only the catalog. No /Info, /ID, /Prev, /XRefStm.
@@ -102,6 +161,413 @@ pub(super) fn strip(data: &[u8], output: &mut dyn Write) -> Result<Outcome, Sani
 const K: Kind = Kind::Pdf;
 /// Nesting bound for direct objects, against stack exhaustion.
 const MAX_DEPTH: usize = 64;
+
+/// Actions that only move within the document; every other action type can
+/// reach outside it (network, files, scripts, forms) and is removed.
+const SAFE_ACTIONS: [&[u8]; 2] = [b"GoTo", b"Named"];
+/// Every action type (/S) of ISO 32000-2, 12.6.4. Other dictionaries have an
+/// /S too (structure elements, transparency groups, soft masks, transitions),
+/// so an action is recognised by its type, not by the key alone.
+const ACTION_TYPES: [&[u8]; 20] = [
+    b"GoTo",
+    b"GoToR",
+    b"GoToE",
+    b"GoToDp",
+    b"Launch",
+    b"Thread",
+    b"URI",
+    b"Sound",
+    b"Movie",
+    b"Hide",
+    b"Named",
+    b"SubmitForm",
+    b"ResetForm",
+    b"ImportData",
+    b"SetOCGState",
+    b"Rendition",
+    b"Trans",
+    b"GoTo3DView",
+    b"JavaScript",
+    b"RichMediaExecute",
+];
+/// Annotation types that carry a file or media a reader may open or fetch.
+const ATTACHMENT_ANNOTS: [&[u8]; 5] = [
+    b"FileAttachment",
+    b"RichMedia",
+    b"Screen",
+    b"Movie",
+    b"Sound",
+];
+
+/// Load `data` with every decompression charged to one budget of
+/// `limits.pdf_max_decoded` bytes and every parsed value to one of
+/// `limits.pdf_max_values`, both for the whole file.
+fn load(data: &[u8], limits: &Limits) -> Result<Document, SanitizeError> {
+    let budget = limits.pdf_max_decoded;
+    let too_large = || SanitizeError::TooLarge { limit: budget };
+    let _guard = BudgetGuard::start(budget, limits.pdf_max_values);
+    let options = |force_reconstruct| LoadOptions {
+        filter: Some(load_filter),
+        // Bounds each stream lopdf decodes on its own (cross-reference
+        // streams, before the filter sees anything).
+        max_decompressed_size: Some(usize::try_from(budget).unwrap_or(usize::MAX)),
+        force_reconstruct,
+        ..LoadOptions::default()
+    };
+    let loaded = Document::load_mem_with_options(data, options(false)).map(|doc| {
+        // lopdf rebuilds a damaged cross-reference table by itself only
+        // without a filter: do it here, on the same budget.
+        if page_tree_loaded(&doc) || budget_exceeded() {
+            return doc;
+        }
+        match Document::load_mem_with_options(data, options(true)) {
+            Ok(rebuilt) if page_tree_loaded(&rebuilt) => rebuilt,
+            _ => doc,
+        }
+    });
+    if budget_exceeded() {
+        return Err(too_large());
+    }
+    match loaded {
+        Ok(doc) => Ok(doc),
+        Err(lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { .. })) => {
+            Err(too_large())
+        }
+        Err(e) if find(data, b"/Encrypt").is_some() => {
+            Err(malformed(K, format!("encrypted PDF ({e})")))
+        }
+        Err(e) => Err(malformed(K, e.to_string())),
+    }
+}
+
+fn page_tree_loaded(doc: &Document) -> bool {
+    doc.catalog()
+        .and_then(|c| c.get(b"Pages"))
+        .and_then(Object::as_reference)
+        .and_then(|id| doc.get_dictionary(id))
+        .is_ok_and(|pages| pages.has(b"Kids"))
+}
+
+thread_local! {
+    /// What the PDF being loaded on this thread may still decode to and how
+    /// many more values it may have; `None` outside [`load`].
+    static BUDGET: Cell<Option<Budget>> = const { Cell::new(None) };
+    /// Object numbers of the members of the object stream just decoded,
+    /// sorted: charged with it, lopdf passes them to the filter next.
+    static MEMBERS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+#[derive(Clone, Copy)]
+struct Budget {
+    /// Bytes left to decode.
+    remaining: u64,
+    /// Values left.
+    values: u64,
+    exceeded: bool,
+}
+
+/// Sets the thread's budget for one load and clears it on every way out,
+/// panics included.
+struct BudgetGuard;
+
+impl BudgetGuard {
+    fn start(bytes: u64, values: u64) -> BudgetGuard {
+        BUDGET.set(Some(Budget {
+            remaining: bytes,
+            values,
+            exceeded: false,
+        }));
+        MEMBERS.with_borrow_mut(Vec::clear);
+        BudgetGuard
+    }
+}
+
+impl Drop for BudgetGuard {
+    fn drop(&mut self) {
+        BUDGET.set(None);
+        MEMBERS.with_borrow_mut(|m| *m = Vec::new());
+    }
+}
+
+fn budget_exceeded() -> bool {
+    BUDGET.get().is_some_and(|b| b.exceeded)
+}
+
+/// Change the thread's budget, if a load is under way.
+fn with_budget<T>(f: impl FnOnce(&mut Budget) -> T) -> Option<T> {
+    let mut b = BUDGET.get()?;
+    let out = f(&mut b);
+    BUDGET.set(Some(b));
+    Some(out)
+}
+
+/// Charge `n` values; false (and the budget exceeded) when they do not fit.
+fn charge_values(n: u64) -> bool {
+    with_budget(|b| {
+        if b.exceeded || n > b.values {
+            b.exceeded = true;
+            false
+        } else {
+            b.values -= n;
+            true
+        }
+    })
+    .unwrap_or(true)
+}
+
+/// Decode `s` against what is left of the budget and charge what it decoded
+/// to. `None` when it does not fit (the budget is then marked exceeded) or
+/// cannot be decoded.
+fn decode_charged(s: &lopdf::Stream) -> Option<Vec<u8>> {
+    let b = BUDGET.get()?;
+    if b.exceeded {
+        return None;
+    }
+    let limit = usize::try_from(b.remaining).unwrap_or(usize::MAX);
+    match s.get_plain_content_with_limit(limit) {
+        Ok(plain) => {
+            with_budget(|b| b.remaining = b.remaining.saturating_sub(plain.len() as u64));
+            Some(plain)
+        }
+        Err(lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { .. })) => {
+            with_budget(|b| b.exceeded = true);
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// What lopdf will build from an object stream's decoded `content`: its
+/// members and every value inside them, counted from the text before any of
+/// it is parsed. Every array, dictionary, name, string and number is one
+/// value (a string's words count each, an overcount on the safe side). When
+/// the member offsets do not strictly increase, members may share their
+/// text, so each is charged all of it.
+fn object_stream_values(dict: &Dictionary, content: &[u8]) -> u64 {
+    let first = dict
+        .get(b"First")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|f| usize::try_from(f).ok())
+        .unwrap_or(0)
+        .min(content.len());
+    let (head, body) = content.split_at(first);
+    let numbers: Vec<u64> = head
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            std::str::from_utf8(t)
+                .ok()
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(u64::MAX)
+        })
+        .collect();
+    let members = (numbers.len() / 2) as u64;
+    let increasing = numbers
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .try_fold(None, |prev: Option<u64>, &o| match prev {
+            Some(p) if o <= p => None,
+            _ => Some(Some(o)),
+        })
+        .is_some();
+    let values = count_tokens(body);
+    if increasing {
+        members.saturating_add(values)
+    } else {
+        members.saturating_mul(values.max(1))
+    }
+}
+
+/// PDF tokens that may start a value in `text`: runs of regular characters
+/// (numbers, names, keywords, words of strings) and each `[`, `<<` or `<`,
+/// and `(`. Dictionary keys count as values too: they take memory as well.
+fn count_tokens(text: &[u8]) -> u64 {
+    let mut n = 0u64;
+    let mut in_run = false;
+    let mut prev = 0u8;
+    for &c in text {
+        let delimiter = b"()<>[]{}/%".contains(&c);
+        if c.is_ascii_whitespace() || delimiter {
+            in_run = false;
+            if matches!(c, b'[' | b'(') || (c == b'<' && prev != b'<') {
+                n += 1;
+            }
+        } else if !in_run {
+            in_run = true;
+            n += 1;
+        }
+        prev = c;
+    }
+    n
+}
+
+/// Object numbers of the members in an object stream's index, sorted.
+fn member_numbers(dict: &Dictionary, content: &[u8]) -> Vec<u32> {
+    let first = dict
+        .get(b"First")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|f| usize::try_from(f).ok())
+        .unwrap_or(0)
+        .min(content.len());
+    let mut numbers: Vec<u32> = content
+        .get(..first)
+        .unwrap_or_default()
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
+        .step_by(2)
+        .filter_map(|t| std::str::from_utf8(t).ok()?.parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+}
+
+/// Values in one parsed object: itself and everything nested in it.
+fn count_values(o: &Object) -> u64 {
+    let mut n = 0u64;
+    let mut stack = vec![o];
+    while let Some(o) = stack.pop() {
+        n += 1;
+        match o {
+            Object::Array(a) => stack.extend(a.iter()),
+            Object::Dictionary(d) => stack.extend(d.iter().map(|(_, v)| v)),
+            Object::Stream(s) => stack.extend(s.dict.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    n
+}
+
+/// lopdf's load filter, called on each object as it is read and before lopdf
+/// parses an object stream. Every value of every object counts against the
+/// value budget; an object stream's members are counted, all at once, from
+/// their text before lopdf parses them. Object streams are decoded here, on the byte budget, and handed
+/// back decoded so lopdf does not decode them again; one that cannot be
+/// decoded is dropped, as lenient lopdf would skip it. A cross-reference
+/// stream (already decoded by lopdf) is charged and dropped, since the output
+/// gets a fresh table. Once a budget is exceeded, objects are dropped as they
+/// come and [`load`] refuses the file. An object read directly from the file
+/// is counted once parsed: its own memory is bounded only by the file's size
+/// (`max_in_memory`).
+///
+/// lopdf 0.47 keeps the object it passed by `&mut` for indirect objects read
+/// from the file (the returned value is discarded) and the returned value for
+/// members of object streams (never streams themselves), hence the clone of
+/// non-stream objects and the placeholder returned for streams.
+fn load_filter(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
+    if !matches!(obj, Object::Stream(_)) {
+        // Members of the object stream just read were charged with it. A
+        // later object of the file that reuses a member's number passes
+        // uncharged too, at most once per member (lopdf keeps one object per
+        // number), each of which was charged at least one value.
+        let member = MEMBERS.with_borrow(|m| m.binary_search(&id.0).is_ok());
+        if !member && !charge_values(count_values(obj)) {
+            return None;
+        }
+        return Some((id, obj.clone()));
+    }
+    // A stream is never a member: lopdf has passed all the members of the
+    // object stream read before.
+    MEMBERS.with_borrow_mut(Vec::clear);
+    if !charge_values(count_values(obj)) {
+        return None;
+    }
+    let Object::Stream(s) = obj else {
+        return None;
+    };
+    let kind = s.dict.get(b"Type").ok();
+    if is_name(kind, b"ObjStm") {
+        // A stream that does not fit or cannot be decoded is dropped: lopdf
+        // would decode it again outside the budget only to fail the same way.
+        let plain = decode_charged(s)?;
+        if !charge_values(object_stream_values(&s.dict, &plain)) {
+            return None;
+        }
+        MEMBERS.set(member_numbers(&s.dict, &plain));
+        if s.dict.has(b"Filter") {
+            s.set_plain_content(plain);
+        }
+    } else if is_name(kind, b"XRef") {
+        decode_charged(s);
+        return None;
+    }
+    Some((id, Object::Null))
+}
+
+/// What the clean pass must know about other objects: which indirect objects
+/// are actions that reach outside the document, which are attachment or media
+/// annotations, and which arrays are annotation lists.
+#[derive(Default)]
+struct Active {
+    bad_actions: HashSet<ObjectId>,
+    attachments: HashSet<ObjectId>,
+    annot_arrays: HashSet<ObjectId>,
+}
+
+impl Active {
+    fn survey(doc: &Document) -> Active {
+        let mut a = Active::default();
+        for (id, obj) in &doc.objects {
+            let d = match obj {
+                Object::Dictionary(d) => d,
+                Object::Stream(s) => &s.dict,
+                _ => continue,
+            };
+            if is_action(d) && !is_safe_action(d) {
+                a.bad_actions.insert(*id);
+            }
+            if is_attachment_annot(d) {
+                a.attachments.insert(*id);
+            }
+            if let Ok(Object::Reference(r)) = d.get(b"Annots") {
+                a.annot_arrays.insert(*r);
+            }
+        }
+        a
+    }
+
+    /// Whether `value`, found under an action key (/A, /OpenAction), is an
+    /// action to remove. Destination arrays and non-action values stay.
+    fn is_bad(&self, value: &Object) -> bool {
+        match value {
+            Object::Dictionary(d) => is_action(d) && !is_safe_action(d),
+            Object::Reference(id) => self.bad_actions.contains(id),
+            _ => false,
+        }
+    }
+}
+
+fn is_action(d: &Dictionary) -> bool {
+    is_name(d.get(b"Type").ok(), b"Action")
+        || (!is_name(d.get(b"Type").ok(), b"StructElem")
+            && matches!(d.get(b"S"), Ok(Object::Name(n)) if ACTION_TYPES.contains(&n.as_slice())))
+}
+
+fn is_safe_action(d: &Dictionary) -> bool {
+    !d.has(b"JS")
+        && matches!(d.get(b"S"), Ok(Object::Name(n)) if SAFE_ACTIONS.contains(&n.as_slice()))
+}
+
+fn is_attachment_annot(d: &Dictionary) -> bool {
+    matches!(d.get(b"Subtype"), Ok(Object::Name(n)) if ATTACHMENT_ANNOTS.contains(&n.as_slice()))
+        && (d.has(b"Rect") || is_name(d.get(b"Type").ok(), b"Annot"))
+}
+
+/// Remove attachment and media annotations from an /Annots array.
+fn drop_attachments(items: &mut Vec<Object>, active: &Active, found: &mut Found) {
+    let before = items.len();
+    items.retain(|o| match o {
+        Object::Reference(id) => !active.attachments.contains(id),
+        Object::Dictionary(d) => !is_attachment_annot(d),
+        _ => true,
+    });
+    if items.len() != before {
+        found.add(Removed::Other);
+    }
+}
 
 fn is_name(o: Option<&Object>, name: &[u8]) -> bool {
     matches!(o, Some(Object::Name(n)) if n == name)
@@ -133,20 +599,26 @@ fn classify_info(d: &Dictionary, found: &mut Found) {
     }
 }
 
-/// Remove metadata keys in `obj` and the direct objects inside it.
-fn clean_object(obj: &mut Object, found: &mut Found, depth: usize) -> Result<(), SanitizeError> {
+/// Remove metadata and active content in `obj` and the direct objects
+/// inside it.
+fn clean_object(
+    obj: &mut Object,
+    active: &Active,
+    found: &mut Found,
+    depth: usize,
+) -> Result<(), SanitizeError> {
     if depth > MAX_DEPTH {
         return Err(malformed(K, "objects nested too deeply"));
     }
     match obj {
-        Object::Dictionary(d) => clean_dict(d, found, depth),
+        Object::Dictionary(d) => clean_dict(d, active, found, depth),
         Object::Stream(s) => {
-            clean_dict(&mut s.dict, found, depth)?;
+            clean_dict(&mut s.dict, active, found, depth)?;
             clean_jpeg_stream(s, found)
         }
         Object::Array(items) => {
             for i in items.iter_mut() {
-                clean_object(i, found, depth + 1)?;
+                clean_object(i, active, found, depth + 1)?;
             }
             Ok(())
         }
@@ -154,13 +626,23 @@ fn clean_object(obj: &mut Object, found: &mut Found, depth: usize) -> Result<(),
     }
 }
 
-fn clean_dict(d: &mut Dictionary, found: &mut Found, depth: usize) -> Result<(), SanitizeError> {
-    if d.remove(b"Metadata").is_some() {
-        found.add(Removed::Other);
+fn clean_dict(
+    d: &mut Dictionary,
+    active: &Active,
+    found: &mut Found,
+    depth: usize,
+) -> Result<(), SanitizeError> {
+    for (key, cat) in [
+        (&b"Metadata"[..], Removed::Other),
+        (b"PieceInfo", Removed::Other),
+        (b"LastModified", Removed::Dates),
+        (b"Thumb", Removed::Thumbnail),
+    ] {
+        if d.remove(key).is_some() {
+            found.add(cat);
+        }
     }
-    if d.remove(b"PieceInfo").is_some() {
-        found.add(Removed::Other);
-    }
+    clean_active(d, active, found);
     let is_annot = is_name(d.get(b"Type").ok(), b"Annot")
         || (d.has(b"Subtype") && d.has(b"Rect") && (d.has(b"T") || d.has(b"Popup")));
     let is_widget = is_name(d.get(b"Subtype").ok(), b"Widget");
@@ -179,10 +661,59 @@ fn clean_dict(d: &mut Dictionary, found: &mut Found, depth: usize) -> Result<(),
             }
         }
     }
+    if let Ok(Object::Array(items)) = d.get_mut(b"Annots") {
+        drop_attachments(items, active, found);
+    }
     for (_, v) in d.iter_mut() {
-        clean_object(v, found, depth + 1)?;
+        clean_object(v, active, found, depth + 1)?;
     }
     Ok(())
+}
+
+/// Remove from one dictionary what a reader may run or fetch by itself.
+fn clean_active(d: &mut Dictionary, active: &Active, found: &mut Found) {
+    let mut removed = false;
+    // An action reaching outside the document is emptied wherever it sits;
+    // the keys that point at it are removed below.
+    if is_action(d) && !is_safe_action(d) {
+        *d = Dictionary::new();
+        found.add(Removed::Other);
+        return;
+    }
+    // /PA: a link's original action, kept by some writers beside /A.
+    for key in [&b"A"[..], b"OpenAction", b"PA"] {
+        if d.get(key).is_ok_and(|v| active.is_bad(v)) {
+            d.remove(key);
+            removed = true;
+        }
+    }
+    // A kept action runs no chain of further actions (outline items use
+    // /Next for their sibling: only actions lose it).
+    if is_action(d) && d.remove(b"Next").is_some() {
+        removed = true;
+    }
+    // Always removed: additional (event) actions, scripts, embedded files and
+    // their name trees, associated files, base URI, XFA forms (and the flag
+    // that tells a reader to wait for them).
+    for key in [
+        &b"AA"[..],
+        b"JS",
+        b"JavaScript",
+        b"EmbeddedFiles",
+        b"EF",
+        b"RF",
+        b"AF",
+        b"URI",
+        b"XFA",
+        b"NeedsRendering",
+    ] {
+        if d.remove(key).is_some() {
+            removed = true;
+        }
+    }
+    if removed {
+        found.add(Removed::Other);
+    }
 }
 
 /// Strip EXIF/XMP from an embedded JPEG image (DCTDecode as its only filter).
@@ -356,6 +887,489 @@ pub(super) mod tests {
         // Second pass finds nothing.
         let (res2, _) = run(Kind::Pdf, &out);
         assert_eq!(res2.unwrap(), Outcome::NothingFound);
+    }
+
+    /// zlib (FlateDecode) of `n` zero bytes, made in 1 MiB steps.
+    pub(crate) fn zlib_zeros(n: u64) -> Vec<u8> {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let chunk = vec![0u8; 1 << 20];
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(chunk.len() as u64) as usize;
+            z.write_all(&chunk[..k]).unwrap();
+            left -= k as u64;
+        }
+        z.finish().unwrap()
+    }
+
+    pub(crate) fn zlib(data: &[u8]) -> Vec<u8> {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(data).unwrap();
+        z.finish().unwrap()
+    }
+
+    /// A one-page document with `extra` streams added as unreferenced objects
+    /// (lopdf decodes every object stream it reads, referenced or not).
+    /// Written by hand: lopdf's writer leaves object streams out.
+    pub(crate) fn with_streams(extra: Vec<(String, Vec<u8>)>) -> Vec<u8> {
+        let mut bodies: Vec<Vec<u8>> = vec![
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_vec(),
+        ];
+        for (dict, content) in extra {
+            let mut b = format!("<< {dict} /Length {} >>", content.len()).into_bytes();
+            b.extend_from_slice(b"\nstream\n");
+            b.extend_from_slice(&content);
+            b.extend_from_slice(b"\nendstream");
+            bodies.push(b);
+        }
+        let mut out = b"%PDF-1.5\n%\xE2\xE3\xCF\xD3\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, b) in bodies.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+            out.extend_from_slice(b);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                bodies.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    /// An object stream whose content is `layers` nested FlateDecode layers
+    /// over `n` zero bytes: a few KB that decode to `n` bytes.
+    pub(crate) fn obj_stm_bomb(n: u64, layers: usize) -> (String, Vec<u8>) {
+        let mut content = zlib_zeros(n);
+        for _ in 1..layers {
+            content = zlib(&content);
+        }
+        let filters = " /FlateDecode".repeat(layers);
+        (
+            format!("/Type /ObjStm /N 1 /First 4 /Filter [{filters} ]"),
+            content,
+        )
+    }
+
+    fn limits(pdf_max_decoded: u64) -> Limits {
+        Limits {
+            pdf_max_decoded,
+            ..Limits::default()
+        }
+    }
+
+    fn strip_with(data: &[u8], limits: &Limits) -> (Result<Outcome, SanitizeError>, Vec<u8>) {
+        let mut out = Vec::new();
+        let res = super::super::strip(Kind::Pdf, &mut &data[..], &mut out, limits);
+        (res, out)
+    }
+
+    #[test]
+    fn object_stream_bomb_is_refused_at_the_budget() {
+        // 64 MiB of zeros behind two Flate layers: under 1 KB in the file.
+        let input = with_streams(vec![obj_stm_bomb(64 << 20, 2)]);
+        assert!(input.len() < 4096, "{}", input.len());
+        let (res, out) = strip_with(&input, &limits(1 << 20));
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { limit }) if limit == 1 << 20),
+            "{res:?}"
+        );
+        assert!(out.is_empty());
+        // The same bomb on the default budget is refused too.
+        let (res, _) = strip_with(&input, &Limits::default());
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+    }
+
+    #[test]
+    fn decompression_budget_is_shared_across_streams() {
+        // Each stream alone fits in 1 MiB; the three together do not.
+        let one = with_streams(vec![obj_stm_bomb(600 << 10, 2)]);
+        let (res, _) = strip_with(&one, &limits(1 << 20));
+        assert!(res.is_ok(), "{res:?}");
+        let three = with_streams((0..3).map(|_| obj_stm_bomb(600 << 10, 2)).collect());
+        let (res, out) = strip_with(&three, &limits(1 << 20));
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { limit }) if limit == 1 << 20),
+            "{res:?}"
+        );
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn object_streams_within_the_budget_are_read_and_cleaned() {
+        // The fixture's first revision saved with object streams (and a
+        // cross-reference stream), all Flate-compressed.
+        let doc = Document::load_mem(&fixture()).unwrap();
+        let mut doc = doc;
+        let mut input = Vec::new();
+        doc.save_with_options(
+            &mut input,
+            lopdf::SaveOptions::builder()
+                .use_object_streams(true)
+                .use_xref_streams(true)
+                .compression_level(6)
+                .build(),
+        )
+        .unwrap();
+        assert!(contains(&input, b"/ObjStm"));
+        // The page tree lives inside an object stream.
+        assert!(!contains(&input, b"/Kids"));
+        let (res, out) = strip_with(&input, &limits(1 << 20));
+        let Outcome::Cleaned { removed } = res.unwrap() else {
+            panic!()
+        };
+        assert!(removed.contains(&Removed::Author), "{removed:?}");
+        let clean = Document::load_mem(&out).unwrap();
+        assert_eq!(clean.get_pages().len(), 1);
+        assert!(!clean.trailer.has(b"Info"));
+        assert!(!contains(&out, b"Jane Canary"));
+        // Too small a budget for its object streams: refused, not half-read.
+        let (res, _) = strip_with(&input, &limits(16));
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+    }
+
+    #[test]
+    fn values_are_bounded_before_object_streams_are_parsed() {
+        // 20,000 members declared in one object stream, all at one offset
+        // (about 200 KB of text, well within the byte budget).
+        let mut index = String::new();
+        for i in 0..20_000 {
+            index.push_str(&format!("{} 0 ", i + 10));
+        }
+        let first = index.len();
+        index.push_str("<< /A [1 2 3] >>");
+        let objstm = (
+            format!("/Type /ObjStm /N 20000 /First {first} /Filter /FlateDecode"),
+            zlib(index.as_bytes()),
+        );
+        let input = with_streams(vec![objstm]);
+        let small = Limits {
+            pdf_max_values: 10_000,
+            ..Limits::default()
+        };
+        let (res, out) = strip_with(&input, &small);
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+        assert!(out.is_empty());
+        let (res, _) = strip_with(&input, &Limits::default());
+        assert!(res.is_ok(), "{res:?}");
+
+        // One member: an array of 600,000 zeros (1.2 MB of text).
+        let mut content = b"10 0 [".to_vec();
+        content.extend(b"0 ".repeat(600_000));
+        content.push(b']');
+        let objstm = (
+            "/Type /ObjStm /N 1 /First 5 /Filter /FlateDecode".to_string(),
+            zlib(&content),
+        );
+        let (res, out) = strip_with(&with_streams(vec![objstm]), &Limits::default());
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+        assert!(out.is_empty());
+
+        // Objects read from the file count too: 2,000 streams of 3 values
+        // each against a limit of 1,000.
+        let many: Vec<_> = (0..2000)
+            .map(|_| ("/Type /Junk".to_string(), b"x".to_vec()))
+            .collect();
+        let input = with_streams(many);
+        let small = Limits {
+            pdf_max_values: 1000,
+            ..Limits::default()
+        };
+        let (res, _) = strip_with(&input, &small);
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+        let (res, _) = strip_with(&input, &Limits::default());
+        assert!(res.is_ok(), "{res:?}");
+    }
+
+    #[test]
+    fn value_counts() {
+        // <<, A, [, 1, 2, 3, B, (, x, y
+        assert_eq!(count_tokens(b"<< /A [1 2 3] /B (x y) >>"), 10);
+        assert_eq!(count_tokens(b"  "), 0);
+        let o = Object::Array(vec![1.into(), Object::Dictionary(dictionary! { "A" => 2 })]);
+        assert_eq!(count_values(&o), 4);
+        let d = dictionary! { "First" => 8 };
+        // Increasing offsets: members plus values.
+        assert_eq!(object_stream_values(&d, b"1 0 2 2 0 0 0 0"), 2 + 4);
+        // Shared offsets: every member charged all the values.
+        assert_eq!(object_stream_values(&d, b"1 0 2 0 [0 0 0]"), 2 * 4);
+    }
+
+    #[test]
+    fn metadata_streams_are_dropped_without_decoding() {
+        // An encoded XMP packet naming its author: dropped, but never decoded,
+        // so it is reported as "other", not as "author".
+        let xmp = (
+            "/Type /Metadata /Subtype /XML /Filter /FlateDecode".to_string(),
+            zlib(b"<x:xmpmeta><dc:creator>Jane Canary</dc:creator></x:xmpmeta>"),
+        );
+        // And a nested-Flate bomb posing as metadata (1 GiB once decoded).
+        let bomb = (
+            "/Type /Metadata /Subtype /XML /Filter [/FlateDecode /FlateDecode /FlateDecode]"
+                .to_string(),
+            zlib(&zlib(&zlib_zeros(1 << 30))),
+        );
+        let input = with_streams(vec![xmp, bomb]);
+        let (res, out) = strip_with(&input, &limits(1 << 20));
+        assert_eq!(
+            res.unwrap(),
+            Outcome::Cleaned {
+                removed: vec![Removed::Other]
+            }
+        );
+        let clean = Document::load_mem(&out).unwrap();
+        assert!(
+            !clean
+                .objects
+                .values()
+                .any(|o| matches!(o, Object::Stream(_)))
+        );
+    }
+
+    /// A page whose catalog, page, annotations, form field and outline carry
+    /// every kind of action and attachment a reader may run or fetch.
+    pub(crate) fn beacons() -> Vec<u8> {
+        let url = |what: &str| Object::string_literal(format!("http://canary.example/{what}"));
+        let uri = |what: &str| dictionary! { "S" => "URI", "URI" => url(what) };
+        let rect = || vec![0.into(), 0.into(), 10.into(), 10.into()];
+        let mut doc = Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let page_id = doc.new_object_id();
+        let gotor = doc.add_object(dictionary! {
+            "Type" => "Action", "S" => "GoToR", "F" => url("gotor"), "D" => vec![0.into(), "Fit".into()],
+        });
+        let submit = doc.add_object(dictionary! {
+            "S" => "SubmitForm", "F" => dictionary! { "FS" => "URL", "F" => url("submit") },
+        });
+        let links: Vec<Object> = vec![
+            // Direct URI action.
+            doc.add_object(dictionary! {
+                "Type" => "Annot", "Subtype" => "Link", "Rect" => rect(), "A" => uri("link"),
+            })
+            .into(),
+            // Indirect GoToR action.
+            doc.add_object(dictionary! {
+                "Type" => "Annot", "Subtype" => "Link", "Rect" => rect(), "A" => gotor,
+            })
+            .into(),
+            // A jump inside the document, chained to a form submission.
+            doc.add_object(dictionary! {
+                "Type" => "Annot", "Subtype" => "Link", "Rect" => rect(),
+                "A" => dictionary! { "S" => "GoTo", "D" => vec![page_id.into(), "Fit".into()], "Next" => submit },
+            })
+            .into(),
+        ];
+        let ef = doc.add_object(Stream::new(
+            dictionary! { "Type" => "EmbeddedFile" },
+            b"CANARY-EMBEDDED http://canary.example/embedded".to_vec(),
+        ));
+        let filespec = || dictionary! { "Type" => "Filespec", "F" => "evil.pdf", "EF" => dictionary! { "F" => ef } };
+        let attach = doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "FileAttachment", "Rect" => rect(), "FS" => filespec(),
+        });
+        let field = doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "FT" => "Btn", "T" => Object::string_literal("send"),
+            "Rect" => rect(), "P" => page_id,
+            "A" => dictionary! { "S" => "ImportData", "F" => url("import") },
+            "AA" => dictionary! { "K" => dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.launchURL('http://canary.example/key')") } },
+        });
+        let mut annots = links.clone();
+        annots.push(attach.into());
+        annots.push(field.into());
+        let annots_id = doc.add_object(annots);
+        let thumb = doc.add_object(Stream::new(
+            dictionary! { "Width" => 1, "Height" => 1, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
+            b"\x00".to_vec(),
+        ));
+        doc.objects.insert(
+            page_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Page", "Parent" => pages_id,
+                "MediaBox" => vec![0.into(), 0.into(), 200.into(), 200.into()],
+                "Annots" => annots_id, "Thumb" => thumb,
+                "LastModified" => Object::string_literal("D:20240501CANARY"),
+                "AA" => dictionary! { "O" => dictionary! { "S" => "Launch", "F" => url("launch") } },
+            }),
+        );
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
+            ),
+        );
+        let js = doc.add_object(dictionary! {
+            "S" => "JavaScript", "JS" => Object::string_literal("app.launchURL('http://canary.example/js')"),
+        });
+        let names = doc.add_object(dictionary! {
+            "JavaScript" => dictionary! { "Names" => vec![Object::string_literal("a"), js.into()] },
+            "EmbeddedFiles" => dictionary! { "Names" => vec![Object::string_literal("evil.pdf"), filespec().into()] },
+        });
+        let xfa = doc.add_object(Stream::new(
+            dictionary! {},
+            b"<xdp:xdp><submit target=\"http://canary.example/xfa\"/></xdp:xdp>".to_vec(),
+        ));
+        let outlines_id = doc.new_object_id();
+        let second = doc.add_object(dictionary! {
+            "Title" => Object::string_literal("Two"), "Parent" => outlines_id,
+            "A" => dictionary! { "S" => "GoToE", "F" => url("gotoe") },
+        });
+        let first = doc.add_object(dictionary! {
+            "Title" => Object::string_literal("One"), "Parent" => outlines_id, "Next" => second,
+            "Dest" => vec![page_id.into(), "Fit".into()],
+        });
+        doc.objects.insert(
+            outlines_id,
+            Object::Dictionary(dictionary! { "Type" => "Outlines", "First" => first, "Last" => second, "Count" => 2 }),
+        );
+        let catalog_id = doc.add_object(dictionary! {
+            "Type" => "Catalog", "Pages" => pages_id, "Names" => names, "Outlines" => outlines_id,
+            "OpenAction" => dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.launchURL('http://canary.example/open')") },
+            "AA" => dictionary! { "WC" => uri("aa") },
+            "URI" => dictionary! { "Base" => url("base") },
+            "AcroForm" => dictionary! { "Fields" => vec![field.into()], "XFA" => xfa },
+            "AF" => vec![filespec().into()],
+            "LastModified" => Object::string_literal("D:20240501CANARY"),
+        });
+        doc.trailer.set("Root", catalog_id);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    /// Every dictionary in `doc`, direct or indirect.
+    fn all_dicts(doc: &Document) -> Vec<&Dictionary> {
+        fn walk<'a>(o: &'a Object, out: &mut Vec<&'a Dictionary>) {
+            match o {
+                Object::Dictionary(d) => {
+                    out.push(d);
+                    d.iter().for_each(|(_, v)| walk(v, out));
+                }
+                Object::Stream(s) => {
+                    out.push(&s.dict);
+                    s.dict.iter().for_each(|(_, v)| walk(v, out));
+                }
+                Object::Array(a) => a.iter().for_each(|v| walk(v, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        doc.objects.values().for_each(|o| walk(o, &mut out));
+        out
+    }
+
+    #[test]
+    fn actions_scripts_and_attachments_are_removed() {
+        let input = beacons();
+        assert!(contains(&input, b"canary.example/open"));
+        let (res, out) = run(Kind::Pdf, &input);
+        let Outcome::Cleaned { removed } = res.unwrap() else {
+            panic!()
+        };
+        for cat in [Removed::Other, Removed::Thumbnail, Removed::Dates] {
+            assert!(removed.contains(&cat), "{cat}");
+        }
+        assert!(!contains(&out, b"canary.example"), "a beacon survived");
+        assert!(!contains(&out, b"CANARY"));
+        let doc = Document::load_mem(&out).unwrap();
+        for d in all_dicts(&doc) {
+            for key in [
+                &b"OpenAction"[..],
+                b"AA",
+                b"JS",
+                b"JavaScript",
+                b"EmbeddedFiles",
+                b"EF",
+                b"AF",
+                b"URI",
+                b"XFA",
+                b"Thumb",
+                b"LastModified",
+            ] {
+                assert!(!d.has(key), "{} in {d:?}", String::from_utf8_lossy(key));
+            }
+            if is_action(d) {
+                assert!(is_safe_action(d) && !d.has(b"Next"), "{d:?}");
+            }
+            assert!(!is_attachment_annot(d), "{d:?}");
+            assert!(!is_name(d.get(b"Type").ok(), b"EmbeddedFile"));
+        }
+        // The page keeps its links (without their actions but the jump
+        // inside the document), its form field and the outline.
+        let page = doc.get_pages()[&1];
+        let annots = doc
+            .get_dictionary(page)
+            .unwrap()
+            .get_deref(b"Annots", &doc)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone();
+        let annots: Vec<&Dictionary> = annots
+            .iter()
+            .map(|a| doc.get_dictionary(a.as_reference().unwrap()).unwrap())
+            .collect();
+        let links: Vec<_> = annots
+            .iter()
+            .filter(|a| is_name(a.get(b"Subtype").ok(), b"Link"))
+            .collect();
+        assert_eq!(links.len(), 3);
+        assert_eq!(links.iter().filter(|l| l.has(b"A")).count(), 1);
+        assert_eq!(annots.len(), 4, "the attachment annotation is gone");
+        let outlines = doc.catalog().unwrap().get_deref(b"Outlines", &doc).unwrap();
+        let first = outlines
+            .as_dict()
+            .unwrap()
+            .get_deref(b"First", &doc)
+            .unwrap();
+        assert!(
+            first.as_dict().unwrap().has(b"Next"),
+            "outline sibling kept"
+        );
+        // Nothing left to remove on a second pass.
+        let (res2, _) = run(Kind::Pdf, &out);
+        assert_eq!(res2.unwrap(), Outcome::NothingFound);
+    }
+
+    #[test]
+    fn structure_and_transparency_keep_their_s() {
+        // /S also names structure types, transparency groups and soft masks.
+        let group = dictionary! { "S" => "Transparency", "CS" => "DeviceRGB" };
+        let elem = dictionary! { "Type" => "StructElem", "S" => "Link" };
+        for d in [&group, &elem] {
+            assert!(!is_action(d), "{d:?}");
+        }
+        let mut d = dictionary! { "Group" => group.clone(), "K" => elem.clone() };
+        let mut found = Found::default();
+        clean_dict(&mut d, &Active::default(), &mut found, 0).unwrap();
+        assert_eq!(d.get(b"Group").unwrap().as_dict().unwrap(), &group);
+        assert_eq!(d.get(b"K").unwrap().as_dict().unwrap(), &elem);
     }
 
     #[test]

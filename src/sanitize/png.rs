@@ -5,6 +5,10 @@
 //! software, comments, hex-encoded EXIF/XMP), eXIf, tIME and every other
 //! ancillary chunk we do not know (vendor chunks can hold anything). Data
 //! after IEND is dropped. Every CRC is verified; a bad CRC is Malformed.
+//! iCCP (an embedded ICC profile) is dropped as JPEG's APP2 profiles are:
+//! profiles carry device maker, model and creation-date fields. Colour stays
+//! described by sRGB, gAMA and cHRM, which are kept; a wide-gamut image may
+//! lose a little colour accuracy.
 //!
 //! Memory: an 8 KiB copy buffer; eXIf payloads up to 1 MiB are buffered only
 //! to report what they held. Must never pass an unknown critical chunk or a
@@ -71,8 +75,8 @@ const CRC_TABLE: [u32; 256] = {
 
 /// Ancillary chunks that are kept: needed for correct display.
 const KEEP: &[&[u8; 4]] = &[
-    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT",
-    b"pHYs", b"bKGD", b"hIST", b"sPLT", b"cICP", b"mDCV", b"cLLI", b"acTL", b"fcTL", b"fdAT",
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"sBIT", b"pHYs",
+    b"bKGD", b"hIST", b"sPLT", b"cICP", b"mDCV", b"cLLI", b"acTL", b"fcTL", b"fdAT",
 ];
 
 fn strip_png(r: &mut dyn Read, w: &mut dyn Write) -> Result<Found, SanitizeError> {
@@ -280,6 +284,36 @@ pub(super) mod tests {
         let (res2, out2) = run(Kind::Png, &out);
         assert_eq!(res2.unwrap(), Outcome::KeptOriginal);
         assert_eq!(out2, out);
+    }
+
+    #[test]
+    fn icc_profile_is_dropped_and_colour_chunks_kept() {
+        // An ICC profile names the device (maker, model) in its header.
+        let mut icc = b"CANARY-ICC\0\0".to_vec();
+        icc.extend_from_slice(&[0x78, 0x01, 0x01, 4, 0, 0xFB, 0xFF]);
+        icc.extend_from_slice(b"appl");
+        icc.extend_from_slice(&adler32(b"appl").to_be_bytes());
+        let mut p = SIGNATURE.to_vec();
+        let input = fixture();
+        // Insert the colour chunks after IHDR (8 + 25 bytes).
+        p.extend_from_slice(&input[8..33]);
+        p.extend(chunk(b"iCCP", &icc));
+        p.extend(chunk(b"sRGB", &[0]));
+        p.extend(chunk(b"cHRM", &[0; 32]));
+        p.extend_from_slice(&input[33..]);
+        let (res, out) = run(Kind::Png, &p);
+        let Outcome::Cleaned { removed } = res.unwrap() else {
+            panic!()
+        };
+        assert!(removed.contains(&Removed::Other));
+        assert!(!contains(&out, b"CANARY-ICC"));
+        assert!(!contains(&out, b"iCCP"));
+        assert_eq!(
+            chunk_types(&out),
+            vec![*b"IHDR", *b"sRGB", *b"cHRM", *b"gAMA", *b"IDAT", *b"IEND"]
+        );
+        let img = image::load_from_memory_with_format(&out, image::ImageFormat::Png).unwrap();
+        assert_eq!((img.width(), img.height()), (2, 1));
     }
 
     #[test]
