@@ -491,6 +491,10 @@ fn nothing_is_loaded_from_elsewhere_and_there_is_no_script() {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
+/// The budget of a page that is never compressed (the form shown again with
+/// the answers, the confirmation, the thread), HTML plus stylesheet.
+const PRIVATE_BUDGET: usize = 48 * 1024;
+
 #[test]
 fn every_page_with_its_stylesheet_stays_under_30_kb_on_the_wire_in_every_language() {
     let app = app();
@@ -506,10 +510,19 @@ fn every_page_with_its_stylesheet_stays_under_30_kb_on_the_wire_in_every_languag
     for (lang, page) in all_pages(&app) {
         let weight = page.wire + css.wire;
         seen += 1;
-        if weight > largest.0 {
+        // A page that carries a secret cannot be compressed (see
+        // `render_private` in src/intake/mod.rs): the form shown again with
+        // the source's answers weighs what its HTML weighs, and has a budget
+        // of its own for that.
+        let budget = if PRIVATE_PAGES.contains(&page.name) {
+            PRIVATE_BUDGET
+        } else {
+            BUDGET
+        };
+        if weight > largest.0 && budget == BUDGET {
             largest = (weight, format!("{lang} {}", page.name));
         }
-        if weight > BUDGET {
+        if weight > budget {
             over.push(format!("{lang} {}: {weight} bytes", page.name));
         }
     }

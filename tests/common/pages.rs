@@ -38,9 +38,9 @@ pub const PAGE_KINDS: &[(&str, u16)] = &[
     ("not-found", 404),
 ];
 
-/// Pages that carry a secret (the codename, the thread's messages) and are
-/// therefore never compressed.
-pub const PRIVATE_PAGES: &[&str] = &["confirmation", "followup-thread"];
+/// Pages that carry a secret (the codename, the thread's messages, the
+/// source's answers shown again) and are therefore never compressed.
+pub const PRIVATE_PAGES: &[&str] = &["form-with-errors", "confirmation", "followup-thread"];
 
 /// The page-weight budget for slow links: a page's HTML plus its stylesheet,
 /// as bytes on the wire.
