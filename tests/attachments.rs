@@ -680,3 +680,51 @@ fn followup_files(
     let status = resp.status().as_u16();
     (status, resp.text().unwrap())
 }
+
+#[test]
+fn a_reviewer_removed_during_an_upload_does_not_receive_the_file() {
+    use std::io::Write;
+    let (app, _) = spawn_app(&[("ana", ALL), ("leaving", &[Role::Triage])], |_| {});
+    let f = get_form(&app, "confidential");
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", f.token.as_str())];
+    let answers = minimal("Kept CANARY-REVIEWERS");
+    fields.extend(answers.iter().map(|(k, v)| (*k, v.as_str())));
+    let boundary = "r3viewers";
+    let file = unknown(400_000);
+    let body = multipart_body(
+        boundary,
+        &fields,
+        &[("attachments_as_is", "recording.wav", &file)],
+    );
+    let addr = addr_of(&app.intake).to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /report HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nCookie: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        f.cookie,
+        body.len()
+    )
+    .unwrap();
+    // The answers and the start of the file: the upload has begun, with
+    // the recipients of that moment.
+    let cut = body.len() - file.len() / 2;
+    s.write_all(&body[..cut]).unwrap();
+    s.flush().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while blobs(&app).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(blobs(&app).len(), 1, "the file is being staged");
+    app.store.remove_reviewer("leaving").unwrap();
+    s.write_all(&body[cut..]).unwrap();
+    let reply = read_reply(&mut s, std::time::Duration::from_secs(10));
+    let html = String::from_utf8_lossy(&reply.body).to_string();
+    assert_eq!(reply.status, 409, "{html}");
+    assert!(
+        html.contains("The people who read reports changed while your files were uploading"),
+        "{html}"
+    );
+    assert!(html.contains("Kept CANARY-REVIEWERS"), "answers kept");
+    assert_eq!(app.store.report_count(), 0);
+    assert!(blobs(&app).is_empty(), "{:?}", blobs(&app));
+}
