@@ -11,7 +11,7 @@ mod common;
 
 use amanat::i18n::LANGS;
 use amanat::model::Role;
-use common::pages::{BUDGET, FORM_PAGES, PRIVATE_PAGES, Page, source_pages, stylesheet};
+use common::pages::{BUDGET, FORM_PAGES, PRIVATE_PAGES, Page, budget_of, source_pages, stylesheet};
 use common::{TestApp, spawn_app};
 use scraper::{ElementRef, Html, Selector};
 use std::collections::{BTreeMap, HashSet};
@@ -491,10 +491,6 @@ fn nothing_is_loaded_from_elsewhere_and_there_is_no_script() {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
-/// The budget of a page that is never compressed (the form shown again with
-/// the answers, the confirmation, the thread), HTML plus stylesheet.
-const PRIVATE_BUDGET: usize = 48 * 1024;
-
 #[test]
 fn every_page_with_its_stylesheet_stays_under_30_kb_on_the_wire_in_every_language() {
     let app = app();
@@ -514,11 +510,7 @@ fn every_page_with_its_stylesheet_stays_under_30_kb_on_the_wire_in_every_languag
         // `render_private` in src/intake/mod.rs): the form shown again with
         // the source's answers weighs what its HTML weighs, and has a budget
         // of its own for that.
-        let budget = if PRIVATE_PAGES.contains(&page.name) {
-            PRIVATE_BUDGET
-        } else {
-            BUDGET
-        };
+        let budget = budget_of(page.name);
         if weight > largest.0 && budget == BUDGET {
             largest = (weight, format!("{lang} {}", page.name));
         }
