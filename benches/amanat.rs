@@ -537,7 +537,7 @@ fn bench_upload() {
             "--B\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
         ));
     }
-    head.push_str("--B\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"video.raw\"\r\n\r\n");
+    head.push_str("--B\r\nContent-Disposition: form-data; name=\"attachments_as_is\"; filename=\"video.raw\"\r\n\r\n");
     let tail = "\r\n--B--\r\n";
     let total = head.len() as u64 + SIZE + tail.len() as u64;
     let body = std::io::Cursor::new(head.into_bytes())

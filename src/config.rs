@@ -163,6 +163,10 @@ pub struct Limits {
     pub attachment_bytes: u64,
     /// Largest submission (all files together) in bytes.
     pub submission_bytes: u64,
+    /// Writes (reports, follow-up messages, files) are refused while the data
+    /// directory's file system has less free space than this, in bytes;
+    /// 0 turns the check off.
+    pub min_free_bytes: u64,
     /// Submissions with files processed at once.
     pub concurrent_uploads: usize,
     /// Largest file of a type that must be cleaned in memory (PDF, office
@@ -241,6 +245,7 @@ impl Default for Limits {
             attachments_per_submission: 10,
             attachment_bytes: 500 << 20,
             submission_bytes: 1 << 30,
+            min_free_bytes: 256 << 20,
             concurrent_uploads: 4,
             clean_in_memory_bytes: 64 << 20,
             office_memory_bytes: 256 << 20,

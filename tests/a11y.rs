@@ -11,7 +11,7 @@ mod common;
 
 use amanat::i18n::LANGS;
 use amanat::model::Role;
-use common::pages::{BUDGET, FORM_PAGES, PRIVATE_PAGES, Page, source_pages, stylesheet};
+use common::pages::{BUDGET, FORM_PAGES, PRIVATE_PAGES, Page, budget_of, source_pages, stylesheet};
 use common::{TestApp, spawn_app};
 use scraper::{ElementRef, Html, Selector};
 use std::collections::{BTreeMap, HashSet};
@@ -506,10 +506,15 @@ fn every_page_with_its_stylesheet_stays_under_30_kb_on_the_wire_in_every_languag
     for (lang, page) in all_pages(&app) {
         let weight = page.wire + css.wire;
         seen += 1;
-        if weight > largest.0 {
+        // A page that carries a secret cannot be compressed (see
+        // `render_private` in src/intake/mod.rs): the form shown again with
+        // the source's answers weighs what its HTML weighs, and has a budget
+        // of its own for that.
+        let budget = budget_of(page.name);
+        if weight > largest.0 && budget == BUDGET {
             largest = (weight, format!("{lang} {}", page.name));
         }
-        if weight > BUDGET {
+        if weight > budget {
             over.push(format!("{lang} {}: {weight} bytes", page.name));
         }
     }

@@ -43,15 +43,15 @@ fn files_are_stripped_encrypted_and_listed() {
     let png = png_with_text();
     let docx = docx_with_author();
     let other = unknown(30_000);
-    let (status, html) = submit_files(
+    // The unknown type goes through "send as it is": the source agreed.
+    let (status, html, _) = post_report(
         &app,
         &minimal("with files"),
-        false,
         &[
-            ("photo.jpg", &jpeg),
-            ("scan.png", &png),
-            ("../../statement.docx", &docx),
-            ("notes.bin", &other),
+            ("attachments", "photo.jpg", &jpeg),
+            ("attachments", "scan.png", &png),
+            ("attachments", "../../statement.docx", &docx),
+            ("attachments_as_is", "notes.bin", &other),
         ],
     );
     assert_eq!(status, 200, "{html}");
@@ -64,11 +64,7 @@ fn files_are_stripped_encrypted_and_listed() {
         html.contains("statement.docx</bdi>: Removed: author"),
         "{html}"
     );
-    assert!(
-        html.contains(
-            "notes.bin</bdi>: This type of file cannot be cleaned; it was stored as sent."
-        )
-    );
+    assert!(html.contains("notes.bin</bdi>: Stored as sent, as you asked."));
 
     let meta = &app.store.reports().unwrap()[0];
     assert_eq!(meta.blobs.len(), 4);
@@ -132,7 +128,7 @@ fn files_are_stripped_encrypted_and_listed() {
                 assert_eq!((img.width(), img.height()), (32, 24));
             }
             "application/octet-stream" => {
-                assert_eq!(m.result, "not_cleanable");
+                assert_eq!(m.result, "kept_original");
                 assert_eq!(data, other);
             }
             _ => {}
@@ -183,9 +179,17 @@ fn a_file_that_cannot_be_cleaned_is_refused_with_the_answers_kept() {
     );
     assert_eq!(status, 422, "{html}");
     assert!(
-        html.contains("We could not remove identifying details from bad.png"),
+        html.contains("We could not remove identifying details from: bad.png."),
         "{html}"
     );
+    // A damaged file of a type we clean gets the same page as a type we
+    // cannot clean: named, with the two choices.
+    assert!(
+        html.contains("bad.png</bdi>: this file seems damaged"),
+        "{html}"
+    );
+    assert!(html.contains("name=\"attachments_as_is\""), "{html}");
+    assert!(html.contains("Leave it out and send"));
     assert!(html.contains("Keep the original metadata"));
     assert!(html.contains("please choose them again"));
     assert!(html.contains("Keep this text CANARY-KEEP"), "answers kept");
@@ -321,17 +325,19 @@ fn files_can_be_sent_with_a_follow_up_message() {
     // A message with a photo: what was removed is shown at once.
     let jpeg = jpeg_with_gps();
     let notes = unknown(2_000);
-    let (status, page) = followup_post_files(
+    let (status, page) = followup_files(
         &app,
         &f,
         "More photos of the raid.",
-        false,
-        &[("raid.jpg", &jpeg), ("notes.bin", &notes)],
+        &[
+            ("attachments", "raid.jpg", &jpeg),
+            ("attachments_as_is", "notes.bin", &notes),
+        ],
     );
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Your message was received."), "{page}");
     assert!(page.contains("raid.jpg</bdi>: Removed: location"), "{page}");
-    assert!(page.contains("notes.bin</bdi>: This type of file cannot be cleaned"));
+    assert!(page.contains("notes.bin</bdi>: Stored as sent, as you asked."));
 
     // Files alone, without text, are a message too.
     let png = png_with_text();
@@ -412,6 +418,315 @@ fn a_follow_up_with_files_needs_a_session_and_a_token() {
     assert_eq!(post(f.cookies(), "forged"), 401);
     assert!(blobs(&app).is_empty());
     assert_eq!(app.store.reports().unwrap()[0].envelopes.len(), 1);
+}
+
+/// POSTs the report form as multipart with files under the given input
+/// names (`attachments`, `attachments_as_is`), as a browser that accepts gzip
+/// would. Returns the status, the page and its `Content-Encoding`.
+fn post_report(
+    app: &TestApp,
+    answers: &[(&str, String)],
+    files: &[(&str, &str, &[u8])],
+) -> (u16, String, Option<String>) {
+    let f = get_form(app, "confidential");
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", f.token.as_str())];
+    fields.extend(answers.iter().map(|(k, v)| (*k, v.as_str())));
+    let boundary = "----amanatAsIsBoundary";
+    let resp = client()
+        .post(format!("{}/report", app.intake))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("cookie", &f.cookie)
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .body(multipart_body(boundary, &fields, files))
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    let encoding = resp
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = resp.bytes().unwrap();
+    let html = if encoding.as_deref() == Some("gzip") {
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(&body[..])
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    } else {
+        String::from_utf8(body.to_vec()).unwrap()
+    };
+    (status, html, encoding)
+}
+
+/// The decrypted attachment manifests of a stored report.
+fn manifests_of(
+    app: &TestApp,
+    id: &age::x25519::Identity,
+    meta: &amanat::store::ReportMeta,
+) -> Vec<AttachmentManifest> {
+    let env = meta
+        .envelopes
+        .iter()
+        .find(|e| e.kind == amanat::store::EnvelopeKind::Report)
+        .unwrap();
+    let plain = envelope::open(&app.store.envelope(&env.id).unwrap().unwrap(), &[id]).unwrap();
+    let record: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    serde_json::from_value(record["attachments"].clone()).unwrap()
+}
+
+/// An HEIC photo header (a type we cannot clean) followed by bytes that
+/// stand for its content, with an author canary.
+fn heic() -> Vec<u8> {
+    let mut v = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+    v.extend_from_slice(b"author=CANARY-HEIC-AUTHOR;");
+    v.extend_from_slice(&unknown(5_000));
+    v
+}
+
+#[test]
+fn a_file_we_cannot_clean_is_stored_only_with_the_sources_agreement() {
+    let (app, rs) = spawn_app(&[("ana", ALL)], |_| {});
+    let mut answers = minimal("What happened CANARY-NARRATIVE");
+    answers.push(("locality", "Khujand".into()));
+    answers.push(("identity_name", "CANARY-IDENTITY-NAME".into()));
+    let jpeg = jpeg_with_gps();
+    let photo = heic();
+
+    // Without the source's agreement: nothing stored, the answers kept, the
+    // file named with the two choices, and the page (answers and identity
+    // fields) not compressed.
+    let (status, html, encoding) = post_report(
+        &app,
+        &answers,
+        &[
+            ("attachments", "photo.jpg", &jpeg),
+            ("attachments", "recording.heic", &photo),
+        ],
+    );
+    assert_eq!(status, 422, "{html}");
+    assert_eq!(app.store.report_count(), 0, "no report stored");
+    assert!(blobs(&app).is_empty(), "no blob left: {:?}", blobs(&app));
+    assert!(
+        html.contains("We could not remove identifying details from: recording.heic."),
+        "{html}"
+    );
+    assert!(
+        html.contains("recording.heic</bdi>: identifying details (such as an author"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("photo.jpg</bdi>"),
+        "only the refused file is named"
+    );
+    assert!(html.contains("name=\"attachments_as_is\""), "send as it is");
+    assert!(html.contains("Leave it out and send"), "leave it out");
+    assert!(html.contains("please choose them again"));
+    assert!(
+        html.contains("What happened CANARY-NARRATIVE"),
+        "answers kept"
+    );
+    assert!(html.contains("value=\"Khujand\""));
+    assert!(html.contains("value=\"CANARY-IDENTITY-NAME\""));
+    assert_eq!(
+        encoding.as_deref(),
+        Some("identity"),
+        "the re-shown form is never compressed"
+    );
+
+    // "Send as it is": the file chosen again in that input is stored as
+    // sent and recorded so; the photo beside it is still cleaned.
+    let (status, html, _) = post_report(
+        &app,
+        &answers,
+        &[
+            ("attachments", "photo.jpg", &jpeg),
+            ("attachments_as_is", "recording.heic", &photo),
+        ],
+    );
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("recording.heic</bdi>: Stored as sent, as you asked."));
+    assert!(
+        html.contains("photo.jpg</bdi>: Removed: location"),
+        "{html}"
+    );
+    let reports = app.store.reports().unwrap();
+    assert_eq!(reports.len(), 1);
+    let m = manifests_of(&app, &rs[0].identity, &reports[0]);
+    assert_eq!(m.len(), 2);
+    assert_eq!(m[0].result, "cleaned");
+    assert_eq!(m[1].result, "kept_original");
+    assert_eq!(open_blob(&app, &rs[0].identity, &m[1]), photo);
+
+    // "Keep the original metadata" ticked is agreement too.
+    let mut kept = answers.clone();
+    kept.push(("attachments_keep_metadata", "yes".into()));
+    let (status, html, _) = post_report(&app, &kept, &[("attachments", "recording.heic", &photo)]);
+    assert_eq!(status, 200, "{html}");
+    let reports = app.store.reports().unwrap();
+    assert_eq!(reports.len(), 2);
+
+    // "Leave it out": the kept answers, sent without the file (the browser
+    // sends an empty file part), are stored without it.
+    let before: Vec<String> = reports.iter().map(|r| r.id.clone()).collect();
+    let (status, html, _) = post_report(&app, &answers, &[("attachments", "", b"")]);
+    assert_eq!(status, 200, "{html}");
+    let reports = app.store.reports().unwrap();
+    assert_eq!(reports.len(), 3);
+    let new = reports.iter().find(|r| !before.contains(&r.id)).unwrap();
+    assert!(new.blobs.is_empty());
+    assert!(manifests_of(&app, &rs[0].identity, new).is_empty());
+}
+
+#[test]
+fn a_follow_up_file_we_cannot_clean_needs_the_sources_agreement() {
+    let (app, rs) = spawn_app(&[("ana", ALL)], |_| {});
+    let (_, html) = submit(&app, &minimal("first"));
+    let (_, f, _) = followup_login(&app, &codename_of(&html));
+    let photo = heic();
+    let before = app.store.reports().unwrap()[0].clone();
+    let (status, page) = followup_post_files(
+        &app,
+        &f,
+        "Draft CANARY-DRAFT",
+        false,
+        &[("voice.heic", &photo)],
+    );
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("voice.heic</bdi>: identifying details"),
+        "{page}"
+    );
+    assert!(page.contains("name=\"attachments_as_is\""), "{page}");
+    assert!(page.contains("Leave it out and send"));
+    assert!(page.contains(">Draft CANARY-DRAFT</textarea>"), "text kept");
+    let after = app.store.reports().unwrap()[0].clone();
+    assert_eq!(
+        after.envelopes.len(),
+        before.envelopes.len(),
+        "nothing stored"
+    );
+    assert!(blobs(&app).is_empty(), "{:?}", blobs(&app));
+
+    // Sent again through "send as it is": stored, recorded as kept.
+    let (status, page) = followup_files(
+        &app,
+        &f,
+        "Draft CANARY-DRAFT",
+        &[("attachments_as_is", "voice.heic", &photo)],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("voice.heic</bdi>: Stored as sent, as you asked."),
+        "{page}"
+    );
+    let msgs = messages(&app, &rs[0].identity);
+    assert_eq!(msgs.len(), 1);
+    let m: Vec<AttachmentManifest> =
+        serde_json::from_value(msgs[0]["attachments"].clone()).unwrap();
+    assert_eq!(m[0].result, "kept_original");
+    assert_eq!(open_blob(&app, &rs[0].identity, &m[0]), photo);
+}
+
+#[test]
+fn below_the_free_space_floor_nothing_is_written_and_the_answers_are_kept() {
+    // A floor above any real free space: every write is refused.
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| c.limits.min_free_bytes = u64::MAX);
+    let mut answers = minimal("Kept CANARY-LOW-SPACE");
+    answers.push(("locality", "Khujand".into()));
+    let (status, html) = submit(&app, &answers);
+    assert_eq!(status, 507, "{html}");
+    assert!(html.contains("short of disk space"), "{html}");
+    assert!(html.contains("Kept CANARY-LOW-SPACE"), "answers kept");
+    assert!(html.contains("value=\"Khujand\""));
+    let (status, html, _) = post_report(
+        &app,
+        &answers,
+        &[("attachments", "photo.jpg", &jpeg_with_gps())],
+    );
+    assert_eq!(status, 507, "{html}");
+    assert!(html.contains("short of disk space"), "{html}");
+    assert!(html.contains("Kept CANARY-LOW-SPACE"), "answers kept");
+    assert_eq!(app.store.report_count(), 0);
+    assert!(blobs(&app).is_empty(), "{:?}", blobs(&app));
+}
+
+/// POSTs a follow-up message with files under the given input names.
+fn followup_files(
+    app: &TestApp,
+    f: &Followup,
+    message: &str,
+    files: &[(&str, &str, &[u8])],
+) -> (u16, String) {
+    let (_, thread, _) = followup_get(app, Some(f));
+    let token = extract_value(&thread, "name=\"csrf\" value=\"").unwrap();
+    let boundary = "----amanatFollowupAsIs";
+    let resp = client()
+        .post(format!("{}/followup/message", app.intake))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("cookie", f.cookies())
+        .body(multipart_body(
+            boundary,
+            &[("csrf", &token), ("message", message)],
+            files,
+        ))
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().unwrap())
+}
+
+#[test]
+fn a_reviewer_removed_during_an_upload_does_not_receive_the_file() {
+    use std::io::Write;
+    let (app, _) = spawn_app(&[("ana", ALL), ("leaving", &[Role::Triage])], |_| {});
+    let f = get_form(&app, "confidential");
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", f.token.as_str())];
+    let answers = minimal("Kept CANARY-REVIEWERS");
+    fields.extend(answers.iter().map(|(k, v)| (*k, v.as_str())));
+    let boundary = "r3viewers";
+    let file = unknown(400_000);
+    let body = multipart_body(
+        boundary,
+        &fields,
+        &[("attachments_as_is", "recording.wav", &file)],
+    );
+    let addr = addr_of(&app.intake).to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /report HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nCookie: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        f.cookie,
+        body.len()
+    )
+    .unwrap();
+    // The answers and the start of the file: the upload has begun, with
+    // the recipients of that moment.
+    let cut = body.len() - file.len() / 2;
+    s.write_all(&body[..cut]).unwrap();
+    s.flush().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while blobs(&app).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(blobs(&app).len(), 1, "the file is being staged");
+    app.store.remove_reviewer("leaving").unwrap();
+    s.write_all(&body[cut..]).unwrap();
+    let reply = read_reply(&mut s, std::time::Duration::from_secs(10));
+    let html = String::from_utf8_lossy(&reply.body).to_string();
+    assert_eq!(reply.status, 409, "{html}");
+    assert!(
+        html.contains("The people who read reports changed while your files were uploading"),
+        "{html}"
+    );
+    assert!(html.contains("Kept CANARY-REVIEWERS"), "answers kept");
+    assert_eq!(app.store.report_count(), 0);
+    assert!(blobs(&app).is_empty(), "{:?}", blobs(&app));
 }
 
 /// A DOCX as LibreOffice and other writers order it: media first (pushing

@@ -945,7 +945,7 @@ fn attachments_download_and_a_two_gib_upload_end_to_end() {
     let head = &head[..head.len() - b"--bnd--\r\n".len()];
     let mut prefix = head.to_vec();
     prefix.extend_from_slice(
-        b"--bnd\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"video.raw\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+        b"--bnd\r\nContent-Disposition: form-data; name=\"attachments_as_is\"; filename=\"video.raw\"\r\nContent-Type: application/octet-stream\r\n\r\n",
     );
     let suffix = b"\r\n--bnd--\r\n".to_vec();
     let total = prefix.len() as u64 + SIZE + suffix.len() as u64;

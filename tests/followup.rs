@@ -317,3 +317,128 @@ fn login_burst(app: &TestApp, codename: &str, n: usize) -> Vec<(u16, String)> {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     })
 }
+
+/// A second intake server over the same store, with its own configuration
+/// (e.g. a free-space floor): sessions and limits are its own, the data is
+/// shared. Stopped when the returned guard drops.
+struct Sibling {
+    intake: String,
+    handles: Option<(actix_web::dev::ServerHandle, actix_web::dev::ServerHandle)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        if let Some((a, b)) = self.handles.take() {
+            actix_web::rt::System::new().block_on(async {
+                a.stop(false).await;
+                b.stop(false).await;
+            });
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Site for Sibling {
+    fn intake_url(&self) -> &str {
+        &self.intake
+    }
+}
+
+fn sibling(app: &TestApp, tweak: impl FnOnce(&mut amanat::config::Config)) -> Sibling {
+    let mut cfg = amanat::config::Config::default();
+    cfg.intake.addr = "127.0.0.1:0".into();
+    cfg.review.addr = "127.0.0.1:0".into();
+    cfg.intake.workers = 1;
+    cfg.review.workers = 1;
+    tweak(&mut cfg);
+    let store = app.store.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let q = std::sync::Arc::new(amanat::model::Questionnaire::builtin().unwrap());
+            let server = amanat::server::Application::build(&cfg, store, q, false).unwrap();
+            tx.send((server.intake_url(), server.handles())).unwrap();
+            server.run().await.unwrap();
+        });
+    });
+    let (intake, handles) = rx.recv().unwrap();
+    Sibling {
+        intake,
+        handles: Some(handles),
+        thread: Some(thread),
+    }
+}
+
+#[test]
+fn below_the_free_space_floor_a_follow_up_message_is_refused_and_kept() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |_| {});
+    let codename = submit_with_consent(&app, "first");
+    // The same data on a server whose floor is above any real free space.
+    let full = sibling(&app, |c| c.limits.min_free_bytes = u64::MAX);
+    let (_, f, _) = followup_login(&full, &codename);
+    let before = app.store.reports().unwrap()[0].envelopes.len();
+    let (status, page) = followup_post(
+        &full,
+        &f,
+        "/followup/message",
+        &[("message", "Kept CANARY-FULL-DISK")],
+    );
+    assert_eq!(status, 507, "{page}");
+    assert!(page.contains("short of disk space"), "{page}");
+    assert!(page.contains(">Kept CANARY-FULL-DISK</textarea>"), "{page}");
+    let (status, page) = followup_post_files(
+        &full,
+        &f,
+        "Kept CANARY-FULL-DISK",
+        false,
+        &[("photo.jpg", b"\xff\xd8\xff\xe0 not really")],
+    );
+    assert_eq!(status, 507, "{page}");
+    assert!(page.contains(">Kept CANARY-FULL-DISK</textarea>"), "{page}");
+    assert_eq!(
+        app.store.reports().unwrap()[0].envelopes.len(),
+        before,
+        "nothing appended"
+    );
+    assert!(files_under(&app.store.blobs_dir()).is_empty());
+}
+
+#[test]
+fn every_source_form_turns_autocomplete_off() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |_| {});
+    let form_tags = |html: &str| -> Vec<String> {
+        html.match_indices("<form ")
+            .map(|(i, _)| html[i..i + html[i..].find('>').unwrap() + 1].to_string())
+            .collect()
+    };
+    let anonymity = client()
+        .get(format!("{}/report", app.intake))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let report = get_form(&app, "confidential").html;
+    let codename = submit_with_consent(&app, "first");
+    let (_, _, thread) = followup_login(&app, &codename);
+    let (_, login, _) = followup_get(&app, None);
+    let mut seen = 0;
+    for (page, html) in [
+        ("anonymity", &anonymity),
+        ("report", &report),
+        ("thread", &thread),
+        ("login", &login),
+    ] {
+        let tags = form_tags(html);
+        assert!(!tags.is_empty(), "{page} has a form");
+        for t in tags {
+            assert!(t.contains("autocomplete=\"off\""), "{page}: {t}");
+            seen += 1;
+        }
+    }
+    // The anonymity choice, the report, the login, and the thread's
+    // message, withdrawal and logout forms (no replies yet to delete).
+    assert_eq!(seen, 6);
+}

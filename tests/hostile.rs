@@ -595,7 +595,9 @@ fn mp_end() -> Vec<u8> {
 
 /// A valid submission with one file called `filename`.
 fn upload_named(c: &Ctx, filename: &str) -> Req {
-    let (cookie, pairs) = fresh(c);
+    let (cookie, mut pairs) = fresh(c);
+    // A plain file cannot be cleaned: stored only with the source's consent.
+    pairs.push(("attachments_keep_metadata".into(), "yes".into()));
     post_multipart(
         c,
         &cookie,

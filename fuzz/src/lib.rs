@@ -491,6 +491,7 @@ pub fn multipart(data: &[u8]) {
         blobs_dir: blobs.clone(),
         uploads: &uploads,
         csrf_ok: &csrf_ok,
+        min_free_bytes: 0,
     };
 
     RUNTIME.with(|rt| {

@@ -12,7 +12,7 @@
 
 use super::kdf::KdfError;
 use super::upload::{self, AttachmentManifest, StagedFile};
-use super::views::{FileResult, FilesView, PageCtx};
+use super::views::{FileResult, FilesView, PageCtx, RefusedFile};
 use super::{
     IntakeState, Wiped, error_page, internal_error, render, render_private, request_lang,
     set_cookie,
@@ -243,6 +243,8 @@ struct Shown<'a> {
     /// The message text to show again in the box.
     draft: &'a str,
     sent: Vec<FileResult>,
+    /// Files refused because they cannot be cleaned, named with the choices.
+    refused: Vec<RefusedFile>,
 }
 
 #[derive(Template)]
@@ -404,10 +406,12 @@ async fn message(
                 status,
                 notice,
                 draft,
+                refused,
             }) => {
                 let shown = Shown {
                     problem: Some(notice),
                     draft: &draft,
+                    refused,
                     ..Shown::default()
                 };
                 let mut resp = thread_page(&req, &st, lang, &report_id, &secret, shown).await;
@@ -472,27 +476,51 @@ async fn message(
         }
     };
     drop(pairs);
+    if !super::has_free_space(st.store.dir(), st.limits.min_free_bytes) {
+        tracing::warn!(target: "amanat::intake", "follow-up message refused: free space below the floor");
+        let mut p = tr.t("error-low-space");
+        if !files.is_empty() {
+            p = format!("{p} {}", tr.t("files-choose-again"));
+        }
+        drop(files);
+        let shown = Shown {
+            problem: Some(p),
+            draft: text.as_str(),
+            ..Shown::default()
+        };
+        let mut resp = thread_page(&req, &st, lang, &report_id, &secret, shown).await;
+        if resp.status() == StatusCode::BAD_REQUEST {
+            *resp.status_mut() = StatusCode::INSUFFICIENT_STORAGE;
+        }
+        return resp;
+    }
     let store = st.store.clone();
     let lang_code = lang.code;
     let rid = report_id.clone();
-    let stored = web::block(move || -> Result<Vec<AttachmentManifest>, String> {
-        // Blobs first, durable, then the message that points at them.
-        let (blob_ids, manifests) = super::commit_files(&store, files)?;
-        let record = serde_json::to_vec(&serde_json::json!({
-            "schema": "amanat.message/1",
-            "lang": lang_code,
-            "text": text.as_str(),
-            "attachments": manifests,
-        }))
-        .map(Zeroizing::new)
-        .map_err(|e| e.to_string());
-        let result =
-            record.and_then(|r| seal_to_triage(&store, &rid, EnvelopeKind::Message, &r, &blob_ids));
-        if result.is_err() {
-            store.remove_blobs(&blob_ids);
-        }
-        result.map(|()| manifests)
-    })
+    // Shown again if the files must be sent again.
+    let draft_again = text.clone();
+    let stored = web::block(
+        move || -> Result<Vec<AttachmentManifest>, super::CommitError> {
+            // Blobs first, durable, then the message that points at them.
+            let (blob_ids, manifests) = super::commit_files(&store, files)?;
+            let record = serde_json::to_vec(&serde_json::json!({
+                "schema": "amanat.message/1",
+                "lang": lang_code,
+                "text": text.as_str(),
+                "attachments": manifests,
+            }))
+            .map(Zeroizing::new)
+            .map_err(|e| e.to_string());
+            let result = record
+                .and_then(|r| seal_to_triage(&store, &rid, EnvelopeKind::Message, &r, &blob_ids));
+            if result.is_err() {
+                store.remove_blobs(&blob_ids);
+            }
+            result
+                .map(|()| manifests)
+                .map_err(super::CommitError::Store)
+        },
+    )
     .await;
     match stored {
         Ok(Ok(manifests)) if manifests.is_empty() => {
@@ -510,7 +538,25 @@ async fn message(
             };
             thread_page(&req, &st, lang, &report_id, &secret, shown).await
         }
-        Ok(Err(e)) => {
+        Ok(Err(super::CommitError::RecipientsChanged)) => {
+            tracing::info!(target: "amanat::intake", "follow-up message deferred: reviewers changed during upload");
+            let p = format!(
+                "{} {}",
+                tr.t("error-reviewers-changed"),
+                tr.t("files-choose-again")
+            );
+            let shown = Shown {
+                problem: Some(p),
+                draft: draft_again.as_str(),
+                ..Shown::default()
+            };
+            let mut resp = thread_page(&req, &st, lang, &report_id, &secret, shown).await;
+            if resp.status() == StatusCode::BAD_REQUEST {
+                *resp.status_mut() = StatusCode::CONFLICT;
+            }
+            resp
+        }
+        Ok(Err(super::CommitError::Store(e))) => {
             tracing::error!(target: "amanat::intake", "follow-up message failed: {e}");
             internal_error(lang)
         }
@@ -535,6 +581,7 @@ enum MessageRefusal {
         status: StatusCode,
         notice: String,
         draft: String,
+        refused: Vec<RefusedFile>,
     },
 }
 
@@ -583,7 +630,7 @@ async fn read_message_multipart(
             }
             match super::multipart_refusal(error, lang) {
                 super::Refusal::Page(resp) => Err(MessageRefusal::Page(resp)),
-                super::Refusal::Form(status, notice) => {
+                super::Refusal::Form(status, notice, refused) => {
                     let draft = pairs
                         .0
                         .iter()
@@ -595,6 +642,7 @@ async fn read_message_multipart(
                         status,
                         notice,
                         draft,
+                        refused,
                     })
                 }
             }
@@ -806,6 +854,7 @@ async fn thread_page(
         problem,
         draft,
         sent,
+        refused,
     } = shown;
     let tr = Tr::new(lang);
     let meta = match st.store.report(report_id) {
@@ -895,7 +944,8 @@ async fn thread_page(
                 st.limits.attachments_per_submission,
                 st.limits.attachment_bytes,
                 None,
-            ),
+            )
+            .map(|f| f.with_refused(refused)),
             sent,
         },
     );

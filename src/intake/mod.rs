@@ -230,6 +230,7 @@ async fn submit(
             notice,
             status,
             identity_available,
+            &[],
         )
     };
     let year = crate::timeutil::Day::today().ymd().0;
@@ -289,6 +290,15 @@ async fn submit(
     };
     drop(derived);
 
+    if !has_free_space(st.store.dir(), st.limits.min_free_bytes) {
+        tracing::warn!(target: "amanat::intake", "submission refused: free space below the floor");
+        drop(files);
+        return reshow(
+            &[],
+            Some(tr.t("error-low-space")),
+            StatusCode::INSUFFICIENT_STORAGE,
+        );
+    }
     let store = st.store.clone();
     let qid = (q.id.clone(), q.version);
     let lang_code = lang.code;
@@ -301,12 +311,21 @@ async fn submit(
                 StatusCode::OK,
                 &ConfirmPage {
                     page: PageCtx::new(lang, "/"),
-                    codename: codename.to_string(),
+                    codename,
                     files: file_results(&tr, &attachments),
                 },
             )
         }
-        Ok(Err(e)) => {
+        Ok(Err(CommitError::RecipientsChanged)) => {
+            tracing::info!(target: "amanat::intake", "submission deferred: reviewers changed during upload");
+            // `reshow` adds that the files must be chosen again.
+            reshow(
+                &[],
+                Some(tr.t("error-reviewers-changed")),
+                StatusCode::CONFLICT,
+            )
+        }
+        Ok(Err(CommitError::Store(e))) => {
             tracing::error!(target: "amanat::intake", "submission failed: {e}");
             internal_error(lang)
         }
@@ -421,7 +440,7 @@ async fn read_submission(
             }
             match multipart_refusal(error, lang) {
                 Refusal::Page(resp) => Err(resp),
-                Refusal::Form(status, notice) => Err(Box::new(reshow_form(
+                Refusal::Form(status, notice, refused) => Err(Box::new(reshow_form(
                     req,
                     st,
                     lang,
@@ -430,6 +449,7 @@ async fn read_submission(
                     Some(notice),
                     status,
                     identity_available,
+                    &refused,
                 ))),
             }
         }
@@ -507,6 +527,7 @@ fn multipart_context<'a>(
         blobs_dir: st.store.blobs_dir(),
         uploads: &st.uploads,
         csrf_ok,
+        min_free_bytes: l.min_free_bytes,
     }
 }
 
@@ -515,8 +536,9 @@ enum Refusal {
     /// A page of its own: the form cannot be shown again.
     Page(Box<HttpResponse>),
     /// The form again, with this status and notice; the source must choose
-    /// the files again (nothing of them was kept).
-    Form(StatusCode, String),
+    /// the files again (nothing of them was kept). The files that could not
+    /// be cleaned are named, with the choices the form offers for them.
+    Form(StatusCode, String, Vec<RefusedFile>),
 }
 
 /// The answer to a multipart body the reader refused.
@@ -547,6 +569,26 @@ fn multipart_refusal(error: upload::MultipartError, lang: &'static Lang) -> Refu
             tr.t_args("error-submission-too-large", &[("limit", size(n))]),
         ),
         upload::MultipartError::Busy => (StatusCode::SERVICE_UNAVAILABLE, tr.t("error-busy")),
+        upload::MultipartError::LowSpace => {
+            tracing::warn!(target: "amanat::intake", "upload refused: free space below the floor");
+            (StatusCode::INSUFFICIENT_STORAGE, tr.t("error-low-space"))
+        }
+        upload::MultipartError::Uncleanable(files) => {
+            let refused = refused_files(&tr, &files);
+            let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+            let notice = tr.t_args(
+                "error-files-not-cleanable",
+                &[
+                    ("names", Arg::Text(names.join(", "))),
+                    ("count", Arg::Num(names.len() as i64)),
+                ],
+            );
+            return Refusal::Form(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{notice} {}", tr.t("files-choose-again")),
+                refused,
+            );
+        }
         upload::MultipartError::File(upload::UploadError::FileTooLarge { name, limit }) => (
             StatusCode::PAYLOAD_TOO_LARGE,
             tr.t_args(
@@ -554,7 +596,10 @@ fn multipart_refusal(error: upload::MultipartError, lang: &'static Lang) -> Refu
                 &[("name", Arg::Text(name)), ("limit", size(limit))],
             ),
         ),
-        upload::MultipartError::File(upload::UploadError::CannotClean { name }) => (
+        // The reader collects these into `Uncleanable`; kept for completeness.
+        upload::MultipartError::File(
+            upload::UploadError::CannotClean { name } | upload::UploadError::NotCleanable { name },
+        ) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             tr.t_args("error-file-cannot-clean", &[("name", Arg::Text(name))]),
         ),
@@ -567,16 +612,84 @@ fn multipart_refusal(error: upload::MultipartError, lang: &'static Lang) -> Refu
         ),
     };
     tracing::info!(target: "amanat::intake", "attachment refused: nothing stored");
-    Refusal::Form(status, format!("{notice} {}", tr.t("files-choose-again")))
+    Refusal::Form(
+        status,
+        format!("{notice} {}", tr.t("files-choose-again")),
+        Vec::new(),
+    )
+}
+
+/// The refused files as the form names them, each with why.
+fn refused_files(tr: &Tr, files: &[upload::Uncleanable]) -> Vec<RefusedFile> {
+    files
+        .iter()
+        .map(|f| RefusedFile {
+            name: f.name.clone(),
+            reason: tr.t(if f.damaged {
+                "file-refused-damaged"
+            } else {
+                "file-refused-type"
+            }),
+        })
+        .collect()
+}
+
+/// True if the file system holding `dir` has at least `floor` bytes free
+/// for unprivileged writers (`limits.min_free_bytes`; 0 disables the check).
+/// Fails closed: if the free space cannot be read, nothing is written.
+pub(crate) fn has_free_space(dir: &std::path::Path, floor: u64) -> bool {
+    if floor == 0 {
+        return true;
+    }
+    match rustix::fs::statvfs(dir) {
+        Ok(v) => v.f_bavail.saturating_mul(v.f_frsize) >= floor,
+        Err(e) => {
+            tracing::error!(target: "amanat::intake", "cannot read free space: {e}");
+            false
+        }
+    }
+}
+
+/// Why staged files or the record pointing at them were not stored.
+#[derive(Debug)]
+enum CommitError {
+    /// The triage reviewers changed while the files were uploading: the
+    /// files are encrypted to a set that is no longer today's (a removed
+    /// reviewer could read them, a new one could not). Nothing was kept.
+    RecipientsChanged,
+    /// The store failed (log detail, never shown).
+    Store(String),
+}
+
+impl From<String> for CommitError {
+    fn from(e: String) -> Self {
+        CommitError::Store(e)
+    }
 }
 
 /// Makes staged files durable blobs and returns their ids and manifests,
 /// each manifest naming its blob. The caller removes the blobs if the record
 /// that points at them cannot be stored.
+///
+/// Refuses (and drops the staged files) unless every file is encrypted to
+/// exactly today's triage reviewers: the recipients were read when the
+/// upload started, and a reviewer removed since must not receive it.
 fn commit_files(
     store: &Store,
     files: Vec<upload::StagedFile>,
-) -> Result<(Vec<String>, Vec<upload::AttachmentManifest>), String> {
+) -> Result<(Vec<String>, Vec<upload::AttachmentManifest>), CommitError> {
+    if !files.is_empty() {
+        let today = canonical_recipients(
+            &store
+                .recipients_with_role(Role::Triage)
+                .map_err(|e| e.to_string())?,
+        )?;
+        for f in &files {
+            if canonical_recipients(&f.recipients)? != today {
+                return Err(CommitError::RecipientsChanged);
+            }
+        }
+    }
     let (temps, mut manifests): (Vec<_>, Vec<_>) =
         files.into_iter().map(|f| (f.temp, f.manifest)).unzip();
     let blob_ids = store.commit_blobs(temps).map_err(|e| e.to_string())?;
@@ -584,6 +697,18 @@ fn commit_files(
         m.blob = id.clone();
     }
     Ok((blob_ids, manifests))
+}
+
+/// Recipients parsed and re-encoded (one spelling each), sorted, deduplicated.
+fn canonical_recipients(list: &[String]) -> Result<Vec<String>, CommitError> {
+    let mut out: Vec<String> = envelope::parse_recipients(list)
+        .map_err(|e| CommitError::Store(e.to_string()))?
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// Encrypts the parsed report (and identity section), commits its blobs and
@@ -595,7 +720,7 @@ fn seal_and_store(
     questionnaire: (String, u32),
     lang: &str,
     source: NewSource,
-) -> Result<Vec<upload::AttachmentManifest>, String> {
+) -> Result<Vec<upload::AttachmentManifest>, CommitError> {
     let triage = store
         .recipients_with_role(Role::Triage)
         .map_err(|e| e.to_string())?;
@@ -614,7 +739,7 @@ fn seal_and_store(
     if result.is_err() {
         store.remove_blobs(&blob_ids);
     }
-    result.map(|()| manifests)
+    result.map(|()| manifests).map_err(CommitError::Store)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -722,6 +847,7 @@ fn reshow_form(
     notice: Option<String>,
     status: StatusCode,
     identity_available: bool,
+    refused: &[RefusedFile],
 ) -> HttpResponse {
     let tr = Tr::new(lang);
     let q = &st.questionnaire;
@@ -734,7 +860,11 @@ fn reshow_form(
     let mut links: Vec<ErrorLink> = Vec::new();
     if let Some(n) = &notice {
         links.push(ErrorLink {
-            anchor: "main".into(),
+            anchor: if refused.is_empty() {
+                "main".into()
+            } else {
+                "refused-files".into()
+            },
             label: tr.t("error-title"),
             message: n.clone(),
         });
@@ -756,7 +886,8 @@ fn reshow_form(
             st.limits.attachments_per_submission,
             st.limits.attachment_bytes,
             Some(&values),
-        ),
+        )
+        .map(|f| f.with_refused(refused.to_vec())),
         csrf: st.csrf.issue(&cookie_value),
         anonymity: anonymity.to_string(),
         anonymity_choice: anonymity_choice(&tr, q, anonymity),
@@ -768,7 +899,8 @@ fn reshow_form(
         sections: sections(&tr, q, anonymity, identity_available, Some(&values), errors),
         page: PageCtx::new(lang, &format!("/report?anonymity={anonymity}")),
     };
-    let mut resp = render(status, &page);
+    // The source's answers (identity fields among them) are secrets.
+    let mut resp = render_private(status, &page);
     if cookie.is_none() {
         set_csrf_cookie(req, &mut resp, cookie_value);
     }
@@ -829,18 +961,44 @@ fn request_lang(req: &HttpRequest, pairs: Option<&[(String, String)]>) -> &'stat
 }
 
 /// Renders a page that carries a secret (the codename, the thread's
-/// messages) and so is never compressed: with compression, a response's
+/// messages, a form shown again with the source's answers and identity
+/// fields) and so is never compressed: with compression, a response's
 /// length depends on its content, and an observer who can measure lengths
 /// (and make the server reflect chosen text beside the secret) could learn
 /// it byte by byte. Every other page is compressed by the `Compress`
 /// middleware; they carry nothing secret but a one-time anti-forgery token.
+///
+/// The page is rendered into one buffer sized up front and handed to the
+/// response as its owner, so the HTML is wiped when the body is dropped
+/// after sending (see [`WipedBody`]).
 fn render_private<T: Template>(status: StatusCode, page: &T) -> HttpResponse {
-    let mut resp = render(status, page);
+    let mut html = Zeroizing::new(String::with_capacity(T::SIZE_HINT.max(4096) * 4));
+    let mut resp = match page.render_into(&mut *html) {
+        Ok(()) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(web::Bytes::from_owner(WipedBody(html))),
+        Err(e) => {
+            tracing::error!(target: "amanat::intake", "template error: {e}");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("Internal error. Nothing was stored.")
+        }
+    };
     resp.headers_mut().insert(
         header::CONTENT_ENCODING,
         header::HeaderValue::from_static("identity"),
     );
     resp
+}
+
+/// A rendered secret-bearing page, wiped when the response body that owns
+/// it is dropped.
+struct WipedBody(Zeroizing<String>);
+
+impl AsRef<[u8]> for WipedBody {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 fn render<T: Template>(status: StatusCode, page: &T) -> HttpResponse {
@@ -903,5 +1061,112 @@ impl Drop for Wiped {
             k.zeroize();
             v.zeroize();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewReviewer;
+
+    /// Stages `data` (kept as sent) encrypted to `recipients`, as an upload
+    /// that started with that reviewer set.
+    fn staged(store: &Store, recipients: Vec<age::x25519::Recipient>) -> upload::StagedFile {
+        let (tx, job) = upload::start(
+            "evidence.bin",
+            true,
+            recipients,
+            store.blobs_dir(),
+            upload::FileLimits {
+                file_bytes: 1 << 20,
+                sanitize: crate::sanitize::Limits::default(),
+            },
+        );
+        let worker = std::thread::spawn(job);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let chunk = web::Bytes::from_static(b"testimony bytes");
+            tx.send(Ok(chunk)).await.unwrap();
+        });
+        worker.join().unwrap().unwrap()
+    }
+
+    fn reviewer(store: &Store, name: &str) -> age::x25519::Identity {
+        let id = age::x25519::Identity::generate();
+        store
+            .add_reviewer(NewReviewer {
+                name: name.into(),
+                recipient: id.to_public().to_string(),
+                roles: vec![Role::Triage],
+            })
+            .unwrap();
+        id
+    }
+
+    fn triage(store: &Store) -> Vec<age::x25519::Recipient> {
+        envelope::parse_recipients(&store.recipients_with_role(Role::Triage).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn files_sealed_to_a_reviewer_removed_during_the_upload_are_not_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path()).unwrap();
+        reviewer(&store, "ana");
+        reviewer(&store, "leaving");
+        let file = staged(&store, triage(&store));
+        // The reviewer is removed between the start of the upload and its commit.
+        store.remove_reviewer("leaving").unwrap();
+        let r = commit_files(&store, vec![file]);
+        assert!(matches!(r, Err(CommitError::RecipientsChanged)), "{r:?}");
+        assert_eq!(
+            std::fs::read_dir(store.blobs_dir()).unwrap().count(),
+            0,
+            "neither blob nor temporary file left"
+        );
+
+        // A reviewer added during the upload could not read the file: the
+        // same refusal.
+        let file = staged(&store, triage(&store));
+        reviewer(&store, "new");
+        let r = commit_files(&store, vec![file]);
+        assert!(matches!(r, Err(CommitError::RecipientsChanged)), "{r:?}");
+
+        // Unchanged reviewers: committed.
+        let file = staged(&store, triage(&store));
+        let (ids, manifests) = commit_files(&store, vec![file]).unwrap();
+        assert_eq!(ids.len(), 1);
+        assert_eq!(manifests[0].blob, ids[0]);
+        assert!(store.blob_path(&ids[0]).unwrap().exists());
+    }
+
+    #[test]
+    fn the_free_space_floor_refuses_when_set_above_what_is_free() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(has_free_space(dir.path(), 0), "0 turns the check off");
+        assert!(has_free_space(dir.path(), 1));
+        assert!(!has_free_space(dir.path(), u64::MAX));
+        assert!(
+            !has_free_space(&dir.path().join("missing"), 1),
+            "fails closed"
+        );
+    }
+
+    #[test]
+    fn the_confirmation_page_holds_the_codename_in_a_wiped_buffer() {
+        let page = ConfirmPage {
+            page: PageCtx::new(i18n::negotiate(Some("en"), None), "/"),
+            codename: crate::crypto::codename::generate(),
+            files: Vec::new(),
+        };
+        // The type is the guarantee: `Zeroizing` wipes it on drop.
+        let held: &Zeroizing<String> = &page.codename;
+        assert!(!held.is_empty());
+        let resp = render_private(StatusCode::OK, &page);
+        assert_eq!(
+            resp.headers().get(header::CONTENT_ENCODING).unwrap(),
+            "identity"
+        );
     }
 }

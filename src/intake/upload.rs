@@ -11,6 +11,19 @@
 //! whole form is valid, before the report record is committed. A torn upload,
 //! a refused file or an invalid form drops them: nothing is left behind.
 //! File names are shown back to the source who sent them, never logged.
+//!
+//! A file we cannot clean (a type we have no cleaner for, or a damaged file
+//! of a type we do clean) is stored only if the source chose so for it:
+//! with "keep the original metadata" ticked, or by choosing it in the
+//! "send as it is" input ([`AS_IS_FIELD`]) that the form shows again after
+//! such a refusal. Otherwise the whole form is still read, every such file is
+//! named in [`MultipartError::Uncleanable`], nothing is stored, and the form
+//! is shown again with the answers kept. We do not hold the refused file's
+//! staged ciphertext for a second request: a held blob would need a
+//! reference that outlives the request (on disk or in memory, bounded,
+//! expiring, swept at start) for a file the source may never come back for,
+//! while choosing the file again works in every browser with JavaScript off
+//! and leaves nothing behind.
 
 use crate::crypto::envelope;
 use crate::sanitize::{self, Kind, Outcome, SanitizeError};
@@ -25,6 +38,9 @@ use tokio::sync::mpsc;
 pub const FILES_FIELD: &str = "attachments";
 /// Form name of the "keep the original metadata" checkbox.
 pub const KEEP_FIELD: &str = "attachments_keep_metadata";
+/// Form name of the file input shown after a refusal: files chosen there
+/// are stored as sent, with their metadata.
+pub const AS_IS_FIELD: &str = "attachments_as_is";
 
 /// What the encrypted manifest records of each attachment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +66,9 @@ pub struct AttachmentManifest {
 pub struct StagedFile {
     pub temp: tempfile::NamedTempFile,
     pub manifest: AttachmentManifest,
+    /// The recipients (`age1…`) the blob is encrypted to, as read when the
+    /// upload started; checked against today's triage reviewers at commit.
+    pub recipients: Vec<String>,
 }
 
 /// Why a file was refused. Each maps to a page that names the file and says
@@ -60,7 +79,13 @@ pub enum UploadError {
         name: String,
         limit: u64,
     },
+    /// A cleanable type that could not be parsed (damaged).
     CannotClean {
+        name: String,
+    },
+    /// A type we cannot clean, sent without the source's agreement to
+    /// store it as it is.
+    NotCleanable {
         name: String,
     },
     TooLargeToClean {
@@ -144,6 +169,15 @@ fn stage(
         .read_to_end(&mut prefix)
         .map_err(|e| reader_error(e, &name, limits.file_bytes))?;
     let kind = sanitize::detect(&prefix);
+    if kind == Kind::Other && !keep_original {
+        // Nothing to encrypt or write: read the rest (its size still
+        // counts against the limits) and refuse.
+        let mut input = io::Cursor::new(prefix).chain(reader);
+        io::copy(&mut input, &mut io::sink())
+            .map_err(|e| reader_error(e, &name, limits.file_bytes))?;
+        return Err(UploadError::NotCleanable { name });
+    }
+    let sealed_to: Vec<String> = recipients.iter().map(|r| r.to_string()).collect();
 
     let temp = tempfile::Builder::new()
         .prefix(".upload-")
@@ -179,6 +213,11 @@ fn stage(
     // The stripper may stop reading early (e.g. after an image's end); the
     // rest of the upload must still be consumed and counted.
     io::copy(&mut input, &mut io::sink()).map_err(|e| reader_error(e, &name, limits.file_bytes))?;
+    if matches!(outcome, Outcome::NotCleanable) {
+        // A cleaner that gave up on its own (the temporary file goes with
+        // `temp`): the same rule as for a type we do not know.
+        return Err(UploadError::NotCleanable { name });
+    }
 
     let HashingWriter {
         mut inner,
@@ -217,6 +256,7 @@ fn stage(
             result: result.to_string(),
             removed,
         },
+        recipients: sealed_to,
     })
 }
 
@@ -298,12 +338,24 @@ mod tests {
         limit: u64,
     ) -> (Result<StagedFile, UploadError>, x25519::Identity) {
         let dir = tempfile::tempdir().unwrap();
+        let (r, id) = run_in(dir.path(), data, keep, limit);
+        // Keep the directory alive as long as the staged file.
+        std::mem::forget(dir);
+        (r, id)
+    }
+
+    fn run_in(
+        dir: &std::path::Path,
+        data: Vec<u8>,
+        keep: bool,
+        limit: u64,
+    ) -> (Result<StagedFile, UploadError>, x25519::Identity) {
         let id = x25519::Identity::generate();
         let (tx, job) = start(
             "../../photo\u{202E}gpj.jpg",
             keep,
             vec![id.to_public()],
-            dir.path().to_path_buf(),
+            dir.to_path_buf(),
             FileLimits {
                 file_bytes: limit,
                 sanitize: sanitize::Limits::default(),
@@ -328,10 +380,7 @@ mod tests {
                 }
             }
         });
-        let r = worker.join().unwrap();
-        // Keep the directory alive as long as the staged file.
-        std::mem::forget(dir);
-        (r, id)
+        (worker.join().unwrap(), id)
     }
 
     fn decrypt(s: &StagedFile, id: &x25519::Identity) -> Vec<u8> {
@@ -346,11 +395,33 @@ mod tests {
     }
 
     #[test]
-    fn unknown_files_are_stored_as_sent_padded_and_hashed() {
+    fn unknown_files_are_refused_unless_the_source_keeps_them_as_sent() {
         let data: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
-        let (r, id) = run(data.clone(), false, 1 << 20);
+        let dir = tempfile::tempdir().unwrap();
+        let (r, _) = run_in(dir.path(), data.clone(), false, 1 << 20);
+        assert_eq!(
+            r.err(),
+            Some(UploadError::NotCleanable {
+                name: "photogpj.jpg".into()
+            })
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "nothing written"
+        );
+        // Past the size limit, the limit is what the source is told.
+        let (r, _) = run_in(dir.path(), data.clone(), false, 3000);
+        assert!(matches!(r, Err(UploadError::FileTooLarge { .. })));
+    }
+
+    #[test]
+    fn unknown_files_kept_as_sent_are_padded_and_hashed() {
+        let data: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+        let (r, id) = run(data.clone(), true, 1 << 20);
         let s = r.unwrap();
-        assert_eq!(s.manifest.result, "not_cleanable");
+        assert_eq!(s.manifest.result, "kept_original");
+        assert_eq!(s.recipients, vec![id.to_public().to_string()]);
         assert_eq!(s.manifest.size, 50_000);
         assert_eq!(
             s.manifest.sha256,
@@ -415,7 +486,23 @@ pub enum MultipartError {
     SubmissionTooLarge(u64),
     /// Every upload slot is busy.
     Busy,
+    /// The data directory's file system has less free space than
+    /// `limits.min_free_bytes`: no file was written.
+    LowSpace,
+    /// Files that cannot be cleaned, sent without the source's agreement to
+    /// store them as they are (the whole form was read; nothing is kept).
+    Uncleanable(Vec<Uncleanable>),
     File(UploadError),
+}
+
+/// A refused file that could not be cleaned, named for the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Uncleanable {
+    /// The file name, made safe to show.
+    pub name: String,
+    /// True for a damaged file of a type we clean; false for a type we
+    /// cannot clean.
+    pub damaged: bool,
 }
 
 /// Checks the anti-forgery token among form pairs.
@@ -433,6 +520,9 @@ pub struct MultipartContext<'a> {
     pub uploads: &'a std::sync::Arc<tokio::sync::Semaphore>,
     /// Checks the anti-forgery token among the pairs read so far.
     pub csrf_ok: &'a CsrfCheck<'a>,
+    /// No file is staged when `blobs_dir`'s file system has less free space
+    /// than this (`limits.min_free_bytes`; 0 disables the check).
+    pub min_free_bytes: u64,
 }
 
 /// A refused multipart body, with the text answers read before the problem
@@ -484,6 +574,7 @@ async fn read_parts(
 ) -> Result<Vec<StagedFile>, MultipartError> {
     use futures_util::StreamExt;
     let mut files: Vec<StagedFile> = Vec::new();
+    let mut uncleanable: Vec<Uncleanable> = Vec::new();
     let mut text_bytes = 0usize;
     let mut total = 0u64;
     let mut csrf_checked = false;
@@ -509,7 +600,7 @@ async fn read_parts(
             .and_then(|cd| cd.get_filename())
             .map(str::to_string);
         match filename {
-            Some(fname) if name == FILES_FIELD => {
+            Some(fname) if name == FILES_FIELD || name == AS_IS_FIELD => {
                 if fname.is_empty() {
                     // The browser sends an empty part when no file was chosen.
                     while let Some(c) = field.next().await {
@@ -523,8 +614,11 @@ async fn read_parts(
                     }
                     csrf_checked = true;
                 }
-                if files.len() >= ctx.max_files {
+                if files.len() + uncleanable.len() >= ctx.max_files {
                     return Err(MultipartError::TooManyFiles(ctx.max_files));
+                }
+                if !super::has_free_space(&ctx.blobs_dir, ctx.min_free_bytes) {
+                    return Err(MultipartError::LowSpace);
                 }
                 if permit.is_none() {
                     permit = Some(
@@ -534,7 +628,8 @@ async fn read_parts(
                             .map_err(|_| MultipartError::Busy)?,
                     );
                 }
-                let keep = pairs.iter().any(|(k, v)| k == KEEP_FIELD && v == "yes");
+                let keep =
+                    name == AS_IS_FIELD || pairs.iter().any(|(k, v)| k == KEEP_FIELD && v == "yes");
                 let (tx, job) = start(
                     &fname,
                     keep,
@@ -545,11 +640,14 @@ async fn read_parts(
                 let worker = actix_web::web::block(job);
                 let mut size = 0u64;
                 let mut failure: Option<MultipartError> = None;
+                let mut tx = Some(tx);
                 while let Some(chunk) = field.next().await {
                     let chunk = match chunk {
                         Ok(c) => c,
                         Err(_) => {
-                            let _ = tx.send(Err(io::Error::other("torn upload"))).await;
+                            if let Some(tx) = &tx {
+                                let _ = tx.send(Err(io::Error::other("torn upload"))).await;
+                            }
                             failure = Some(MultipartError::File(UploadError::Broken));
                             break;
                         }
@@ -557,7 +655,9 @@ async fn read_parts(
                     size += chunk.len() as u64;
                     total += chunk.len() as u64;
                     if size > ctx.file.file_bytes {
-                        let _ = tx.send(Err(too_large_error())).await;
+                        if let Some(tx) = &tx {
+                            let _ = tx.send(Err(too_large_error())).await;
+                        }
                         failure = Some(MultipartError::File(UploadError::FileTooLarge {
                             name: sanitize::clean_filename(&fname),
                             limit: ctx.file.file_bytes,
@@ -565,14 +665,20 @@ async fn read_parts(
                         break;
                     }
                     if total > ctx.max_total {
-                        let _ = tx.send(Err(too_large_error())).await;
+                        if let Some(tx) = &tx {
+                            let _ = tx.send(Err(too_large_error())).await;
+                        }
                         failure = Some(MultipartError::SubmissionTooLarge(ctx.max_total));
                         break;
                     }
-                    if tx.send(Ok(chunk)).await.is_err() {
-                        // The job stopped early (e.g. a file it cannot clean);
-                        // its error is reported below.
-                        break;
+                    if let Some(sender) = &tx {
+                        if sender.send(Ok(chunk)).await.is_err() {
+                            // The job stopped early (e.g. a damaged file);
+                            // its error is reported below. The rest of the
+                            // file is still read and counted, so that the
+                            // limits decide first and the next parts come.
+                            tx = None;
+                        }
                     }
                 }
                 drop(tx);
@@ -582,7 +688,18 @@ async fn read_parts(
                 if let Some(f) = failure {
                     return Err(f);
                 }
-                files.push(staged.map_err(MultipartError::File)?);
+                match staged {
+                    Ok(f) => files.push(f),
+                    Err(UploadError::NotCleanable { name }) => uncleanable.push(Uncleanable {
+                        name,
+                        damaged: false,
+                    }),
+                    Err(UploadError::CannotClean { name }) => uncleanable.push(Uncleanable {
+                        name,
+                        damaged: true,
+                    }),
+                    Err(e) => return Err(MultipartError::File(e)),
+                }
             }
             Some(_) => return Err(MultipartError::BadBody("error-bad-request-detail-fields")),
             None => {
@@ -612,5 +729,11 @@ async fn read_parts(
         return Err(MultipartError::Csrf);
     }
     drop(permit);
+    if !uncleanable.is_empty() {
+        // Nothing of this submission is stored: the staged files go too.
+        drop(files);
+        tracing::info!(target: "amanat::intake", "attachment not cleanable: nothing stored");
+        return Err(MultipartError::Uncleanable(uncleanable));
+    }
     Ok(files)
 }

@@ -79,7 +79,9 @@ pub struct ReportPage {
 #[template(path = "confirm.html")]
 pub struct ConfirmPage {
     pub page: PageCtx,
-    pub codename: String,
+    /// The receipt, shown once: the same wiped buffer the codename was
+    /// generated into, never copied into a plain `String`.
+    pub codename: zeroize::Zeroizing<String>,
     pub files: Vec<FileResult>,
 }
 
@@ -87,12 +89,6 @@ pub struct ConfirmPage {
 pub struct FileResult {
     pub name: String,
     pub result: String,
-}
-
-impl Drop for ConfirmPage {
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.codename);
-    }
 }
 
 #[derive(Template)]
@@ -109,6 +105,25 @@ pub struct FilesView {
     pub limits: String,
     pub keep_label: String,
     pub keep_checked: bool,
+    /// Files just refused because they cannot be cleaned: the form names
+    /// them and offers "send as it is" (a second file input whose files are
+    /// stored with their metadata) and "leave it out".
+    pub refused: Vec<RefusedFile>,
+}
+
+impl FilesView {
+    /// The same view, naming files that were refused.
+    pub fn with_refused(mut self, refused: Vec<RefusedFile>) -> FilesView {
+        self.refused = refused;
+        self
+    }
+}
+
+/// A file that could not be cleaned, and why.
+#[derive(Clone, Debug)]
+pub struct RefusedFile {
+    pub name: String,
+    pub reason: String,
 }
 
 /// The attachments part of the form, if the questionnaire has a files field
@@ -138,6 +153,7 @@ pub fn files_view(
         keep_checked: values
             .and_then(|v| v.get(super::upload::KEEP_FIELD))
             .is_some_and(|v| v.iter().any(|x| x == "yes")),
+        refused: Vec::new(),
     })
 }
 

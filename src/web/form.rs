@@ -3,8 +3,13 @@
 //! Unlike lossy decoders, invalid UTF-8 is refused (so nothing is silently
 //! altered), repeated names are kept in order (multiselects), and the number
 //! of pairs is bounded before anything is allocated per pair.
+//!
+//! Form bodies carry secrets (a typed codename, identity fields, the
+//! narrative): every intermediate copy made while decoding is wiped before it
+//! is freed, so only the returned pairs remain, and the callers wipe those.
 
 use percent_encoding::percent_decode;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Why a form body was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -33,12 +38,24 @@ pub fn parse_urlencoded(body: &[u8], max_pairs: usize) -> Result<Vec<(String, St
 }
 
 fn decode(raw: &[u8]) -> Result<String, FormError> {
-    let plus: Vec<u8> = raw
-        .iter()
-        .map(|&b| if b == b'+' { b' ' } else { b })
-        .collect();
-    let bytes: Vec<u8> = percent_decode(&plus).collect();
-    String::from_utf8(bytes).map_err(|_| FormError::Encoding)
+    let plus = plus_to_space(raw);
+    // Decoded output is never longer than its input: one allocation, no
+    // reallocation that would leave an unwiped copy behind.
+    let mut bytes = Vec::with_capacity(plus.len());
+    bytes.extend(percent_decode(&plus));
+    String::from_utf8(bytes).map_err(|e| {
+        e.into_bytes().zeroize();
+        FormError::Encoding
+    })
+}
+
+/// `raw` with `+` turned into spaces, in a buffer wiped when dropped.
+fn plus_to_space(raw: &[u8]) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(
+        raw.iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -69,6 +86,22 @@ mod tests {
         assert_eq!(
             parse_urlencoded(b"a=1&b=2&c=3", 2),
             Err(FormError::TooManyFields(2))
+        );
+    }
+
+    #[test]
+    fn the_intermediate_copy_is_a_wiped_buffer() {
+        // A codename typed with spaces arrives with `+`: the copy that turns
+        // them into spaces is wiped on drop (its type says so; a change to a
+        // plain `Vec` no longer compiles here).
+        let copy: Zeroizing<Vec<u8>> = plus_to_space(b"tiger+apple+moon");
+        assert_eq!(&copy[..], b"tiger apple moon");
+        let mut copy = copy;
+        copy.zeroize();
+        assert!(copy.is_empty());
+        assert_eq!(
+            parse_urlencoded(b"codename=tiger+apple+moon", 2).unwrap(),
+            vec![("codename".to_string(), "tiger apple moon".to_string())]
         );
     }
 

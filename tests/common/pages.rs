@@ -38,13 +38,27 @@ pub const PAGE_KINDS: &[(&str, u16)] = &[
     ("not-found", 404),
 ];
 
-/// Pages that carry a secret (the codename, the thread's messages) and are
-/// therefore never compressed.
-pub const PRIVATE_PAGES: &[&str] = &["confirmation", "followup-thread"];
+/// Pages that carry a secret (the codename, the thread's messages, the
+/// source's answers shown again) and are therefore never compressed.
+pub const PRIVATE_PAGES: &[&str] = &["form-with-errors", "confirmation", "followup-thread"];
 
 /// The page-weight budget for slow links: a page's HTML plus its stylesheet,
 /// as bytes on the wire.
 pub const BUDGET: usize = 30 * 1024;
+
+/// The budget of a page that carries a secret and so cannot be compressed
+/// (`PRIVATE_PAGES`): its HTML plus the stylesheet. The form shown again
+/// with the source's answers is the whole questionnaire, uncompressed.
+pub const PRIVATE_BUDGET: usize = 48 * 1024;
+
+/// The budget that applies to a kind of page.
+pub fn budget_of(kind: &str) -> usize {
+    if PRIVATE_PAGES.contains(&kind) {
+        PRIVATE_BUDGET
+    } else {
+        BUDGET
+    }
+}
 
 /// Reads a response as a browser would, keeping the size on the wire.
 pub fn read_page(name: &'static str, resp: reqwest::blocking::Response) -> Page {
