@@ -805,6 +805,11 @@ fn office_documents_are_classified_from_their_directory_and_lose_beacons() {
     let manifests: Vec<AttachmentManifest> =
         serde_json::from_value(record["attachments"].clone()).unwrap();
     assert_eq!(manifests[0].result, "cleaned");
+    // Classified from its directory: recorded as the document it is.
+    assert_eq!(
+        manifests[0].media_type,
+        "application/vnd.openxmlformats-officedocument"
+    );
     let data = open_blob(&app, &rs[0].identity, &manifests[0]);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&data[..])).unwrap();
     let names: Vec<String> = archive
@@ -840,9 +845,11 @@ fn office_documents_are_classified_from_their_directory_and_lose_beacons() {
     );
     assert_eq!(status, 422, "{html}");
     assert!(
-        html.contains("We could not remove identifying details from evidence.zip"),
+        html.contains("We could not remove identifying details from: evidence.zip"),
         "{html}"
     );
+    // Not damaged: a kind of file nothing here can clean.
+    assert!(!html.contains("seems damaged"), "{html}");
     assert!(html.contains("CANARY-KEEP"), "answers kept");
     assert_eq!(app.store.report_count(), 1);
     assert_eq!(blobs(&app).len(), blobs_before);

@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use tokio::sync::mpsc;
+use zeroize::Zeroizing;
 
 /// Form name of the file input.
 pub const FILES_FIELD: &str = "attachments";
@@ -193,6 +194,7 @@ fn stage(
         inner: stream,
         sha: Sha256::new(),
         len: 0,
+        head: Zeroizing::new(Vec::with_capacity(HEAD)),
     };
     let mut input = io::Cursor::new(prefix).chain(reader);
     let outcome = if keep_original {
@@ -205,6 +207,7 @@ fn stage(
                 name: name.clone(),
                 limit,
             },
+            SanitizeError::Unsupported { .. } => UploadError::NotCleanable { name: name.clone() },
             SanitizeError::Malformed { .. } | SanitizeError::ZipBomb => {
                 UploadError::CannotClean { name: name.clone() }
             }
@@ -223,7 +226,15 @@ fn stage(
         mut inner,
         sha,
         len,
+        head,
     } = out;
+    // A zip whose start did not say what it holds was classified from its
+    // directory while it was cleaned, and the cleaned copy puts the part
+    // that says so first: record the document type, not "zip".
+    let kind = match (kind, &outcome) {
+        (Kind::Zip, Outcome::Cleaned { .. } | Outcome::NothingFound) => sanitize::detect(&head),
+        _ => kind,
+    };
     // Pad the stored size to a Padmé bucket so ciphertext length says little.
     let padded = envelope::padded_len(usize::try_from(len).unwrap_or(usize::MAX)) as u64;
     let mut pad = padded.saturating_sub(len);
@@ -314,13 +325,22 @@ struct HashingWriter<W: Write> {
     inner: W,
     sha: Sha256,
     len: u64,
+    /// The first bytes written (up to [`HEAD`]), to tell what a cleaned
+    /// zip turned out to be.
+    head: Zeroizing<Vec<u8>>,
 }
+
+/// How much of a cleaned file's start [`HashingWriter`] keeps: what
+/// [`sanitize::detect`] reads.
+const HEAD: usize = 4096;
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.sha.update(&buf[..n]);
         self.len += n as u64;
+        let room = HEAD.saturating_sub(self.head.len()).min(n);
+        self.head.extend_from_slice(&buf[..room]);
         Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {

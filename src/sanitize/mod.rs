@@ -203,6 +203,10 @@ pub enum Outcome {
 pub enum SanitizeError {
     #[error("malformed {kind} file: {detail}")]
     Malformed { kind: Kind, detail: String },
+    /// A well-formed file of a kind nothing here can clean (a zip archive
+    /// that is no office document): like [`Kind::Other`], not damage.
+    #[error("{kind} file cannot be cleaned: {detail}")]
+    Unsupported { kind: Kind, detail: &'static str },
     #[error("file is larger than the {limit}-byte limit for this format")]
     TooLarge { limit: u64 },
     #[error("archive exceeds decompression limits (possible zip bomb)")]
