@@ -210,7 +210,9 @@ fn a_seized_server_reveals_only_what_security_md_lists() {
         ("consent_contact_back", "yes"),
     ];
     let files: [(&str, &str, &[u8]); 2] = [
-        ("attachments", &file_name, file_body.as_bytes()),
+        // Minutes as text: no type we clean, so the source sends them as
+        // they are.
+        ("attachments_as_is", &file_name, file_body.as_bytes()),
         ("attachments", &photo_name, &photo),
     ];
     let resp = browser.post_multipart("/report", &form.cookie, &fields, &files);

@@ -180,6 +180,27 @@ pub fn try_submit(
     narrative: &str,
     files: &[(&str, &[u8])],
 ) -> Result<Submitted, reqwest::Error> {
+    submit_files_in(http, intake, narrative, files, "attachments")
+}
+
+/// As [`try_submit`], with the files chosen under "send as it is": stored
+/// unchanged, whatever their type, because the source agreed.
+pub fn try_submit_as_is(
+    http: &reqwest::blocking::Client,
+    intake: &str,
+    narrative: &str,
+    files: &[(&str, &[u8])],
+) -> Result<Submitted, reqwest::Error> {
+    submit_files_in(http, intake, narrative, files, "attachments_as_is")
+}
+
+fn submit_files_in(
+    http: &reqwest::blocking::Client,
+    intake: &str,
+    narrative: &str,
+    files: &[(&str, &[u8])],
+    field: &str,
+) -> Result<Submitted, reqwest::Error> {
     let resp = http
         .get(format!("{intake}/report?anonymity=confidential&lang=en"))
         .send()?;
@@ -200,8 +221,7 @@ pub fn try_submit(
             .body(encode(&fields))
     } else {
         let boundary = "----amanatDaemonBoundary3f1c9e";
-        let files: Vec<(&str, &str, &[u8])> =
-            files.iter().map(|(n, d)| ("attachments", *n, *d)).collect();
+        let files: Vec<(&str, &str, &[u8])> = files.iter().map(|(n, d)| (field, *n, *d)).collect();
         post.header(
             "content-type",
             format!("multipart/form-data; boundary={boundary}"),
