@@ -466,6 +466,7 @@ pub fn multipart(data: &[u8]) {
     let blobs = BLOBS.with(PathBuf::clone);
     let uploads = Arc::new(tokio::sync::Semaphore::new(1));
     let csrf_ok = |pairs: &[(String, String)]| pairs.iter().any(|(k, v)| k == "csrf" && v == "ok");
+    let admission = amanat::web::ratelimit::RateLimiter::per_minute(u32::MAX);
     let ctx = MultipartContext {
         max_text_bytes: 4096,
         max_fields: MAX_FIELDS,
@@ -485,6 +486,7 @@ pub fn multipart(data: &[u8]) {
         blobs_dir: blobs.clone(),
         uploads: &uploads,
         csrf_ok: &csrf_ok,
+        admission: &admission,
     };
 
     RUNTIME.with(|rt| {
