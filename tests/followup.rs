@@ -373,14 +373,15 @@ fn junk_logins_never_spend_the_login_budget() {
 
 #[test]
 fn a_login_past_the_budget_waits_briefly_for_a_slot() {
-    // One slot every 3 s once 20 are spent; waits of up to 5 s.
+    // One slot every 5 s once 12 are spent; waits of up to 7 s.
     let (app, _) = spawn_app(&[("ana", ALL)], |c| {
         cheap_kdf(c);
-        c.limits.followup_logins_per_minute = 20;
+        c.limits.followup_logins_per_minute = 12;
+        c.limits.rate_wait_ms = 7000;
     });
     let codename = submit_with_consent(&app, "queued login");
     // Codenames with a valid checksum are cheap to make: they do count.
-    for _ in 0..20 {
+    for _ in 0..12 {
         let junk = amanat::crypto::codename::generate().to_string();
         assert_eq!(followup_login(&app, &junk).0, 400);
     }

@@ -2992,9 +2992,10 @@ fn a_spent_submission_budget_refuses_files_before_reading_them() {
 
 #[test]
 fn junk_submissions_never_spend_the_budget_and_a_real_one_waits_its_turn() {
-    // One slot every 3 s once 20 are spent; waits of up to 5 s.
+    // One slot every 10 s once 6 are spent; waits of up to 15 s.
     let (app, _) = spawn_app(&[("ana", ALL)], |c| {
-        c.limits.submissions_per_minute = 20;
+        c.limits.submissions_per_minute = 6;
+        c.limits.rate_wait_ms = 15_000;
         c.kdf.m_cost_kib = 7 * 1024;
         c.kdf.t_cost = 2;
     });
@@ -3027,16 +3028,17 @@ fn junk_submissions_never_spend_the_budget_and_a_real_one_waits_its_turn() {
         assert!(status == 400 || status == 403, "junk {i}: {status}");
     }
     assert_eq!(app.store.report_count(), 0);
-    // Real-looking submissions do count: 20 spend the budget.
-    for i in 0..20 {
+    // Real-looking submissions do count: 6 spend the budget.
+    for i in 0..6 {
         assert_eq!(submit(&app, &minimal("flood")).0, 200, "flood {i}");
     }
     // The next waits for a slot instead of being refused.
     let started = Instant::now();
     let (status, html) = submit(&app, &minimal("real CANARY-WAIT"));
     assert_eq!(status, 200, "{html}");
-    assert!(started.elapsed() >= Duration::from_secs(2));
-    assert_eq!(app.store.report_count(), 21);
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(3), "waited {waited:?}");
+    assert_eq!(app.store.report_count(), 7);
 }
 
 /// The answers as a form body, with a token if given.
