@@ -9,7 +9,9 @@
 //! peak RSS), `followup` (messages from open follow-up sessions at 32
 //! clients), `growth` (submission and `amanat list` latency with 0, 10k and
 //! 100k stored reports), `flood` (a legitimate source during a flood of
-//! junk). No section name runs them all.
+//! junk), `lockout` (a legitimate source's and reviewer's success under
+//! floods of junk logins, submissions, challenges and sessions). No section
+//! name runs them all.
 #![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -937,4 +939,409 @@ fn main() {
     if want("flood") {
         bench_flood();
     }
+    if want("lockout") {
+        bench_lockout();
+    }
+}
+
+// ----- lockout: a legitimate source's and reviewer's success under floods -----
+
+/// The reviewer's identity from a plain key file written by `amanat keygen`.
+fn identity(key: &Path) -> age::x25519::Identity {
+    let text = std::fs::read_to_string(key).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap();
+    line.parse().unwrap()
+}
+
+/// Enrolls another reviewer; returns their identity.
+fn add_reviewer(data: &Path, name: &str) -> age::x25519::Identity {
+    let id = age::x25519::Identity::generate();
+    let out = Command::new(AMANATD)
+        .args(["reviewer", "add", "--data-dir"])
+        .arg(data)
+        .args(["--name", name, "--recipient"])
+        .arg(id.to_public().to_string())
+        .args(["--roles", "triage"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    id
+}
+
+/// POSTs JSON to the review API; returns the status and the body.
+fn api_post(
+    http: &reqwest::blocking::Client,
+    review: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let resp = http
+        .post(format!("{review}{path}"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().unwrap_or(serde_json::Value::Null))
+}
+
+/// A reviewer login by challenge–response; returns the verify status.
+fn reviewer_login(
+    http: &reqwest::blocking::Client,
+    review: &str,
+    id: &age::x25519::Identity,
+) -> u16 {
+    let recipient = id.to_public().to_string();
+    let (status, ch) = api_post(
+        http,
+        review,
+        "/api/v1/auth/challenge",
+        &serde_json::json!({ "recipient": recipient }),
+    );
+    if status != 200 {
+        return status;
+    }
+    let ct = data_encoding::BASE64
+        .decode(ch["challenge"].as_str().unwrap().as_bytes())
+        .unwrap();
+    let nonce = amanat::crypto::envelope::open(&ct, &[id]).unwrap();
+    let (status, _) = api_post(
+        http,
+        review,
+        "/api/v1/auth/verify",
+        &serde_json::json!({
+            "challenge_id": ch["challenge_id"],
+            "response": String::from_utf8(nonce.to_vec()).unwrap(),
+        }),
+    );
+    status
+}
+
+/// One flood and the legitimate attempts made during it.
+struct Lockout {
+    flood: &'static str,
+    who: &'static str,
+    sent: usize,
+    /// How long the flood ran.
+    wall: Duration,
+    statuses: std::collections::BTreeMap<u16, usize>,
+    ok: usize,
+    tries: usize,
+    latencies: Vec<Duration>,
+}
+
+/// Runs `junk` from `clients` threads (until the legitimate attempts are
+/// done, at most 60 s or 1,000,000 requests) after `before` warm-up
+/// requests; after 2 s makes `tries` legitimate attempts with `legit`, one
+/// every half second, one try each.
+fn lockout_run(
+    flood: &'static str,
+    who: &'static str,
+    clients: usize,
+    before: usize,
+    junk: impl Fn(&reqwest::blocking::Client, usize) -> u16 + Sync,
+    legit: impl Fn(&reqwest::blocking::Client) -> u16,
+) -> Lockout {
+    let tries = 10;
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let count = std::sync::atomic::AtomicUsize::new(0);
+    let http = client();
+    for i in 0..before {
+        junk(&http, i);
+    }
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        let hs: Vec<_> = (0..clients)
+            .map(|_| {
+                let (stop, count, junk) = (&stop, &count, &junk);
+                s.spawn(move || {
+                    let http = client();
+                    let start = Instant::now();
+                    let mut statuses = std::collections::BTreeMap::new();
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed)
+                        && start.elapsed() < Duration::from_secs(60)
+                    {
+                        let i = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= 1_000_000 {
+                            break;
+                        }
+                        *statuses.entry(junk(&http, i)).or_insert(0usize) += 1;
+                    }
+                    statuses
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_secs(2));
+        let (mut ok, mut latencies) = (0, Vec::new());
+        for _ in 0..tries {
+            let t = Instant::now();
+            let st = legit(&http);
+            latencies.push(t.elapsed());
+            if (200..400).contains(&st) {
+                ok += 1;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut statuses = std::collections::BTreeMap::new();
+        for h in hs {
+            for (k, v) in h.join().unwrap() {
+                *statuses.entry(k).or_insert(0) += v;
+            }
+        }
+        latencies.sort();
+        Lockout {
+            flood,
+            who,
+            sent: statuses.values().sum::<usize>(),
+            wall: started.elapsed(),
+            statuses,
+            ok,
+            tries,
+            latencies,
+        }
+    })
+}
+
+fn bench_lockout() {
+    let mut rows: Vec<Lockout> = Vec::new();
+    let fresh = |env: &[(&str, &str)]| {
+        let tmp = tempfile::tempdir().unwrap();
+        let (data, key) = setup(tmp.path());
+        let server = serve(&data, env);
+        (tmp, data, identity(&key), server)
+    };
+    let token_form = |http: &reqwest::blocking::Client, url: String| {
+        let resp = http.get(url).send().unwrap();
+        let c = cookie(&resp, "amanat_csrf");
+        (
+            c,
+            value_after(&resp.text().unwrap(), "name=\"csrf\" value=\""),
+        )
+    };
+    let post_form = |http: &reqwest::blocking::Client, url: String, c: &str, body: String| {
+        http.post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", c)
+            .body(body)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+
+    // Junk follow-up logins: a codename failing its checksum, or no token.
+    {
+        let (_tmp, _, _, server) = fresh(&[]);
+        let codename = report_flow(&client(), &server.intake).1;
+        let intake = &server.intake;
+        rows.push(lockout_run(
+            "junk follow-up logins (`codename=x` with a token; no token)",
+            "source",
+            8,
+            0,
+            |http, i| {
+                let (c, token) = token_form(http, format!("{intake}/followup"));
+                let body = if i % 2 == 0 {
+                    encode(&[("csrf", &token), ("codename", "x")])
+                } else {
+                    encode(&[("codename", "x")])
+                };
+                post_form(http, format!("{intake}/followup/login"), &c, body)
+            },
+            |http| login_flow(http, intake, &codename),
+        ));
+    }
+    // Junk submissions: forged token, or answers that fail their checks.
+    {
+        let (_tmp, _, _, server) = fresh(&[]);
+        let intake = &server.intake;
+        rows.push(lockout_run(
+            "junk submissions (forged token; answers missing)",
+            "source",
+            8,
+            0,
+            |http, i| {
+                let (c, token) = token_form(http, format!("{intake}/report?anonymity=anonymous"));
+                let token = if i % 2 == 0 {
+                    "forged".to_string()
+                } else {
+                    token
+                };
+                let body = encode(&[
+                    ("csrf", &token),
+                    ("anonymity", "anonymous"),
+                    ("narrative", "junk"),
+                ]);
+                post_form(http, format!("{intake}/report"), &c, body)
+            },
+            |http| report_flow(http, intake).0,
+        ));
+    }
+    // Junk reviewer logins: unknown challenge ids, wrong answers to
+    // strangers' challenges.
+    {
+        let (_tmp, _, id, server) = fresh(&[]);
+        let review = &server.review;
+        rows.push(lockout_run(
+            "junk reviewer logins (unknown challenge ids; strangers' challenges answered)",
+            "reviewer",
+            8,
+            0,
+            |http, i| {
+                let challenge_id = if i % 2 == 0 {
+                    format!("junk{i}")
+                } else {
+                    let stranger = age::x25519::Identity::generate().to_public().to_string();
+                    let (_, ch) = api_post(
+                        http,
+                        review,
+                        "/api/v1/auth/challenge",
+                        &serde_json::json!({ "recipient": stranger }),
+                    );
+                    ch["challenge_id"].as_str().unwrap_or("").to_string()
+                };
+                api_post(
+                    http,
+                    review,
+                    "/api/v1/auth/verify",
+                    &serde_json::json!({ "challenge_id": challenge_id, "response": "guess" }),
+                )
+                .0
+            },
+            |http| reviewer_login(http, review, &id),
+        ));
+    }
+    // Junk challenges: left unanswered, for strangers and for the
+    // reviewer's own public key.
+    {
+        let (_tmp, _, id, server) = fresh(&[]);
+        let review = &server.review;
+        let own = id.to_public().to_string();
+        rows.push(lockout_run(
+            "unanswered challenges (strangers' keys; the reviewer's own key)",
+            "reviewer",
+            8,
+            0,
+            |http, i| {
+                let recipient = if i % 2 == 0 {
+                    age::x25519::Identity::generate().to_public().to_string()
+                } else {
+                    own.clone()
+                };
+                api_post(
+                    http,
+                    review,
+                    "/api/v1/auth/challenge",
+                    &serde_json::json!({ "recipient": recipient }),
+                )
+                .0
+            },
+            |http| reviewer_login(http, review, &id),
+        ));
+    }
+    // Session tables filled: small caps, one source's codename and one
+    // reviewer's script logging in again and again.
+    {
+        let tmp = tempfile::tempdir().unwrap();
+        let (data, key) = setup(tmp.path());
+        let (id, other) = (identity(&key), add_reviewer(&data, "script"));
+        let server = serve(
+            &data,
+            &[
+                ("AMANAT_LIMITS_FOLLOWUP_SESSIONS_MAX", "50"),
+                ("AMANAT_LIMITS_FOLLOWUP_LOGINS_PER_MINUTE", "1000000"),
+                ("AMANAT_LIMITS_REVIEW_SESSIONS_MAX", "20"),
+            ],
+        );
+        let http = client();
+        let real = report_flow(&http, &server.intake).1;
+        let flood: Vec<String> = (0..4)
+            .map(|_| report_flow(&http, &server.intake).1)
+            .collect();
+        let (intake, review) = (&server.intake, &server.review);
+        rows.push(lockout_run(
+            "session table filled (follow-up sessions max 50; 4 codenames log in again and again)",
+            "source",
+            4,
+            100,
+            |http, i| login_flow(http, intake, &flood[i % flood.len()]),
+            |http| login_flow(http, intake, &real),
+        ));
+        rows.push(lockout_run(
+            "session table filled (reviewer sessions max 20; another reviewer logs in again and again)",
+            "reviewer",
+            4,
+            100,
+            |http, _| reviewer_login(http, review, &other),
+            |http| reviewer_login(http, review, &id),
+        ));
+    }
+    // What remains: codenames with a valid checksum are free to make, and
+    // each costs an Argon2 derivation and a slot of the login budget.
+    {
+        let (_tmp, _, _, server) = fresh(&[]);
+        let codename = report_flow(&client(), &server.intake).1;
+        let intake = &server.intake;
+        rows.push(lockout_run(
+            "residual: codenames with a valid checksum (each counted, each an Argon2 derivation)",
+            "source",
+            8,
+            0,
+            |http, _| {
+                let junk = amanat::crypto::codename::generate();
+                login_flow(http, intake, &junk)
+            },
+            |http| login_flow(http, intake, &codename),
+        ));
+    }
+
+    let mut table = String::from(
+        "| flood | legitimate | succeeded (one try each) | latency median / worst | flood requests (statuses), rate |\n\
+         |---|---|---|---|---|\n",
+    );
+    for r in &rows {
+        let statuses = r
+            .statuses
+            .iter()
+            .map(|(k, v)| format!("{v}× {k}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        table.push_str(&format!(
+            "| {} | {} | {} of {} | {:.0} ms / {:.0} ms | {} ({statuses}), {:.0}/s over {:.1} s |\n",
+            r.flood,
+            r.who,
+            r.ok,
+            r.tries,
+            r.latencies[r.latencies.len() / 2].as_secs_f64() * 1000.0,
+            r.latencies[r.latencies.len() - 1].as_secs_f64() * 1000.0,
+            r.sent,
+            r.sent as f64 / r.wall.as_secs_f64(),
+            r.wall.as_secs_f64(),
+        ));
+    }
+    let body = format!(
+        "### Lockouts under flood\n\n\
+         Machine: {}\n\n\
+         Default limits unless the row says otherwise (submissions 120/min, codename\n\
+         logins 60/min, failed reviewer logins 10/min, waits for a slot up to 5 s). Each\n\
+         flood runs from 8 clients (4 for the session rows, after 100 logins) until the\n\
+         legitimate attempts are done (at most 60 s); 2 s in, the legitimate source or\n\
+         reviewer makes 10 attempts half a second apart, one try each, on the same\n\
+         cores. Before these fixes the junk logins, challenges and sessions locked\n\
+         everyone out within their first 10–1,000 requests (tests/api.rs,\n\
+         tests/followup.rs, tests/hostile.rs). The last row is what remains\n\
+         (SECURITY.md, \"Denial of service\"): requests that pass every cheap check\n\
+         share the budget with the source.\n\n\
+         {table}",
+        machine(),
+    );
+    write_section("lockout", &body);
 }

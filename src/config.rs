@@ -133,6 +133,10 @@ pub struct Limits {
     pub max_connections: usize,
     /// Report submissions accepted per minute (all sources together).
     pub submissions_per_minute: u32,
+    /// Longest wait, in milliseconds, for a slot of a spent rate limit
+    /// (submissions, follow-up logins and messages) before the request is
+    /// refused; 0 refuses at once.
+    pub rate_wait_ms: u64,
     /// Largest review API request body in bytes.
     pub review_body_bytes: usize,
     /// Failed reviewer logins allowed per minute (all reviewers together).
@@ -143,6 +147,12 @@ pub struct Limits {
     pub review_session_max_secs: u64,
     /// Most concurrent reviewer sessions.
     pub review_sessions_max: usize,
+    /// Most concurrent sessions of one reviewer (past it, the least
+    /// recently used one ends).
+    pub review_sessions_per_reviewer: usize,
+    /// Most unanswered login challenges of one reviewer (past it, the
+    /// oldest one is dropped).
+    pub review_challenges_per_reviewer: usize,
     /// Seconds a reviewer login challenge may be answered.
     pub review_challenge_secs: u64,
     /// Seconds a form's anti-forgery token stays valid.
@@ -155,6 +165,11 @@ pub struct Limits {
     pub followup_session_max_secs: u64,
     /// Most concurrent follow-up sessions.
     pub followup_sessions_max: usize,
+    /// Most concurrent follow-up sessions of one report (past it, the
+    /// least recently used one ends).
+    pub followup_sessions_per_report: usize,
+    /// Follow-up messages accepted per minute (all sources together).
+    pub followup_messages_per_minute: u32,
     /// Longest follow-up message or reply, in characters.
     pub message_chars: usize,
     /// Most files in one submission.
@@ -230,17 +245,22 @@ impl Default for Limits {
             disconnect_timeout_secs: 5,
             max_connections: 1024,
             submissions_per_minute: 120,
+            rate_wait_ms: 5000,
             review_body_bytes: 1024 * 1024,
             review_login_failures_per_minute: 10,
             review_session_idle_secs: 30 * 60,
             review_session_max_secs: 8 * 3600,
             review_sessions_max: 1000,
+            review_sessions_per_reviewer: 8,
+            review_challenges_per_reviewer: 8,
             review_challenge_secs: 120,
             csrf_ttl_secs: 4 * 3600,
             followup_logins_per_minute: 60,
             followup_session_idle_secs: 30 * 60,
             followup_session_max_secs: 2 * 3600,
             followup_sessions_max: 10_000,
+            followup_sessions_per_report: 4,
+            followup_messages_per_minute: 60,
             message_chars: 20_000,
             attachments_per_submission: 10,
             attachment_bytes: 500 << 20,
@@ -408,7 +428,7 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 34] = [
+        let checks: [(&'static str, u64, u64, u64); 39] = [
             (
                 "limits.store_cache_bytes",
                 l.store_cache_bytes,
@@ -548,6 +568,31 @@ impl Config {
                 1_000_000,
             ),
             ("limits.csrf_ttl_secs", l.csrf_ttl_secs, 60, 7 * 86_400),
+            ("limits.rate_wait_ms", l.rate_wait_ms, 0, 30_000),
+            (
+                "limits.review_sessions_per_reviewer",
+                l.review_sessions_per_reviewer as u64,
+                1,
+                10_000,
+            ),
+            (
+                "limits.review_challenges_per_reviewer",
+                l.review_challenges_per_reviewer as u64,
+                1,
+                1000,
+            ),
+            (
+                "limits.followup_sessions_per_report",
+                l.followup_sessions_per_report as u64,
+                1,
+                1000,
+            ),
+            (
+                "limits.followup_messages_per_minute",
+                u64::from(l.followup_messages_per_minute),
+                1,
+                1_000_000,
+            ),
         ];
         for (key, value, min, max) in checks {
             if !(min..=max).contains(&value) {

@@ -422,26 +422,27 @@ fn failed_replayed_and_logged_out_authentication() {
     assert_eq!(s, 401);
     assert!(msg.contains("amanat login"));
 
-    // Third failure reaches the limit: even a correct login must wait.
-    assert_eq!(verify("nope", "nope").status(), 401);
-    let (s, code, _) = error_code(verify("nope", "nope"));
+    // Answers to unknown, decoy or used challenges (above, and ten more
+    // here) count nothing; wrong answers to ana's real challenges do. Past
+    // the limit they are refused, but a correct answer is not.
+    for _ in 0..10 {
+        assert_eq!(verify("nope", "nope").status(), 401);
+    }
+    let wrong = || verify(&challenge(&rs[0].recipient).challenge_id, "nope");
+    assert_eq!(wrong().status(), 401);
+    assert_eq!(wrong().status(), 401);
+    assert_eq!(wrong().status(), 401);
+    let (s, code, _) = error_code(wrong());
     assert_eq!((s, code.as_str()), (429, "rate_limited"));
-    let (s, _, _) = error_code(
-        c.post(format!("{}/api/v1/auth/challenge", app.review))
-            .json(&ChallengeRequest {
-                recipient: rs[0].recipient.clone(),
-            })
-            .send()
-            .unwrap(),
-    );
-    assert_eq!(s, 429);
+    let token = login(&app, &rs[0]);
+    assert_eq!(api_get(&app, &token, "/api/v1/whoami").status(), 200);
     let logins = app.store.audit_entries().unwrap();
-    assert!(
+    assert_eq!(
         logins
             .iter()
             .filter(|e| e.event.action == amanat::audit::Action::LoginFailed)
-            .count()
-            >= 3
+            .count(),
+        3
     );
 }
 
@@ -727,4 +728,151 @@ fn reviewers_fetch_the_chain_and_acknowledge_its_head() {
         last.event.detail.as_deref(),
         Some(format!("seq={} hash={}", head.seq, head.hash).as_str())
     );
+}
+
+// ----- lockouts: junk never spends the shared budgets (issue 19) -----
+
+/// POSTs a JSON body to the review API.
+fn api_post(
+    app: &TestApp,
+    path: &str,
+    body: &impl serde::Serialize,
+) -> reqwest::blocking::Response {
+    client()
+        .post(format!("{}{path}", app.review))
+        .json(body)
+        .send()
+        .unwrap()
+}
+
+/// A challenge for `recipient`.
+fn get_challenge(app: &TestApp, recipient: &str) -> ChallengeResponse {
+    let resp = api_post(
+        app,
+        "/api/v1/auth/challenge",
+        &ChallengeRequest {
+            recipient: recipient.into(),
+        },
+    );
+    assert_eq!(resp.status(), 200);
+    resp.json().unwrap()
+}
+
+#[test]
+fn junk_reviewer_logins_never_lock_out_a_reviewer() {
+    let (app, rs) = spawn_app(&[("ana", ALL)], |c| {
+        c.limits.review_login_failures_per_minute = 3
+    });
+    // 200 junk logins: unknown challenge ids, wrong answers to challenges
+    // for strangers, malformed bodies.
+    for i in 0..200 {
+        let resp = match i % 3 {
+            0 => api_post(
+                &app,
+                "/api/v1/auth/verify",
+                &VerifyRequest {
+                    challenge_id: format!("junk{i}"),
+                    response: "guess".into(),
+                },
+            ),
+            1 => {
+                let stranger = age::x25519::Identity::generate();
+                let ch = get_challenge(&app, &stranger.to_public().to_string());
+                api_post(
+                    &app,
+                    "/api/v1/auth/verify",
+                    &VerifyRequest {
+                        challenge_id: ch.challenge_id,
+                        response: "guess".into(),
+                    },
+                )
+            }
+            _ => api_post(&app, "/api/v1/auth/verify", &serde_json::json!({"x": 1})),
+        };
+        let status = resp.status().as_u16();
+        assert!(status == 401 || status == 400, "junk login {i}: {status}");
+    }
+    let token = login(&app, &rs[0]);
+    assert_eq!(api_get(&app, &token, "/api/v1/whoami").status(), 200);
+}
+
+#[test]
+fn wrong_answers_past_the_budget_are_refused_but_a_correct_one_is_not() {
+    let (app, rs) = spawn_app(&[("ana", ALL)], |c| {
+        c.limits.review_login_failures_per_minute = 3
+    });
+    // Someone who knows ana's public key answers her challenges wrongly.
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let ch = get_challenge(&app, &rs[0].recipient);
+        let resp = api_post(
+            &app,
+            "/api/v1/auth/verify",
+            &VerifyRequest {
+                challenge_id: ch.challenge_id,
+                response: "guess".into(),
+            },
+        );
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses[..3], [401, 401, 401], "{statuses:?}");
+    assert!(statuses[3..].iter().all(|s| *s == 429), "{statuses:?}");
+    let failed = app
+        .store
+        .audit_entries()
+        .unwrap()
+        .iter()
+        .filter(|e| e.event.action == amanat::audit::Action::LoginFailed)
+        .count();
+    assert_eq!(
+        failed, 3,
+        "failures past the budget are not audited one by one"
+    );
+    // Ana, who holds the key, still logs in at once.
+    let token = login(&app, &rs[0]);
+    assert_eq!(api_get(&app, &token, "/api/v1/whoami").status(), 200);
+}
+
+#[test]
+fn junk_challenges_never_crowd_out_a_reviewer() {
+    let (app, rs) = spawn_app(&[("ana", ALL)], |_| {});
+    // 1,100 challenges left unanswered (more than the old cap of 1,000):
+    // for strangers, and for ana's own public key.
+    for i in 0..1100 {
+        let recipient = if i % 2 == 0 {
+            age::x25519::Identity::generate().to_public().to_string()
+        } else {
+            rs[0].recipient.clone()
+        };
+        get_challenge(&app, &recipient);
+    }
+    let token = login(&app, &rs[0]);
+    assert_eq!(api_get(&app, &token, "/api/v1/whoami").status(), 200);
+}
+
+#[test]
+fn one_reviewer_cannot_fill_the_session_table() {
+    let (app, rs) = spawn_app(&[("ana", ALL), ("bo", TRIAGE)], |c| {
+        c.limits.review_sessions_max = 5
+    });
+    let ana_early = login(&app, &rs[0]);
+    // Bo's script logs in 200 times and never logs out.
+    let bo: Vec<String> = (0..200).map(|_| login(&app, &rs[1])).collect();
+    assert_eq!(
+        api_get(&app, &bo[199], "/api/v1/whoami").status(),
+        200,
+        "bo's newest session works"
+    );
+    assert_eq!(
+        api_get(&app, &bo[0], "/api/v1/whoami").status(),
+        401,
+        "bo's oldest session was ended"
+    );
+    assert_eq!(
+        api_get(&app, &ana_early, "/api/v1/whoami").status(),
+        200,
+        "ana's session survived the flood"
+    );
+    let ana = login(&app, &rs[0]);
+    assert_eq!(api_get(&app, &ana, "/api/v1/whoami").status(), 200);
 }

@@ -442,3 +442,178 @@ fn every_source_form_turns_autocomplete_off() {
     // message, withdrawal and logout forms (no replies yet to delete).
     assert_eq!(seen, 6);
 }
+
+// ----- lockouts: junk never spends the shared budgets (issue 19) -----
+
+/// A cheap KDF, so that floods of logins stay quick.
+fn cheap_kdf(c: &mut amanat::config::Config) {
+    c.kdf.m_cost_kib = 7 * 1024;
+    c.kdf.t_cost = 2;
+    c.kdf.p_cost = 1;
+}
+
+/// A fresh anti-forgery cookie and token, as the login page gives them.
+fn login_token(app: &TestApp) -> (String, String) {
+    let (_, html, set) = followup_get(app, None);
+    let token = extract_value(&html, "name=\"csrf\" value=\"").unwrap();
+    (set.unwrap(), token)
+}
+
+/// POSTs a raw login form; returns the status.
+fn raw_login(app: &TestApp, cookie: &str, body: String) -> u16 {
+    client()
+        .post(format!("{}/followup/login", app.intake))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie)
+        .body(body)
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn junk_logins_never_spend_the_login_budget() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| {
+        cheap_kdf(c);
+        c.limits.followup_logins_per_minute = 3;
+    });
+    let codename = submit_with_consent(&app, "junk logins");
+    // 200 junk logins: a codename that fails its checksum with a valid
+    // token, no token, a wrong token, and a body over the size limit.
+    for i in 0..200 {
+        let (cookie, token) = login_token(&app);
+        let (body, want) = match i % 4 {
+            0 => (encode(&[("csrf", &token), ("codename", "x")]), 400),
+            1 => (encode(&[("codename", &codename)]), 403),
+            2 => (encode(&[("csrf", "forged"), ("codename", &codename)]), 403),
+            _ => (format!("codename={}", "a".repeat(5000)), 400),
+        };
+        assert_eq!(raw_login(&app, &cookie, body), want, "junk login {i}");
+    }
+    let (status, f, page) = followup_login(&app, &codename);
+    assert_eq!(status, 303, "the real source still gets in: {page}");
+    assert!(f.session.is_some());
+}
+
+#[test]
+fn a_login_past_the_budget_waits_briefly_for_a_slot() {
+    // One slot every 5 s once 12 are spent; waits of up to 7 s.
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| {
+        cheap_kdf(c);
+        c.limits.followup_logins_per_minute = 12;
+        c.limits.rate_wait_ms = 7000;
+    });
+    let codename = submit_with_consent(&app, "queued login");
+    // Codenames with a valid checksum are cheap to make: they do count.
+    for _ in 0..12 {
+        let junk = amanat::crypto::codename::generate().to_string();
+        assert_eq!(followup_login(&app, &junk).0, 400);
+    }
+    // Three logins at once: the first waits for the next slot; the others
+    // would wait past the bound and are refused at once, with the clear page.
+    let started = std::time::Instant::now();
+    let results = login_burst(&app, &codename, 3);
+    let mut statuses: Vec<u16> = results.iter().map(|r| r.0).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 429, 429], "one waits, two are refused");
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_secs(2),
+        "the slot came after {waited:?}"
+    );
+    let refused = &results.iter().find(|r| r.0 == 429).unwrap().1;
+    assert!(refused.contains("Too many people"), "{refused}");
+}
+
+#[test]
+fn a_full_session_table_ends_old_sessions_instead_of_refusing_logins() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| {
+        cheap_kdf(c);
+        c.limits.followup_logins_per_minute = 1_000_000;
+        c.limits.followup_sessions_max = 5;
+    });
+    let real = submit_with_consent(&app, "real source");
+    let (status, early, _) = followup_login(&app, &real);
+    assert_eq!(status, 303);
+    // Someone with two codenames of their own logs in 200 times.
+    let junk = [
+        submit_with_consent(&app, "flood one"),
+        submit_with_consent(&app, "flood two"),
+    ];
+    for i in 0..200 {
+        assert_eq!(followup_login(&app, &junk[i % 2]).0, 303, "flood login {i}");
+    }
+    // One codename holds only a few sessions: the real source's session
+    // opened before the flood is still there, and a new login works.
+    let (_, page, _) = followup_get(&app, Some(&early));
+    assert!(!page.contains("name=\"codename\""), "still logged in");
+    let (status, f, page) = followup_login(&app, &real);
+    assert_eq!(status, 303, "{page}");
+    assert!(f.session.is_some());
+}
+
+#[test]
+fn follow_up_messages_are_rate_limited_and_junk_does_not_count() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| {
+        cheap_kdf(c);
+        c.limits.followup_messages_per_minute = 2;
+    });
+    let codename = submit_with_consent(&app, "messages");
+    let id = app.store.reports().unwrap()[0].id.clone();
+    let (_, f, _) = followup_login(&app, &codename);
+    let messages = || {
+        app.store
+            .report(&id)
+            .unwrap()
+            .unwrap()
+            .envelopes
+            .iter()
+            .filter(|e| e.kind == EnvelopeKind::Message)
+            .count()
+    };
+    // 200 junk messages: no session, no token, empty.
+    let c = client();
+    for i in 0..200 {
+        let (cookie, body, want) = match i % 3 {
+            0 => (f.csrf_cookie.clone(), encode(&[("message", "junk")]), 401),
+            1 => (f.cookies(), encode(&[("message", "junk")]), 403),
+            _ => {
+                let (_, html, _) = followup_get(&app, Some(&f));
+                let token = extract_value(&html, "name=\"csrf\" value=\"").unwrap();
+                (
+                    f.cookies(),
+                    encode(&[("csrf", &token), ("message", " ")]),
+                    400,
+                )
+            }
+        };
+        let status = c
+            .post(format!("{}/followup/message", app.intake))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie)
+            .body(body)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(status, want, "junk message {i}");
+    }
+    assert_eq!(messages(), 0);
+    // Two real messages fit the budget; the third is refused (a slot would
+    // come only in 30 s, past the wait bound) and its text is kept.
+    for n in 0..2 {
+        let (status, _) = followup_post(&app, &f, "/followup/message", &[("message", "real")]);
+        assert_eq!(status, 303, "message {n}");
+    }
+    let (status, page) = followup_post(
+        &app,
+        &f,
+        "/followup/message",
+        &[("message", "third CANARY-KEEP")],
+    );
+    assert_eq!(status, 429, "{page}");
+    assert!(page.contains("Too many people"), "{page}");
+    assert!(page.contains("third CANARY-KEEP"), "the draft is kept");
+    assert_eq!(messages(), 2);
+}

@@ -1397,8 +1397,8 @@ fn csrf_rows() -> Vec<Case> {
         ),
         intake(
             "a file sent before the token",
-            403,
-            Says::Page(EXPIRED),
+            400,
+            Says::Page("the form data was incomplete or malformed"),
             |c| {
                 let (cookie, pairs) = fresh(c);
                 let mut b = mp_body(&[], &[("early.txt", PLAIN_FILE)]);
@@ -3011,4 +3011,149 @@ fn pdf_decoding_budget_is_the_configured_limit() {
     );
     assert_eq!(app.store.report_count(), 0);
     assert!(files_under(&app.store.blobs_dir()).is_empty());
+}
+
+// ----- lockouts and admission before expensive work (issue 19) -----
+
+/// A PDF whose metadata stream is zeros deflated twice: `inflated` bytes
+/// once decoded, a few KiB as sent. Slow to strip for a sanitizer that
+/// decodes it.
+fn metadata_bomb(inflated: usize) -> Vec<u8> {
+    use flate2::{Compression, write::ZlibEncoder};
+    let mut inner = ZlibEncoder::new(Vec::new(), Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..inflated.div_ceil(zeros.len()) {
+        inner.write_all(&zeros).unwrap();
+    }
+    let mut outer = ZlibEncoder::new(Vec::new(), Compression::best());
+    outer.write_all(&inner.finish().unwrap()).unwrap();
+    let data = outer.finish().unwrap();
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R /Metadata 4 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>".to_vec(),
+        {
+            let mut o = format!(
+                "<< /Type /Metadata /Subtype /XML /Filter [/FlateDecode /FlateDecode] /Length {} >>\nstream\n",
+                data.len()
+            )
+            .into_bytes();
+            o.extend_from_slice(&data);
+            o.extend_from_slice(b"\nendstream");
+            o
+        },
+    ];
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(body);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in &offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+#[test]
+fn a_spent_submission_budget_refuses_files_before_reading_them() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| {
+        c.limits.submissions_per_minute = 1;
+        c.limits.attachment_bytes = 64 << 20;
+        c.kdf.m_cost_kib = 7 * 1024;
+        c.kdf.t_cost = 2;
+    });
+    assert_eq!(submit(&app, &minimal("first")).0, 200);
+    let before = files_under(app.dir.path()).len();
+    let bomb = metadata_bomb(256 << 20);
+    let started = Instant::now();
+    let (status, html) = submit_files(
+        &app,
+        &minimal("second CANARY-ADMIT"),
+        false,
+        &[("bomb.pdf", &bomb)],
+    );
+    let took = started.elapsed();
+    assert_eq!(status, 429, "{html}");
+    assert!(html.contains("Too many people"), "{html}");
+    assert!(html.contains("second CANARY-ADMIT"), "the answers are kept");
+    assert!(took < Duration::from_secs(2), "answered after {took:?}");
+    assert_eq!(
+        files_under(&app.store.blobs_dir()).len(),
+        0,
+        "no blob or temporary file"
+    );
+    assert_eq!(files_under(app.dir.path()).len(), before);
+    assert_eq!(app.store.report_count(), 1);
+}
+
+#[test]
+fn junk_submissions_never_spend_the_budget_and_a_real_one_waits_its_turn() {
+    // One slot every 10 s once 6 are spent; waits of up to 15 s.
+    let (app, _) = spawn_app(&[("ana", ALL)], |c| {
+        c.limits.submissions_per_minute = 6;
+        c.limits.rate_wait_ms = 15_000;
+        c.kdf.m_cost_kib = 7 * 1024;
+        c.kdf.t_cost = 2;
+    });
+    // 200 junk submissions: no token, a forged token, answers that fail
+    // their checks, a multipart file before any token.
+    for i in 0..200 {
+        let f = get_form(&app, "confidential");
+        let mut answers = minimal("junk");
+        let status = match i % 4 {
+            0 => post_form(&app, &f.cookie, encode_answers(None, &answers)),
+            1 => post_form(&app, &f.cookie, encode_answers(Some("forged"), &answers)),
+            2 => {
+                answers.retain(|(k, _)| *k != "country");
+                post_form(&app, &f.cookie, encode_answers(Some(&f.token), &answers))
+            }
+            _ => client()
+                .post(format!("{}/report", app.intake))
+                .header("content-type", multipart_type())
+                .header("cookie", &f.cookie)
+                .body(multipart_body(
+                    BOUNDARY,
+                    &[],
+                    &[("attachments", "early.txt", PLAIN_FILE)],
+                ))
+                .send()
+                .unwrap(),
+        }
+        .status()
+        .as_u16();
+        assert!(status == 400 || status == 403, "junk {i}: {status}");
+    }
+    assert_eq!(app.store.report_count(), 0);
+    // Real-looking submissions do count: 6 spend the budget.
+    for i in 0..6 {
+        assert_eq!(submit(&app, &minimal("flood")).0, 200, "flood {i}");
+    }
+    // The next waits for a slot instead of being refused.
+    let started = Instant::now();
+    let (status, html) = submit(&app, &minimal("real CANARY-WAIT"));
+    assert_eq!(status, 200, "{html}");
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(3), "waited {waited:?}");
+    assert_eq!(app.store.report_count(), 7);
+}
+
+/// The answers as a form body, with a token if given.
+fn encode_answers(token: Option<&str>, answers: &[(&str, String)]) -> String {
+    let mut pairs: Vec<(&str, &str)> = token.map(|t| ("csrf", t)).into_iter().collect();
+    pairs.extend(answers.iter().map(|(k, v)| (*k, v.as_str())));
+    encode(&pairs)
 }

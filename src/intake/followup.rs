@@ -79,6 +79,7 @@ pub struct FollowupSessions {
     idle: Duration,
     max_age: Duration,
     cap: usize,
+    per_report: usize,
     map: Mutex<HashMap<[u8; 32], Session>>,
 }
 
@@ -92,16 +93,25 @@ pub enum SessionError {
 }
 
 impl FollowupSessions {
-    pub fn new(idle: Duration, max_age: Duration, cap: usize) -> Self {
+    /// At most `cap` sessions, `per_report` of them for one report.
+    pub fn new(idle: Duration, max_age: Duration, cap: usize, per_report: usize) -> Self {
         FollowupSessions {
             idle,
             max_age,
             cap,
+            per_report,
             map: Mutex::new(HashMap::new()),
         }
     }
 
     /// Opens a session; returns the cookie value (the session key).
+    ///
+    /// A new login is never refused for lack of room, since that would let
+    /// whoever fills the table lock every source out: past `per_report`
+    /// the report's least recently used session ends; when the table is
+    /// full, expired sessions go first, then the least recently used
+    /// session of the report holding the most (so whoever logs in again
+    /// and again ends their own sessions, not other sources').
     pub fn open(
         &self,
         report_id: &str,
@@ -114,9 +124,25 @@ impl FollowupSessions {
             envelope::seal(secret, &[session_id.to_public()]).map_err(|_| SessionError::Broken)?;
         let now = Instant::now();
         let mut map = lock(&self.map);
+        let mine = map.values().filter(|s| s.report_id == report_id).count();
+        if mine >= self.per_report {
+            evict_least_recent(&mut map, |s| s.report_id == report_id);
+        }
         if map.len() >= self.cap {
             map.retain(|_, s| !expired(s, now, self.idle, self.max_age));
-            if map.len() >= self.cap {
+        }
+        if map.len() >= self.cap {
+            let mut counts: HashMap<&str, usize> = HashMap::new();
+            for s in map.values() {
+                *counts.entry(s.report_id.as_str()).or_default() += 1;
+            }
+            let busiest = counts
+                .into_iter()
+                .max_by_key(|(_, n)| *n)
+                .map(|(r, _)| r.to_string());
+            let evicted =
+                busiest.is_some_and(|r| evict_least_recent(&mut map, |s| s.report_id == r));
+            if !evicted {
                 return Err(SessionError::Full);
             }
         }
@@ -197,6 +223,23 @@ impl FollowupSessions {
 
 fn expired(s: &Session, now: Instant, idle: Duration, max_age: Duration) -> bool {
     now.duration_since(s.last) > idle || now.duration_since(s.created) > max_age
+}
+
+/// Ends the least recently used session among those `which` selects;
+/// false if there is none.
+fn evict_least_recent(
+    map: &mut HashMap<[u8; 32], Session>,
+    which: impl Fn(&Session) -> bool,
+) -> bool {
+    let oldest = map
+        .iter()
+        .filter(|(_, s)| which(s))
+        .min_by_key(|(_, s)| s.last)
+        .map(|(k, _)| *k);
+    match oldest {
+        Some(k) => map.remove(&k).is_some(),
+        None => false,
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -296,16 +339,6 @@ async fn login(
     if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
         return *resp;
     }
-    if !st.logins.allow() {
-        tracing::info!(target: "amanat::intake", "follow-up login deferred: rate limit reached");
-        return login_page(
-            &req,
-            &st,
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(tr.t("error-too-many")),
-        );
-    }
     let typed = pairs
         .0
         .iter()
@@ -323,6 +356,19 @@ async fn login(
         );
     };
     drop(pairs);
+    // Counted only now: a request without a valid token or with a codename
+    // that fails its checksum never spends the shared budget. Past the
+    // limit a login waits briefly for a slot (`limits.rate_wait_ms`).
+    if !st.logins.admit().await {
+        tracing::info!(target: "amanat::intake", "follow-up login deferred: rate limit reached");
+        return login_page(
+            &req,
+            &st,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(tr.t("error-too-many")),
+        );
+    }
     let mut sets = match st.store.kdf_param_sets() {
         Ok(s) => s,
         Err(e) => {
@@ -392,14 +438,14 @@ async fn message(
     payload: web::Payload,
     st: web::Data<IntakeState>,
 ) -> HttpResponse {
-    let (lang, pairs, files, report_id, secret) = if is_multipart(&req) {
+    let (lang, pairs, files, report_id, secret, admitted) = if is_multipart(&req) {
         // The session is checked before any file is read.
         let (report_id, secret) = match session_or_login(&req, &st, request_lang(&req, None)) {
             Ok(s) => s,
             Err(resp) => return *resp,
         };
         match read_message_multipart(&req, payload, &st).await {
-            Ok((lang, pairs, files)) => (lang, pairs, files, report_id, secret),
+            Ok((lang, pairs, files, admitted)) => (lang, pairs, files, report_id, secret, admitted),
             Err(MessageRefusal::Page(resp)) => return *resp,
             Err(MessageRefusal::Form {
                 lang,
@@ -434,7 +480,7 @@ async fn message(
         if let Err(resp) = check_csrf(&req, &st, lang, &pairs.0) {
             return *resp;
         }
-        (lang, pairs, Vec::new(), report_id, secret)
+        (lang, pairs, Vec::new(), report_id, secret, false)
     };
     let tr = Tr::new(lang);
     let raw = pairs
@@ -475,6 +521,22 @@ async fn message(
             return thread_page(&req, &st, lang, &report_id, &secret, shown).await;
         }
     };
+    // Counted only once the session, the token and the text passed their
+    // checks (a message with files was counted before its first file was
+    // read). Past the limit it waits briefly for a slot.
+    if !admitted && !st.messages.admit().await {
+        tracing::info!(target: "amanat::intake", "follow-up message deferred: rate limit reached");
+        let shown = Shown {
+            problem: Some(tr.t("error-too-many")),
+            draft: text.as_str(),
+            ..Shown::default()
+        };
+        let mut resp = thread_page(&req, &st, lang, &report_id, &secret, shown).await;
+        if resp.status() == StatusCode::BAD_REQUEST {
+            *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        }
+        return resp;
+    }
     drop(pairs);
     if !super::has_free_space(st.store.dir(), st.limits.min_free_bytes) {
         tracing::warn!(target: "amanat::intake", "follow-up message refused: free space below the floor");
@@ -586,12 +648,13 @@ enum MessageRefusal {
 }
 
 /// Reads a message posted with files: the text fields and the token come
-/// first, then each file streams into an encrypted temporary blob.
+/// first, then each file streams into an encrypted temporary blob, once the
+/// message is counted against the rate limit (the last value is then true).
 async fn read_message_multipart(
     req: &HttpRequest,
     payload: web::Payload,
     st: &IntakeState,
-) -> Result<(&'static Lang, Wiped, Vec<StagedFile>), MessageRefusal> {
+) -> Result<(&'static Lang, Wiped, Vec<StagedFile>, bool), MessageRefusal> {
     let header_lang = request_lang(req, None);
     if !super::has_boundary(req) {
         return Err(MessageRefusal::Page(
@@ -612,14 +675,19 @@ async fn read_message_multipart(
         ok
     };
     let limit = body_limit(st.limits.message_chars);
-    let ctx = super::multipart_context(st, recipients, limit, &csrf_ok);
+    let ctx = super::multipart_context(st, recipients, limit, &csrf_ok, &st.messages);
     let idle = std::time::Duration::from_secs(st.limits.body_idle_secs);
     let (body, stall) = crate::web::idle_limited(payload, idle);
     let mp = actix_multipart::Multipart::new(req.headers(), body);
     match upload::read_multipart(mp, ctx).await {
         Ok(form) => {
             let pairs = Wiped(form.pairs);
-            Ok((request_lang(req, Some(&pairs.0)), pairs, form.files))
+            Ok((
+                request_lang(req, Some(&pairs.0)),
+                pairs,
+                form.files,
+                form.admitted,
+            ))
         }
         Err(upload::MultipartFailure { error, pairs }) => {
             let pairs = Wiped(pairs);

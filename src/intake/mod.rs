@@ -42,6 +42,8 @@ pub struct IntakeState {
     pub csrf: Csrf,
     pub submissions: RateLimiter,
     pub logins: RateLimiter,
+    /// Follow-up messages.
+    pub messages: RateLimiter,
     pub kdf: kdf::KdfGate,
     pub followups: followup::FollowupSessions,
 }
@@ -55,16 +57,19 @@ impl IntakeState {
         kdf_cfg: &crate::config::Kdf,
     ) -> Result<Self, crate::store::StoreError> {
         let salt = store.instance_salt()?;
+        let wait = std::time::Duration::from_millis(limits.rate_wait_ms);
         Ok(IntakeState {
             uploads: Arc::new(tokio::sync::Semaphore::new(limits.concurrent_uploads)),
             csrf: Csrf::new(limits.csrf_ttl_secs),
-            submissions: RateLimiter::per_minute(limits.submissions_per_minute),
-            logins: RateLimiter::per_minute(limits.followup_logins_per_minute),
+            submissions: RateLimiter::per_minute(limits.submissions_per_minute).with_wait(wait),
+            logins: RateLimiter::per_minute(limits.followup_logins_per_minute).with_wait(wait),
+            messages: RateLimiter::per_minute(limits.followup_messages_per_minute).with_wait(wait),
             kdf: kdf::KdfGate::new(kdf_cfg, salt),
             followups: followup::FollowupSessions::new(
                 std::time::Duration::from_secs(limits.followup_session_idle_secs),
                 std::time::Duration::from_secs(limits.followup_session_max_secs),
                 limits.followup_sessions_max,
+                limits.followup_sessions_per_report,
             ),
             store,
             questionnaire,
@@ -206,10 +211,11 @@ async fn submit(
             &tr.t("error-no-reviewers"),
         );
     }
-    let (pairs, files) = match read_submission(&req, payload, &st, identity_available).await {
-        Ok(x) => x,
-        Err(resp) => return *resp,
-    };
+    let (pairs, files, admitted) =
+        match read_submission(&req, payload, &st, identity_available).await {
+            Ok(x) => x,
+            Err(resp) => return *resp,
+        };
     let lang = request_lang(&req, Some(&pairs.0));
     let tr = Tr::new(lang);
     // Browsers cannot keep chosen files when a form is shown again.
@@ -257,7 +263,10 @@ async fn submit(
             .collect();
         return reshow(&errors, None, StatusCode::BAD_REQUEST);
     }
-    if !st.submissions.allow() {
+    // Counted only now that the token and the answers passed their checks
+    // (a form with files was counted before its first file was read). Past
+    // the limit it waits briefly for a slot (`limits.rate_wait_ms`).
+    if !admitted && !st.submissions.admit().await {
         tracing::info!(target: "amanat::intake", "submission deferred: rate limit reached");
         return reshow(
             &[],
@@ -337,13 +346,15 @@ async fn submit(
 }
 
 /// Reads a submission in either encoding, checking its anti-forgery token.
-/// Multipart bodies stream their files into encrypted temporary blobs.
+/// Multipart bodies stream their files into encrypted temporary blobs, once
+/// the token was checked and the submission counted against the rate limit
+/// (the third value is then true).
 async fn read_submission(
     req: &HttpRequest,
     payload: web::Payload,
     st: &IntakeState,
     identity_available: bool,
-) -> Result<(Wiped, Vec<upload::StagedFile>), Box<HttpResponse>> {
+) -> Result<(Wiped, Vec<upload::StagedFile>, bool), Box<HttpResponse>> {
     let header_lang = request_lang(req, None);
     let content_type = req
         .headers()
@@ -417,17 +428,23 @@ async fn read_submission(
         if !csrf_ok(&pairs.0) {
             return Err(csrf_refused(request_lang(req, Some(&pairs.0))));
         }
-        return Ok((pairs, Vec::new()));
+        return Ok((pairs, Vec::new(), false));
     }
     if !content_type.starts_with("multipart/form-data") || !has_boundary(req) {
         return Err(refuse_unreadable(payload, st, header_lang).await);
     }
     let recipients = triage_recipients(st, header_lang)?;
-    let ctx = multipart_context(st, recipients, st.limits.form_body_bytes, &csrf_ok);
+    let ctx = multipart_context(
+        st,
+        recipients,
+        st.limits.form_body_bytes,
+        &csrf_ok,
+        &st.submissions,
+    );
     let (body, stall) = idle_limited(payload, idle);
     let mp = actix_multipart::Multipart::new(req.headers(), body);
     match upload::read_multipart(mp, ctx).await {
-        Ok(form) => Ok((Wiped(form.pairs), form.files)),
+        Ok(form) => Ok((Wiped(form.pairs), form.files, form.admitted)),
         Err(upload::MultipartFailure { error, pairs }) => {
             let pairs = Wiped(pairs);
             let lang = request_lang(req, Some(&pairs.0));
@@ -500,12 +517,14 @@ fn triage_recipients(
 }
 
 /// The multipart reader's limits and destinations for a form whose text
-/// fields may take `max_text_bytes`; files are encrypted to `recipients`.
+/// fields may take `max_text_bytes`; files are encrypted to `recipients`,
+/// once the form is counted against `admission`.
 fn multipart_context<'a>(
     st: &'a IntakeState,
     recipients: Vec<age::x25519::Recipient>,
     max_text_bytes: usize,
     csrf_ok: &'a upload::CsrfCheck<'a>,
+    admission: &'a RateLimiter,
 ) -> upload::MultipartContext<'a> {
     let l = &st.limits;
     upload::MultipartContext {
@@ -528,6 +547,7 @@ fn multipart_context<'a>(
         uploads: &st.uploads,
         csrf_ok,
         min_free_bytes: l.min_free_bytes,
+        admission,
     }
 }
 
@@ -588,6 +608,10 @@ fn multipart_refusal(error: upload::MultipartError, lang: &'static Lang) -> Refu
                 format!("{notice} {}", tr.t("files-choose-again")),
                 refused,
             );
+        }
+        upload::MultipartError::RateLimited => {
+            tracing::info!(target: "amanat::intake", "form with files deferred: rate limit reached");
+            (StatusCode::TOO_MANY_REQUESTS, tr.t("error-too-many"))
         }
         upload::MultipartError::File(upload::UploadError::FileTooLarge { name, limit }) => (
             StatusCode::PAYLOAD_TOO_LARGE,

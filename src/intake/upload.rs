@@ -27,6 +27,7 @@
 
 use crate::crypto::envelope;
 use crate::sanitize::{self, Kind, Outcome, SanitizeError};
+use crate::web::ratelimit::RateLimiter;
 use age::x25519;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -42,6 +43,8 @@ pub const KEEP_FIELD: &str = "attachments_keep_metadata";
 /// Form name of the file input shown after a refusal: files chosen there
 /// are stored as sent, with their metadata.
 pub const AS_IS_FIELD: &str = "attachments_as_is";
+/// The form field of the anti-forgery token.
+pub const CSRF_FIELD: &str = "csrf";
 
 /// What the encrypted manifest records of each attachment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -489,6 +492,9 @@ mod tests {
 pub struct MultipartForm {
     pub pairs: Vec<(String, String)>,
     pub files: Vec<StagedFile>,
+    /// True if the rate limit already counted this form (at its first
+    /// file); the handler then must not count it again.
+    pub admitted: bool,
 }
 
 /// Why a multipart body was refused.
@@ -496,8 +502,10 @@ pub struct MultipartForm {
 pub enum MultipartError {
     /// Not a well-formed form (Fluent id of the detail).
     BadBody(&'static str),
-    /// The anti-forgery token was missing or wrong when the first file came.
+    /// The anti-forgery token was wrong when the first file came.
     Csrf,
+    /// The rate limit had no slot for the form when its first file came.
+    RateLimited,
     /// Too many files (the limit).
     TooManyFiles(usize),
     /// The text fields are too large (the limit).
@@ -543,6 +551,9 @@ pub struct MultipartContext<'a> {
     /// No file is staged when `blobs_dir`'s file system has less free space
     /// than this (`limits.min_free_bytes`; 0 disables the check).
     pub min_free_bytes: u64,
+    /// The rate limit a form with files is counted against, after its
+    /// token and before its first file is read.
+    pub admission: &'a RateLimiter,
 }
 
 /// A refused multipart body, with the text answers read before the problem
@@ -564,9 +575,14 @@ pub async fn read_multipart(
     use futures_util::StreamExt;
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut failed = false;
-    let result = read_parts(&mut mp, &ctx, &mut pairs, &mut failed).await;
+    let mut admitted = false;
+    let result = read_parts(&mut mp, &ctx, &mut pairs, &mut failed, &mut admitted).await;
     match result {
-        Ok(files) => Ok(MultipartForm { pairs, files }),
+        Ok(files) => Ok(MultipartForm {
+            pairs,
+            files,
+            admitted,
+        }),
         Err(error) if failed => Err(MultipartFailure { error, pairs }),
         Err(error) => {
             let mut drained = 0u64;
@@ -585,12 +601,14 @@ pub async fn read_multipart(
 
 /// Sets `failed` when the multipart stream refused the content type: it
 /// must not be polled again (actix-multipart panics on a second poll), so
-/// the caller does not drain it.
+/// the caller does not drain it. Sets `admitted` once the form was counted
+/// against the rate limit.
 async fn read_parts(
     mp: &mut actix_multipart::Multipart,
     ctx: &MultipartContext<'_>,
     pairs: &mut Vec<(String, String)>,
     failed: &mut bool,
+    admitted: &mut bool,
 ) -> Result<Vec<StagedFile>, MultipartError> {
     use futures_util::StreamExt;
     let mut files: Vec<StagedFile> = Vec::new();
@@ -629,10 +647,22 @@ async fn read_parts(
                     continue;
                 }
                 if !csrf_checked {
+                    // A browser sends the form's fields in order, the token
+                    // first and the file input last: a file before the
+                    // token is a malformed form, refused before any work.
+                    if !pairs.iter().any(|(k, _)| k == CSRF_FIELD) {
+                        return Err(MultipartError::BadBody("error-bad-request-detail-form"));
+                    }
                     if !(ctx.csrf_ok)(pairs) {
                         return Err(MultipartError::Csrf);
                     }
                     csrf_checked = true;
+                    // Counted now, before the first file is stripped or
+                    // encrypted: past the limit nothing of it is read.
+                    if !ctx.admission.admit().await {
+                        return Err(MultipartError::RateLimited);
+                    }
+                    *admitted = true;
                 }
                 if files.len() + uncleanable.len() >= ctx.max_files {
                     return Err(MultipartError::TooManyFiles(ctx.max_files));

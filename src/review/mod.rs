@@ -54,8 +54,12 @@ impl ReviewState {
                 Duration::from_secs(limits.review_session_idle_secs),
                 Duration::from_secs(limits.review_session_max_secs),
                 limits.review_sessions_max,
+                limits.review_sessions_per_reviewer,
             ),
-            challenges: Challenges::new(Duration::from_secs(limits.review_challenge_secs)),
+            challenges: Challenges::new(
+                Duration::from_secs(limits.review_challenge_secs),
+                limits.review_challenges_per_reviewer,
+            ),
             login_failures: RateLimiter::per_minute(limits.review_login_failures_per_minute),
             store,
             questionnaire,
@@ -206,10 +210,10 @@ async fn healthz(st: web::Data<ReviewState>) -> ApiResult {
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
 }
 
+/// Issues a login challenge. Never refused for others' failures or for a
+/// full table (see [`sessions::Challenges`]): that would let anyone lock
+/// every reviewer out.
 async fn challenge(req: HttpRequest, body: web::Payload, st: web::Data<ReviewState>) -> ApiResult {
-    if st.login_failures.exhausted() {
-        return Err(too_many_failures());
-    }
     let r: ChallengeRequest = json_body(&req, body, &st.limits).await?;
     if !keys::is_recipient(&r.recipient) {
         return Err(ApiError::bad_request(
@@ -221,8 +225,9 @@ async fn challenge(req: HttpRequest, body: web::Payload, st: web::Data<ReviewSta
         .reviewers()?
         .into_iter()
         .find(|x| x.recipient == r.recipient);
-    // An unknown recipient gets a challenge that looks the same but can
-    // never succeed, so the API does not reveal who is enrolled.
+    // An unknown recipient gets a challenge that looks the same (and costs
+    // the same) but is not stored and can never succeed, so the API does
+    // not reveal who is enrolled and strangers cannot fill the table.
     let target = match &reviewer {
         Some(x) => x.recipient.clone(),
         None => keys::generate().1,
@@ -230,36 +235,40 @@ async fn challenge(req: HttpRequest, body: web::Payload, st: web::Data<ReviewSta
     let nonce = random::token();
     let recipients = envelope::parse_recipients(&[target]).map_err(ApiError::internal)?;
     let ct = envelope::seal(nonce.as_bytes(), &recipients).map_err(ApiError::internal)?;
-    let id = st
-        .challenges
-        .create(reviewer.map(|x| x.id), nonce)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many logins in progress; try again in a minute",
-            )
-        })?;
+    let id = match reviewer {
+        Some(x) => st.challenges.create(&x.id, nonce),
+        None => st.challenges.decoy(),
+    };
     Ok(HttpResponse::Ok().json(ChallengeResponse {
         challenge_id: id,
         challenge: BASE64.encode(&ct),
     }))
 }
 
+/// Checks a challenge's answer. A correct answer is never refused: the
+/// nonce is 256 random bits, so a limit on guesses would protect nothing
+/// and would only let others lock reviewers out. Failures are counted
+/// (`limits.review_login_failures_per_minute`) only for real challenges of
+/// enrolled reviewers, to bound the audit entries they write; past the
+/// limit they are answered 429 without an entry. Answers to unknown,
+/// decoy or used challenges are cheap to send in bulk and count nothing.
 async fn verify(req: HttpRequest, body: web::Payload, st: web::Data<ReviewState>) -> ApiResult {
-    if st.login_failures.exhausted() {
-        return Err(too_many_failures());
-    }
     let r: VerifyRequest = json_body(&req, body, &st.limits).await?;
+    let failed = || {
+        ApiError::unauthorized(
+            "login failed: the challenge was wrong, expired or already used; run `amanat login` again",
+        )
+    };
     let reviewer_id = match st.challenges.answer(&r.challenge_id, &r.response) {
         ChallengeResult::Ok(id) => id,
-        ChallengeResult::Failed => {
-            st.login_failures.allow();
-            tracing::info!(target: "amanat::review", "reviewer login failed");
-            audit(&st, "unknown", Action::LoginFailed, None, None)?;
-            return Err(ApiError::unauthorized(
-                "login failed: the challenge was wrong, expired or already used; run `amanat login` again",
-            ));
+        ChallengeResult::Unknown => return Err(failed()),
+        ChallengeResult::Wrong(id) => {
+            if !st.login_failures.allow() {
+                return Err(too_many_failures());
+            }
+            tracing::info!(target: "amanat::review", reviewer = %id, "reviewer login failed");
+            audit(&st, &id, Action::LoginFailed, None, None)?;
+            return Err(failed());
         }
     };
     let reviewer = st
@@ -1181,7 +1190,7 @@ fn too_many_failures() -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
-        "too many failed logins; wait a minute and try again",
+        "too many failed logins; if you hold the key, run `amanat login` again",
     )
 }
 

@@ -3,6 +3,11 @@
 //! A session token is 256 random bits given to the CLI once; the server keeps
 //! only its SHA-256, so even a memory dump does not yield a usable token.
 //! Sessions expire when idle and absolutely. Nothing here is written to disk.
+//!
+//! Neither table can be filled by strangers to lock reviewers out: only
+//! enrolled reviewers' challenges are stored, a reviewer holds a bounded
+//! number of challenges and sessions, and when a table is full the oldest
+//! entry makes room instead of the new one being refused.
 
 use crate::crypto::{ct_eq, random};
 use sha2::{Digest, Sha256};
@@ -14,8 +19,9 @@ use zeroize::Zeroizing;
 /// How long a login challenge stays valid unless configured otherwise
 /// (`limits.review_challenge_secs`).
 pub const CHALLENGE_TTL: Duration = Duration::from_secs(120);
-/// Most outstanding challenges.
-pub const MAX_CHALLENGES: usize = 1000;
+/// Most outstanding challenges of one reviewer unless configured otherwise
+/// (`limits.review_challenges_per_reviewer`).
+pub const CHALLENGES_PER_REVIEWER: usize = 8;
 
 /// Why a session was not found.
 #[derive(Debug, PartialEq, Eq)]
@@ -36,29 +42,60 @@ pub struct Sessions {
     idle: Duration,
     max_age: Duration,
     max_count: usize,
+    per_reviewer: usize,
     map: Mutex<HashMap<[u8; 32], Session>>,
 }
 
 impl Sessions {
-    /// An empty set with the given expiry rules and capacity.
-    pub fn new(idle: Duration, max_age: Duration, max_count: usize) -> Sessions {
+    /// An empty set with the given expiry rules and capacity: `max_count`
+    /// sessions, `per_reviewer` of them for one reviewer.
+    pub fn new(
+        idle: Duration,
+        max_age: Duration,
+        max_count: usize,
+        per_reviewer: usize,
+    ) -> Sessions {
         Sessions {
             idle,
             max_age,
             max_count,
+            per_reviewer: per_reviewer.max(1),
             map: Mutex::new(HashMap::new()),
         }
     }
 
     /// Opens a session for `reviewer_id`; returns the token (shown once).
+    ///
+    /// Past `per_reviewer` the reviewer's least recently used session ends.
+    /// When the table is full, expired sessions go first, then the least
+    /// recently used session of the reviewer holding the most: one reviewer
+    /// (or a runaway script) cannot keep the others out.
     pub fn open(&self, reviewer_id: &str) -> Result<Zeroizing<String>, SessionError> {
         let token = random::token();
         let now = Instant::now();
         let mut map = lock(&self.map);
+        let mine = map
+            .values()
+            .filter(|s| s.reviewer_id == reviewer_id)
+            .count();
+        if mine >= self.per_reviewer {
+            evict_least_recent(&mut map, reviewer_id);
+        }
         if map.len() >= self.max_count {
             map.retain(|_, s| !self.expired(s, now));
-            if map.len() >= self.max_count {
-                return Err(SessionError::Full);
+        }
+        if map.len() >= self.max_count {
+            let mut counts: HashMap<&str, usize> = HashMap::new();
+            for s in map.values() {
+                *counts.entry(s.reviewer_id.as_str()).or_default() += 1;
+            }
+            let busiest = counts
+                .into_iter()
+                .max_by_key(|(_, n)| *n)
+                .map(|(r, _)| r.to_string());
+            match busiest {
+                Some(r) => evict_least_recent(&mut map, &r),
+                None => return Err(SessionError::Full),
             }
         }
         map.insert(
@@ -109,73 +146,113 @@ impl Sessions {
     }
 }
 
-struct Challenge {
-    reviewer_id: Option<String>,
-    nonce: Zeroizing<String>,
-    expires: Instant,
+/// Ends the least recently used session of `reviewer_id`.
+fn evict_least_recent(map: &mut HashMap<[u8; 32], Session>, reviewer_id: &str) {
+    let oldest = map
+        .iter()
+        .filter(|(_, s)| s.reviewer_id == reviewer_id)
+        .min_by_key(|(_, s)| s.last)
+        .map(|(k, _)| *k);
+    if let Some(k) = oldest {
+        map.remove(&k);
+    }
 }
 
-/// Outstanding login challenges, each usable once.
+struct Challenge {
+    reviewer_id: String,
+    nonce: Zeroizing<String>,
+    created: Instant,
+}
+
+/// Outstanding login challenges of enrolled reviewers, each usable once.
+///
+/// The table holds at most `per_reviewer` challenges per enrolled reviewer,
+/// so its size is bounded by the number of reviewers; a new challenge past
+/// that drops the reviewer's oldest instead of being refused. A challenge
+/// for an unknown recipient is never stored (see [`Challenges::decoy`]).
 pub struct Challenges {
     ttl: Duration,
+    per_reviewer: usize,
     map: Mutex<HashMap<String, Challenge>>,
 }
 
 impl Default for Challenges {
     fn default() -> Self {
-        Challenges::new(CHALLENGE_TTL)
+        Challenges::new(CHALLENGE_TTL, CHALLENGES_PER_REVIEWER)
     }
 }
 
 /// The result of answering a challenge.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ChallengeResult {
+    /// The right answer, in time: the reviewer's id.
     Ok(String),
-    Failed,
+    /// A wrong or late answer to a real challenge of this reviewer.
+    Wrong(String),
+    /// No such challenge: never issued, a decoy, already used or dropped.
+    /// Cheap to send in bulk, so it is not counted as a login failure.
+    Unknown,
 }
 
 impl Challenges {
-    /// No challenges yet; each new one may be answered within `ttl`.
-    pub fn new(ttl: Duration) -> Challenges {
+    /// No challenges yet; each new one may be answered within `ttl`, and a
+    /// reviewer holds at most `per_reviewer` at once.
+    pub fn new(ttl: Duration, per_reviewer: usize) -> Challenges {
         Challenges {
             ttl,
+            per_reviewer: per_reviewer.max(1),
             map: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Records a challenge; `reviewer_id` is `None` for an unknown recipient
-    /// (the challenge then can never succeed). Returns its id, or `None` if
-    /// too many are outstanding.
-    pub fn create(&self, reviewer_id: Option<String>, nonce: Zeroizing<String>) -> Option<String> {
+    /// Records a challenge for an enrolled reviewer and returns its id.
+    pub fn create(&self, reviewer_id: &str, nonce: Zeroizing<String>) -> String {
         let now = Instant::now();
         let mut map = lock(&self.map);
-        if map.len() >= MAX_CHALLENGES {
-            map.retain(|_, c| c.expires > now);
-            if map.len() >= MAX_CHALLENGES {
-                return None;
+        map.retain(|_, c| now.duration_since(c.created) < self.ttl);
+        let mine = map
+            .values()
+            .filter(|c| c.reviewer_id == reviewer_id)
+            .count();
+        if mine >= self.per_reviewer {
+            let oldest = map
+                .iter()
+                .filter(|(_, c)| c.reviewer_id == reviewer_id)
+                .min_by_key(|(_, c)| c.created)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                map.remove(&k);
             }
         }
         let id = random::id();
         map.insert(
             id.clone(),
             Challenge {
-                reviewer_id,
+                reviewer_id: reviewer_id.to_string(),
                 nonce,
-                expires: now + self.ttl,
+                created: now,
             },
         );
-        Some(id)
+        id
+    }
+
+    /// An id of the same shape for an unknown recipient's challenge, which
+    /// is not stored: answering it is [`ChallengeResult::Unknown`], and
+    /// strangers cannot fill the table.
+    pub fn decoy(&self) -> String {
+        random::id()
     }
 
     /// Consumes a challenge and checks the response in constant time.
     pub fn answer(&self, id: &str, response: &str) -> ChallengeResult {
         let Some(c) = lock(&self.map).remove(id) else {
-            return ChallengeResult::Failed;
+            return ChallengeResult::Unknown;
         };
         let matches = ct_eq(c.nonce.as_bytes(), response.as_bytes());
-        match c.reviewer_id {
-            Some(r) if matches && c.expires > Instant::now() => ChallengeResult::Ok(r),
-            _ => ChallengeResult::Failed,
+        if matches && c.created.elapsed() < self.ttl {
+            ChallengeResult::Ok(c.reviewer_id)
+        } else {
+            ChallengeResult::Wrong(c.reviewer_id)
         }
     }
 }
@@ -197,14 +274,14 @@ mod tests {
 
     #[test]
     fn sessions_expire_idle_and_absolute() {
-        let s = Sessions::new(Duration::from_millis(40), Duration::from_secs(10), 10);
+        let s = Sessions::new(Duration::from_millis(40), Duration::from_secs(10), 10, 10);
         let t = s.open("r1").unwrap();
         assert_eq!(s.check(&t), Ok("r1".to_string()));
         std::thread::sleep(Duration::from_millis(60));
         assert_eq!(s.check(&t), Err(SessionError::Expired));
         assert_eq!(s.check(&t), Err(SessionError::Unknown));
 
-        let s = Sessions::new(Duration::from_secs(10), Duration::from_millis(40), 10);
+        let s = Sessions::new(Duration::from_secs(10), Duration::from_millis(40), 10, 10);
         let t = s.open("r1").unwrap();
         std::thread::sleep(Duration::from_millis(25));
         assert!(s.check(&t).is_ok());
@@ -213,11 +290,9 @@ mod tests {
     }
 
     #[test]
-    fn logout_capacity_and_removal() {
-        let s = Sessions::new(Duration::from_secs(10), Duration::from_secs(10), 2);
+    fn logout_and_removal() {
+        let s = Sessions::new(Duration::from_secs(10), Duration::from_secs(10), 4, 4);
         let a = s.open("r1").unwrap();
-        let _b = s.open("r2").unwrap();
-        assert_eq!(s.open("r3").err(), Some(SessionError::Full));
         s.close(&a);
         assert_eq!(s.check(&a), Err(SessionError::Unknown));
         let c = s.open("r2").unwrap();
@@ -226,33 +301,76 @@ mod tests {
     }
 
     #[test]
+    fn a_full_table_makes_room_from_the_busiest_reviewer() {
+        let s = Sessions::new(Duration::from_secs(10), Duration::from_secs(10), 3, 8);
+        let a = s.open("r1").unwrap();
+        let b1 = s.open("r2").unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        let b2 = s.open("r2").unwrap();
+        let c = s.open("r3").unwrap();
+        assert_eq!(
+            s.check(&b1),
+            Err(SessionError::Unknown),
+            "r2's oldest ended"
+        );
+        for t in [&a, &b2, &c] {
+            assert!(s.check(t).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_reviewer_holds_a_bounded_number_of_sessions() {
+        let s = Sessions::new(Duration::from_secs(10), Duration::from_secs(10), 100, 2);
+        let first = s.open("r1").unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        let second = s.open("r1").unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(s.check(&first).is_ok(), "used again: now the most recent");
+        let third = s.open("r1").unwrap();
+        assert_eq!(s.check(&second), Err(SessionError::Unknown));
+        assert!(s.check(&first).is_ok());
+        assert!(s.check(&third).is_ok());
+    }
+
+    #[test]
     fn challenges_are_single_use_and_exact() {
         let c = Challenges::default();
-        let id = c
-            .create(Some("r1".into()), Zeroizing::new("nonce".into()))
-            .unwrap();
+        let id = c.create("r1", Zeroizing::new("nonce".into()));
         assert_eq!(c.answer(&id, "nonce"), ChallengeResult::Ok("r1".into()));
-        assert_eq!(c.answer(&id, "nonce"), ChallengeResult::Failed);
-        let id = c
-            .create(Some("r1".into()), Zeroizing::new("nonce".into()))
-            .unwrap();
-        assert_eq!(c.answer(&id, "nonc"), ChallengeResult::Failed);
+        assert_eq!(c.answer(&id, "nonce"), ChallengeResult::Unknown);
+        let id = c.create("r1", Zeroizing::new("nonce".into()));
+        assert_eq!(c.answer(&id, "nonc"), ChallengeResult::Wrong("r1".into()));
         assert_eq!(
             c.answer(&id, "nonce"),
-            ChallengeResult::Failed,
+            ChallengeResult::Unknown,
             "consumed by the failure"
         );
-        let id = c.create(None, Zeroizing::new("nonce".into())).unwrap();
-        assert_eq!(c.answer(&id, "nonce"), ChallengeResult::Failed);
+        let id = c.decoy();
+        assert_eq!(c.answer(&id, "nonce"), ChallengeResult::Unknown);
     }
 
     #[test]
     fn challenges_expire() {
-        let c = Challenges::new(Duration::from_millis(30));
-        let id = c
-            .create(Some("r1".into()), Zeroizing::new("nonce".into()))
-            .unwrap();
+        let c = Challenges::new(Duration::from_millis(30), 8);
+        let id = c.create("r1", Zeroizing::new("nonce".into()));
         std::thread::sleep(Duration::from_millis(50));
-        assert_eq!(c.answer(&id, "nonce"), ChallengeResult::Failed);
+        assert_eq!(c.answer(&id, "nonce"), ChallengeResult::Wrong("r1".into()));
+    }
+
+    #[test]
+    fn a_new_challenge_drops_the_reviewers_oldest() {
+        let c = Challenges::new(Duration::from_secs(60), 2);
+        let first = c.create("r1", Zeroizing::new("one".into()));
+        std::thread::sleep(Duration::from_millis(2));
+        let other = c.create("r2", Zeroizing::new("other".into()));
+        let mut last = String::new();
+        for _ in 0..100 {
+            std::thread::sleep(Duration::from_millis(1));
+            last = c.create("r1", Zeroizing::new("new".into()));
+        }
+        assert_eq!(c.answer(&first, "one"), ChallengeResult::Unknown);
+        assert_eq!(c.answer(&last, "new"), ChallengeResult::Ok("r1".into()));
+        assert_eq!(c.answer(&other, "other"), ChallengeResult::Ok("r2".into()));
+        assert!(lock(&c.map).len() <= 2);
     }
 }
