@@ -6,7 +6,7 @@
 //! machines with the `amanat` CLI. The server never holds a key that opens a
 //! report and never records who sent one.
 //!
-//! Module map (see DESIGN.md for the contract):
+//! Module map (SECURITY.md states the promises it keeps):
 //! - [`config`]: server configuration (file, environment, flags), validation.
 //! - [`crypto`]: age envelopes, padding, ids, constant-time comparison.
 //! - [`store`]: the sled database and its durability rules; the only module

@@ -1,6 +1,6 @@
 //! Coarse time: the only clock values that may be stored outside ciphertext.
 //!
-//! DESIGN.md promise 2: timestamps outside ciphertext are the UTC day, never
+//! SECURITY.md, boundary 2: timestamps outside ciphertext are the UTC day, never
 //! finer. [`Day`] is that day; nothing in this crate stores a finer time.
 //! Precise instants exist only in memory (session expiry, rate limits).
 

@@ -296,7 +296,7 @@ fn init_keygen_enrol_serve_submit_login_list_show() {
             .collect();
         assert!(hits.is_empty(), "{needle:?} appears in the log: {hits:#?}");
     }
-    // The review path may name report ids (DESIGN.md); the intake path never.
+    // The review path may name report ids (SECURITY.md); the intake path never.
     let intake_lines: Vec<&str> = log_text
         .lines()
         .filter(|l| l.contains("amanat::intake"))

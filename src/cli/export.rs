@@ -1,4 +1,4 @@
-//! Exports of decrypted reports, per DOMAIN.md's profiles. Pure functions
+//! Exports of decrypted reports, per the profiles of docs/domain.md. Pure functions
 //! over already-decrypted data, so the consent rules can be tested directly.
 //!
 //! - `internal`: everything the reviewer is cleared to read (JSON or CSV).

@@ -105,7 +105,7 @@ pub enum Command {
     },
     /// Change a report's state, urgency or assignee, or add a note and tags.
     ///
-    /// The server enforces the triage states of DOMAIN.md; an illegal move
+    /// The server enforces the triage states of docs/domain.md; an illegal move
     /// fails and names the allowed ones. Notes and tags are encrypted here to
     /// the triage reviewers; the server never sees them.
     Triage {
@@ -131,7 +131,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Export reports per a DOMAIN.md profile, honouring consent.
+    /// Export reports per a profile of docs/domain.md, honouring consent.
     ///
     /// internal: json or csv. ohchr_submission: json or text (only reports
     /// whose source agreed to share with the UN; identity only when allowed).

@@ -55,7 +55,7 @@ pub struct ParsedReport {
     /// Answers that go into the identity envelope (identity reviewers);
     /// always empty for anonymous reports.
     pub identity: BTreeMap<String, Value>,
-    /// DOMAIN.md: detained or whereabouts unknown → proposed critical.
+    /// docs/domain.md: detained or whereabouts unknown → proposed critical.
     pub proposed_critical: bool,
 }
 

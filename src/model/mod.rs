@@ -1,5 +1,5 @@
 //! The report schema: the questionnaire (data, not code), the typed answers a
-//! submission is parsed into, and the triage vocabulary of DOMAIN.md.
+//! submission is parsed into, and the triage vocabulary of docs/domain.md.
 //!
 //! Parsing happens here, once, at the boundary: the rest of the code sees
 //! typed values, never raw form strings it must re-check.

@@ -1,6 +1,6 @@
 //! The questionnaire: which questions the form asks, as data.
 //!
-//! A built-in default (DOMAIN.md) is compiled in from
+//! A built-in default (docs/domain.md) is compiled in from
 //! `questionnaire/default.toml`; an operator may replace it with a TOML file
 //! of the same shape. It is validated once at start-up, and every error names
 //! the field and the fix. Field ids that the code relies on (anonymity, the

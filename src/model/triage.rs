@@ -1,4 +1,4 @@
-//! Triage vocabulary of DOMAIN.md: anonymity levels, states, urgency, roles.
+//! Triage vocabulary of docs/domain.md: anonymity levels, states, urgency, roles.
 //!
 //! These are the only report properties stored in plaintext (with the
 //! received day and the assignee id), so that a queue can be sorted without
@@ -80,7 +80,7 @@ vocabulary! {
 }
 
 impl State {
-    /// The states a report may move to from this one (DOMAIN.md).
+    /// The states a report may move to from this one (docs/domain.md).
     pub fn next(self) -> &'static [State] {
         use State::*;
         match self {
@@ -118,7 +118,7 @@ impl State {
 
 /// True if a report still awaits acknowledgement past its urgency's SLA.
 ///
-/// DOMAIN.md's SLAs are in hours (critical 2 h, high 24 h, standard 5
+/// docs/domain.md's deadlines are in hours (critical 2 h, high 24 h, standard 5
 /// working days), but the server keeps only the received *day*, so they are
 /// applied at day granularity: critical and high are overdue from the day
 /// after arrival; standard after more than five working days (Monday to

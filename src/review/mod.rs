@@ -807,7 +807,7 @@ async fn get_identity(
 }
 
 /// Changes state, urgency, assignee, and/or adds an encrypted note. The
-/// state machine of DOMAIN.md is enforced here.
+/// state machine of docs/domain.md is enforced here.
 async fn triage(
     req: HttpRequest,
     path: web::Path<String>,

@@ -1,7 +1,7 @@
 //! The data store: sled trees for ciphertext and minimal metadata.
 //!
 //! This is the only module that touches sled; the web layers go through it.
-//! What it stores in plaintext is exactly what DESIGN.md allows: report state,
+//! What it stores in plaintext is exactly what SECURITY.md lists: report state,
 //! urgency, assignee id, anonymity level, the coarse received day, envelope
 //! references with their recipients, reviewer records (public keys, names,
 //! roles) and the audit chain. Everything a source or reviewer wrote is age

@@ -1,4 +1,4 @@
-//! Records stored in plaintext: the minimum triage needs (DESIGN.md).
+//! Records stored in plaintext: the minimum triage needs (SECURITY.md lists it).
 
 use crate::crypto::codename::KdfParams;
 use crate::model::{Anonymity, CloseReason, Role, State, Urgency};
