@@ -859,7 +859,7 @@ fn attachments_download_and_a_two_gib_upload_end_to_end() {
     assert!(shown.contains("cleaned: removed location"), "{shown}");
 
     let out_dir = tmp.path().join("downloads");
-    let listed: serde_json::Value = serde_json::from_str(&ok(&run(
+    let downloaded = run(
         AMANAT,
         &[
             "download",
@@ -869,8 +869,19 @@ fn attachments_download_and_a_two_gib_upload_end_to_end() {
             "--json",
         ],
         &cli,
-    )))
-    .unwrap();
+    );
+    // Issue 19 (finding 4): the reviewer is told how to open what a source
+    // sent without being located by it.
+    let told = String::from_utf8_lossy(&downloaded.stderr);
+    assert!(
+        told.contains("Open these files on a machine without a network connection"),
+        "{told}"
+    );
+    assert!(
+        !told.contains("NOT cleaned"),
+        "the photo was cleaned: {told}"
+    );
+    let listed: serde_json::Value = serde_json::from_str(&ok(&downloaded)).unwrap();
     let path = std::path::PathBuf::from(listed[0]["path"].as_str().unwrap());
     assert_eq!(path.parent().unwrap(), out_dir, "no traversal");
     assert_eq!(path.file_name().unwrap().to_str().unwrap(), "gpj.exe");

@@ -1381,6 +1381,8 @@ fn download(
         bar.finish_and_clear();
         written.push((m, path));
     }
+    // On stderr in both modes: it is for the person, not for scripts.
+    eprintln!("{}", open_offline_note(written.iter().map(|(m, _)| *m)));
     if json {
         let list: Vec<Json> = written
             .iter()
@@ -1401,6 +1403,31 @@ fn download(
         );
     }
     Ok(())
+}
+
+/// What a reviewer is told after every download: files from sources are
+/// hostile until shown otherwise. The server removes the links, actions and
+/// scripts it knows of (docs/reviewers.md), but a reader or viewer that
+/// fetches anything from the network reveals the reviewer's address and the
+/// time the file was opened to whoever planted it. Files the source sent as
+/// they are were not cleaned at all, and are named.
+fn open_offline_note<'a>(
+    files: impl Iterator<Item = &'a crate::intake::upload::AttachmentManifest>,
+) -> String {
+    let mut note = String::from(
+        "Open these files on a machine without a network connection, or in a disposable \
+         virtual machine with its network off. A hostile source can make a document, PDF or \
+         media file contact an address of their choosing when it is opened, revealing your \
+         address and when you opened it. Amanat removes the links and actions it knows of, not \
+         every way a file can do this (docs/reviewers.md).",
+    );
+    for m in files.filter(|m| m.result != "cleaned" && m.result != "nothing_found") {
+        note.push_str(&format!(
+            "\nNOT cleaned: {} was stored as the source sent it; treat it with extra care.",
+            safe(&m.name)
+        ));
+    }
+    note
 }
 
 /// Decrypts one attachment stream into a 0600 file, verifying size and hash;
