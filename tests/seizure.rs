@@ -293,7 +293,8 @@ fn a_seized_server_reveals_only_what_security_md_lists() {
     let fu_name = format!("{}.txt", needles.field_text("FUNAME"));
     let fu_body = needles.field_text("FUBODY");
     let token = extract_value(&thread, "name=\"csrf\" value=\"").unwrap();
-    let files: [(&str, &str, &[u8]); 1] = [("attachments", &fu_name, fu_body.as_bytes())];
+    // Text: no type we clean, so the source sends it as it is.
+    let files: [(&str, &str, &[u8]); 1] = [("attachments_as_is", &fu_name, fu_body.as_bytes())];
     let resp = browser.post_multipart(
         "/followup/message",
         &cookies,
