@@ -8,7 +8,9 @@
 # tor (the shipped torrc is checked and run); microsocks (a real SOCKS5 proxy
 # for the reviewer CLI); systemd (systemd-analyze rates the shipped unit);
 # openssl (deploy/tor/client-auth-keygen.sh); fuse3 (fusermount3 mounts the
-# power-cut test's file system, tests/powercut.rs).
+# power-cut test's file system, tests/powercut.rs); exiftool, mat2, ffmpeg, sox,
+# flac, opus-tools, vorbis-tools, libheif-examples and imagemagick (the
+# stripping tests make fixtures with them and judge the cleaned files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,17 @@ command -v microsocks >/dev/null 2>&1 || need+=(microsocks)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v fusermount3 >/dev/null 2>&1 || need+=(fuse3)
+# Metadata stripping (tests/strip/): independent readers, and real tools that
+# make the dirty fixtures and decode the cleaned files.
+command -v exiftool >/dev/null 2>&1 || need+=(libimage-exiftool-perl)
+command -v mat2 >/dev/null 2>&1 || need+=(mat2)
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v sox >/dev/null 2>&1 || need+=(sox)
+command -v flac >/dev/null 2>&1 || need+=(flac)
+command -v opusenc >/dev/null 2>&1 || need+=(opus-tools)
+command -v vorbiscomment >/dev/null 2>&1 || need+=(vorbis-tools)
+command -v heif-enc >/dev/null 2>&1 || need+=(libheif-examples)
+dpkg -s imagemagick >/dev/null 2>&1 || need+=(imagemagick)
 if ((${#need[@]})); then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
