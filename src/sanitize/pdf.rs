@@ -268,9 +268,10 @@ struct PlainScan {
 }
 
 /// Count, in one pass over the raw file and in constant memory, the tokens
-/// lopdf could turn into values, before it parses anything: every `(`, `[`,
-/// `<` and `/`, and every run of regular characters (numbers, keywords, name
-/// and string words), wherever they are (in strings and comments too). Any
+/// lopdf could turn into values ([`starts_token`]: every `(` and `[`, runs of
+/// `<`, empty names and runs of regular characters, that is numbers,
+/// keywords, name and string words), before it parses anything and wherever
+/// they are (in strings and comments too). Any
 /// one parse of any stretch of the text creates at most as many values as
 /// the stretch holds tokens (a string is one value, a reference three
 /// tokens, a dictionary key a name). Stream data is skipped, under the rule
@@ -333,10 +334,7 @@ fn scan_plain(data: &[u8], max_values: u64) -> PlainScan {
             return out;
         }
         // Tokens, counted whatever the state.
-        let regular = is_regular(c);
-        if matches!(c, b'(' | b'[' | b'<' | b'/')
-            || (regular && (i == 0 || !is_regular(data[i - 1])))
-        {
+        if starts_token(data, i) {
             out.values += 1;
         }
         if c == b'/' && name_is(&data[i + 1..], b"Encrypt") {
@@ -641,22 +639,26 @@ fn object_stream_values(dict: &Dictionary, content: &[u8]) -> u64 {
     }
 }
 
-/// PDF tokens that may start a value in `text`: runs of regular characters
-/// (numbers, keywords, words of names and strings) and each `[`, `<`, `(`
-/// and `/` (an empty name is a value too), as lopdf classes bytes (NUL is
-/// white space). Dictionary keys count as values too: they take memory as
-/// well.
+/// PDF tokens that may start a value in `text`; see [`starts_token`].
 fn count_tokens(text: &[u8]) -> u64 {
-    let mut n = 0u64;
-    let mut prev_regular = false;
-    for &c in text {
-        let regular = is_regular(c);
-        if matches!(c, b'[' | b'<' | b'(' | b'/') || (regular && !prev_regular) {
-            n += 1;
-        }
-        prev_regular = regular;
+    (0..text.len()).filter(|&i| starts_token(text, i)).count() as u64
+}
+
+/// Whether a token that may start a value begins at `i`: a run of regular
+/// characters (a number, a keyword, a name's or a string's word), a `[` or
+/// `(`, the first `<` of a run (`<<` opens one dictionary, a hexadecimal
+/// string holds no `<`), or a `/` that no regular character follows (an
+/// empty name; any other name is counted by its run). Character classes are
+/// lopdf's (NUL is white space). Dictionary keys count as values too: they
+/// take memory as well.
+fn starts_token(text: &[u8], i: usize) -> bool {
+    let prev = i.checked_sub(1).map(|p| text[p]);
+    match text[i] {
+        b'[' | b'(' => true,
+        b'<' => prev != Some(b'<'),
+        b'/' => text.get(i + 1).is_none_or(|&n| !is_regular(n)),
+        c => is_regular(c) && prev.is_none_or(|p| !is_regular(p)),
     }
-    n
 }
 
 /// Object numbers of the members in an object stream's index, sorted.
@@ -1366,8 +1368,8 @@ pub(super) mod tests {
 
     #[test]
     fn value_counts() {
-        // <, <, /, A, [, 1, 2, 3, /, B, (, x, y
-        assert_eq!(count_tokens(b"<< /A [1 2 3] /B (x y) >>"), 13);
+        // <<, A, [, 1, 2, 3, B, (, x, y
+        assert_eq!(count_tokens(b"<< /A [1 2 3] /B (x y) >>"), 10);
         assert_eq!(count_tokens(b"  "), 0);
         // NUL separates values, and every `/` is a name, empty or not.
         assert_eq!(count_tokens(b"0\x000\x000"), 3);
