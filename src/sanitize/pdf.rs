@@ -46,12 +46,12 @@
 //! lopdf's load filter is a plain `fn`, so the budget of the file being
 //! loaded lives in a thread-local for the duration of the load (lopdf is
 //! built without its `rayon` feature and loads on the calling thread).
-//! Two paths run before the filter and are bounded per stream only, by
+//! One path runs before the filter and is bounded per stream only, by
 //! lopdf's own limit set to the same budget: cross-reference streams, decoded
 //! while lopdf follows the cross-reference chain (each is counted against the
-//! budget afterwards), and the object streams of an encrypted file that opens
-//! with the empty password (lopdf ignores the filter there; such a file is
-//! then refused as encrypted).
+//! budget afterwards). lopdf would also read an encrypted file that opens
+//! with the empty password without the filter (its objects and object
+//! streams), so a file whose text names `/Encrypt` never reaches lopdf.
 //!
 //! Encrypted PDFs are Malformed ("encrypted"): we cannot see inside them.
 //! Not handled: metadata inside fonts.
@@ -1512,6 +1512,102 @@ pub(super) mod tests {
             N + 1
         );
         assert!(scan_plain(&pdf, u64::MAX).values > N as u64);
+    }
+
+    #[test]
+    fn scan_never_counts_fewer_values_than_lopdf_parses() {
+        // Random objects `[ pieces 0 0 … 0 ] pieces endstream`: the pieces
+        // change how the bytes are read, and 2,000 zeros wait where the
+        // scan skips stream data when it may. Every object header gets a
+        // cross-reference entry, so lopdf parses from each.
+        const PIECES: [&[u8]; 12] = [
+            b"(",
+            b")",
+            b"\\",
+            b"stream\n",
+            b"%",
+            b"\n",
+            b" ",
+            b"/",
+            b"0 ",
+            b"endstream\n",
+            b"<<>>",
+            b"",
+        ];
+        let zeros = b"0 ".repeat(2000);
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let base = with_streams(Vec::new());
+        let p = base.windows(9).rposition(|w| w == b"startxref").unwrap();
+        let prev: String = std::str::from_utf8(&base[p + 9..])
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        let mut reached = 0;
+        for _ in 0..6000 {
+            let mut pdf = base.clone();
+            let mut entries = vec![pdf.len()];
+            pdf.extend_from_slice(b"5 0 obj\n[");
+            let (before, after) = (next(7), next(3));
+            let mut piece = |pdf: &mut Vec<u8>, entries: &mut Vec<usize>| {
+                if next(10) == 0 {
+                    pdf.push(b'\n');
+                    entries.push(pdf.len());
+                    pdf.extend_from_slice(format!("{} 0 obj [", entries.len() + 4).as_bytes());
+                } else {
+                    pdf.extend_from_slice(PIECES[next(PIECES.len())]);
+                }
+            };
+            for _ in 0..before {
+                piece(&mut pdf, &mut entries);
+            }
+            pdf.extend_from_slice(&zeros);
+            pdf.push(b']');
+            for _ in 0..after {
+                piece(&mut pdf, &mut entries);
+            }
+            pdf.extend_from_slice(b"\nendstream\nendobj\n");
+            let xref = pdf.len();
+            pdf.extend_from_slice(format!("xref\n5 {}\n", entries.len()).as_bytes());
+            for at in &entries {
+                pdf.extend_from_slice(format!("{at:010} 00000 n \n").as_bytes());
+            }
+            pdf.extend_from_slice(
+                format!(
+                    "trailer\n<< /Size {} /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n",
+                    entries.len() + 5
+                )
+                .as_bytes(),
+            );
+            let scan = scan_plain(&pdf, u64::MAX).values;
+            for force_reconstruct in [false, true] {
+                let options = LoadOptions {
+                    force_reconstruct,
+                    ..LoadOptions::default()
+                };
+                let Ok(doc) = Document::load_mem_with_options(&pdf, options) else {
+                    continue;
+                };
+                let most = doc.objects.values().map(count_values).max().unwrap_or(0);
+                if most >= 2000 {
+                    reached += 1;
+                }
+                assert!(
+                    most <= scan,
+                    "{most} > {scan}: {}",
+                    String::from_utf8_lossy(&pdf[base.len()..]).replace(&"0 ".repeat(2000), "0 …")
+                );
+            }
+        }
+        // The zeros were read often enough for the check to mean something.
+        assert!(reached > 1000, "{reached}");
     }
 
     #[test]
