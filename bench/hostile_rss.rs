@@ -13,9 +13,10 @@
 //!   single object is an array of 15 million zeros (about 30 MB of text,
 //!   under the decoding budget, that parses into values many times its
 //!   size), and the same kind of array, 5 million zeros, written plainly
-//!   in the file;
+//!   in the file, then 495,000 (just under the limit, so accepted);
 //! * a DOCX with a 10 MiB stored entry and 1000 MiB of deflated zeros;
-//! * four of each uploaded at once (`concurrent_uploads` is 4 by default).
+//! * four of each bomb uploaded at once (`concurrent_uploads` is 4 by
+//!   default), and of the plain arrays.
 //!
 //! Every case runs on its own fresh server (its own data directory, default
 //! configuration) so that VmHWM is that of the case. With `--write FILE` the
@@ -76,8 +77,9 @@ fn main() -> ExitCode {
     let pdf_objects_3m = hostile_files::pdf_many_objects(3_000_000);
     let pdf_array = hostile_files::pdf_long_array(15_000_000);
     let pdf_raw = hostile_files::pdf_raw_array(5_000_000);
+    let pdf_raw_under = hostile_files::pdf_raw_array(495_000);
     let docx = hostile_files::docx_bomb(10 * MIB, 1000 * MIB);
-    let cases: [(&str, &str, &[u8], usize); 10] = [
+    let cases: [(&str, &str, &[u8], usize); 13] = [
         (
             "PDF, XMP stream of 4 GiB behind 2 Flate layers",
             "bomb.pdf",
@@ -110,6 +112,12 @@ fn main() -> ExitCode {
             1,
         ),
         (
+            "PDF, an array of 495,000 zeros written plainly in the file",
+            "raw.pdf",
+            &pdf_raw_under,
+            1,
+        ),
+        (
             "DOCX, 10 MiB stored + 1000 MiB of deflated zeros",
             "bomb.docx",
             &docx,
@@ -118,6 +126,18 @@ fn main() -> ExitCode {
         ("the small PDF, 4 at once", "bomb.pdf", &pdf_7k, 4),
         ("the large PDF, 4 at once", "bomb.pdf", &pdf_100k, 4),
         ("the DOCX, 4 at once", "bomb.docx", &docx, 4),
+        (
+            "the plain 5,000,000 zeros, 4 at once",
+            "raw.pdf",
+            &pdf_raw,
+            4,
+        ),
+        (
+            "the plain 495,000 zeros, 4 at once",
+            "raw.pdf",
+            &pdf_raw_under,
+            4,
+        ),
     ];
 
     let mut md = String::new();

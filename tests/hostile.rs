@@ -3157,3 +3157,30 @@ fn encode_answers(token: Option<&str>, answers: &[(&str, String)]) -> String {
     pairs.extend(answers.iter().map(|(k, v)| (*k, v.as_str())));
     encode(&pairs)
 }
+
+/// Issue 19 (High, objects written plainly): a 9.5 MiB PDF holding a plain
+/// array of 5,000,000 zeros took the server to 642 MiB, since such an object
+/// was counted against `limits.pdf_max_values` only once lopdf had parsed
+/// it. The raw text is now counted first: refused, nothing stored, the
+/// server stays small. Just under the limit, the same kind of file is
+/// cleaned within the goal.
+#[test]
+fn pdf_plain_array_is_refused_before_parsing() {
+    let pdf = hostile_files::pdf_raw_array(5_000_000);
+    let (answer, peak, blobs) = upload_to_fresh_server("raw.pdf", &pdf);
+    assert!(
+        matches!(answer, Ok(daemon::Submitted::Refused(413))),
+        "{answer:?}"
+    );
+    assert_eq!(blobs, 0, "nothing stored");
+    assert!(peak < 128 * MIB, "peak RSS {} MiB", peak / MIB);
+
+    let pdf = hostile_files::pdf_raw_array(495_000);
+    let (answer, peak, blobs) = upload_to_fresh_server("raw.pdf", &pdf);
+    assert!(
+        matches!(answer, Ok(daemon::Submitted::Acknowledged(_))),
+        "{answer:?}"
+    );
+    assert_eq!(blobs, 1, "the cleaned file is stored");
+    assert!(peak < 256 * MIB, "peak RSS {} MiB", peak / MIB);
+}

@@ -31,23 +31,27 @@
 //! refused with [`SanitizeError::TooLarge`], never half-processed.
 //!
 //! Parsed values take many times the bytes of their text (100 to 250 bytes
-//! for the two bytes of a `0 ` in an array), so every value read (objects and every array,
-//! dictionary, name, string and number in them) counts against
+//! for the two bytes of a `0 ` in an array), so values are bounded by
 //! [`Limits::pdf_max_values`] (`limits.pdf_max_values`), refused the same
-//! way. The members of an object stream are counted from its decoded text
-//! before lopdf parses them; an object read directly from the file is counted
-//! once lopdf has parsed it, so one such object can still take about 65
-//! times its size in the file (a file is at most [`Limits::max_in_memory`]).
+//! way, and always counted from text before lopdf parses it. The objects
+//! written plainly in the file (and its trailers) are counted by one pass
+//! over the raw bytes before lopdf sees them ([`scan_plain`], which skips
+//! stream data only where no parse can read values, as argued there); the
+//! members of an object stream from its decoded text before lopdf parses
+//! them. Every object lopdf keeps is counted again once parsed, so what it
+//! holds at once stays within about twice the limit. A file whose text names
+//! `/Encrypt` is refused before lopdf parses it, since lopdf reads encrypted
+//! files (those that open with the empty password) without the load filter.
 //!
 //! lopdf's load filter is a plain `fn`, so the budget of the file being
 //! loaded lives in a thread-local for the duration of the load (lopdf is
 //! built without its `rayon` feature and loads on the calling thread).
-//! Two paths run before the filter and are bounded per stream only, by
+//! One path runs before the filter and is bounded per stream only, by
 //! lopdf's own limit set to the same budget: cross-reference streams, decoded
 //! while lopdf follows the cross-reference chain (each is counted against the
-//! budget afterwards), and the object streams of an encrypted file that opens
-//! with the empty password (lopdf ignores the filter there; such a file is
-//! then refused as encrypted).
+//! budget afterwards). lopdf would also read an encrypted file that opens
+//! with the empty password without the filter (its objects and object
+//! streams), so a file whose text names `/Encrypt` never reaches lopdf.
 //!
 //! Encrypted PDFs are Malformed ("encrypted"): we cannot see inside them.
 //! Not handled: metadata inside fonts.
@@ -201,10 +205,22 @@ const ATTACHMENT_ANNOTS: [&[u8]; 5] = [
 
 /// Load `data` with every decompression charged to one budget of
 /// `limits.pdf_max_decoded` bytes and every parsed value to one of
-/// `limits.pdf_max_values`, both for the whole file.
+/// `limits.pdf_max_values`, both for the whole file, once the raw text has
+/// been found to hold no more values than that.
 fn load(data: &[u8], limits: &Limits) -> Result<Document, SanitizeError> {
     let budget = limits.pdf_max_decoded;
     let too_large = || SanitizeError::TooLarge { limit: budget };
+    // Before lopdf parses anything: what the objects written plainly in the
+    // file may build, and whether it may be encrypted (lopdf parses every
+    // object of a file that opens with the empty password without the load
+    // filter, and decodes its object streams outside the budget).
+    let plain = scan_plain(data, limits.pdf_max_values);
+    if plain.values > limits.pdf_max_values {
+        return Err(too_large());
+    }
+    if plain.encrypt_name {
+        return Err(malformed(K, "encrypted PDF is not supported"));
+    }
     let _guard = BudgetGuard::start(budget, limits.pdf_max_values);
     let options = |force_reconstruct| LoadOptions {
         filter: Some(load_filter),
@@ -238,6 +254,249 @@ fn load(data: &[u8], limits: &Limits) -> Result<Document, SanitizeError> {
         }
         Err(e) => Err(malformed(K, e.to_string())),
     }
+}
+
+/// What [`scan_plain`] found in the raw bytes of a file.
+#[derive(Debug, PartialEq)]
+struct PlainScan {
+    /// Upper bound of the values any one parse of the file's text can
+    /// create; counting stops once past the limit it was given.
+    values: u64,
+    /// A name that reads `/Encrypt` (after `#xx` escapes) appears in the
+    /// counted text (looked for until the count passes its limit).
+    encrypt_name: bool,
+}
+
+/// Count, in one pass over the raw file and in constant memory, the tokens
+/// lopdf could turn into values ([`starts_token`]: every `(` and `[`, runs of
+/// `<`, empty names and runs of regular characters, that is numbers,
+/// keywords, name and string words), before it parses anything and wherever
+/// they are (in strings and comments too). Any
+/// one parse of any stretch of the text creates at most as many values as
+/// the stretch holds tokens (a string is one value, a reference three
+/// tokens, a dictionary key a name). Stream data is skipped, under the rule
+/// argued below; everything else is counted, so this is an upper bound of
+/// what lopdf builds from the objects written plainly in the file, whether
+/// it finds them through the cross-reference data or by scanning the file to
+/// rebuild it (it parses each object at most once per entry, and the load
+/// filter charges every object it keeps again).
+///
+/// # Why skipping stream data cannot under-count
+/// The data after a `stream` keyword, up to the next `endstream`, is skipped
+/// only when (1) `stream` is a whole run of regular characters not preceded
+/// by `/` (so not a name) met outside any literal string, (2) no `%` came
+/// before it on its line, and (3) the skipped bytes hold no `obj` that may
+/// end an object header and no `trailer` that may start a trailer (see
+/// [`may_end_header`] and [`may_start_trailer`]). lopdf reads values only
+/// from parses that start right after such an `obj` (indirect objects, found
+/// by cross-reference data or by its rebuilding scan) or `trailer`, and it reads each parse
+/// continuously, except that it takes stream data raw, by `/Length` or up to
+/// `endstream`, after which the object is complete and no value follows. By
+/// (3) no parse starts inside the skipped bytes, so a parse reading values
+/// there must have read its way through the `stream` token before them, in
+/// one of these states:
+/// * between tokens: `stream` is then a keyword, accepted only after a
+///   stream dictionary (the data is then taken raw) and a parse error
+///   anywhere else (lopdf starts no value with `s`);
+/// * in a name: excluded by (1), a name being `/` and regular characters;
+/// * in a hexadecimal string: a parse error, `s` is no hex digit;
+/// * in a comment: a comment runs from `%` to the end of its line, excluded
+///   by (2);
+/// * in a literal string: excluded by (1), since whenever lopdf is inside a
+///   literal string, so is this scan. This scan opens a string at every `(`
+///   it meets outside one (lopdf opens strings only there, or inside a
+///   string of this scan), and both then read the same bytes with the same
+///   rules (`\` takes the next byte, parentheses nest), so from lopdf's `(`
+///   on the scan's depth stays at least lopdf's and it cannot leave its
+///   string first. Data skipped by the scan is, by this very argument, read
+///   by no parse, so the scan resumes at `endstream` in step.
+///
+/// Where the rule does not hold the data is counted like any other text, an
+/// over-count on the safe side. Each search ahead (`endstream`, `obj`,
+/// `trailer`) is remembered, so the scan stays linear however the keywords
+/// are laid out.
+fn scan_plain(data: &[u8], max_values: u64) -> PlainScan {
+    let mut out = PlainScan {
+        values: 0,
+        encrypt_name: false,
+    };
+    // Next occurrence at or after some position, remembered: (from, at).
+    let mut next_end: Option<(usize, Option<usize>)> = None;
+    let mut next_obj: Option<(usize, Option<usize>)> = None;
+    let mut next_trailer: Option<(usize, Option<usize>)> = None;
+    let mut depth = 0usize; // literal string nesting, 0 outside
+    let mut escaped = false;
+    let mut percent_on_line = false;
+    let mut i = 0;
+    while i < data.len() {
+        let c = data[i];
+        if out.values > max_values {
+            return out;
+        }
+        // Tokens, counted whatever the state.
+        if starts_token(data, i) {
+            out.values += 1;
+        }
+        if c == b'/' && name_is(&data[i + 1..], b"Encrypt") {
+            out.encrypt_name = true;
+        }
+        match c {
+            b'\r' | b'\n' => percent_on_line = false,
+            b'%' => percent_on_line = true,
+            _ => {}
+        }
+        // Literal strings, as lopdf reads them.
+        if depth > 0 {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'(' {
+                depth += 1;
+            } else if c == b')' {
+                depth -= 1;
+            }
+            i += 1;
+            continue;
+        }
+        if c == b'(' {
+            depth = 1;
+            i += 1;
+            continue;
+        }
+        // A `stream` keyword whose data may be skipped.
+        if c == b's'
+            && data[i..].starts_with(b"stream")
+            && !percent_on_line
+            && (i == 0 || (!is_regular(data[i - 1]) && data[i - 1] != b'/'))
+            && data.get(i + 6).is_none_or(|&n| !is_regular(n))
+        {
+            let start = i + 6;
+            let end = next_from(data, start, b"endstream", |_| true, &mut next_end);
+            if let Some(end) = end {
+                // Neither keyword can straddle `endstream` or `stream`.
+                let obj = next_from(
+                    data,
+                    start,
+                    b"obj",
+                    |at| may_end_header(data, at),
+                    &mut next_obj,
+                );
+                let trailer = next_from(
+                    data,
+                    start,
+                    b"trailer",
+                    |at| may_start_trailer(data, at),
+                    &mut next_trailer,
+                );
+                if obj.is_none_or(|at| at >= end) && trailer.is_none_or(|at| at >= end) {
+                    // Counted as one token above; `endstream` is read next.
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The position of the first `needle` at or after `from` that `accept`s,
+/// remembering the last answer in `memo`: that answer stands for any later
+/// start up to it, so searches from increasing positions cost one pass in
+/// all.
+fn next_from(
+    data: &[u8],
+    from: usize,
+    needle: &[u8],
+    accept: impl Fn(usize) -> bool,
+    memo: &mut Option<(usize, Option<usize>)>,
+) -> Option<usize> {
+    if let Some((searched_from, found)) = *memo
+        && searched_from <= from
+        && found.is_none_or(|at| at >= from)
+    {
+        return found;
+    }
+    let mut at = from;
+    let found = loop {
+        match data.get(at..).and_then(|rest| find(rest, needle)) {
+            Some(k) if accept(at + k) => break Some(at + k),
+            Some(k) => at += k + 1,
+            None => break None,
+        }
+    };
+    *memo = Some((from, found));
+    found
+}
+
+/// Whether the `obj` at `at` may end an object header `N G obj`. lopdf
+/// reads a header as two integers, each followed by optional white space
+/// and comments, then `obj`: so before it, past any white space, comes a
+/// digit, or that white space holds an end of line (a comment may end
+/// there). An `obj` inside a word (`endobj`) or after one (`an object`)
+/// starts no parse. Each white space run precedes one `obj` at most, so
+/// looking back stays linear.
+fn may_end_header(data: &[u8], at: usize) -> bool {
+    let mut j = at;
+    let mut eol = false;
+    while j > 0 && is_white(data[j - 1]) {
+        eol |= matches!(data[j - 1], b'\r' | b'\n');
+        j -= 1;
+    }
+    eol || j == 0 || data[j - 1].is_ascii_digit()
+}
+
+/// Whether the `trailer` at `at` may start a trailer: lopdf reads one as
+/// `trailer`, white space (and comments, after a cross-reference table),
+/// then a dictionary. A `trailer` followed by anything else (`the trailer,
+/// …`) starts no parse.
+fn may_start_trailer(data: &[u8], at: usize) -> bool {
+    let after = (at + b"trailer".len()).min(data.len());
+    let next = data[after..].iter().find(|&&c| !is_white(c));
+    matches!(next, None | Some(b'<' | b'%'))
+}
+
+/// Whether the name whose text (after its `/`) starts `rest` reads `want`
+/// once its `#xx` escapes are decoded, as lopdf decodes them.
+fn name_is(rest: &[u8], want: &[u8]) -> bool {
+    let mut got = 0;
+    let mut i = 0;
+    loop {
+        match rest.get(i) {
+            Some(b'#') => {
+                let hex = |k: usize| rest.get(k).and_then(|&c| (c as char).to_digit(16));
+                match (hex(i + 1), hex(i + 2)) {
+                    (Some(h), Some(l)) => {
+                        if want.get(got) != Some(&((h * 16 + l) as u8)) {
+                            return false;
+                        }
+                        got += 1;
+                        i += 3;
+                    }
+                    _ => return got == want.len(),
+                }
+            }
+            Some(&c) if is_regular(c) => {
+                if want.get(got) != Some(&c) {
+                    return false;
+                }
+                got += 1;
+                i += 1;
+            }
+            _ => return got == want.len(),
+        }
+    }
+}
+
+/// White space, as lopdf's parser classes bytes (NUL included).
+fn is_white(c: u8) -> bool {
+    b" \t\n\r\0\x0C".contains(&c)
+}
+
+/// Neither white space nor a delimiter, as lopdf's parser classes bytes.
+fn is_regular(c: u8) -> bool {
+    !is_white(c) && !b"()<>[]{}/%".contains(&c)
 }
 
 fn page_tree_loaded(doc: &Document) -> bool {
@@ -380,27 +639,26 @@ fn object_stream_values(dict: &Dictionary, content: &[u8]) -> u64 {
     }
 }
 
-/// PDF tokens that may start a value in `text`: runs of regular characters
-/// (numbers, names, keywords, words of strings) and each `[`, `<<` or `<`,
-/// and `(`. Dictionary keys count as values too: they take memory as well.
+/// PDF tokens that may start a value in `text`; see [`starts_token`].
 fn count_tokens(text: &[u8]) -> u64 {
-    let mut n = 0u64;
-    let mut in_run = false;
-    let mut prev = 0u8;
-    for &c in text {
-        let delimiter = b"()<>[]{}/%".contains(&c);
-        if c.is_ascii_whitespace() || delimiter {
-            in_run = false;
-            if matches!(c, b'[' | b'(') || (c == b'<' && prev != b'<') {
-                n += 1;
-            }
-        } else if !in_run {
-            in_run = true;
-            n += 1;
-        }
-        prev = c;
+    (0..text.len()).filter(|&i| starts_token(text, i)).count() as u64
+}
+
+/// Whether a token that may start a value begins at `i`: a run of regular
+/// characters (a number, a keyword, a name's or a string's word), a `[` or
+/// `(`, the first `<` of a run (`<<` opens one dictionary, a hexadecimal
+/// string holds no `<`), or a `/` that no regular character follows (an
+/// empty name; any other name is counted by its run). Character classes are
+/// lopdf's (NUL is white space). Dictionary keys count as values too: they
+/// take memory as well.
+fn starts_token(text: &[u8], i: usize) -> bool {
+    let prev = i.checked_sub(1).map(|p| text[p]);
+    match text[i] {
+        b'[' | b'(' => true,
+        b'<' => prev != Some(b'<'),
+        b'/' => text.get(i + 1).is_none_or(|&n| !is_regular(n)),
+        c => is_regular(c) && prev.is_none_or(|p| !is_regular(p)),
     }
-    n
 }
 
 /// Object numbers of the members in an object stream's index, sorted.
@@ -450,8 +708,8 @@ fn count_values(o: &Object) -> u64 {
 /// stream (already decoded by lopdf) is charged and dropped, since the output
 /// gets a fresh table. Once a budget is exceeded, objects are dropped as they
 /// come and [`load`] refuses the file. An object read directly from the file
-/// is counted once parsed: its own memory is bounded only by the file's size
-/// (`max_in_memory`).
+/// is counted once parsed (it was bounded before by [`scan_plain`]), which
+/// charges an object read twice twice.
 ///
 /// lopdf 0.47 keeps the object it passed by `&mut` for indirect objects read
 /// from the file (the returned value is discarded) and the returned value for
@@ -1113,6 +1371,9 @@ pub(super) mod tests {
         // <<, A, [, 1, 2, 3, B, (, x, y
         assert_eq!(count_tokens(b"<< /A [1 2 3] /B (x y) >>"), 10);
         assert_eq!(count_tokens(b"  "), 0);
+        // NUL separates values, and every `/` is a name, empty or not.
+        assert_eq!(count_tokens(b"0\x000\x000"), 3);
+        assert_eq!(count_tokens(b"[////]"), 5);
         let o = Object::Array(vec![1.into(), Object::Dictionary(dictionary! { "A" => 2 })]);
         assert_eq!(count_values(&o), 4);
         let d = dictionary! { "First" => 8 };
@@ -1120,6 +1381,347 @@ pub(super) mod tests {
         assert_eq!(object_stream_values(&d, b"1 0 2 2 0 0 0 0"), 2 + 4);
         // Shared offsets: every member charged all the values.
         assert_eq!(object_stream_values(&d, b"1 0 2 0 [0 0 0]"), 2 * 4);
+    }
+
+    /// `pdf` with an incremental update adding `object` as object 5 and a
+    /// trailer with `trailer_extra` entries, offsets correct.
+    fn appended(mut pdf: Vec<u8>, object: &[u8], trailer_extra: &[u8]) -> Vec<u8> {
+        let p = pdf.windows(9).rposition(|w| w == b"startxref").unwrap();
+        let prev: String = std::str::from_utf8(&pdf[p + 9..])
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        let obj_at = pdf.len();
+        pdf.extend_from_slice(b"5 0 obj\n");
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
+        let xref = pdf.len();
+        pdf.extend_from_slice(
+            format!(
+                "xref\n5 1\n{obj_at:010} 00000 n \ntrailer\n<< /Size 6 /Root 1 0 R /Prev {prev} "
+            )
+            .as_bytes(),
+        );
+        pdf.extend_from_slice(trailer_extra);
+        pdf.extend_from_slice(format!(" >>\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+        pdf
+    }
+
+    /// `n` zeros between brackets: about two bytes of file per value.
+    fn zeros(n: usize) -> Vec<u8> {
+        let mut a = b"[".to_vec();
+        a.extend(b"0 ".repeat(n));
+        a.push(b']');
+        a
+    }
+
+    #[test]
+    fn plain_objects_are_bounded_before_parsing() {
+        let base = with_streams(Vec::new());
+        // Five million zeros written plainly (9.5 MiB): refused by the scan
+        // of the raw bytes, before lopdf parses a value.
+        let raw = appended(base.clone(), &zeros(5_000_000), b"");
+        let scan = scan_plain(&raw, Limits::default().pdf_max_values);
+        assert!(scan.values > Limits::default().pdf_max_values, "{scan:?}");
+        let (res, out) = strip_with(&raw, &Limits::default());
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+        assert!(out.is_empty());
+
+        // lopdf parses the trailer without the load filter: 600,000 values
+        // there were never counted, and the file was cleaned.
+        let trailer = appended(
+            base.clone(),
+            b"null",
+            &[b"/Junk ", &zeros(600_000)[..]].concat(),
+        );
+        let (res, out) = strip_with(&trailer, &Limits::default());
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+        assert!(out.is_empty());
+
+        // The limit is the configured one, and counts what is plain text.
+        let small = appended(base, &zeros(20_000), b"");
+        let (res, _) = strip_with(&small, &Limits::default());
+        assert!(res.is_ok(), "{res:?}");
+        let tight = Limits {
+            pdf_max_values: 10_000,
+            ..Limits::default()
+        };
+        let (res, _) = strip_with(&small, &tight);
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{res:?}"
+        );
+    }
+
+    #[test]
+    fn stream_data_is_skipped_only_where_no_parse_can_read_it() {
+        const N: usize = 100_000;
+        let body = zeros(N);
+        let count = |before: &[u8], after: &[u8]| {
+            let text = [before, &body[..], after].concat();
+            scan_plain(&text, u64::MAX).values
+        };
+        let skipped = |v: u64| v < 100;
+        let counted = |v: u64| v > N as u64;
+        // A stream's data is skipped, even with a word holding `obj`.
+        assert!(skipped(count(
+            b"1 0 obj\n<< /Length 9 >>\nstream\n",
+            b"\nendstream\nendobj\n"
+        )));
+        assert!(skipped(count(
+            b"1 0 obj\n<< >>\nstream\n(an object, objects) Tj ",
+            b"\nendstream\nendobj\n"
+        )));
+        // Counted wherever a parse could read values after `stream`:
+        for before in [
+            // `stream` inside a literal string, which ends in the data;
+            &b"1 0 obj\n[(stream) "[..],
+            b"1 0 obj\n[(a\\) stream) ",
+            b"1 0 obj\n[(a (b) stream) ",
+            b"1 0 obj\n[(a (b stream) ",
+            // after a comment on its line;
+            b"1 0 obj\n[ % stream\n ",
+            b"1 0 obj\n[ %\nx % stream\n ",
+            // a name, not the keyword;
+            b"1 0 obj\n[/stream ",
+            // an object header or a trailer inside the data;
+            b"<< >>\nstream\n7 0 obj\n",
+            b"<< >>\nstream\n7 0 %\nobj\n",
+            b"<< >>\nstream\n7 0obj",
+            b"<< >>\nstream\ntrailer\n<< /Junk ",
+        ] {
+            let v = count(before, b"\n]\nendstream\nendobj\n");
+            assert!(counted(v), "{} {v}", String::from_utf8_lossy(before));
+        }
+        // Data without `endstream` is counted.
+        assert!(counted(count(b"<< >>\nstream\n", b"")));
+        // lopdf does read values there: the string case, loaded plainly.
+        let object = [&b"[(stream) "[..], &body[1..], b"\nendstream"].concat();
+        let pdf = appended(with_streams(Vec::new()), &object, b"");
+        let doc = Document::load_mem(&pdf).unwrap();
+        assert_eq!(
+            doc.get_object((5, 0)).unwrap().as_array().unwrap().len(),
+            N + 1
+        );
+        assert!(scan_plain(&pdf, u64::MAX).values > N as u64);
+    }
+
+    #[test]
+    fn scan_never_counts_fewer_values_than_lopdf_parses() {
+        // Random objects `[ pieces 0 0 … 0 ] pieces endstream`: the pieces
+        // change how the bytes are read, and 2,000 zeros wait where the
+        // scan skips stream data when it may. Every object header gets a
+        // cross-reference entry, so lopdf parses from each.
+        const PIECES: [&[u8]; 12] = [
+            b"(",
+            b")",
+            b"\\",
+            b"stream\n",
+            b"%",
+            b"\n",
+            b" ",
+            b"/",
+            b"0 ",
+            b"endstream\n",
+            b"<<>>",
+            b"",
+        ];
+        let zeros = b"0 ".repeat(2000);
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let base = with_streams(Vec::new());
+        let p = base.windows(9).rposition(|w| w == b"startxref").unwrap();
+        let prev: String = std::str::from_utf8(&base[p + 9..])
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        let mut reached = 0;
+        for _ in 0..6000 {
+            let mut pdf = base.clone();
+            let mut entries = vec![pdf.len()];
+            pdf.extend_from_slice(b"5 0 obj\n[");
+            let (before, after) = (next(7), next(3));
+            let mut piece = |pdf: &mut Vec<u8>, entries: &mut Vec<usize>| {
+                if next(10) == 0 {
+                    pdf.push(b'\n');
+                    entries.push(pdf.len());
+                    pdf.extend_from_slice(format!("{} 0 obj [", entries.len() + 4).as_bytes());
+                } else {
+                    pdf.extend_from_slice(PIECES[next(PIECES.len())]);
+                }
+            };
+            for _ in 0..before {
+                piece(&mut pdf, &mut entries);
+            }
+            pdf.extend_from_slice(&zeros);
+            pdf.push(b']');
+            for _ in 0..after {
+                piece(&mut pdf, &mut entries);
+            }
+            pdf.extend_from_slice(b"\nendstream\nendobj\n");
+            let xref = pdf.len();
+            pdf.extend_from_slice(format!("xref\n5 {}\n", entries.len()).as_bytes());
+            for at in &entries {
+                pdf.extend_from_slice(format!("{at:010} 00000 n \n").as_bytes());
+            }
+            pdf.extend_from_slice(
+                format!(
+                    "trailer\n<< /Size {} /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n",
+                    entries.len() + 5
+                )
+                .as_bytes(),
+            );
+            let scan = scan_plain(&pdf, u64::MAX).values;
+            for force_reconstruct in [false, true] {
+                let options = LoadOptions {
+                    force_reconstruct,
+                    ..LoadOptions::default()
+                };
+                let Ok(doc) = Document::load_mem_with_options(&pdf, options) else {
+                    continue;
+                };
+                let most = doc.objects.values().map(count_values).max().unwrap_or(0);
+                if most >= 2000 {
+                    reached += 1;
+                }
+                assert!(
+                    most <= scan,
+                    "{most} > {scan}: {}",
+                    String::from_utf8_lossy(&pdf[base.len()..]).replace(&"0 ".repeat(2000), "0 …")
+                );
+            }
+        }
+        // The zeros were read often enough for the check to mean something.
+        assert!(reached > 1000, "{reached}");
+    }
+
+    #[test]
+    fn encrypt_names_are_found_before_parsing() {
+        for name in [
+            &b"/Encrypt 9 0 R"[..],
+            b"/Encr#79pt 9 0 R",
+            b"/#45ncrypt<<>>",
+        ] {
+            let pdf = appended(with_streams(Vec::new()), b"null", name);
+            assert!(scan_plain(&pdf, u64::MAX).encrypt_name);
+            let (res, _) = strip_with(&pdf, &Limits::default());
+            match res {
+                Err(SanitizeError::Malformed { detail, .. }) => {
+                    assert!(detail.contains("encrypted"), "{detail}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        for name in [&b"/Encrypted"[..], b"/Encryp", b"/Encr#7"] {
+            assert!(!scan_plain(name, u64::MAX).encrypt_name);
+        }
+    }
+
+    #[test]
+    fn scan_stays_linear() {
+        // Every `stream` keyword looks ahead for `endstream`, `obj` and
+        // `trailer`; near misses of each everywhere, and no `endstream`.
+        let unit = b"<< >>\nstream\nthe trailer, an obj, endobj\n";
+        let text = unit.repeat(4_000_000 / unit.len());
+        let started = std::time::Instant::now();
+        let scan = scan_plain(&text, u64::MAX);
+        assert!(scan.values > 500_000, "{scan:?}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    /// A text-heavy document of `pages` pages, written by lopdf with plain
+    /// (uncompressed) content streams.
+    fn text_document(pages: usize) -> Vec<u8> {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        });
+        let mut kids = Vec::new();
+        for p in 0..pages {
+            let mut text = String::from("BT /F1 9 Tf 40 800 Td 11 TL\n");
+            for l in 0..70 {
+                text.push_str(&format!(
+                    "(Page {p} line {l}: an objective account of the trailer, stream and endobj words (nested) \\) escaped) Tj T*\n"
+                ));
+            }
+            text.push_str("ET\n");
+            let content = doc.add_object(Stream::new(dictionary! {}, text.into_bytes()));
+            let page = doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+                "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+            });
+            kids.push(page.into());
+        }
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Count" => pages as i64, "Kids" => kids },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let info =
+            doc.add_object(dictionary! { "Author" => Object::string_literal("Jane Canary") });
+        doc.trailer.set("Info", info);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn real_documents_still_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        let original = dir.path().join("text.pdf");
+        std::fs::write(&original, text_document(400)).unwrap();
+        let mut files = vec![("lopdf".to_string(), std::fs::read(&original).unwrap())];
+        for (label, args) in [
+            ("qpdf qdf", &["--qdf", "--object-streams=disable"][..]),
+            ("qpdf object streams", &["--object-streams=generate"]),
+            ("qpdf linearized", &["--linearize"]),
+            ("qpdf uncompressed", &["--stream-data=uncompress"]),
+        ] {
+            let out = dir.path().join("out.pdf");
+            let status = std::process::Command::new("qpdf")
+                .args(args)
+                .arg(&original)
+                .arg(&out)
+                .status()
+                .expect("qpdf is installed");
+            assert!(status.success(), "{label}");
+            files.push((label.to_string(), std::fs::read(&out).unwrap()));
+        }
+        for (label, pdf) in files {
+            let scan = scan_plain(&pdf, u64::MAX);
+            // Page text is stream data: skipped, however many words.
+            assert!(scan.values < 50_000, "{label}: {}", scan.values);
+            assert!(!scan.encrypt_name, "{label}");
+            let (res, out) = strip_with(&pdf, &Limits::default());
+            assert!(res.is_ok(), "{label}: {res:?}");
+            let clean = Document::load_mem(&out).unwrap();
+            assert_eq!(clean.get_pages().len(), 400, "{label}");
+            assert!(!contains(&out, b"Jane Canary"), "{label}");
+        }
     }
 
     #[test]
