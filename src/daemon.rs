@@ -131,6 +131,11 @@ pub enum Command {
         /// A new data directory (refused if it already holds a store).
         #[arg(long)]
         data_dir: PathBuf,
+        /// An anchor file from `amanat audit anchors` (repeatable): the
+        /// restored audit chain must pass through every entry reviewers saw,
+        /// so a backup whose log was rewritten is refused.
+        #[arg(long, value_name = "FILE")]
+        against: Vec<PathBuf>,
     },
     /// Check the store of a stopped server: every report's envelopes and
     /// attachment files present and age ciphertext, no leftovers, the schema
@@ -198,6 +203,20 @@ pub enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         against: Vec<PathBuf>,
     },
+}
+
+/// The anchors of every file given with `--against` (exit 1 when a file
+/// cannot be read, 2 when it is not an anchor file).
+fn read_anchors(paths: &[PathBuf]) -> Result<Vec<crate::audit::ExportedAnchor>, Failure> {
+    let mut anchors = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| fail(1, format!("cannot read {}: {e}", path.display())))?;
+        let file = crate::audit::AnchorFile::parse(&text)
+            .map_err(|e| fail(2, format!("{}: {e}", path.display())))?;
+        anchors.extend(file.anchors);
+    }
+    Ok(anchors)
 }
 
 /// A failure with its exit code.
@@ -284,14 +303,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Command::Audit {
             command: AuditCommand::Verify { data_dir, against },
         } => {
-            let mut anchors = Vec::new();
-            for path in &against {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| fail(1, format!("cannot read {}: {e}", path.display())))?;
-                let file = crate::audit::AnchorFile::parse(&text)
-                    .map_err(|e| fail(2, format!("{}: {e}", path.display())))?;
-                anchors.extend(file.anchors);
-            }
+            let anchors = read_anchors(&against)?;
             let store = Store::open(&data_dir)?;
             let entries = store.audit_entries()?;
             match crate::audit::verify_against(&entries, &anchors) {
@@ -364,11 +376,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Restore { input, data_dir } => {
-            let s = crate::ops::backup::restore(&input, &data_dir)?;
+        Command::Restore {
+            input,
+            data_dir,
+            against,
+        } => {
+            let anchors = read_anchors(&against)?;
+            let s = crate::ops::backup::restore(&input, &data_dir, &anchors)?;
+            let anchored = match anchors.len() {
+                0 => String::new(),
+                n => format!(" and extends all {n} anchor(s)"),
+            };
             println!(
-                "Restored {} reports into {}; the audit chain verifies. Next: amanatd check \
-                 --data-dir {}",
+                "Restored {} reports into {}; the audit chain verifies{anchored}. Next: amanatd \
+                 check --data-dir {}",
                 s.reports,
                 data_dir.display(),
                 data_dir.display()

@@ -654,4 +654,35 @@ fn audit_verify_against_checks_anchor_files() {
     let out = verify(&other);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("not an anchor file"), "{}", text(&out));
+
+    // Restoring a backup checks the same anchors: a chain that does not
+    // pass through what reviewers saw is refused.
+    let backup = tmp.path().join("backup.amanat");
+    ok(&run(
+        AMANATD,
+        &["backup", "--data-dir", d, "--out", backup.to_str().unwrap()],
+    ));
+    let restore = |into: &str, anchors: &str| {
+        let into = tmp.path().join(into);
+        run(
+            AMANATD,
+            &[
+                "restore",
+                "--in",
+                backup.to_str().unwrap(),
+                "--data-dir",
+                into.to_str().unwrap(),
+                "--against",
+                anchors,
+            ],
+        )
+    };
+    let out = restore("refused", &beyond);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("does not extend the anchor reviewer r1 recorded"),
+        "{}",
+        text(&out)
+    );
+    assert!(ok(&restore("restored", &good)).contains("extends all 1 anchor(s)"));
 }

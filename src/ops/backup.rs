@@ -134,7 +134,15 @@ pub fn backup(data_dir: &Path, out: &Path) -> Result<Summary, OpsError> {
 }
 
 /// `amanatd restore`: verifies `input` and creates a new data dir from it.
-pub fn restore(input: &Path, data_dir: &Path) -> Result<Summary, OpsError> {
+/// Creates a new data directory from a backup. The restored audit chain
+/// must verify and pass through every anchor given (entries reviewers saw,
+/// `amanat audit anchors`); a chain rewritten by whoever held the backup
+/// fails here.
+pub fn restore(
+    input: &Path,
+    data_dir: &Path,
+    anchors: &[crate::audit::ExportedAnchor],
+) -> Result<Summary, OpsError> {
     let bytes = std::fs::read(input).map_err(|e| OpsError::io(input, e))?;
     let backup = decode(&bytes)?;
     if data_dir.join(crate::store::DB_DIR).exists() {
@@ -179,7 +187,7 @@ pub fn restore(input: &Path, data_dir: &Path) -> Result<Summary, OpsError> {
     }
     sync_dir(data_dir);
     let entries = store.audit_entries()?;
-    crate::audit::verify(&entries).map_err(|e| {
+    crate::audit::verify_against(&entries, anchors).map_err(|e| {
         OpsError::Backup(format!(
             "restored, but the audit chain does not verify: {e}"
         ))
