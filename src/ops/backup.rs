@@ -424,8 +424,8 @@ mod tests {
         std::fs::write(&file, &bytes).unwrap();
         let target = tempfile::tempdir().unwrap();
         let new = target.path().join("restored");
-        assert_eq!(restore(&file, &new).unwrap().reports, 1);
-        let e = restore(&file, &new).unwrap_err().to_string();
+        assert_eq!(restore(&file, &new, &[]).unwrap().reports, 1);
+        let e = restore(&file, &new, &[]).unwrap_err().to_string();
         assert!(e.contains("already holds an Amanat store"), "{e}");
         assert_eq!(
             std::fs::read(new.join("blobs/abc")).unwrap(),
