@@ -1264,4 +1264,30 @@ pub(crate) mod tests {
             }
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+        /// Whatever is damaged, a file that cleans keeps its length and
+        /// cleans again to itself.
+        #[test]
+        fn cleaned_files_keep_their_length_and_are_stable(
+            edits in proptest::collection::vec((0usize..4096, proptest::prelude::any::<u8>()), 1..6),
+        ) {
+            let mut data = fixture();
+            for (pos, byte) in edits {
+                let i = pos % data.len();
+                data[i] = byte;
+            }
+            let limits = Limits::default();
+            let mut out = Vec::new();
+            if strip_any(Kind::Matroska, &mut &data[..], &mut out, &limits).is_ok() {
+                proptest::prop_assert_eq!(out.len(), data.len());
+                let mut again = Vec::new();
+                let outcome = strip_any(Kind::Matroska, &mut &out[..], &mut again, &limits);
+                proptest::prop_assert!(matches!(outcome, Ok(Outcome::KeptOriginal)), "{:?}", outcome);
+                proptest::prop_assert_eq!(again, out);
+            }
+        }
+    }
 }
