@@ -205,7 +205,10 @@ fn webm_vp8_vorbis_streamed_with_unknown_sizes() {
     let mut data = data;
     let mut clusters = 0;
     let mut i = 0;
-    while let Some(p) = data[i..].windows(4).position(|w| w == [0x1F, 0x43, 0xB6, 0x75]) {
+    while let Some(p) = data[i..]
+        .windows(4)
+        .position(|w| w == [0x1F, 0x43, 0xB6, 0x75])
+    {
         let at = i + p + 4;
         let len = data[at].leading_zeros() as usize + 1;
         data[at] = 0xFF >> (len - 1);
