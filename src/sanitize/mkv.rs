@@ -544,9 +544,7 @@ fn parse_header(buf: &[u8], at: usize) -> Result<Header, ()> {
 /// size field grows until the body fits it (all-ones values mean "unknown").
 fn void_header(total: u64) -> Option<([u8; 9], usize)> {
     for size_len in 1..=8usize {
-        let Some(body) = total.checked_sub(1 + size_len as u64) else {
-            return None;
-        };
+        let body = total.checked_sub(1 + size_len as u64)?;
         let max = (1u64 << (7 * size_len)) - 2;
         if body <= max {
             let mut h = [0u8; 9];
