@@ -460,7 +460,8 @@ impl Stripper<'_> {
 
     /// Read `n` bytes and write as many zeros.
     fn zero_body(&mut self, mut n: u64) -> Result<(), SanitizeError> {
-        let mut buf = vec![0u8; IO_CHUNK];
+        // Sized to the body, so that many small Voids cost little.
+        let mut buf = vec![0u8; n.min(IO_CHUNK as u64) as usize];
         while n > 0 {
             let want = n.min(IO_CHUNK as u64) as usize;
             let chunk = buf.get_mut(..want).unwrap_or_default();
