@@ -18,7 +18,9 @@
 //! * Streaming, media data copied in 64 KiB chunks whatever its size; the
 //!   other top-level boxes (`moov`, `moof`, …) held in memory up to
 //!   [`Limits::mp4_max_box`] bytes at once, otherwise
-//!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`].
+//!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`]; likewise for
+//!   [`Kind::Webm`] and [`Kind::Matroska`], whose clusters stream and whose
+//!   metadata elements are held one at a time (see `mkv.rs`).
 //! * Whole file in memory, up to [`Limits::max_in_memory`] bytes, otherwise
 //!   [`SanitizeError::TooLarge`]: [`Kind::Pdf`], [`Kind::Ooxml`], [`Kind::Odf`],
 //!   [`Kind::Webp`], [`Kind::Tiff`]. These need random access
@@ -45,6 +47,7 @@ use std::io::{self, Read, Write};
 mod filename;
 mod gif;
 mod jpeg;
+mod mkv;
 mod mp3;
 mod mp4;
 mod pdf;
@@ -77,6 +80,10 @@ pub enum Kind {
     Mp3,
     /// ISO base media / QuickTime: mp4, mov, m4a, 3gp.
     Mp4,
+    /// WebM (EBML DocType `webm`).
+    Webm,
+    /// Matroska: mkv, mka (EBML DocType `matroska`).
+    Matroska,
     /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
     Other,
 }
@@ -95,6 +102,8 @@ impl fmt::Display for Kind {
             Kind::Zip => "zip",
             Kind::Mp3 => "mp3",
             Kind::Mp4 => "mp4",
+            Kind::Webm => "webm",
+            Kind::Matroska => "matroska",
             Kind::Other => "other",
         };
         f.write_str(s)
@@ -109,7 +118,9 @@ pub struct Limits {
     pub max_in_memory: u64,
     /// Most bytes of MP4/MOV top-level boxes other than media data (`moov`,
     /// `moof`, metadata boxes, …) held in memory at once while streaming.
-    /// A movie's `moov` is typically well under 1% of the file.
+    /// A movie's `moov` is typically well under 1% of the file. Also the
+    /// most bytes of one WebM/Matroska metadata element (`Info`, `Tracks`,
+    /// `SeekHead`, `Tags`) held at once.
     pub mp4_max_box: u64,
     /// Most entries a zip-based document may have.
     pub zip_max_entries: u64,
@@ -249,6 +260,9 @@ pub fn detect(prefix: &[u8]) -> Kind {
     if p.starts_with(b"PK\x03\x04") {
         return zipdoc::detect_zip(p);
     }
+    if let Some(kind) = mkv::detect(p) {
+        return kind;
+    }
     // PDF readers accept the header anywhere in the first KiB.
     let head = p.get(..p.len().min(1024)).unwrap_or(p);
     if find(head, b"%PDF-").is_some() {
@@ -296,6 +310,7 @@ pub fn strip(
             no_panic(kind, || pdf::strip(&data, output, limits))
         }
         Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
+        Kind::Webm | Kind::Matroska => mkv::strip(kind, input, output, limits.mp4_max_box),
         Kind::Ooxml | Kind::Odf | Kind::Zip => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
@@ -439,6 +454,12 @@ mod tests {
         assert_eq!(detect(b"\xFF\xFB\x90\x64\0\0"), Kind::Mp3);
         assert_eq!(detect(b"\0\0\0\x18ftypisom\0\0\0\0isommp41"), Kind::Mp4);
         assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Other);
+        assert_eq!(detect(b"\x1A\x45\xDF\xA3\x87\x42\x82\x84webm"), Kind::Webm);
+        assert_eq!(
+            detect(b"\x1A\x45\xDF\xA3\x8B\x42\x82\x88matroska"),
+            Kind::Matroska
+        );
+        assert_eq!(detect(b"\x1A\x45\xDF\xA3\x87\x42\x82\x84abcd"), Kind::Other);
         assert_eq!(detect(b""), Kind::Other);
         assert_eq!(detect(b"hello world"), Kind::Other);
     }
@@ -512,7 +533,7 @@ mod robustness {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 14] = [
         Kind::Jpeg,
         Kind::Png,
         Kind::Webp,
@@ -523,6 +544,8 @@ mod robustness {
         Kind::Odf,
         Kind::Mp3,
         Kind::Mp4,
+        Kind::Webm,
+        Kind::Matroska,
         Kind::Zip,
         Kind::Other,
     ];
@@ -539,6 +562,7 @@ mod robustness {
             (Kind::Odf, zipdoc::tests::odt_fixture()),
             (Kind::Mp3, mp3::tests::fixture()),
             (Kind::Mp4, mp4::tests::fixture(true, false)),
+            (Kind::Matroska, mkv::tests::fixture()),
         ]
     }
 
@@ -577,7 +601,7 @@ mod robustness {
 
         #[test]
         fn mutated_fixtures_never_panic(
-            which in 0usize..10,
+            which in 0usize..11,
             edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
             cut in proptest::option::of(any::<usize>()),
         ) {
