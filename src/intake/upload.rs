@@ -122,6 +122,9 @@ pub fn media_type(kind: Kind) -> &'static str {
         Kind::Zip => "application/zip",
         Kind::Mp3 => "audio/mpeg",
         Kind::Mp4 => "video/mp4",
+        Kind::Svg => "image/svg+xml",
+        Kind::Netpbm => "image/x-portable-anymap",
+        Kind::Epub => "application/epub+zip",
         Kind::Other => "application/octet-stream",
     }
 }

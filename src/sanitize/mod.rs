@@ -14,16 +14,17 @@
 //! # Memory behaviour
 //! * Streaming, bounded memory (a few KiB buffers, at most one 64 KiB JPEG
 //!   segment or one 1 MiB MP3 tail window): [`Kind::Jpeg`], [`Kind::Png`],
-//!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Other`].
+//!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Netpbm`], [`Kind::Other`].
 //! * Streaming, media data copied in 64 KiB chunks whatever its size; the
 //!   other top-level boxes (`moov`, `moof`, …) held in memory up to
 //!   [`Limits::mp4_max_box`] bytes at once, otherwise
 //!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`].
 //! * Whole file in memory, up to [`Limits::max_in_memory`] bytes, otherwise
 //!   [`SanitizeError::TooLarge`]: [`Kind::Pdf`], [`Kind::Ooxml`], [`Kind::Odf`],
-//!   [`Kind::Webp`], [`Kind::Tiff`]. These need random access
+//!   [`Kind::Webp`], [`Kind::Tiff`], [`Kind::Svg`], [`Kind::Epub`]. These
+//!   need random access or are rewritten as XML
 //!   (cross-reference tables, zip central directory, IFD offsets).
-//!   The zip formats ([`Kind::Ooxml`], [`Kind::Odf`], [`Kind::Zip`]) also
+//!   The zip formats ([`Kind::Ooxml`], [`Kind::Odf`], [`Kind::Epub`], [`Kind::Zip`]) also
 //!   hold their output (about the input's size) and the parts they rewrite
 //!   whole, at most [`Limits::zip_max_in_memory`] bytes at once; other parts
 //!   stream through a small buffer. Decompression stops at
@@ -47,8 +48,10 @@ mod gif;
 mod jpeg;
 mod mp3;
 mod mp4;
+mod netpbm;
 mod pdf;
 mod png;
+mod svg;
 mod tiff;
 mod webp;
 mod xml;
@@ -77,6 +80,12 @@ pub enum Kind {
     Mp3,
     /// ISO base media / QuickTime: mp4, mov, m4a, 3gp.
     Mp4,
+    /// SVG drawings (XML).
+    Svg,
+    /// Netpbm images: PBM, PGM, PPM (P1–P6) and PAM (P7).
+    Netpbm,
+    /// EPUB e-books (zip with a stored `mimetype` of `application/epub+zip`).
+    Epub,
     /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
     Other,
 }
@@ -95,6 +104,9 @@ impl fmt::Display for Kind {
             Kind::Zip => "zip",
             Kind::Mp3 => "mp3",
             Kind::Mp4 => "mp4",
+            Kind::Svg => "svg",
+            Kind::Netpbm => "netpbm",
+            Kind::Epub => "epub",
             Kind::Other => "other",
         };
         f.write_str(s)
@@ -249,6 +261,12 @@ pub fn detect(prefix: &[u8]) -> Kind {
     if p.starts_with(b"PK\x03\x04") {
         return zipdoc::detect_zip(p);
     }
+    if netpbm::looks_like_netpbm(p) {
+        return Kind::Netpbm;
+    }
+    if svg::looks_like_svg(p) {
+        return Kind::Svg;
+    }
     // PDF readers accept the header anywhere in the first KiB.
     let head = p.get(..p.len().min(1024)).unwrap_or(p);
     if find(head, b"%PDF-").is_some() {
@@ -296,7 +314,9 @@ pub fn strip(
             no_panic(kind, || pdf::strip(&data, output, limits))
         }
         Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
-        Kind::Ooxml | Kind::Odf | Kind::Zip => {
+        Kind::Netpbm => netpbm::strip(input, output),
+        Kind::Svg => svg::strip(input, output, limits),
+        Kind::Ooxml | Kind::Odf | Kind::Zip | Kind::Epub => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
         }
@@ -441,6 +461,14 @@ mod tests {
         assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Other);
         assert_eq!(detect(b""), Kind::Other);
         assert_eq!(detect(b"hello world"), Kind::Other);
+        assert_eq!(detect(b"P6\n2 1\n255\n"), Kind::Netpbm);
+        assert_eq!(detect(b"P3 # x\n"), Kind::Netpbm);
+        assert_eq!(
+            detect(b"<?xml version='1.0'?>\n<svg xmlns='x'/>"),
+            Kind::Svg
+        );
+        assert_eq!(detect(b"<!DOCTYPE html><html><svg/></html>"), Kind::Other);
+        assert_eq!(detect(b"Plain text"), Kind::Other);
     }
 
     #[test]
@@ -512,7 +540,7 @@ mod robustness {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 15] = [
         Kind::Jpeg,
         Kind::Png,
         Kind::Webp,
@@ -524,6 +552,9 @@ mod robustness {
         Kind::Mp3,
         Kind::Mp4,
         Kind::Zip,
+        Kind::Svg,
+        Kind::Netpbm,
+        Kind::Epub,
         Kind::Other,
     ];
 
@@ -539,6 +570,9 @@ mod robustness {
             (Kind::Odf, zipdoc::tests::odt_fixture()),
             (Kind::Mp3, mp3::tests::fixture()),
             (Kind::Mp4, mp4::tests::fixture(true, false)),
+            (Kind::Svg, svg::tests::INKSCAPE.as_bytes().to_vec()),
+            (Kind::Netpbm, netpbm::tests::fixture()),
+            (Kind::Epub, zipdoc::tests::epub_fixture()),
         ]
     }
 
@@ -577,7 +611,7 @@ mod robustness {
 
         #[test]
         fn mutated_fixtures_never_panic(
-            which in 0usize..10,
+            which in 0usize..13,
             edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
             cut in proptest::option::of(any::<usize>()),
         ) {
