@@ -182,6 +182,16 @@ impl Rules for SvgRules {
         if editor_private(name) {
             return Some(Removed::Software);
         }
+        // An image, pattern or `use` of something outside the file would
+        // show nothing once its reference is gone (and some renderers fail
+        // on an empty one): the element goes. A link keeps its content.
+        if local(name) != "a"
+            && attrs
+                .iter()
+                .any(|a| matches!(local(a.name), "href" | "src") && !is_fragment(a.value))
+        {
+            return Some(Removed::Other);
+        }
         match local(name) {
             "metadata" => Some(Removed::Author),
             "title" | "desc" => Some(Removed::Comments),
