@@ -121,7 +121,7 @@ pub(super) fn clean_svg(text: &str, found: &mut Found) -> Result<String, Sanitiz
 
 /// Whether an attribute value starting with `data:` occurs (a reference to
 /// embedded content, in `href` or in CSS `url(data:…)`).
-fn has_data_uri(s: &str) -> bool {
+pub(super) fn has_data_uri(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     lower.match_indices("data:").any(|(i, _)| {
         let before = lower.get(..i).unwrap_or("").trim_end();
@@ -224,7 +224,11 @@ impl Rules for SvgRules {
         match an.as_str() {
             "href" | "src" if !is_fragment(a.value) => AttrAction::Replace("", Removed::Other),
             "base" => AttrAction::Remove(Removed::Other),
-            _ if a.value.to_ascii_lowercase().contains("url(") || an == "style" => {
+            // Character references can spell `url(` in disguise.
+            _ if a.value.to_ascii_lowercase().contains("url(")
+                || a.value.contains('&')
+                || an == "style" =>
+            {
                 if css_fetches(a.value) {
                     AttrAction::Remove(Removed::Other)
                 } else {
@@ -389,6 +393,16 @@ pub(crate) mod tests {
         let (res, out) = run(Kind::Svg, plain.as_bytes());
         assert!(matches!(res, Ok(Outcome::KeptOriginal)), "{res:?}");
         assert_eq!(out, plain.as_bytes());
+    }
+
+    #[test]
+    fn references_in_disguise_go() {
+        let svg = r#"<svg><rect fill="u&#114;l(https://t.example/f#x)" aria-label="a"/><a xlink:href="&#104;ttps://t.example/"><text>t</text></a></svg>"#;
+        let (res, out) = run(Kind::Svg, svg.as_bytes());
+        assert!(matches!(res, Ok(Outcome::Cleaned { .. })), "{res:?}");
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("t.example"), "{out}");
+        assert!(out.contains("aria-label=\"a\""), "{out}");
     }
 
     #[test]

@@ -454,6 +454,35 @@ fn clean_zip(
                     found.add(c);
                 }
             }
+            // A reading system goes by the manifest's media type, not the
+            // part's name: in an EPUB, any text part is read as XML (markup)
+            // or as CSS, and cleaned as such; fonts and other binary parts
+            // are copied.
+            Kind::Other if kind == Kind::Epub && looks_like_text(&head) => {
+                let limit = (mem / 2).saturating_sub(head.len() as u64);
+                let mut whole = head;
+                (&mut r)
+                    .take(limit.saturating_add(1))
+                    .read_to_end(&mut whole)
+                    .map_err(|e| err(SanitizeError::Io(e)))?;
+                if whole.len() as u64 > mem / 2 {
+                    return Err(SanitizeError::ZipBomb);
+                }
+                let text =
+                    String::from_utf8(whole).map_err(|_| bad(format!("{name}: not UTF-8")))?;
+                zw.start_file(name.as_str(), opts).map_err(zerr)?;
+                if text
+                    .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+                    .starts_with('<')
+                {
+                    let out = rewrite_xml(kind, name, &text, &dropped, &mut found)?;
+                    zw.write_all(out.as_bytes())?;
+                } else if css_fetches_outside(&text) {
+                    found.add(Removed::Other);
+                } else {
+                    zw.write_all(text.as_bytes())?;
+                }
+            }
             Kind::Other => {
                 zw.start_file(name.as_str(), opts).map_err(zerr)?;
                 zw.write_all(&head)?;
@@ -484,9 +513,23 @@ fn rewrite_xml(
             found,
         ),
         Kind::Epub => {
+            if super::svg::has_data_uri(text) {
+                return Err(SanitizeError::Unsupported {
+                    kind: Kind::Epub,
+                    detail: "images embedded as data: URIs are not cleaned",
+                });
+            }
+            let lower = name.to_ascii_lowercase();
             let epub = EpubRules {
-                part: name,
-                ncx: name.to_ascii_lowercase().ends_with(".ncx"),
+                ncx: lower.ends_with(".ncx"),
+                // By its root element, whatever its name (the container
+                // names the package; the manifest names the NCX).
+                package: ![".xhtml", ".html", ".htm"]
+                    .iter()
+                    .any(|e| lower.ends_with(e))
+                    && ["<package", ":package", "<ncx", ":ncx", "<container"]
+                        .iter()
+                        .any(|r| text.contains(r)),
             };
             xml::split_doctype(text).and_then(|(before, doctype, after)| {
                 // An XHTML DOCTYPE declares the entities (&nbsp;) its text
@@ -1026,6 +1069,23 @@ impl Rules for OdfRules<'_> {
     }
 }
 
+/// Is the start of a part text (UTF-8, possibly cut inside a character at
+/// the end of the sniffed prefix) without control bytes other than
+/// whitespace?
+fn looks_like_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(s) => s,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or(&[])).unwrap_or("")
+        }
+        Err(_) => return false,
+    };
+    !valid.is_empty()
+        && !valid
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// The identifier every cleaned EPUB carries (the package must have one).
 const EPUB_ID: &str = "urn:uuid:00000000-0000-4000-8000-000000000000";
 
@@ -1034,6 +1094,10 @@ const EPUB_ID: &str = "urn:uuid:00000000-0000-4000-8000-000000000000";
 /// and stays), a network path or an absolute path?
 fn epub_external(v: &str) -> bool {
     let t = v.trim();
+    // A character reference can spell a scheme (`h&#116;tp:`).
+    if t.contains('&') {
+        return true;
+    }
     if t.to_ascii_lowercase().starts_with("data:") {
         return false;
     }
@@ -1065,27 +1129,30 @@ fn css_fetches_outside(css: &str) -> bool {
         })
 }
 
-struct EpubRules<'a> {
-    part: &'a str,
+struct EpubRules {
+    /// The part is an NCX table of contents.
     ncx: bool,
+    /// The part is not XHTML content: the package (OPF, whatever its name),
+    /// the container, the NCX.
+    package: bool,
 }
 
-impl Rules for EpubRules<'_> {
+impl Rules for EpubRules {
     fn drop_element(&self, name: &str, attrs: &[Attr<'_>]) -> Option<Removed> {
-        let lower = self.part.to_ascii_lowercase();
+        let dc = self.package || name.starts_with("dc:");
         match local(name) {
             "creator" | "contributor" | "docAuthor" => Some(Removed::Author),
             "publisher" | "rights" | "description" | "subject" | "source" | "relation"
             | "coverage" | "type"
-                if lower.ends_with(".opf") =>
+                if dc =>
             {
                 Some(Removed::Other)
             }
-            "date" if lower.ends_with(".opf") => Some(Removed::Dates),
+            "date" if dc => Some(Removed::Dates),
             // The cover and fixed-layout renditions are needed to show the
             // book; the modification date is required (a fixed value); other
             // meta (calibre:timestamp, generator, refinements) go.
-            "meta" if lower.ends_with(".opf") || self.ncx => {
+            "meta" if self.package => {
                 let keep = attr_value(attrs, "name") == Some("cover")
                     || attr_value(attrs, "name") == Some("dtb:uid")
                     || attr_value(attrs, "property")
@@ -1110,7 +1177,7 @@ impl Rules for EpubRules<'_> {
     }
 
     fn replace_content(&self, name: &str, attrs: &[Attr<'_>]) -> Option<(&'static str, Removed)> {
-        if !self.part.to_ascii_lowercase().ends_with(".opf") {
+        if !self.package {
             return None;
         }
         match local(name) {
@@ -1144,6 +1211,8 @@ impl Rules for EpubRules<'_> {
             }
             "srcset" if a.value.split(',').any(epub_external) => AttrAction::Remove(Removed::Other),
             "style" if css_fetches_outside(a.value) => AttrAction::Remove(Removed::Other),
+            // xml:base would send the book's relative references elsewhere.
+            "base" => AttrAction::Remove(Removed::Other),
             _ => AttrAction::Keep,
         }
     }
@@ -1922,6 +1991,45 @@ pub(super) mod tests {
                 "{res:?}"
             );
         }
+    }
+
+    #[test]
+    fn disguised_parts_and_references_are_cleaned_too() {
+        let z = build_zip(&[
+            ("mimetype", b"application/epub+zip", true),
+            (
+                "OEBPS/package.xml",
+                br#"<package><metadata><dc:creator>Jane Canary</dc:creator><meta name="calibre:timestamp" content="x"/></metadata></package>"#,
+                false,
+            ),
+            (
+                "OEBPS/chapter.dat",
+                br#"<html xml:base="https://t.example/"><body><img src="h&#116;tp://t.example/p"/><video><source src="v.mp4"/></video></body></html>"#,
+                false,
+            ),
+            ("OEBPS/sheet.dat", b"@import 'https://t.example/x.css';", false),
+            ("OEBPS/font.otf", b"OTTO\x00\x01\x02", false),
+        ]);
+        let (res, out) = run(Kind::Epub, &z);
+        assert!(matches!(res, Ok(Outcome::Cleaned { .. })), "{res:?}");
+        let entries = read_zip(&out);
+        let text = all_text(&entries);
+        for gone in ["Jane", "calibre", "t.example", "&#116;"] {
+            assert!(!text.contains(gone), "{gone} survives:\n{text}");
+        }
+        assert!(text.contains(r#"<source src="v.mp4"/>"#), "{text}");
+        let font = entries.iter().find(|e| e.0 == "OEBPS/font.otf").unwrap();
+        assert_eq!(font.1, b"OTTO\x00\x01\x02");
+        let embedded = build_zip(&[
+            ("mimetype", b"application/epub+zip", true),
+            (
+                "c.xhtml",
+                br#"<html><img src="data:image/jpeg;base64,/9j/"/></html>"#,
+                false,
+            ),
+        ]);
+        let (res, _) = run(Kind::Epub, &embedded);
+        assert!(res.is_err(), "{res:?}");
     }
 
     #[test]
