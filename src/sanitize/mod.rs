@@ -462,7 +462,8 @@ mod tests {
         assert_eq!(detect(b""), Kind::Other);
         assert_eq!(detect(b"hello world"), Kind::Other);
         assert_eq!(detect(b"P6\n2 1\n255\n"), Kind::Netpbm);
-        assert_eq!(detect(b"P3 # x\n"), Kind::Netpbm);
+        assert_eq!(detect(b"P3 # x\n1 1\n"), Kind::Netpbm);
+        assert_eq!(detect(b"P3 notes from the meeting"), Kind::Other);
         assert_eq!(
             detect(b"<?xml version='1.0'?>\n<svg xmlns='x'/>"),
             Kind::Svg

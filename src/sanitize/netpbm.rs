@@ -21,9 +21,36 @@ const K: Kind = Kind::Netpbm;
 /// Longest PAM header line kept (TUPLTYPE names are short words).
 const MAX_PAM_LINE: usize = 256;
 
-/// Does `p` start like a Netpbm image: `P1`–`P7` then whitespace (or `#`)?
+/// Does `p` start like a Netpbm image: `P1`–`P6`, whitespace and comments,
+/// then the width's first digit; or `P7`, a line end and a PAM header line
+/// (or a comment)? Text that happens to begin with "P3 " is not an image.
 pub(super) fn looks_like_netpbm(p: &[u8]) -> bool {
-    matches!(p, [b'P', b'1'..=b'7', c, ..] if c.is_ascii_whitespace() || *c == b'#')
+    match p {
+        [b'P', b'7', b'\n', c, ..] => c.is_ascii_uppercase() || *c == b'#',
+        [b'P', b'1'..=b'6', rest @ ..] => {
+            let mut i = 0;
+            let mut seps = 0;
+            while let Some(&b) = rest.get(i) {
+                if b == b'#' {
+                    match rest
+                        .get(i..)
+                        .and_then(|r| r.iter().position(|&c| c == b'\n' || c == b'\r'))
+                    {
+                        Some(e) => i += e,
+                        None => return false,
+                    }
+                    seps += 1;
+                } else if b.is_ascii_whitespace() {
+                    i += 1;
+                    seps += 1;
+                } else {
+                    return seps > 0 && b.is_ascii_digit();
+                }
+            }
+            false
+        }
+        _ => false,
+    }
 }
 
 /// Strip comments from a Netpbm stream.
@@ -439,9 +466,13 @@ pub(crate) mod tests {
 
     #[test]
     fn detects_netpbm() {
-        assert!(looks_like_netpbm(b"P6\n"));
-        assert!(looks_like_netpbm(b"P1#x"));
-        assert!(!looks_like_netpbm(b"P8\n"));
+        assert!(looks_like_netpbm(b"P6\n2"));
+        assert!(looks_like_netpbm(b"P1#x\n 3 1"));
+        assert!(looks_like_netpbm(b"P7\nWIDTH 1"));
+        assert!(!looks_like_netpbm(b"P6\n"));
+        assert!(!looks_like_netpbm(b"P3 meeting notes, 2 pages"));
+        assert!(!looks_like_netpbm(b"P7 is the next step"));
+        assert!(!looks_like_netpbm(b"P8\n1"));
         assert!(!looks_like_netpbm(b"PK\x03\x04"));
         assert!(!looks_like_netpbm(b"P6"));
     }
