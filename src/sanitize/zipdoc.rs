@@ -2033,6 +2033,29 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn svg_images_in_office_documents_are_cleaned() {
+        let svg = super::super::svg::tests::INKSCAPE.as_bytes();
+        let z = build_zip(&[
+            ("[Content_Types].xml", CT.as_bytes(), false),
+            ("_rels/.rels", RELS.as_bytes(), false),
+            ("word/document.xml", DOC.as_bytes(), false),
+            ("word/media/image1.svg", svg, false),
+        ]);
+        let (res, out) = run(Kind::Ooxml, &z);
+        assert!(matches!(res, Ok(Outcome::Cleaned { .. })), "{res:?}");
+        let entries = read_zip(&out);
+        let image = entries
+            .iter()
+            .find(|e| e.0 == "word/media/image1.svg")
+            .unwrap();
+        let text = String::from_utf8(image.1.clone()).unwrap();
+        for gone in ["Jane", "sodipodi", "t.example"] {
+            assert!(!text.contains(gone), "{gone} survives:\n{text}");
+        }
+        assert!(text.contains("<svg"));
+    }
+
+    #[test]
     fn css_outside_the_book_is_recognised() {
         for f in [
             "@import 'http://x'",
