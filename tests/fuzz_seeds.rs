@@ -80,7 +80,7 @@ fn every_target_is_declared_wraps_its_check_and_forbids_unsafe() {
         declared, checks,
         "fuzz/Cargo.toml and fuzz/src/lib.rs disagree"
     );
-    assert_eq!(declared.len(), 19);
+    assert_eq!(declared.len(), 21);
     for (name, _) in targets::TARGETS {
         let src =
             std::fs::read_to_string(fuzz_dir().join(format!("fuzz_targets/{name}.rs"))).unwrap();
@@ -282,6 +282,19 @@ fn seeds() -> Vec<Seed> {
         ("strip_pdf", "info.pdf", pdf_with_info()),
         ("strip_office", "author.docx", docx.clone()),
         ("strip_office", "meta.odt", odt_with_meta()),
+        ("strip_office", "calibre.epub", epub_with_meta()),
+        (
+            "strip_svg",
+            "inkscape.svg",
+            SVG_INKSCAPE.as_bytes().to_vec(),
+        ),
+        ("strip_netpbm", "comments.ppm", PPM_COMMENTS.to_vec()),
+        ("strip_netpbm", "comments.pam", PAM_COMMENTS.to_vec()),
+        (
+            "strip_netpbm",
+            "plain.pbm",
+            b"P1\n# Jane\n3 2\n1 0 1\n0 1 0\n".to_vec(),
+        ),
         ("strip_mp3", "id3.mp3", mp3_with_id3()),
         ("strip_mp4", "fragmented.mp4", read("ffmpeg-fragmented.mp4")),
         ("strip_mp4", "moov-last.mov", read("ffmpeg-moov-last.mov")),
@@ -659,6 +672,59 @@ fn pdf_with_info() -> Vec<u8> {
 }
 
 /// A minimal ODF text document with meta.xml naming an author.
+/// An SVG as Inkscape saves it, with a remote image and a style import.
+const SVG_INKSCAPE: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
+<!-- Created with Inkscape (http://www.inkscape.org/) -->
+<svg width="4" height="4" version="1.1" id="svg5" inkscape:version="1.2.2" sodipodi:docname="jane.svg" inkscape:export-filename="/home/jane/x.png" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<sodipodi:namedview id="nv" inkscape:zoom="1"/>
+<metadata><rdf:RDF><dc:creator>Jane Canary</dc:creator></rdf:RDF></metadata>
+<style>@import url(https://t.example/a.css); .a{fill:url(#g)}</style>
+<rect width="4" height="4" style="fill:#f00" onclick="x()"/><image xlink:href="https://t.example/p.png"/><a href="https://t.example/"><text>t</text></a>
+</svg>
+"##;
+
+/// A PPM with comments between header tokens, as GIMP writes them.
+const PPM_COMMENTS: &[u8] =
+    b"P6\n# CREATOR: GIMP PNM Filter Version 1.1\n2 # Jane\n1\n255\n\xff\x00\x00\x00\xff\x00";
+
+/// A PAM with a comment line.
+const PAM_COMMENTS: &[u8] =
+    b"P7\n# by Jane\nWIDTH 2\nHEIGHT 1\nDEPTH 1\nMAXVAL 255\nTUPLTYPE GRAYSCALE\nENDHDR\n\x10\x20";
+
+/// An EPUB as calibre lays it out: stored `mimetype` first, container,
+/// package with Dublin Core metadata, one XHTML chapter.
+fn epub_with_meta() -> Vec<u8> {
+    let mut buf = Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let deflated = zip::write::SimpleFileOptions::default();
+        z.start_file("mimetype", stored).unwrap();
+        z.write_all(b"application/epub+zip").unwrap();
+        for (name, text) in [
+            (
+                "META-INF/container.xml",
+                r#"<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>"#,
+            ),
+            (
+                "content.opf",
+                r#"<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="2.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>T</dc:title><dc:creator>Jane Canary</dc:creator><dc:identifier id="id">urn:uuid:1234</dc:identifier><dc:date>2026-12-06</dc:date><meta name="calibre:timestamp" content="2026-12-06T17:23:00"/></metadata><manifest><item id="c" href="c.xhtml" media-type="application/xhtml+xml"/></manifest><spine><itemref idref="c"/></spine></package>"#,
+            ),
+            (
+                "c.xhtml",
+                r#"<?xml version="1.0"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml"><head><title>c</title><meta name="author" content="Jane"/></head><body><!-- Jane --><p>x<img src="https://t.example/p.png"/></p></body></html>"#,
+            ),
+            ("style.css", "@import url(https://t.example/x.css);"),
+        ] {
+            z.start_file(name, deflated).unwrap();
+            z.write_all(text.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
 fn odt_with_meta() -> Vec<u8> {
     let mut buf = Cursor::new(Vec::new());
     {

@@ -58,6 +58,8 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("strip_mp3", strip_mp3),
     ("strip_mp4", strip_mp4),
     ("strip_matroska", strip_matroska),
+    ("strip_svg", strip_svg),
+    ("strip_netpbm", strip_netpbm),
     ("intake_form", intake_form),
     ("questionnaire", questionnaire),
     ("envelope_open", envelope_open),
@@ -152,10 +154,20 @@ pub fn strip_pdf(data: &[u8]) {
     strip(Kind::Pdf, data, &small_limits(4 << 20));
 }
 
-/// OOXML and ODF share the zip rewriter; both readings run on every input.
+/// OOXML, ODF and EPUB share the zip rewriter; every reading runs on every
+/// input.
 pub fn strip_office(data: &[u8]) {
     strip(Kind::Ooxml, data, &small_limits(4 << 20));
     strip(Kind::Odf, data, &small_limits(4 << 20));
+    strip(Kind::Epub, data, &small_limits(4 << 20));
+}
+
+pub fn strip_svg(data: &[u8]) {
+    strip(Kind::Svg, data, &small_limits(4 << 20));
+}
+
+pub fn strip_netpbm(data: &[u8]) {
+    strip(Kind::Netpbm, data, &small_limits(4 << 20));
 }
 
 pub fn strip_mp3(data: &[u8]) {

@@ -124,6 +124,9 @@ pub fn media_type(kind: Kind) -> &'static str {
         Kind::Mp4 => "video/mp4",
         Kind::Webm => "video/webm",
         Kind::Matroska => "video/x-matroska",
+        Kind::Svg => "image/svg+xml",
+        Kind::Netpbm => "image/x-portable-anymap",
+        Kind::Epub => "application/epub+zip",
         Kind::Other => "application/octet-stream",
     }
 }

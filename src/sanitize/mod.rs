@@ -14,7 +14,7 @@
 //! # Memory behaviour
 //! * Streaming, bounded memory (a few KiB buffers, at most one 64 KiB JPEG
 //!   segment or one 1 MiB MP3 tail window): [`Kind::Jpeg`], [`Kind::Png`],
-//!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Other`].
+//!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Netpbm`], [`Kind::Other`].
 //! * Streaming, media data copied in 64 KiB chunks whatever its size; the
 //!   other top-level boxes (`moov`, `moof`, …) held in memory up to
 //!   [`Limits::mp4_max_box`] bytes at once, otherwise
@@ -23,9 +23,10 @@
 //!   metadata elements are held one at a time (see `mkv.rs`).
 //! * Whole file in memory, up to [`Limits::max_in_memory`] bytes, otherwise
 //!   [`SanitizeError::TooLarge`]: [`Kind::Pdf`], [`Kind::Ooxml`], [`Kind::Odf`],
-//!   [`Kind::Webp`], [`Kind::Tiff`]. These need random access
+//!   [`Kind::Webp`], [`Kind::Tiff`], [`Kind::Svg`], [`Kind::Epub`]. These
+//!   need random access or are rewritten as XML
 //!   (cross-reference tables, zip central directory, IFD offsets).
-//!   The zip formats ([`Kind::Ooxml`], [`Kind::Odf`], [`Kind::Zip`]) also
+//!   The zip formats ([`Kind::Ooxml`], [`Kind::Odf`], [`Kind::Epub`], [`Kind::Zip`]) also
 //!   hold their output (about the input's size) and the parts they rewrite
 //!   whole, at most [`Limits::zip_max_in_memory`] bytes at once; other parts
 //!   stream through a small buffer. Decompression stops at
@@ -50,8 +51,10 @@ mod jpeg;
 mod mkv;
 mod mp3;
 mod mp4;
+mod netpbm;
 mod pdf;
 mod png;
+mod svg;
 mod tiff;
 mod webp;
 mod xml;
@@ -84,6 +87,12 @@ pub enum Kind {
     Webm,
     /// Matroska: mkv, mka (EBML DocType `matroska`).
     Matroska,
+    /// SVG drawings (XML).
+    Svg,
+    /// Netpbm images: PBM, PGM, PPM (P1–P6) and PAM (P7).
+    Netpbm,
+    /// EPUB e-books (zip with a stored `mimetype` of `application/epub+zip`).
+    Epub,
     /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
     Other,
 }
@@ -104,6 +113,9 @@ impl fmt::Display for Kind {
             Kind::Mp4 => "mp4",
             Kind::Webm => "webm",
             Kind::Matroska => "matroska",
+            Kind::Svg => "svg",
+            Kind::Netpbm => "netpbm",
+            Kind::Epub => "epub",
             Kind::Other => "other",
         };
         f.write_str(s)
@@ -263,6 +275,12 @@ pub fn detect(prefix: &[u8]) -> Kind {
     if let Some(kind) = mkv::detect(p) {
         return kind;
     }
+    if netpbm::looks_like_netpbm(p) {
+        return Kind::Netpbm;
+    }
+    if svg::looks_like_svg(p) {
+        return Kind::Svg;
+    }
     // PDF readers accept the header anywhere in the first KiB.
     let head = p.get(..p.len().min(1024)).unwrap_or(p);
     if find(head, b"%PDF-").is_some() {
@@ -311,7 +329,9 @@ pub fn strip(
         }
         Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
         Kind::Webm | Kind::Matroska => mkv::strip(kind, input, output, limits.mp4_max_box),
-        Kind::Ooxml | Kind::Odf | Kind::Zip => {
+        Kind::Netpbm => netpbm::strip(input, output),
+        Kind::Svg => svg::strip(input, output, limits),
+        Kind::Ooxml | Kind::Odf | Kind::Zip | Kind::Epub => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
         }
@@ -462,6 +482,15 @@ mod tests {
         assert_eq!(detect(b"\x1A\x45\xDF\xA3\x87\x42\x82\x84abcd"), Kind::Other);
         assert_eq!(detect(b""), Kind::Other);
         assert_eq!(detect(b"hello world"), Kind::Other);
+        assert_eq!(detect(b"P6\n2 1\n255\n"), Kind::Netpbm);
+        assert_eq!(detect(b"P3 # x\n1 1\n"), Kind::Netpbm);
+        assert_eq!(detect(b"P3 notes from the meeting"), Kind::Other);
+        assert_eq!(
+            detect(b"<?xml version='1.0'?>\n<svg xmlns='x'/>"),
+            Kind::Svg
+        );
+        assert_eq!(detect(b"<!DOCTYPE html><html><svg/></html>"), Kind::Other);
+        assert_eq!(detect(b"Plain text"), Kind::Other);
     }
 
     #[test]
@@ -533,7 +562,7 @@ mod robustness {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [Kind; 14] = [
+    const ALL: [Kind; 17] = [
         Kind::Jpeg,
         Kind::Png,
         Kind::Webp,
@@ -547,6 +576,9 @@ mod robustness {
         Kind::Webm,
         Kind::Matroska,
         Kind::Zip,
+        Kind::Svg,
+        Kind::Netpbm,
+        Kind::Epub,
         Kind::Other,
     ];
 
@@ -563,6 +595,9 @@ mod robustness {
             (Kind::Mp3, mp3::tests::fixture()),
             (Kind::Mp4, mp4::tests::fixture(true, false)),
             (Kind::Matroska, mkv::tests::fixture()),
+            (Kind::Svg, svg::tests::INKSCAPE.as_bytes().to_vec()),
+            (Kind::Netpbm, netpbm::tests::fixture()),
+            (Kind::Epub, zipdoc::tests::epub_fixture()),
         ]
     }
 
@@ -601,7 +636,7 @@ mod robustness {
 
         #[test]
         fn mutated_fixtures_never_panic(
-            which in 0usize..11,
+            which in 0usize..14,
             edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
             cut in proptest::option::of(any::<usize>()),
         ) {

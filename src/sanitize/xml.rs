@@ -42,6 +42,11 @@ pub(super) trait Rules {
     fn text(&self, _elem: &str, _text: &str) -> Option<(&'static str, Removed)> {
         None
     }
+    /// Drop a comment or processing instruction (given whole, `<!--…-->` or
+    /// `<?…?>`) outside dropped elements. Default: keep it.
+    fn drop_markup(&self, _token: &str) -> Option<Removed> {
+        None
+    }
 }
 
 /// Local part of a qualified name.
@@ -119,7 +124,10 @@ pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result
         }
         if token.starts_with("<!") || token.starts_with("<?") {
             if suppress.is_none() {
-                out.push_str(token);
+                match rules.drop_markup(token) {
+                    Some(cat) => found.add(cat),
+                    None => out.push_str(token),
+                }
             }
             continue;
         }
@@ -181,6 +189,52 @@ pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result
         return Err("unbalanced document".into());
     }
     Ok(out)
+}
+
+/// Split a document at its DOCTYPE declaration, which [`rewrite`] refuses:
+/// `(before, doctype, after)`, with `doctype` empty when there is none.
+/// Only a DOCTYPE in the prolog (before the first element) that declares
+/// nothing is accepted: an internal subset (`[...]`) can declare entities
+/// that expand without bound ("billion laughs") or name external files, and
+/// is refused.
+pub(super) fn split_doctype(xml: &str) -> Result<(&str, &str, &str), String> {
+    let mut i = 0usize;
+    loop {
+        let rest = xml.get(i..).unwrap_or("");
+        let trimmed = rest.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+        i += rest.len() - trimmed.len();
+        let end = if trimmed.starts_with("<?") {
+            trimmed.find("?>").map(|e| e + 2)
+        } else if trimmed.starts_with("<!--") {
+            trimmed.find("-->").map(|e| e + 3)
+        } else if trimmed.len() >= 9
+            && trimmed
+                .get(..9)
+                .is_some_and(|t| t.eq_ignore_ascii_case("<!DOCTYPE"))
+        {
+            let mut quote: Option<char> = None;
+            for (j, c) in trimmed.char_indices() {
+                match (quote, c) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, '"' | '\'') => quote = Some(c),
+                    (None, '[') => {
+                        return Err("DOCTYPE declaring entities or elements refused".into());
+                    }
+                    (None, '>') => {
+                        let (before, tail) = xml.split_at(i);
+                        let (doctype, after) = tail.split_at(j + 1);
+                        return Ok((before, doctype, after));
+                    }
+                    _ => {}
+                }
+            }
+            return Err("unterminated DOCTYPE".into());
+        } else {
+            return Ok((xml, "", ""));
+        };
+        i += end.ok_or("unterminated markup")?;
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -353,6 +407,45 @@ mod tests {
             r#"<r><w:instr><!-- c --></w:instr><p>keep<w:instr/>me</p><w:instr><i>inner</i></w:instr></r>"#
         );
         assert!(f.removed.contains(&Removed::Other));
+    }
+
+    #[test]
+    fn splits_a_plain_doctype_and_refuses_an_internal_subset() {
+        let x = "\u{feff}<?xml version='1.0'?>\n<!-- c --><!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x>.dtd\"><svg/>";
+        let (a, d, b) = split_doctype(x).unwrap();
+        assert_eq!(
+            d,
+            "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x>.dtd\">"
+        );
+        assert_eq!(b, "<svg/>");
+        assert_eq!(format!("{a}{d}{b}"), x);
+        assert_eq!(split_doctype("<svg/>").unwrap(), ("<svg/>", "", ""));
+        for bad in [
+            "<!DOCTYPE x [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;'>]><x>&b;</x>",
+            "<!DOCTYPE x",
+            "<?xml <svg/>",
+        ] {
+            assert!(split_doctype(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn markup_rule_drops_comments_and_instructions() {
+        struct M;
+        impl Rules for M {
+            fn drop_markup(&self, t: &str) -> Option<Removed> {
+                (!t.starts_with("<?xml ")).then_some(Removed::Comments)
+            }
+        }
+        let mut f = Found::default();
+        let out = rewrite(
+            "<?xml version='1.0'?><?xml-stylesheet href='http://x'?><a><!-- Jane --><b/></a>",
+            &M,
+            &mut f,
+        )
+        .unwrap();
+        assert_eq!(out, "<?xml version='1.0'?><a><b/></a>");
+        assert!(f.removed.contains(&Removed::Comments));
     }
 
     #[test]

@@ -101,6 +101,11 @@ pub(super) fn detect_zip(p: &[u8]) -> Kind {
             {
                 return Kind::Odf;
             }
+            if let Some(content) = p.get(start..start.saturating_add(csize))
+                && content == EPUB_MIME
+            {
+                return Kind::Epub;
+            }
         }
         first = false;
     }
@@ -108,6 +113,7 @@ pub(super) fn detect_zip(p: &[u8]) -> Kind {
 }
 
 const ODF_MIME: &[u8] = b"application/vnd.oasis.opendocument.";
+const EPUB_MIME: &[u8] = b"application/epub+zip";
 
 /// Rewrite a zip-based document held in memory. `kind` is what [`detect`]
 /// guessed; the central directory decides.
@@ -155,6 +161,7 @@ fn classify<R: Read + Seek>(
             mimetype = Some(i);
         }
     }
+    let mut epub = false;
     let odf = match mimetype {
         Some(i) => {
             let f = archive
@@ -165,10 +172,18 @@ fn classify<R: Read + Seek>(
                     SanitizeError::ZipBomb => Ok(Vec::new()),
                     e => Err(e),
                 })?;
+            epub = head == EPUB_MIME;
             head.starts_with(ODF_MIME)
         }
         None => false,
     };
+    if epub {
+        return if content_types {
+            Err(malformed(guess, "both an OOXML package and an EPUB"))
+        } else {
+            Ok(Kind::Epub)
+        };
+    }
     match (content_types, odf) {
         (true, false) => Ok(Kind::Ooxml),
         (false, true) => Ok(Kind::Odf),
@@ -309,7 +324,7 @@ fn clean_zip(
     // is written as Word writes it, `[Content_Types].xml` first, so that
     // the cleaned file is recognised from its first bytes.
     let mut order: Vec<usize> = (0..names.len()).collect();
-    let first = if kind == Kind::Odf {
+    let first = if matches!(kind, Kind::Odf | Kind::Epub) {
         names
             .iter()
             .position(|n| n == "mimetype")
@@ -349,7 +364,7 @@ fn clean_zip(
         // Keep media stored when it was (it is compressed already); ODF
         // needs `mimetype` stored; compress everything else.
         let method = if f.compression() == CompressionMethod::Stored
-            || (kind == Kind::Odf && name == "mimetype")
+            || (matches!(kind, Kind::Odf | Kind::Epub) && name == "mimetype")
         {
             CompressionMethod::Stored
         } else {
@@ -357,7 +372,25 @@ fn clean_zip(
         };
         let opts = base.compression_method(method);
         let err = entry_error(kind, name);
-        if lower.ends_with(".xml") || lower.ends_with(".rels") {
+        if kind == Kind::Epub && lower.ends_with(".css") {
+            // Style sheets are kept unless they reach outside the book.
+            let data = read_whole(f, mem / 2, budget, kind, name)?;
+            let text = String::from_utf8(data).map_err(|_| bad(format!("{name}: not UTF-8")))?;
+            zw.start_file(name.as_str(), opts).map_err(zerr)?;
+            if css_fetches_outside(&text) {
+                found.add(Removed::Other);
+            } else {
+                zw.write_all(text.as_bytes())?;
+            }
+            continue;
+        }
+        if lower.ends_with(".xml")
+            || lower.ends_with(".rels")
+            || (kind == Kind::Epub
+                && [".opf", ".ncx", ".xhtml", ".html", ".htm"]
+                    .iter()
+                    .any(|e| lower.ends_with(e)))
+        {
             // The part and its rewritten copy are both held.
             let data = read_whole(f, mem / 2, budget, kind, name)?;
             let text = String::from_utf8(data).map_err(|_| bad(format!("{name}: not UTF-8")))?;
@@ -380,7 +413,9 @@ fn clean_zip(
         match inner {
             Kind::Ooxml
             | Kind::Odf
+            | Kind::Epub
             | Kind::Zip
+            | Kind::Svg
             | Kind::Pdf
             | Kind::Webp
             | Kind::Tiff
@@ -406,7 +441,7 @@ fn clean_zip(
                 zw.start_file(name.as_str(), opts).map_err(zerr)?;
                 zw.write_all(&out)?;
             }
-            Kind::Jpeg | Kind::Mp3 | Kind::Mp4 | Kind::Webm | Kind::Matroska => {
+            Kind::Jpeg | Kind::Mp3 | Kind::Mp4 | Kind::Webm | Kind::Matroska | Kind::Netpbm => {
                 zw.start_file(name.as_str(), opts).map_err(zerr)?;
                 let inner_limits = Limits {
                     mp4_max_box: limits.mp4_max_box.min(mem / 2),
@@ -417,6 +452,35 @@ fn clean_zip(
                     super::strip(inner, &mut input, &mut zw, &inner_limits).map_err(&err)?;
                 for c in found_from(outcome).removed {
                     found.add(c);
+                }
+            }
+            // A reading system goes by the manifest's media type, not the
+            // part's name: in an EPUB, any text part is read as XML (markup)
+            // or as CSS, and cleaned as such; fonts and other binary parts
+            // are copied.
+            Kind::Other if kind == Kind::Epub && looks_like_text(&head) => {
+                let limit = (mem / 2).saturating_sub(head.len() as u64);
+                let mut whole = head;
+                (&mut r)
+                    .take(limit.saturating_add(1))
+                    .read_to_end(&mut whole)
+                    .map_err(|e| err(SanitizeError::Io(e)))?;
+                if whole.len() as u64 > mem / 2 {
+                    return Err(SanitizeError::ZipBomb);
+                }
+                let text =
+                    String::from_utf8(whole).map_err(|_| bad(format!("{name}: not UTF-8")))?;
+                zw.start_file(name.as_str(), opts).map_err(zerr)?;
+                if text
+                    .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+                    .starts_with('<')
+                {
+                    let out = rewrite_xml(kind, name, &text, &dropped, &mut found)?;
+                    zw.write_all(out.as_bytes())?;
+                } else if css_fetches_outside(&text) {
+                    found.add(Removed::Other);
+                } else {
+                    zw.write_all(text.as_bytes())?;
                 }
             }
             Kind::Other => {
@@ -448,6 +512,35 @@ fn rewrite_xml(
             },
             found,
         ),
+        Kind::Epub => {
+            if super::svg::has_data_uri(text) {
+                return Err(SanitizeError::Unsupported {
+                    kind: Kind::Epub,
+                    detail: "images embedded as data: URIs are not cleaned",
+                });
+            }
+            let lower = name.to_ascii_lowercase();
+            let epub = EpubRules {
+                ncx: lower.ends_with(".ncx"),
+                // By its root element, whatever its name (the container
+                // names the package; the manifest names the NCX).
+                package: ![".xhtml", ".html", ".htm"]
+                    .iter()
+                    .any(|e| lower.ends_with(e))
+                    && ["<package", ":package", "<ncx", ":ncx", "<container"]
+                        .iter()
+                        .any(|r| text.contains(r)),
+            };
+            xml::split_doctype(text).and_then(|(before, doctype, after)| {
+                // An XHTML DOCTYPE declares the entities (&nbsp;) its text
+                // may use; one without an internal subset declares nothing
+                // itself and is kept.
+                let mut out = xml::rewrite(before, &epub, found)?;
+                out.push_str(doctype);
+                out.push_str(&xml::rewrite(after, &epub, found)?);
+                Ok(out)
+            })
+        }
         _ => xml::rewrite(
             text,
             &OdfRules {
@@ -473,10 +566,10 @@ fn clean_embedded(
     depth: u8,
 ) -> Result<(Vec<u8>, Found), SanitizeError> {
     let cleaned = match inner {
-        Kind::Ooxml | Kind::Odf | Kind::Zip if depth < MAX_NESTING => {
+        Kind::Ooxml | Kind::Odf | Kind::Epub | Kind::Zip if depth < MAX_NESTING => {
             clean_zip(inner, data, limits, budget, mem, depth + 1)
         }
-        Kind::Ooxml | Kind::Odf | Kind::Zip => {
+        Kind::Ooxml | Kind::Odf | Kind::Epub | Kind::Zip => {
             return Err(malformed(
                 kind,
                 format!("{name}: documents nested too deeply"),
@@ -567,6 +660,19 @@ fn drop_parts<R: Read + Seek>(
             .collect();
         for r in own_rels {
             dropped.entry(r).or_insert(OTHER);
+        }
+    } else if kind == Kind::Epub {
+        // Reading state and store records some writers add.
+        for n in names {
+            let l = n.to_ascii_lowercase();
+            if matches!(
+                l.as_str(),
+                "itunesmetadata.plist"
+                    | "itunesmetadata-original.plist"
+                    | "meta-inf/calibre_bookmarks.txt"
+            ) {
+                dropped.insert(l, OTHER);
+            }
         }
     } else {
         for n in names {
@@ -963,6 +1069,169 @@ impl Rules for OdfRules<'_> {
     }
 }
 
+/// Is the start of a part text (UTF-8, possibly cut inside a character at
+/// the end of the sniffed prefix) without control bytes other than
+/// whitespace?
+fn looks_like_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(s) => s,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or(&[])).unwrap_or("")
+        }
+        Err(_) => return false,
+    };
+    !valid.is_empty()
+        && !valid
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// The identifier every cleaned EPUB carries (the package must have one).
+const EPUB_ID: &str = "urn:uuid:00000000-0000-4000-8000-000000000000";
+
+/// Does a reference inside an EPUB reach outside the book: a scheme other
+/// than a fragment or relative path (`http:`, `file:`, `data:` is content
+/// and stays), a network path or an absolute path?
+fn epub_external(v: &str) -> bool {
+    let t = v.trim();
+    // A character reference can spell a scheme (`h&#116;tp:`).
+    if t.contains('&') {
+        return true;
+    }
+    if t.to_ascii_lowercase().starts_with("data:") {
+        return false;
+    }
+    has_scheme_or_network(t) || t.starts_with('/')
+}
+
+/// Could this CSS fetch from outside the book? Backslash escapes (which can
+/// spell `url` or a URL in disguise) and entity references count; so does
+/// every `url(`, `@import` or `image-set(` string whose target is external.
+fn css_fetches_outside(css: &str) -> bool {
+    let lower: String = css
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if lower.contains('\\') || lower.contains('&') {
+        return true;
+    }
+    ["url(", "@import", "image-set(", "image("]
+        .iter()
+        .flat_map(|m| lower.match_indices(m))
+        .any(|(i, m)| {
+            let target = lower
+                .get(i + m.len()..)
+                .unwrap_or("")
+                .trim_start_matches(['"', '\'', '(']);
+            let end = target.find(['"', '\'', ')', ';']).unwrap_or(target.len());
+            target.get(..end).is_some_and(epub_external)
+        })
+}
+
+struct EpubRules {
+    /// The part is an NCX table of contents.
+    ncx: bool,
+    /// The part is not XHTML content: the package (OPF, whatever its name),
+    /// the container, the NCX.
+    package: bool,
+}
+
+impl Rules for EpubRules {
+    fn drop_element(&self, name: &str, attrs: &[Attr<'_>]) -> Option<Removed> {
+        let dc = self.package || name.starts_with("dc:");
+        match local(name) {
+            "creator" | "contributor" | "docAuthor" => Some(Removed::Author),
+            "publisher" | "rights" | "description" | "subject" | "source" | "relation"
+            | "coverage" | "type"
+                if dc =>
+            {
+                Some(Removed::Other)
+            }
+            "date" if dc => Some(Removed::Dates),
+            // The cover and fixed-layout renditions are needed to show the
+            // book; the modification date is required (a fixed value); other
+            // meta (calibre:timestamp, generator, refinements) go.
+            "meta" if self.package => {
+                let keep = attr_value(attrs, "name") == Some("cover")
+                    || attr_value(attrs, "name") == Some("dtb:uid")
+                    || attr_value(attrs, "property")
+                        .is_some_and(|p| p == "dcterms:modified" || p.starts_with("rendition:"));
+                (!keep).then_some(Removed::Software)
+            }
+            // XHTML that runs or redirects.
+            "script" | "base" | "iframe" | "embed" | "object" | "applet" => Some(Removed::Other),
+            "meta" if attr_value(attrs, "http-equiv").is_some() => Some(Removed::Other),
+            "meta"
+                if attr_value(attrs, "name").is_some_and(|n| {
+                    matches!(
+                        n.to_ascii_lowercase().as_str(),
+                        "author" | "generator" | "creator" | "dcterms.creator" | "date"
+                    )
+                }) =>
+            {
+                Some(Removed::Software)
+            }
+            _ => None,
+        }
+    }
+
+    fn replace_content(&self, name: &str, attrs: &[Attr<'_>]) -> Option<(&'static str, Removed)> {
+        if !self.package {
+            return None;
+        }
+        match local(name) {
+            "identifier" => Some((EPUB_ID, Removed::DocumentIds)),
+            "meta" if attr_value(attrs, "property") == Some("dcterms:modified") => {
+                Some(("2000-01-01T00:00:00Z", Removed::Dates))
+            }
+            _ => None,
+        }
+    }
+
+    fn attr(&self, elem: &str, a: &Attr<'_>, all: &[Attr<'_>]) -> AttrAction {
+        let an = local(a.name).to_ascii_lowercase();
+        if an.starts_with("on") {
+            return AttrAction::Remove(Removed::Other);
+        }
+        match an.as_str() {
+            "content"
+                if self.ncx
+                    && local(elem) == "meta"
+                    && attr_value(all, "name") == Some("dtb:uid") =>
+            {
+                AttrAction::Replace(EPUB_ID, Removed::DocumentIds)
+            }
+            // OPF 2 `opf:scheme`/`opf:file-as` on kept elements are harmless.
+            "href" | "src" | "poster" | "data" | "action" | "formaction" | "background"
+            | "cite" | "longdesc" | "manifest" | "icon" | "ping"
+                if epub_external(a.value) =>
+            {
+                AttrAction::Replace(INERT, Removed::Other)
+            }
+            "srcset" if a.value.split(',').any(epub_external) => AttrAction::Remove(Removed::Other),
+            "style" if css_fetches_outside(a.value) => AttrAction::Remove(Removed::Other),
+            // xml:base would send the book's relative references elsewhere.
+            "base" => AttrAction::Remove(Removed::Other),
+            _ => AttrAction::Keep,
+        }
+    }
+
+    fn text(&self, elem: &str, text: &str) -> Option<(&'static str, Removed)> {
+        (local(elem) == "style" && css_fetches_outside(text)).then_some(("", Removed::Other))
+    }
+
+    fn drop_markup(&self, token: &str) -> Option<Removed> {
+        if token.starts_with("<!--") {
+            Some(Removed::Comments)
+        } else if token.starts_with("<?") && !token.starts_with("<?xml ") {
+            Some(Removed::Other)
+        } else {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 pub(super) mod tests {
@@ -1029,7 +1298,7 @@ pub(super) mod tests {
         let plain = build_zip(&[("a.txt", b"hi", false)]);
         assert_eq!(super::super::detect(&plain), Kind::Zip);
         let epub = build_zip(&[("mimetype", b"application/epub+zip", true)]);
-        assert_eq!(super::super::detect(&epub), Kind::Zip);
+        assert_eq!(super::super::detect(&epub), Kind::Epub);
     }
 
     #[test]
@@ -1298,11 +1567,7 @@ pub(super) mod tests {
         let plain = build_zip(&[("notes.txt", b"Jane Canary", false)]);
         let epub = build_zip(&[
             ("mimetype", b"application/epub+zip", true),
-            (
-                "OEBPS/content.opf",
-                b"<package><dc:creator>Jane Canary</dc:creator></package>",
-                false,
-            ),
+            ("[Content_Types].xml", CT.as_bytes(), false),
         ]);
         let both = build_zip(&[
             ("mimetype", b"application/vnd.oasis.opendocument.text", true),
@@ -1314,7 +1579,7 @@ pub(super) mod tests {
                 // A package claiming to be both is damage; a zip that is
                 // neither is simply not something we can clean.
                 let refused = match what {
-                    "both" => matches!(res, Err(SanitizeError::Malformed { .. })),
+                    "both" | "epub" => matches!(res, Err(SanitizeError::Malformed { .. })),
                     _ => matches!(res, Err(SanitizeError::Unsupported { .. })),
                 };
                 assert!(refused, "{what} as {kind}: {res:?}");
@@ -1598,5 +1863,215 @@ pub(super) mod tests {
             resolve_target("word/_rels/document.xml.rels", "media/a.png"),
             "word/media/a.png"
         );
+    }
+
+    const OPF: &str = r##"<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid">
+  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
+    <dc:identifier id="uid">urn:uuid:1b2c3d4e-aaaa-bbbb-cccc-jane-canary-laptop</dc:identifier>
+    <dc:title>Testimony</dc:title>
+    <dc:language>en</dc:language>
+    <dc:creator id="c">Jane Canary</dc:creator>
+    <meta refines="#c" property="role" scheme="marc:relators">aut</meta>
+    <dc:publisher>Jane's Laptop</dc:publisher>
+    <dc:date>2026-12-06T17:23:00Z</dc:date>
+    <meta property="dcterms:modified">2026-12-06T17:23:00Z</meta>
+    <meta name="calibre:timestamp" content="2026-12-06T17:23:00+00:00"/>
+    <meta name="cover" content="cover-image"/>
+  </metadata>
+  <manifest><item id="c1" href="c1.xhtml" media-type="application/xhtml+xml"/></manifest>
+  <spine><itemref idref="c1"/></spine>
+</package>"##;
+    const XHTML: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>One</title>
+<meta name="generator" content="Sigil 2.0 on Jane-PC"/>
+<link rel="stylesheet" href="https://t.example/s.css"/><link rel="stylesheet" href="style.css"/>
+<style>@import url(https://t.example/i.css);</style></head>
+<body onload="x()"><!-- draft by Jane --><p>Hello&nbsp;<img src="https://t.example/p.png"/><img src="img/a.png" alt="a"/>
+<a href="https://t.example/click">link</a><a href="c2.xhtml#x">next</a></p><script>fetch('//t.example')</script></body></html>"#;
+    const NCX: &str = r#"<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"><head><meta name="dtb:uid" content="urn:uuid:jane-canary"/><meta name="dtb:generator" content="calibre (7.1)"/></head><docTitle><text>T</text></docTitle><docAuthor><text>Jane Canary</text></docAuthor><navMap/></ncx>"#;
+
+    pub(crate) fn epub_fixture() -> Vec<u8> {
+        build_zip(&[
+            ("mimetype", b"application/epub+zip", true),
+            (
+                "META-INF/container.xml",
+                br#"<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>"#,
+                false,
+            ),
+            ("OEBPS/content.opf", OPF.as_bytes(), false),
+            ("OEBPS/c1.xhtml", XHTML.as_bytes(), false),
+            ("OEBPS/toc.ncx", NCX.as_bytes(), false),
+            ("OEBPS/style.css", b"@import 'https://t.example/x.css'; p{}", false),
+            ("OEBPS/ok.css", b"p{background:url(img/a.png)}", false),
+            ("META-INF/calibre_bookmarks.txt", b"Jane Canary was here", false),
+        ])
+    }
+
+    #[test]
+    fn epub_metadata_and_beacons_go_and_the_book_stays_whole() {
+        let (res, out) = run(Kind::Epub, &epub_fixture());
+        let Ok(Outcome::Cleaned { removed }) = res else {
+            panic!("{res:?}")
+        };
+        for c in [
+            Removed::Author,
+            Removed::Dates,
+            Removed::DocumentIds,
+            Removed::Comments,
+        ] {
+            assert!(removed.contains(&c), "{c}");
+        }
+        let entries = read_zip(&out);
+        assert_eq!(entries[0].0, "mimetype");
+        assert_eq!(entries[0].1, b"application/epub+zip");
+        assert_eq!(entries[0].2, CompressionMethod::Stored);
+        assert_eq!(super::super::detect(&out), Kind::Epub);
+        assert!(!entries.iter().any(|e| e.0.contains("calibre_bookmarks")));
+        let text = all_text(&entries);
+        for gone in [
+            "Jane",
+            "t.example",
+            "2026",
+            "calibre",
+            "Sigil",
+            "onload",
+            "<script",
+            "draft",
+            "1b2c3d4e",
+            "@import",
+        ] {
+            assert!(!text.contains(gone), "{gone} survives:\n{text}");
+        }
+        for kept in [
+            "<dc:title>Testimony</dc:title>",
+            "<dc:language>en</dc:language>",
+            "<dc:identifier id=\"uid\">urn:uuid:00000000-0000-4000-8000-000000000000</dc:identifier>",
+            "<meta property=\"dcterms:modified\">2000-01-01T00:00:00Z</meta>",
+            "<meta name=\"cover\" content=\"cover-image\"/>",
+            "<!DOCTYPE html>",
+            "Hello&nbsp;",
+            "href=\"style.css\"",
+            "src=\"img/a.png\"",
+            "href=\"c2.xhtml#x\"",
+            "p{background:url(img/a.png)}",
+            "content=\"urn:uuid:00000000-0000-4000-8000-000000000000\"",
+        ] {
+            assert!(text.contains(kept), "{kept} lost:\n{text}");
+        }
+        for e in &entries {
+            let f = ZipArchive::new(Cursor::new(&out[..])).unwrap();
+            drop(f);
+            assert!(!e.0.is_empty());
+        }
+        // Cleaning again finds nothing more.
+        let (res2, _) = run(Kind::Epub, &out);
+        assert!(matches!(res2, Ok(Outcome::NothingFound)), "{res2:?}");
+    }
+
+    #[test]
+    fn hostile_epubs_are_refused() {
+        let laughs = build_zip(&[
+            ("mimetype", b"application/epub+zip", true),
+            (
+                "OEBPS/c1.xhtml",
+                b"<!DOCTYPE html [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;'>]><html>&b;</html>",
+                false,
+            ),
+        ]);
+        let broken = build_zip(&[
+            ("mimetype", b"application/epub+zip", true),
+            ("OEBPS/content.opf", b"<package><metadata>", false),
+        ]);
+        for z in [laughs, broken] {
+            let (res, _) = run(Kind::Epub, &z);
+            assert!(
+                matches!(res, Err(SanitizeError::Malformed { .. })),
+                "{res:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn disguised_parts_and_references_are_cleaned_too() {
+        let z = build_zip(&[
+            ("mimetype", b"application/epub+zip", true),
+            (
+                "OEBPS/package.xml",
+                br#"<package><metadata><dc:creator>Jane Canary</dc:creator><meta name="calibre:timestamp" content="x"/></metadata></package>"#,
+                false,
+            ),
+            (
+                "OEBPS/chapter.dat",
+                br#"<html xml:base="https://t.example/"><body><img src="h&#116;tp://t.example/p"/><video><source src="v.mp4"/></video></body></html>"#,
+                false,
+            ),
+            ("OEBPS/sheet.dat", b"@import 'https://t.example/x.css';", false),
+            ("OEBPS/font.otf", b"OTTO\x00\x01\x02", false),
+        ]);
+        let (res, out) = run(Kind::Epub, &z);
+        assert!(matches!(res, Ok(Outcome::Cleaned { .. })), "{res:?}");
+        let entries = read_zip(&out);
+        let text = all_text(&entries);
+        for gone in ["Jane", "calibre", "t.example", "&#116;"] {
+            assert!(!text.contains(gone), "{gone} survives:\n{text}");
+        }
+        assert!(text.contains(r#"<source src="v.mp4"/>"#), "{text}");
+        let font = entries.iter().find(|e| e.0 == "OEBPS/font.otf").unwrap();
+        assert_eq!(font.1, b"OTTO\x00\x01\x02");
+        let embedded = build_zip(&[
+            ("mimetype", b"application/epub+zip", true),
+            (
+                "c.xhtml",
+                br#"<html><img src="data:image/jpeg;base64,/9j/"/></html>"#,
+                false,
+            ),
+        ]);
+        let (res, _) = run(Kind::Epub, &embedded);
+        assert!(res.is_err(), "{res:?}");
+    }
+
+    #[test]
+    fn svg_images_in_office_documents_are_cleaned() {
+        let svg = super::super::svg::tests::INKSCAPE.as_bytes();
+        let z = build_zip(&[
+            ("[Content_Types].xml", CT.as_bytes(), false),
+            ("_rels/.rels", RELS.as_bytes(), false),
+            ("word/document.xml", DOC.as_bytes(), false),
+            ("word/media/image1.svg", svg, false),
+        ]);
+        let (res, out) = run(Kind::Ooxml, &z);
+        assert!(matches!(res, Ok(Outcome::Cleaned { .. })), "{res:?}");
+        let entries = read_zip(&out);
+        let image = entries
+            .iter()
+            .find(|e| e.0 == "word/media/image1.svg")
+            .unwrap();
+        let text = String::from_utf8(image.1.clone()).unwrap();
+        for gone in ["Jane", "sodipodi", "t.example"] {
+            assert!(!text.contains(gone), "{gone} survives:\n{text}");
+        }
+        assert!(text.contains("<svg"));
+    }
+
+    #[test]
+    fn css_outside_the_book_is_recognised() {
+        for f in [
+            "@import 'http://x'",
+            "a{b:url( \"//x\" )}",
+            "a{b:u\\72l(x)}",
+            "a{b:url(/etc/x)}",
+        ] {
+            assert!(css_fetches_outside(f), "{f}");
+        }
+        for ok in [
+            "a{b:url(img/x.png)}",
+            "a{b:url('../f/x.woff')}",
+            "p{}",
+            "a{b:url(#g)}",
+        ] {
+            assert!(!css_fetches_outside(ok), "{ok}");
+        }
     }
 }

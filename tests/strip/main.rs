@@ -12,3 +12,4 @@
 
 mod judge;
 mod mkv;
+mod text;
