@@ -15,6 +15,11 @@
 //! * Streaming, bounded memory (a few KiB buffers, at most one 64 KiB JPEG
 //!   segment or one 1 MiB MP3 tail window): [`Kind::Jpeg`], [`Kind::Png`],
 //!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Other`].
+//! * Streaming, audio copied in 64 KiB chunks or page by page (at most
+//!   65 307 bytes) whatever its size; the header packets (Ogg) or kept
+//!   metadata blocks (FLAC) held in memory up to [`Limits::mp4_max_box`]
+//!   bytes, otherwise [`SanitizeError::TooLarge`]: [`Kind::Ogg`],
+//!   [`Kind::Flac`].
 //! * Streaming, media data copied in 64 KiB chunks whatever its size; the
 //!   other top-level boxes (`moov`, `moof`, …) held in memory up to
 //!   [`Limits::mp4_max_box`] bytes at once, otherwise
@@ -43,10 +48,12 @@ use std::fmt;
 use std::io::{self, Read, Write};
 
 mod filename;
+mod flac;
 mod gif;
 mod jpeg;
 mod mp3;
 mod mp4;
+mod ogg;
 mod pdf;
 mod png;
 mod tiff;
@@ -77,6 +84,10 @@ pub enum Kind {
     Mp3,
     /// ISO base media / QuickTime: mp4, mov, m4a, 3gp.
     Mp4,
+    /// Ogg Vorbis or Ogg Opus (voice notes).
+    Ogg,
+    /// FLAC, possibly behind ID3v2 tags.
+    Flac,
     /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
     Other,
 }
@@ -95,6 +106,8 @@ impl fmt::Display for Kind {
             Kind::Zip => "zip",
             Kind::Mp3 => "mp3",
             Kind::Mp4 => "mp4",
+            Kind::Ogg => "ogg",
+            Kind::Flac => "flac",
             Kind::Other => "other",
         };
         f.write_str(s)
@@ -109,7 +122,9 @@ pub struct Limits {
     pub max_in_memory: u64,
     /// Most bytes of MP4/MOV top-level boxes other than media data (`moov`,
     /// `moof`, metadata boxes, …) held in memory at once while streaming.
-    /// A movie's `moov` is typically well under 1% of the file.
+    /// A movie's `moov` is typically well under 1% of the file. Also bounds
+    /// the Ogg header packets kept (identification and Vorbis setup) and
+    /// the FLAC metadata blocks kept (STREAMINFO, SEEKTABLE).
     pub mp4_max_box: u64,
     /// Most entries a zip-based document may have.
     pub zip_max_entries: u64,
@@ -257,6 +272,13 @@ pub fn detect(prefix: &[u8]) -> Kind {
     if mp4::looks_like_mp4(p) {
         return Kind::Mp4;
     }
+    if ogg::looks_like_ogg(p) {
+        return Kind::Ogg;
+    }
+    // Before MP3: some taggers put an ID3v2 tag in front of FLAC.
+    if flac::looks_like_flac(p) {
+        return Kind::Flac;
+    }
     if mp3::looks_like_mp3(p) {
         return Kind::Mp3;
     }
@@ -296,6 +318,8 @@ pub fn strip(
             no_panic(kind, || pdf::strip(&data, output, limits))
         }
         Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
+        Kind::Ogg => ogg::strip(input, output, limits.mp4_max_box),
+        Kind::Flac => flac::strip(input, output, limits.mp4_max_box),
         Kind::Ooxml | Kind::Odf | Kind::Zip => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
@@ -439,6 +463,10 @@ mod tests {
         assert_eq!(detect(b"\xFF\xFB\x90\x64\0\0"), Kind::Mp3);
         assert_eq!(detect(b"\0\0\0\x18ftypisom\0\0\0\0isommp41"), Kind::Mp4);
         assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Other);
+        assert_eq!(detect(b"OggS\0\x02"), Kind::Ogg);
+        assert_eq!(detect(b"fLaC\0\0\0\x22"), Kind::Flac);
+        assert_eq!(detect(b"ID3\x03\0\0\0\0\0\x02\0\0fLaC"), Kind::Flac);
+        assert_eq!(detect(b"ID3\x03\0\0\0\0\0\x02\0\0\xFF\xFB"), Kind::Mp3);
         assert_eq!(detect(b""), Kind::Other);
         assert_eq!(detect(b"hello world"), Kind::Other);
     }
@@ -512,7 +540,7 @@ mod robustness {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 14] = [
         Kind::Jpeg,
         Kind::Png,
         Kind::Webp,
@@ -523,6 +551,8 @@ mod robustness {
         Kind::Odf,
         Kind::Mp3,
         Kind::Mp4,
+        Kind::Ogg,
+        Kind::Flac,
         Kind::Zip,
         Kind::Other,
     ];
@@ -539,6 +569,8 @@ mod robustness {
             (Kind::Odf, zipdoc::tests::odt_fixture()),
             (Kind::Mp3, mp3::tests::fixture()),
             (Kind::Mp4, mp4::tests::fixture(true, false)),
+            (Kind::Ogg, ogg::tests::fixture()),
+            (Kind::Flac, flac::tests::fixture()),
         ]
     }
 
@@ -577,7 +609,7 @@ mod robustness {
 
         #[test]
         fn mutated_fixtures_never_panic(
-            which in 0usize..10,
+            which in 0usize..12,
             edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
             cut in proptest::option::of(any::<usize>()),
         ) {
