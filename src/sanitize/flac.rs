@@ -60,7 +60,6 @@ const CLASSIFY_PREFIX: u64 = 64 * 1024;
 
 const STREAMINFO: u8 = 0;
 const PADDING: u8 = 1;
-const APPLICATION: u8 = 2;
 const SEEKTABLE: u8 = 3;
 const VORBIS_COMMENT: u8 = 4;
 const CUESHEET: u8 = 5;
@@ -148,8 +147,8 @@ fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Foun
                 found.changed = true;
             }
             INVALID => return Err(malformed(K, "invalid metadata block type")),
-            // APPLICATION and reserved types: private data of other programs.
-            APPLICATION | _ => {
+            // APPLICATION (and reserved types): other programs' private data.
+            _ => {
                 skip_exact(r, len, K)?;
                 found.add(Removed::Other);
             }
@@ -280,7 +279,7 @@ pub(super) mod tests {
         f.push(0);
         f.extend_from_slice(b"fLaC");
         f.extend(block(false, STREAMINFO, &streaminfo()));
-        f.extend(block(false, APPLICATION, b"riffJane"));
+        f.extend(block(false, 2 /* APPLICATION */, b"riffJane"));
         f.extend(block(false, SEEKTABLE, &seek));
         f.extend(block(true, CUESHEET, b"catalog-0123456789"));
         f.extend_from_slice(FRAMES);

@@ -249,12 +249,9 @@ fn strip_ogg(r: &mut dyn Read, w: &mut dyn Write, max_header: u64) -> Result<Fou
     let mut found = Found::default();
     let mut buf = Vec::with_capacity(MAX_PAGE);
     let mut links = 0u32;
-    loop {
-        // One link: header pages, then pages until end of stream.
-        let Some((shift, serial)) = strip_headers(r, w, &mut buf, &mut found, max_header, links)?
-        else {
-            break;
-        };
+    // One link at a time: header pages, then pages until end of stream.
+    while let Some((shift, serial)) = strip_headers(r, w, &mut buf, &mut found, max_header, links)?
+    {
         links = links.saturating_add(1);
         loop {
             let Some(page) = read_page(r, &mut buf)? else {
