@@ -124,6 +124,9 @@ fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Foun
                 }
                 let mut body = vec![0u8; len as usize];
                 read_exact(r, &mut body)?;
+                if kind == SEEKTABLE && !seektable_is_sorted(&body) {
+                    return Err(malformed(K, "SEEKTABLE points out of order"));
+                }
                 kept.push((kind, body));
             }
             VORBIS_COMMENT => {
@@ -179,6 +182,26 @@ fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Foun
     w.write_all(&sync)?;
     io::copy(r, w).map_err(read_err(K))?;
     Ok(found)
+}
+
+/// Seek points must be in ascending sample order, placeholders
+/// (all ones) last: what every encoder writes, and it leaves a kept
+/// SEEKTABLE no room for free text.
+fn seektable_is_sorted(body: &[u8]) -> bool {
+    let mut prev: Option<u64> = None;
+    for point in body.chunks(18) {
+        let Some(sample) = point.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()) else {
+            return false;
+        };
+        let sample = u64::from_be_bytes(sample);
+        match prev {
+            Some(u64::MAX) if sample != u64::MAX => return false,
+            Some(p) if p != u64::MAX && sample != u64::MAX && sample <= p => return false,
+            _ => {}
+        }
+        prev = Some(sample);
+    }
+    true
 }
 
 fn read_exact(r: &mut dyn Read, buf: &mut [u8]) -> Result<(), SanitizeError> {
@@ -274,7 +297,14 @@ pub(super) mod tests {
 
     #[test]
     fn keeps_the_seektable_and_drops_id3_in_front() {
-        let seek: Vec<u8> = (0u8..36).collect();
+        let mut seek = Vec::new();
+        for (sample, offset) in [(0u64, 0u64), (4096, 1200)] {
+            seek.extend_from_slice(&sample.to_be_bytes());
+            seek.extend_from_slice(&offset.to_be_bytes());
+            seek.extend_from_slice(&4096u16.to_be_bytes());
+        }
+        seek.extend_from_slice(&[0xFF; 8]);
+        seek.extend_from_slice(&[0; 10]);
         let mut f = b"ID3\x03\0\0\0\0\0\x0ATPE1-Jane".to_vec();
         f.push(0);
         f.extend_from_slice(b"fLaC");
@@ -329,6 +359,16 @@ pub(super) mod tests {
         let mut f = b"fLaC".to_vec();
         f.extend(block(true, STREAMINFO, &[0; 33]));
         assert!(refused(&f));
+        // A SEEKTABLE holding text instead of ascending points.
+        let mut f = b"fLaC".to_vec();
+        f.extend(block(false, STREAMINFO, &streaminfo()));
+        f.extend(block(
+            true,
+            SEEKTABLE,
+            b"Jane Canary, Kabul, 2026-12-06 17:23:00 ..."[..36].as_ref(),
+        ));
+        f.extend_from_slice(FRAMES);
+        assert!(refused(&f));
         // Invalid block type 127; a length past the end.
         let mut f = b"fLaC".to_vec();
         f.extend(block(false, STREAMINFO, &streaminfo()));
@@ -352,5 +392,30 @@ pub(super) mod tests {
         let mut out = Vec::new();
         let res = strip(&mut &f[..], &mut out, 1000);
         assert!(matches!(res, Err(SanitizeError::TooLarge { limit: 1000 })));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+        /// Whatever mutated file is accepted comes out without its tags and
+        /// cleans to itself.
+        #[test]
+        fn accepted_files_are_clean_for_good(
+            edits in proptest::collection::vec((0usize..4096, proptest::prelude::any::<u8>()), 1..6),
+        ) {
+            let mut data = fixture();
+            for (pos, byte) in edits {
+                let i = pos % data.len();
+                data[i] = byte;
+            }
+            let (res, out) = run(Kind::Flac, &data);
+            if res.is_ok() {
+                proptest::prop_assert!(!contains(&out, b"Jane"));
+                proptest::prop_assert!(!contains(&out, b"libFLAC"));
+                let (again, out2) = run(Kind::Flac, &out);
+                proptest::prop_assert_eq!(again.unwrap(), Outcome::KeptOriginal);
+                proptest::prop_assert_eq!(out2, out);
+            }
+        }
     }
 }
