@@ -8,11 +8,14 @@
 //! (private data of other programs), CUESHEET (catalogue numbers, ISRCs),
 //! PADDING and any reserved block type. The last kept block gets the
 //! last-block flag. ID3v2 tags written in front of the file by some tools
-//! are dropped too. The audio frames are then copied unchanged; what follows
+//! are dropped too, and so are ID3v1 and APEv2 tags appended after the audio
+//! (found in a 256 KiB window held back at the end; a larger APE tag is
+//! refused as `Malformed`). The audio frames are copied unchanged; what follows
 //! the metadata must start with a frame sync code, otherwise the file is
 //! `Malformed` (never passed through with unread metadata).
 //!
-//! Memory: the kept blocks, at most `max_held` bytes together, and the first
+//! Memory: the kept blocks, at most `max_held` bytes together, the tail
+//! window (at most 512 KiB while streaming), and the first
 //! 64 KiB of a dropped VORBIS_COMMENT (only to report what it held). Must
 //! never panic.
 
@@ -57,6 +60,8 @@ pub(super) fn looks_like_flac(p: &[u8]) -> bool {
 const K: Kind = Kind::Flac;
 /// How much of a dropped VORBIS_COMMENT is read to report what it held.
 const CLASSIFY_PREFIX: u64 = 64 * 1024;
+/// End of the file held back to find tags appended after the audio.
+const TAIL_WINDOW: usize = 256 * 1024;
 
 const STREAMINFO: u8 = 0;
 const PADDING: u8 = 1;
@@ -179,9 +184,58 @@ fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Foun
     if got < 2 || sync[0] != 0xFF || sync[1] & 0xFE != 0xF8 {
         return Err(malformed(K, "audio frames do not follow the metadata"));
     }
-    w.write_all(&sync)?;
-    io::copy(r, w).map_err(read_err(K))?;
+    // Copy the frames, holding back a tail window for tags appended at the
+    // end (ID3v1, APEv2), which some taggers add to FLAC files too.
+    let mut window = sync.to_vec();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = read_up_to(r, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        window.extend_from_slice(buf.get(..n).unwrap_or(&[]));
+        if window.len() > 2 * TAIL_WINDOW {
+            let flush = window.len() - TAIL_WINDOW;
+            w.write_all(window.get(..flush).unwrap_or(&[]))?;
+            window.drain(..flush);
+        }
+    }
+    let keep = strip_tail(&window, &mut found)?;
+    w.write_all(window.get(..keep).unwrap_or(&[]))?;
     Ok(found)
+}
+
+/// Length of `tail` to keep once ID3v1 and APEv2 tags at its end are
+/// peeled off (in any order).
+fn strip_tail(tail: &[u8], found: &mut Found) -> Result<usize, SanitizeError> {
+    let mut end = tail.len();
+    loop {
+        let t = tail.get(..end).unwrap_or(&[]);
+        if end >= 128 && t.get(end - 128..end - 125) == Some(b"TAG") {
+            end -= 128;
+            found.add(Removed::Other);
+            continue;
+        }
+        if end >= 32 && t.get(end - 32..end - 24) == Some(b"APETAGEX") {
+            let f = t.get(end - 32..end).unwrap_or(&[]);
+            let le = |i: usize| {
+                f.get(i..i + 4)
+                    .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                    .map_or(0, u32::from_le_bytes)
+            };
+            let header = if le(20) & 0x8000_0000 != 0 { 32 } else { 0 };
+            let total = usize::try_from(le(12))
+                .unwrap_or(usize::MAX)
+                .saturating_add(header);
+            if total < 32 || total > end {
+                return Err(malformed(K, "APE tag larger than the tail window"));
+            }
+            end -= total;
+            found.add(Removed::Other);
+            continue;
+        }
+        return Ok(end);
+    }
 }
 
 /// Seek points must be in ascending sample order, placeholders
@@ -326,6 +380,37 @@ pub(super) mod tests {
         want.extend(block(true, SEEKTABLE, &seek));
         want.extend_from_slice(FRAMES);
         assert_eq!(out, want);
+    }
+
+    #[test]
+    fn drops_id3v1_and_ape_tags_after_the_audio() {
+        let mut f = fixture();
+        let item = b"\x0B\0\0\0\0\0\0\0Artist\0Jane Canary";
+        f.extend_from_slice(item);
+        let mut footer = b"APETAGEX".to_vec();
+        footer.extend_from_slice(&2000u32.to_le_bytes());
+        footer.extend_from_slice(&((item.len() + 32) as u32).to_le_bytes());
+        footer.extend_from_slice(&1u32.to_le_bytes());
+        footer.extend_from_slice(&0u32.to_le_bytes());
+        footer.extend_from_slice(&[0; 8]);
+        f.extend_from_slice(&footer);
+        let mut v1 = b"TAGJane Canary's recording".to_vec();
+        v1.resize(128, 0);
+        f.extend_from_slice(&v1);
+        let (res, out) = run(Kind::Flac, &f);
+        assert!(matches!(res.unwrap(), Outcome::Cleaned { .. }));
+        assert_eq!(out, bare());
+        // An APE tag claiming more than the file holds.
+        let mut f = bare();
+        let mut footer = b"APETAGEX".to_vec();
+        footer.extend_from_slice(&2000u32.to_le_bytes());
+        footer.extend_from_slice(&u32::MAX.to_le_bytes());
+        footer.extend_from_slice(&[0; 16]);
+        f.extend_from_slice(&footer);
+        assert!(matches!(
+            run(Kind::Flac, &f).0,
+            Err(SanitizeError::Malformed { .. })
+        ));
     }
 
     #[test]

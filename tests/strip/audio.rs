@@ -340,4 +340,27 @@ fn ffmpeg_flac_and_one_behind_an_id3_tag() {
     let id3 = dir.path("id3.flac");
     std::fs::write(&id3, tagged).unwrap();
     judge_flac(&id3);
+
+    // An ID3v1 tag appended after the audio, as some taggers do: the
+    // fields (title, artist, album, year, comment) made here by hand.
+    let mut v1 = b"TAG".to_vec();
+    for (field, len) in [
+        ("Kabul meeting", 30),
+        ("Jane Canary", 30),
+        ("Evidence", 30),
+        ("2026", 4),
+        ("Pixel 7", 30),
+    ] {
+        let mut f = field.as_bytes().to_vec();
+        f.resize(len, 0);
+        v1.extend(f);
+    }
+    v1.push(255);
+    // Behind an already cleaned file, so that only the ID3v1 tag is dirty.
+    let (bare, _) = clean(&flac);
+    let mut appended = std::fs::read(&bare).unwrap();
+    appended.extend(v1);
+    let v1 = dir.path("id3v1.flac");
+    std::fs::write(&v1, appended).unwrap();
+    judge_flac(&v1);
 }
