@@ -60,6 +60,8 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("strip_matroska", strip_matroska),
     ("strip_svg", strip_svg),
     ("strip_netpbm", strip_netpbm),
+    ("strip_ogg", strip_ogg),
+    ("strip_flac", strip_flac),
     ("intake_form", intake_form),
     ("questionnaire", questionnaire),
     ("envelope_open", envelope_open),
@@ -198,6 +200,36 @@ pub fn strip_matroska(data: &[u8]) {
         assert_eq!(outcome, sanitize::Outcome::KeptOriginal);
         assert!(again == out, "cleaning a cleaned file changed it");
     }
+}
+
+/// A small header limit so that the limit is reached by small inputs too.
+pub fn strip_ogg(data: &[u8]) {
+    strip_for_good(Kind::Ogg, data, &small_limits(64 << 10));
+}
+
+pub fn strip_flac(data: &[u8]) {
+    strip_for_good(Kind::Flac, data, &small_limits(64 << 10));
+}
+
+/// Whatever the stripper accepts comes out clean for good: cleaning its
+/// output again finds nothing and changes no byte.
+fn strip_for_good(kind: Kind, data: &[u8], limits: &Limits) {
+    let mut out = Vec::new();
+    if sanitize::strip(kind, &mut &data[..], &mut out, limits).is_err() {
+        return;
+    }
+    assert_eq!(
+        detect(&out[..out.len().min(4096)]),
+        kind,
+        "output not detected as {kind}"
+    );
+    let mut again = Vec::new();
+    let second = sanitize::strip(kind, &mut &out[..], &mut again, limits);
+    assert!(
+        matches!(second, Ok(sanitize::Outcome::KeptOriginal)),
+        "second pass: {second:?}"
+    );
+    assert!(again == out, "second pass changed the output");
 }
 
 /// The server's default `limits.form_fields`.

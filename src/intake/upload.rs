@@ -127,6 +127,8 @@ pub fn media_type(kind: Kind) -> &'static str {
         Kind::Svg => "image/svg+xml",
         Kind::Netpbm => "image/x-portable-anymap",
         Kind::Epub => "application/epub+zip",
+        Kind::Ogg => "audio/ogg",
+        Kind::Flac => "audio/flac",
         Kind::Other => "application/octet-stream",
     }
 }

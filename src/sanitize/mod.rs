@@ -15,6 +15,11 @@
 //! * Streaming, bounded memory (a few KiB buffers, at most one 64 KiB JPEG
 //!   segment or one 1 MiB MP3 tail window): [`Kind::Jpeg`], [`Kind::Png`],
 //!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Netpbm`], [`Kind::Other`].
+//! * Streaming, audio copied in 64 KiB chunks or page by page (at most
+//!   65 307 bytes) whatever its size; the header packets (Ogg) or kept
+//!   metadata blocks (FLAC) held in memory up to [`Limits::mp4_max_box`]
+//!   bytes, otherwise [`SanitizeError::TooLarge`]: [`Kind::Ogg`],
+//!   [`Kind::Flac`].
 //! * Streaming, media data copied in 64 KiB chunks whatever its size; the
 //!   other top-level boxes (`moov`, `moof`, …) held in memory up to
 //!   [`Limits::mp4_max_box`] bytes at once, otherwise
@@ -46,12 +51,14 @@ use std::fmt;
 use std::io::{self, Read, Write};
 
 mod filename;
+mod flac;
 mod gif;
 mod jpeg;
 mod mkv;
 mod mp3;
 mod mp4;
 mod netpbm;
+mod ogg;
 mod pdf;
 mod png;
 mod svg;
@@ -93,6 +100,10 @@ pub enum Kind {
     Netpbm,
     /// EPUB e-books (zip with a stored `mimetype` of `application/epub+zip`).
     Epub,
+    /// Ogg Vorbis or Ogg Opus (voice notes).
+    Ogg,
+    /// FLAC, possibly behind ID3v2 tags.
+    Flac,
     /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
     Other,
 }
@@ -116,6 +127,8 @@ impl fmt::Display for Kind {
             Kind::Svg => "svg",
             Kind::Netpbm => "netpbm",
             Kind::Epub => "epub",
+            Kind::Ogg => "ogg",
+            Kind::Flac => "flac",
             Kind::Other => "other",
         };
         f.write_str(s)
@@ -132,7 +145,9 @@ pub struct Limits {
     /// `moof`, metadata boxes, …) held in memory at once while streaming.
     /// A movie's `moov` is typically well under 1% of the file. Also the
     /// most bytes of one WebM/Matroska metadata element (`Info`, `Tracks`,
-    /// `SeekHead`, `Tags`) held at once.
+    /// `SeekHead`, `Tags`) held at once, and the bound of the Ogg header
+    /// packets kept (identification and Vorbis setup) and the FLAC metadata
+    /// blocks kept (STREAMINFO, SEEKTABLE).
     pub mp4_max_box: u64,
     /// Most entries a zip-based document may have.
     pub zip_max_entries: u64,
@@ -289,6 +304,13 @@ pub fn detect(prefix: &[u8]) -> Kind {
     if mp4::looks_like_mp4(p) {
         return Kind::Mp4;
     }
+    if ogg::looks_like_ogg(p) {
+        return Kind::Ogg;
+    }
+    // Before MP3: some taggers put an ID3v2 tag in front of FLAC.
+    if flac::looks_like_flac(p) {
+        return Kind::Flac;
+    }
     if mp3::looks_like_mp3(p) {
         return Kind::Mp3;
     }
@@ -331,6 +353,8 @@ pub fn strip(
         Kind::Webm | Kind::Matroska => mkv::strip(kind, input, output, limits.mp4_max_box),
         Kind::Netpbm => netpbm::strip(input, output),
         Kind::Svg => svg::strip(input, output, limits),
+        Kind::Ogg => ogg::strip(input, output, limits.mp4_max_box),
+        Kind::Flac => flac::strip(input, output, limits.mp4_max_box),
         Kind::Ooxml | Kind::Odf | Kind::Zip | Kind::Epub => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
@@ -480,6 +504,10 @@ mod tests {
             Kind::Matroska
         );
         assert_eq!(detect(b"\x1A\x45\xDF\xA3\x87\x42\x82\x84abcd"), Kind::Other);
+        assert_eq!(detect(b"OggS\0\x02"), Kind::Ogg);
+        assert_eq!(detect(b"fLaC\0\0\0\x22"), Kind::Flac);
+        assert_eq!(detect(b"ID3\x03\0\0\0\0\0\x02\0\0fLaC"), Kind::Flac);
+        assert_eq!(detect(b"ID3\x03\0\0\0\0\0\x02\0\0\xFF\xFB"), Kind::Mp3);
         assert_eq!(detect(b""), Kind::Other);
         assert_eq!(detect(b"hello world"), Kind::Other);
         assert_eq!(detect(b"P6\n2 1\n255\n"), Kind::Netpbm);
@@ -562,7 +590,7 @@ mod robustness {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [Kind; 17] = [
+    const ALL: [Kind; 19] = [
         Kind::Jpeg,
         Kind::Png,
         Kind::Webp,
@@ -575,6 +603,8 @@ mod robustness {
         Kind::Mp4,
         Kind::Webm,
         Kind::Matroska,
+        Kind::Ogg,
+        Kind::Flac,
         Kind::Zip,
         Kind::Svg,
         Kind::Netpbm,
@@ -598,6 +628,8 @@ mod robustness {
             (Kind::Svg, svg::tests::INKSCAPE.as_bytes().to_vec()),
             (Kind::Netpbm, netpbm::tests::fixture()),
             (Kind::Epub, zipdoc::tests::epub_fixture()),
+            (Kind::Ogg, ogg::tests::fixture()),
+            (Kind::Flac, flac::tests::fixture()),
         ]
     }
 
@@ -636,7 +668,7 @@ mod robustness {
 
         #[test]
         fn mutated_fixtures_never_panic(
-            which in 0usize..14,
+            which in 0usize..16,
             edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
             cut in proptest::option::of(any::<usize>()),
         ) {

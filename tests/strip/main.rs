@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audio;
 mod judge;
 mod mkv;
 mod text;

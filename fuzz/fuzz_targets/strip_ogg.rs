@@ -1,0 +1,8 @@
+//! Fuzz target: the Ogg Vorbis/Opus stripper never panics, and what it cleans is
+//! clean for good (a second pass changes nothing), whatever the input.
+//! The checks live in `amanat_fuzz::strip_ogg` (fuzz/src/lib.rs), which
+//! tests/fuzz_seeds.rs also runs on the seeds and on every crash found.
+#![no_main]
+#![forbid(unsafe_code)]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| amanat_fuzz::strip_ogg(data));
