@@ -441,7 +441,14 @@ fn clean_zip(
                 zw.start_file(name.as_str(), opts).map_err(zerr)?;
                 zw.write_all(&out)?;
             }
-            Kind::Jpeg | Kind::Mp3 | Kind::Mp4 | Kind::Webm | Kind::Matroska | Kind::Netpbm | Kind::Ogg | Kind::Flac => {
+            Kind::Jpeg
+            | Kind::Mp3
+            | Kind::Mp4
+            | Kind::Webm
+            | Kind::Matroska
+            | Kind::Netpbm
+            | Kind::Ogg
+            | Kind::Flac => {
                 zw.start_file(name.as_str(), opts).map_err(zerr)?;
                 let inner_limits = Limits {
                     mp4_max_box: limits.mp4_max_box.min(mem / 2),

@@ -49,6 +49,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The sled database directory inside the data dir.
 pub const DB_DIR: &str = "db";
 
+/// How long opening waits for a store that another handle is closing.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How often it tries again meanwhile.
+const LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// The directory of encrypted attachment files inside the data dir.
 pub const BLOBS_DIR: &str = "blobs";
 
@@ -184,17 +189,31 @@ impl Store {
             .recursive(true)
             .mode(0o700)
             .create(&blobs)?;
-        let db = sled::Config::new()
-            .path(data_dir.join(DB_DIR))
-            .mode(sled::Mode::HighThroughput)
-            .cache_capacity(cache_bytes)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                    StoreError::Locked(data_dir.to_path_buf())
+        // A store that another handle is closing (a server that just
+        // stopped, a command that just finished) keeps its lock until sled's
+        // background threads have ended: wait a moment for it rather than
+        // refuse at once. A running server holds it for good: `Locked`.
+        let mut waited = std::time::Duration::ZERO;
+        let db = loop {
+            let opened = sled::Config::new()
+                .path(data_dir.join(DB_DIR))
+                .mode(sled::Mode::HighThroughput)
+                .cache_capacity(cache_bytes)
+                .open();
+            match opened {
+                Ok(db) => break db,
+                Err(sled::Error::Io(ref io))
+                    if io.to_string().contains("could not acquire lock") =>
+                {
+                    if waited >= LOCK_WAIT {
+                        return Err(StoreError::Locked(data_dir.to_path_buf()));
+                    }
+                    std::thread::sleep(LOCK_POLL);
+                    waited += LOCK_POLL;
                 }
-                e => StoreError::Db(e),
-            })?;
+                Err(e) => return Err(StoreError::Db(e)),
+            }
+        };
         let db_dir = data_dir.join(DB_DIR);
         let log_file = std::fs::File::open(db_dir.join("db"))?;
         // What sled wrote when it opened (its `conf` on creation, its
