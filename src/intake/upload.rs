@@ -122,6 +122,8 @@ pub fn media_type(kind: Kind) -> &'static str {
         Kind::Zip => "application/zip",
         Kind::Mp3 => "audio/mpeg",
         Kind::Mp4 => "video/mp4",
+        Kind::Heif => "image/heif",
+        Kind::Avif => "image/avif",
         Kind::Other => "application/octet-stream",
     }
 }

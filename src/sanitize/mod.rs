@@ -18,7 +18,9 @@
 //! * Streaming, media data copied in 64 KiB chunks whatever its size; the
 //!   other top-level boxes (`moov`, `moof`, …) held in memory up to
 //!   [`Limits::mp4_max_box`] bytes at once, otherwise
-//!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`].
+//!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`]. The same for
+//!   [`Kind::Heif`] and [`Kind::Avif`], whose one `meta` box is held (same
+//!   limit) and whose other bytes stream through in place.
 //! * Whole file in memory, up to [`Limits::max_in_memory`] bytes, otherwise
 //!   [`SanitizeError::TooLarge`]: [`Kind::Pdf`], [`Kind::Ooxml`], [`Kind::Odf`],
 //!   [`Kind::Webp`], [`Kind::Tiff`]. These need random access
@@ -44,6 +46,7 @@ use std::io::{self, Read, Write};
 
 mod filename;
 mod gif;
+mod heif;
 mod jpeg;
 mod mp3;
 mod mp4;
@@ -77,6 +80,10 @@ pub enum Kind {
     Mp3,
     /// ISO base media / QuickTime: mp4, mov, m4a, 3gp.
     Mp4,
+    /// HEIF still images (HEIC from phones), ISO-BMFF with an image brand.
+    Heif,
+    /// AVIF still images: HEIF with AV1 coding.
+    Avif,
     /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
     Other,
 }
@@ -95,6 +102,8 @@ impl fmt::Display for Kind {
             Kind::Zip => "zip",
             Kind::Mp3 => "mp3",
             Kind::Mp4 => "mp4",
+            Kind::Heif => "heif",
+            Kind::Avif => "avif",
             Kind::Other => "other",
         };
         f.write_str(s)
@@ -221,8 +230,7 @@ pub enum SanitizeError {
 /// `[Content_Types].xml` entry is visible in the prefix, ODF when the first
 /// entry is a stored `mimetype` naming an OpenDocument type, otherwise Zip;
 /// [`strip`] decides from the central directory in all three cases.
-/// ISO-BMFF files whose brand is an image format (HEIF/AVIF) are Other, since
-/// their metadata lives in structures the MP4 stripper does not rewrite.
+/// ISO-BMFF files whose brand is an image format are HEIF or AVIF, not MP4.
 pub fn detect(prefix: &[u8]) -> Kind {
     let p = prefix.get(..prefix.len().min(4096)).unwrap_or(prefix);
     if p.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -253,6 +261,9 @@ pub fn detect(prefix: &[u8]) -> Kind {
     let head = p.get(..p.len().min(1024)).unwrap_or(p);
     if find(head, b"%PDF-").is_some() {
         return Kind::Pdf;
+    }
+    if let Some(kind) = heif::looks_like_heif(p) {
+        return kind;
     }
     if mp4::looks_like_mp4(p) {
         return Kind::Mp4;
@@ -296,6 +307,7 @@ pub fn strip(
             no_panic(kind, || pdf::strip(&data, output, limits))
         }
         Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
+        Kind::Heif | Kind::Avif => heif::strip(kind, input, output, limits.mp4_max_box),
         Kind::Ooxml | Kind::Odf | Kind::Zip => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
@@ -438,7 +450,9 @@ mod tests {
         assert_eq!(detect(b"ID3\x04\0\0\0\0\0\0"), Kind::Mp3);
         assert_eq!(detect(b"\xFF\xFB\x90\x64\0\0"), Kind::Mp3);
         assert_eq!(detect(b"\0\0\0\x18ftypisom\0\0\0\0isommp41"), Kind::Mp4);
-        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Other);
+        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Heif);
+        assert_eq!(detect(b"\0\0\0\x18ftypmif1\0\0\0\0mif1avif"), Kind::Avif);
+        assert_eq!(detect(b"\0\0\0\x14ftypavis\0\0\0\0avis"), Kind::Avif);
         assert_eq!(detect(b""), Kind::Other);
         assert_eq!(detect(b"hello world"), Kind::Other);
     }
@@ -512,7 +526,9 @@ mod robustness {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 14] = [
+        Kind::Heif,
+        Kind::Avif,
         Kind::Jpeg,
         Kind::Png,
         Kind::Webp,

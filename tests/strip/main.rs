@@ -10,4 +10,5 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod heif;
 mod judge;
