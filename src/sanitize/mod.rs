@@ -555,6 +555,7 @@ mod robustness {
             (Kind::Odf, zipdoc::tests::odt_fixture()),
             (Kind::Mp3, mp3::tests::fixture()),
             (Kind::Mp4, mp4::tests::fixture(true, false)),
+            (Kind::Heif, heif::tests::fixture()),
         ]
     }
 
@@ -593,7 +594,7 @@ mod robustness {
 
         #[test]
         fn mutated_fixtures_never_panic(
-            which in 0usize..10,
+            which in 0usize..11,
             edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
             cut in proptest::option::of(any::<usize>()),
         ) {
