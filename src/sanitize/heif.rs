@@ -41,6 +41,9 @@ use super::{Found, Kind, Outcome, Removed, SanitizeError, classify_xmp, malforme
 
 /// Most item extents (over all items) taken from `iloc`.
 pub(super) const MAX_EXTENTS: usize = 1 << 16;
+/// Most items described in `iloc` (a phone's photo has tens: tiles,
+/// thumbnails, depth and gain maps, Exif, XMP).
+pub(super) const MAX_ITEMS: usize = 1 << 16;
 /// Most bytes of removed Exif and XMP items kept to report what they held.
 pub(super) const CLASSIFY_BUDGET: usize = 1 << 20;
 /// Chunk size for copying data and the reader/writer buffers.
@@ -154,6 +157,8 @@ struct Ranges {
     meta: Vec<Span>,
     /// The same ranges, merged, to look up overlaps.
     meta_merged: Vec<(u64, u64)>,
+    /// `meta_reach[i]`: the highest end of `meta[..=i]`.
+    meta_reach: Vec<u64>,
 }
 
 impl Ranges {
@@ -161,6 +166,15 @@ impl Ranges {
         self.keep = merge(std::mem::take(&mut self.keep));
         self.meta.sort_unstable_by_key(|m| m.start);
         self.meta_merged = merge(self.meta.iter().map(|m| (m.start, m.end)).collect());
+        let mut reach = 0;
+        self.meta_reach = self
+            .meta
+            .iter()
+            .map(|m| {
+                reach = reach.max(m.end);
+                reach
+            })
+            .collect();
     }
 
     fn kept_overlaps(&self, s: u64, e: u64) -> bool {
@@ -189,8 +203,9 @@ impl Ranges {
     /// the removed items' original bytes first.
     fn filter(&self, buf: &mut [u8], at: u64, items: &mut [MetaItem], budget: &mut usize) -> bool {
         let end = at.saturating_add(buf.len() as u64);
-        let first = self.meta.partition_point(|m| m.end <= at);
-        // Metadata spans can overlap each other but are sorted by start.
+        // Spans are sorted by start and may overlap: the first that can
+        // reach `at` is found through the running maximum of their ends.
+        let first = self.meta_reach.partition_point(|&r| r <= at);
         for m in self.meta.get(first..).unwrap_or(&[]) {
             if m.start >= end {
                 break;
@@ -208,14 +223,12 @@ impl Ranges {
             let lo = usize::try_from(s - at).unwrap_or(0);
             let hi = usize::try_from(e - at).unwrap_or(0);
             let logical = m.logical.saturating_add(s - m.start);
+            // Only an item's contiguous prefix is kept: enough to classify.
             if let (Ok(l), Some(src)) = (usize::try_from(logical), buf.get(lo..hi)) {
-                if l < item.seen.len() || (l == item.seen.len() && *budget > 0) {
-                    // Only contiguous prefixes are kept: enough to classify.
-                    if l == item.seen.len() {
-                        let take = src.len().min(*budget);
-                        item.seen.extend_from_slice(src.get(..take).unwrap_or(&[]));
-                        *budget -= take;
-                    }
+                if l == item.seen.len() {
+                    let take = src.len().min(*budget);
+                    item.seen.extend_from_slice(src.get(..take).unwrap_or(&[]));
+                    *budget -= take;
                 }
             }
         }
@@ -314,10 +327,8 @@ impl Stripper {
         let mut first = true;
         while let Some(h) = self.read_header(r)? {
             let start = self.pos;
-            let body_len = match h.size {
-                Some(s) => Some(s - h.len as u64),
-                None => None,
-            };
+            // read_header checked size >= header length.
+            let body_len = h.size.map(|s| s.saturating_sub(h.len as u64));
             if first {
                 if &h.typ != b"ftyp" {
                     return Err(self.bad("no ftyp box first"));
@@ -536,14 +547,24 @@ impl Stripper {
             });
         }
         let locs = locs.ok_or_else(|| bad("no iloc box"))?;
+        // One type per item: a second `infe` for an id could otherwise make
+        // an Exif item pass for an image.
+        types.sort_unstable_by_key(|t| t.0);
+        if types
+            .windows(2)
+            .any(|w| w.first().map(|a| a.0) == w.get(1).map(|b| b.0))
+        {
+            return Err(bad("two item infos for one item"));
+        }
         let mut items: Vec<MetaItem> = Vec::new();
         let mut file = Ranges::default();
         let mut in_idat = Ranges::default();
         for loc in locs {
             let ik = types
-                .iter()
-                .find(|t| t.0 == loc.id)
-                .map_or(ItemKind::Blank, |t| t.1);
+                .binary_search_by_key(&loc.id, |t| t.0)
+                .map_or(ItemKind::Blank, |i| {
+                    types.get(i).map_or(ItemKind::Blank, |t| t.1)
+                });
             if loc.data_ref != 0 {
                 continue; // in another file: nothing here
             }
@@ -808,6 +829,11 @@ fn parse_iloc(d: &[u8], kind: Kind) -> Result<Vec<Loc>, SanitizeError> {
         }
     }
     let items = c.uint(if version < 2 { 2 } else { 4 }).ok_or_else(bad)?;
+    if items > MAX_ITEMS as u64 {
+        return Err(SanitizeError::TooLarge {
+            limit: MAX_ITEMS as u64,
+        });
+    }
     let mut out = Vec::new();
     let mut extents_total = 0usize;
     for _ in 0..items {
@@ -991,6 +1017,8 @@ pub(crate) mod tests {
         exif_grow: u64,
         mdat_first: bool,
         extra_top: Option<[u8; 4]>,
+        /// A second `infe` calling the Exif item an image, listed first.
+        dup_infe: bool,
     }
 
     pub(crate) const PLAIN: Layout = Layout {
@@ -999,6 +1027,7 @@ pub(crate) mod tests {
         exif_grow: 0,
         mdat_first: false,
         extra_top: None,
+        dup_infe: false,
     };
 
     /// A HEIC with an image item, an Exif and an XMP item, a `udes`
@@ -1006,6 +1035,9 @@ pub(crate) mod tests {
     pub(crate) fn build(l: Layout) -> Vec<u8> {
         let ftyp = bx(b"ftyp", b"heic\0\0\0\0mif1heic");
         let mut iinf_body = 3u16.to_be_bytes().to_vec();
+        if l.dup_infe {
+            iinf_body.extend(infe(2, b"hvc1", b""));
+        }
         iinf_body.extend(infe(1, b"hvc1", b""));
         iinf_body.extend(infe(2, b"Exif", b""));
         iinf_body.extend(infe(3, b"mime", b"application/rdf+xml\0"));
@@ -1151,6 +1183,85 @@ pub(crate) mod tests {
         res.unwrap();
         assert_clean(&out, &d);
         assert!(!contains(&out, b"uuid"));
+    }
+
+    #[test]
+    fn a_second_infe_cannot_make_exif_pass_for_an_image() {
+        let d = build(Layout {
+            dup_infe: true,
+            ..PLAIN
+        });
+        let (res, out) = run(Kind::Heif, &d);
+        assert!(
+            matches!(res, Err(SanitizeError::Malformed { .. })),
+            "{res:?}"
+        );
+        assert!(!contains(&out, b"GPS"));
+    }
+
+    #[test]
+    fn iloc_item_flood_is_refused() {
+        let mut b = vec![2u8, 0, 0, 0, 0x00, 0x00];
+        b.extend_from_slice(&(MAX_ITEMS as u32 + 1).to_be_bytes());
+        b.extend(std::iter::repeat_n(0u8, 10 * (MAX_ITEMS + 1)));
+        let res = parse_iloc(&b, Kind::Heif);
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { .. })),
+            "{:?}",
+            res.err()
+        );
+    }
+
+    #[test]
+    fn overlapping_metadata_spans_are_all_written() {
+        // A long Blank span starting first and a short Exif span inside it:
+        // the Exif template is still written wherever the chunk starts.
+        let mut r = Ranges::default();
+        r.meta.push(Span {
+            start: 0,
+            end: 1000,
+            item: 0,
+            logical: 0,
+        });
+        r.meta.push(Span {
+            start: 10,
+            end: 900,
+            item: 1,
+            logical: 0,
+        });
+        r.meta.push(Span {
+            start: 20,
+            end: 40,
+            item: 2,
+            logical: 0,
+        });
+        r.finish();
+        let mut items = vec![
+            MetaItem {
+                kind: ItemKind::Blank,
+                template: &[],
+                pad: 0,
+                seen: Vec::new(),
+            },
+            MetaItem {
+                kind: ItemKind::Xmp,
+                template: b"",
+                pad: b' ',
+                seen: Vec::new(),
+            },
+            MetaItem {
+                kind: ItemKind::Exif,
+                template: EMPTY_EXIF,
+                pad: 0,
+                seen: Vec::new(),
+            },
+        ];
+        let mut budget = 100;
+        let mut buf = vec![b'x'; 30];
+        r.filter(&mut buf, 15, &mut items, &mut budget);
+        // Bytes 15..20 belong to the XMP (spaces), 20..40 to the Exif.
+        assert_eq!(&buf[..5], b"     ");
+        assert_eq!(&buf[5..23], EMPTY_EXIF);
     }
 
     #[test]
