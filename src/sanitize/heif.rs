@@ -17,6 +17,8 @@
 //!   lose the header's CMM, date, platform, device and creator fields and
 //!   profile id, and the text of `desc`, `cprt`, `dmnd`, `dmdd`, `dscm`,
 //!   `vued` and `meta` tags;
+//! * the `hdlr` box's name (free text; ffmpeg writes "PictureHandler") is
+//!   zeroed;
 //! * item properties that describe the picture in words or times (`udes`,
 //!   `crtt`, `mdft`, `itai`) are zeroed; boxes of `meta` other than the
 //!   item structures (`xml `, `bxml`, `uuid`, …) are renamed `free` and zeroed.
@@ -503,7 +505,16 @@ impl Stripper {
         let mut pict = false;
         for b in &kids {
             match &b.typ {
-                b"hdlr" => pict = m.get(b.body + 8..b.body + 12) == Some(b"pict"),
+                b"hdlr" => {
+                    pict = m.get(b.body + 8..b.body + 12) == Some(b"pict");
+                    // The handler's name is free text (a muxer's wording).
+                    if let Some(name) = m.get_mut((b.body + 24).min(b.end)..b.end) {
+                        if name.iter().any(|&x| x != 0) {
+                            self.found.add(Removed::Other);
+                            name.fill(0);
+                        }
+                    }
+                }
                 b"iinf" => {
                     types = parse_iinf(m, b, &mut count).ok_or_else(|| bad("damaged iinf box"))?
                 }

@@ -310,3 +310,118 @@ fn device_icc() -> Vec<u8> {
     icc.extend_from_slice(&data);
     icc
 }
+
+/// A photo written by `writer` (ImageMagick or ffmpeg, which write no
+/// metadata of their own), then tagged by exiftool.
+fn tagged_afterwards(dir: &Scratch, name: &str, writer: &[&str]) -> PathBuf {
+    let jpg = dir.path("in.jpg");
+    tool(
+        "convert",
+        &[
+            "-size",
+            "96x64",
+            "gradient:green-yellow",
+            jpg.to_str().unwrap(),
+        ],
+    );
+    let out = dir.path(name);
+    let mut args: Vec<&str> = Vec::new();
+    for a in writer {
+        match *a {
+            "IN" => args.push(jpg.to_str().unwrap()),
+            "OUT" => args.push(out.to_str().unwrap()),
+            other => args.push(other),
+        }
+    }
+    let (program, rest) = args.split_first().unwrap();
+    tool(program, rest);
+    let mut args: Vec<&str> = vec!["-q", "-overwrite_original"];
+    args.extend(TAGS);
+    args.push(out.to_str().unwrap());
+    tool("exiftool", &args);
+    out
+}
+
+#[test]
+fn heic_from_imagemagick_tagged_by_exiftool() {
+    let dir = Scratch::new();
+    let heic = tagged_afterwards(&dir, "magick.heic", &["convert", "IN", "OUT"]);
+    judge::assert_dirty(&heic);
+    let (cleaned, outcome) = judge::clean(&heic);
+    assert!(removed(&outcome).contains(&Removed::Location));
+    judge::assert_clean(&cleaned, &[], MAT2_ALLOWED);
+    assert_decodes(&cleaned, &dir);
+}
+
+#[test]
+fn avif_from_ffmpeg_tagged_by_exiftool() {
+    let dir = Scratch::new();
+    let avif = tagged_afterwards(
+        &dir,
+        "ffmpeg.avif",
+        &[
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            "IN",
+            "-c:v",
+            "libaom-av1",
+            "-still-picture",
+            "1",
+            "OUT",
+        ],
+    );
+    judge::assert_dirty(&avif);
+    let (cleaned, outcome) = judge::clean(&avif);
+    assert!(removed(&outcome).contains(&Removed::Location));
+    judge::assert_clean(&cleaned, &[], MAT2_ALLOWED);
+    assert_decodes(&cleaned, &dir);
+}
+
+#[test]
+fn large_heic_streams_and_keeps_its_pixels() {
+    let dir = Scratch::new();
+    let jpg = dir.path("big.jpg");
+    tool(
+        "convert",
+        &[
+            "-size",
+            "1600x1200",
+            "plasma:fractal",
+            "-seed",
+            "7",
+            jpg.to_str().unwrap(),
+        ],
+    );
+    let mut args: Vec<&str> = vec!["-q", "-overwrite_original"];
+    args.extend(TAGS);
+    args.push(jpg.to_str().unwrap());
+    tool("exiftool", &args);
+    let heic = heif_enc(&dir, &jpg, "big.heic", &["-q", "50"]);
+    let (cleaned, outcome) = judge::clean(&heic);
+    assert!(removed(&outcome).contains(&Removed::Location));
+    judge::assert_clean(&cleaned, &[], MAT2_ALLOWED);
+    // The decoded pixels are those of the original, bit for bit.
+    let a = dir.path("a.png");
+    let b = dir.path("b.png");
+    tool(
+        "heif-convert",
+        &[heic.to_str().unwrap(), a.to_str().unwrap()],
+    );
+    tool(
+        "heif-convert",
+        &[cleaned.to_str().unwrap(), b.to_str().unwrap()],
+    );
+    let diff = std::process::Command::new("compare")
+        .args([
+            "-metric",
+            "AE",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "null:",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&diff.stderr).trim(), "0");
+}
