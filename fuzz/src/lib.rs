@@ -62,6 +62,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("strip_netpbm", strip_netpbm),
     ("strip_ogg", strip_ogg),
     ("strip_flac", strip_flac),
+    ("strip_heif", strip_heif),
     ("intake_form", intake_form),
     ("questionnaire", questionnaire),
     ("envelope_open", envelope_open),
@@ -230,6 +231,24 @@ fn strip_for_good(kind: Kind, data: &[u8], limits: &Limits) {
         "second pass: {second:?}"
     );
     assert!(again == out, "second pass changed the output");
+}
+
+/// HEIC and AVIF share one stripper; both kinds run on every input (they
+/// differ only in the error's wording). A small `meta` limit, as for MP4.
+/// A cleaned file keeps every byte's place, and cleaning it again changes
+/// nothing.
+pub fn strip_heif(data: &[u8]) {
+    let limits = small_limits(64 << 10);
+    for kind in [Kind::Heif, Kind::Avif] {
+        let mut out = Vec::new();
+        if sanitize::strip(kind, &mut &data[..], &mut out, &limits).is_ok() {
+            assert_eq!(out.len(), data.len(), "a cleaned HEIF changed size");
+            let mut again = Vec::new();
+            let res = sanitize::strip(kind, &mut &out[..], &mut again, &limits);
+            assert!(res.is_ok(), "a cleaned HEIF does not clean again: {res:?}");
+            assert!(again == out, "cleaning a cleaned HEIF changed it");
+        }
+    }
 }
 
 /// The server's default `limits.form_fields`.

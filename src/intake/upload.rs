@@ -129,6 +129,8 @@ pub fn media_type(kind: Kind) -> &'static str {
         Kind::Epub => "application/epub+zip",
         Kind::Ogg => "audio/ogg",
         Kind::Flac => "audio/flac",
+        Kind::Heif => "image/heif",
+        Kind::Avif => "image/avif",
         Kind::Other => "application/octet-stream",
     }
 }

@@ -26,6 +26,8 @@
 //!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`]; likewise for
 //!   [`Kind::Webm`] and [`Kind::Matroska`], whose clusters stream and whose
 //!   metadata elements are held one at a time (see `mkv.rs`).
+//!   The same for [`Kind::Heif`] and [`Kind::Avif`], whose one `meta` box
+//!   is held (same limit) and whose other bytes stream through in place.
 //! * Whole file in memory, up to [`Limits::max_in_memory`] bytes, otherwise
 //!   [`SanitizeError::TooLarge`]: [`Kind::Pdf`], [`Kind::Ooxml`], [`Kind::Odf`],
 //!   [`Kind::Webp`], [`Kind::Tiff`], [`Kind::Svg`], [`Kind::Epub`]. These
@@ -53,6 +55,7 @@ use std::io::{self, Read, Write};
 mod filename;
 mod flac;
 mod gif;
+mod heif;
 mod jpeg;
 mod mkv;
 mod mp3;
@@ -104,6 +107,10 @@ pub enum Kind {
     Ogg,
     /// FLAC, possibly behind ID3v2 tags.
     Flac,
+    /// HEIF still images (HEIC from phones), ISO-BMFF with an image brand.
+    Heif,
+    /// AVIF still images: HEIF with AV1 coding.
+    Avif,
     /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
     Other,
 }
@@ -129,6 +136,8 @@ impl fmt::Display for Kind {
             Kind::Epub => "epub",
             Kind::Ogg => "ogg",
             Kind::Flac => "flac",
+            Kind::Heif => "heif",
+            Kind::Avif => "avif",
             Kind::Other => "other",
         };
         f.write_str(s)
@@ -259,8 +268,7 @@ pub enum SanitizeError {
 /// `[Content_Types].xml` entry is visible in the prefix, ODF when the first
 /// entry is a stored `mimetype` naming an OpenDocument type, otherwise Zip;
 /// [`strip`] decides from the central directory in all three cases.
-/// ISO-BMFF files whose brand is an image format (HEIF/AVIF) are Other, since
-/// their metadata lives in structures the MP4 stripper does not rewrite.
+/// ISO-BMFF files whose brand is an image format are HEIF or AVIF, not MP4.
 pub fn detect(prefix: &[u8]) -> Kind {
     let p = prefix.get(..prefix.len().min(4096)).unwrap_or(prefix);
     if p.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -300,6 +308,9 @@ pub fn detect(prefix: &[u8]) -> Kind {
     let head = p.get(..p.len().min(1024)).unwrap_or(p);
     if find(head, b"%PDF-").is_some() {
         return Kind::Pdf;
+    }
+    if let Some(kind) = heif::looks_like_heif(p) {
+        return kind;
     }
     if mp4::looks_like_mp4(p) {
         return Kind::Mp4;
@@ -355,6 +366,7 @@ pub fn strip(
         Kind::Svg => svg::strip(input, output, limits),
         Kind::Ogg => ogg::strip(input, output, limits.mp4_max_box),
         Kind::Flac => flac::strip(input, output, limits.mp4_max_box),
+        Kind::Heif | Kind::Avif => heif::strip(kind, input, output, limits.mp4_max_box),
         Kind::Ooxml | Kind::Odf | Kind::Zip | Kind::Epub => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
@@ -497,7 +509,6 @@ mod tests {
         assert_eq!(detect(b"ID3\x04\0\0\0\0\0\0"), Kind::Mp3);
         assert_eq!(detect(b"\xFF\xFB\x90\x64\0\0"), Kind::Mp3);
         assert_eq!(detect(b"\0\0\0\x18ftypisom\0\0\0\0isommp41"), Kind::Mp4);
-        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Other);
         assert_eq!(detect(b"\x1A\x45\xDF\xA3\x87\x42\x82\x84webm"), Kind::Webm);
         assert_eq!(
             detect(b"\x1A\x45\xDF\xA3\x8B\x42\x82\x88matroska"),
@@ -508,6 +519,9 @@ mod tests {
         assert_eq!(detect(b"fLaC\0\0\0\x22"), Kind::Flac);
         assert_eq!(detect(b"ID3\x03\0\0\0\0\0\x02\0\0fLaC"), Kind::Flac);
         assert_eq!(detect(b"ID3\x03\0\0\0\0\0\x02\0\0\xFF\xFB"), Kind::Mp3);
+        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Heif);
+        assert_eq!(detect(b"\0\0\0\x18ftypmif1\0\0\0\0mif1avif"), Kind::Avif);
+        assert_eq!(detect(b"\0\0\0\x14ftypavis\0\0\0\0avis"), Kind::Avif);
         assert_eq!(detect(b""), Kind::Other);
         assert_eq!(detect(b"hello world"), Kind::Other);
         assert_eq!(detect(b"P6\n2 1\n255\n"), Kind::Netpbm);
@@ -590,7 +604,9 @@ mod robustness {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [Kind; 19] = [
+    const ALL: [Kind; 21] = [
+        Kind::Heif,
+        Kind::Avif,
         Kind::Jpeg,
         Kind::Png,
         Kind::Webp,
@@ -630,6 +646,7 @@ mod robustness {
             (Kind::Epub, zipdoc::tests::epub_fixture()),
             (Kind::Ogg, ogg::tests::fixture()),
             (Kind::Flac, flac::tests::fixture()),
+            (Kind::Heif, heif::tests::fixture()),
         ]
     }
 
@@ -668,7 +685,7 @@ mod robustness {
 
         #[test]
         fn mutated_fixtures_never_panic(
-            which in 0usize..16,
+            which in 0usize..17,
             edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
             cut in proptest::option::of(any::<usize>()),
         ) {

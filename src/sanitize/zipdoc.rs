@@ -448,7 +448,9 @@ fn clean_zip(
             | Kind::Matroska
             | Kind::Netpbm
             | Kind::Ogg
-            | Kind::Flac => {
+            | Kind::Flac
+            | Kind::Heif
+            | Kind::Avif => {
                 zw.start_file(name.as_str(), opts).map_err(zerr)?;
                 let inner_limits = Limits {
                     mp4_max_box: limits.mp4_max_box.min(mem / 2),
