@@ -122,6 +122,9 @@ pub fn media_type(kind: Kind) -> &'static str {
         Kind::Zip => "application/zip",
         Kind::Mp3 => "audio/mpeg",
         Kind::Mp4 => "video/mp4",
+        Kind::Wav => "audio/wav",
+        Kind::Aiff => "audio/aiff",
+        Kind::Avi => "video/x-msvideo",
         Kind::Other => "application/octet-stream",
     }
 }

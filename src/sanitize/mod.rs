@@ -15,6 +15,10 @@
 //! * Streaming, bounded memory (a few KiB buffers, at most one 64 KiB JPEG
 //!   segment or one 1 MiB MP3 tail window): [`Kind::Jpeg`], [`Kind::Png`],
 //!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Other`].
+//! * Streaming, sound data copied in 8 KiB pieces whatever its size; the
+//!   chunks kept before it (format descriptions) held in memory, each at
+//!   most [`Limits::mp4_max_box`] bytes: [`Kind::Wav`], [`Kind::Aiff`].
+//!   AVI is rewritten in place through an 8 KiB buffer: [`Kind::Avi`].
 //! * Streaming, media data copied in 64 KiB chunks whatever its size; the
 //!   other top-level boxes (`moov`, `moof`, …) held in memory up to
 //!   [`Limits::mp4_max_box`] bytes at once, otherwise
@@ -49,6 +53,7 @@ mod mp3;
 mod mp4;
 mod pdf;
 mod png;
+mod riff;
 mod tiff;
 mod webp;
 mod xml;
@@ -77,6 +82,12 @@ pub enum Kind {
     Mp3,
     /// ISO base media / QuickTime: mp4, mov, m4a, 3gp.
     Mp4,
+    /// WAV (RIFF WAVE; RF64/BW64 detected to be refused).
+    Wav,
+    /// AIFF and AIFF-C.
+    Aiff,
+    /// AVI (RIFF AVI).
+    Avi,
     /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
     Other,
 }
@@ -95,6 +106,9 @@ impl fmt::Display for Kind {
             Kind::Zip => "zip",
             Kind::Mp3 => "mp3",
             Kind::Mp4 => "mp4",
+            Kind::Wav => "wav",
+            Kind::Aiff => "aiff",
+            Kind::Avi => "avi",
             Kind::Other => "other",
         };
         f.write_str(s)
@@ -109,7 +123,8 @@ pub struct Limits {
     pub max_in_memory: u64,
     /// Most bytes of MP4/MOV top-level boxes other than media data (`moov`,
     /// `moof`, metadata boxes, …) held in memory at once while streaming.
-    /// A movie's `moov` is typically well under 1% of the file.
+    /// A movie's `moov` is typically well under 1% of the file. Also the
+    /// most bytes of one WAV/AIFF chunk kept before the sound data.
     pub mp4_max_box: u64,
     /// Most entries a zip-based document may have.
     pub zip_max_entries: u64,
@@ -237,6 +252,15 @@ pub fn detect(prefix: &[u8]) -> Kind {
     if p.len() >= 12 && p.starts_with(b"RIFF") && p.get(8..12) == Some(b"WEBP") {
         return Kind::Webp;
     }
+    if riff::looks_like_wav(p) {
+        return Kind::Wav;
+    }
+    if riff::looks_like_avi(p) {
+        return Kind::Avi;
+    }
+    if riff::looks_like_aiff(p) {
+        return Kind::Aiff;
+    }
     // Classic and BigTIFF in both byte orders; BigTIFF is reported as Tiff so
     // that the stripper refuses it instead of passing it through as Other.
     if p.starts_with(b"II*\0")
@@ -296,6 +320,9 @@ pub fn strip(
             no_panic(kind, || pdf::strip(&data, output, limits))
         }
         Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
+        Kind::Wav => riff::strip_wav(input, output, limits.mp4_max_box),
+        Kind::Aiff => riff::strip_aiff(input, output, limits.mp4_max_box),
+        Kind::Avi => riff::strip_avi(input, output),
         Kind::Ooxml | Kind::Odf | Kind::Zip => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
@@ -431,7 +458,12 @@ mod tests {
         assert_eq!(detect(b"\x89PNG\r\n\x1a\n...."), Kind::Png);
         assert_eq!(detect(b"GIF89a...."), Kind::Gif);
         assert_eq!(detect(b"RIFF\0\0\0\0WEBPVP8 "), Kind::Webp);
-        assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt "), Kind::Other);
+        assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt "), Kind::Wav);
+        assert_eq!(detect(b"RF64\xff\xff\xff\xffWAVEds64"), Kind::Wav);
+        assert_eq!(detect(b"RIFF\0\0\0\0AVI LIST"), Kind::Avi);
+        assert_eq!(detect(b"FORM\0\0\0\0AIFFCOMM"), Kind::Aiff);
+        assert_eq!(detect(b"FORM\0\0\0\0AIFCFVER"), Kind::Aiff);
+        assert_eq!(detect(b"RIFF\0\0\0\0RMIDdata"), Kind::Other);
         assert_eq!(detect(b"II*\0\x08\0\0\0"), Kind::Tiff);
         assert_eq!(detect(b"MM\0*\0\0\0\x08"), Kind::Tiff);
         assert_eq!(detect(b"junk\n%PDF-1.7\n"), Kind::Pdf);

@@ -406,7 +406,7 @@ fn clean_zip(
                 zw.start_file(name.as_str(), opts).map_err(zerr)?;
                 zw.write_all(&out)?;
             }
-            Kind::Jpeg | Kind::Mp3 | Kind::Mp4 => {
+            Kind::Jpeg | Kind::Mp3 | Kind::Mp4 | Kind::Wav | Kind::Aiff | Kind::Avi => {
                 zw.start_file(name.as_str(), opts).map_err(zerr)?;
                 let inner_limits = Limits {
                     mp4_max_box: limits.mp4_max_box.min(mem / 2),
