@@ -57,6 +57,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("strip_office", strip_office),
     ("strip_mp3", strip_mp3),
     ("strip_mp4", strip_mp4),
+    ("strip_riff", strip_riff),
     ("intake_form", intake_form),
     ("questionnaire", questionnaire),
     ("envelope_open", envelope_open),
@@ -165,6 +166,15 @@ pub fn strip_mp3(data: &[u8]) {
 /// is reached by small inputs too.
 pub fn strip_mp4(data: &[u8]) {
     strip(Kind::Mp4, data, &small_limits(64 << 10));
+}
+
+/// WAV, AIFF and AVI share the chunk walker; all three readings run on
+/// every input. A 4 KiB limit on kept chunks makes its refusal reachable by
+/// small inputs too.
+pub fn strip_riff(data: &[u8]) {
+    for kind in [Kind::Wav, Kind::Aiff, Kind::Avi] {
+        strip(kind, data, &small_limits(4 << 10));
+    }
 }
 
 /// The server's default `limits.form_fields`.

@@ -6,7 +6,8 @@
 //! chunk goes, whatever its name, since vendors put anything in their own.
 //!
 //! **WAV / AIFF** keep `fmt `, `fact` and `data` (WAV) or `COMM`, `FVER`,
-//! `CHAN` and `SSND` (AIFF) and drop the rest: `LIST INFO` (artist, software,
+//! `CHAN` and `SSND` (AIFF; `FVER` is set to the one version stamp the
+//! AIFF-C specification defines, since it is a time) and drop the rest: `LIST INFO` (artist, software,
 //! creation date), `LIST adtl` and `cue ` (marker labels), `bext` (Broadcast
 //! WAV originator, date, coding history), `iXML`, `axml`, `_PMX` (XMP),
 //! `id3 `/`ID3 `, `DISP`, `cart`, `NAME`, `AUTH`, `(c) `, `ANNO`, `COMT`,
@@ -244,6 +245,10 @@ const AIFF: Audio = Audio {
     keep: &[b"FVER", b"CHAN"],
 };
 
+/// The contents of every AIFF-C `FVER` chunk: version 1, a timestamp
+/// (23 May 1990, 14:40) fixed by the specification.
+const AIFC_VERSION: [u8; 4] = [0xA2, 0x80, 0x51, 0x40];
+
 /// The pad byte after a chunk of odd size: `None` when the input ended
 /// instead (some writers leave it out of the last chunk).
 fn read_pad(r: &mut dyn Read, size: u32) -> Result<Option<u8>, SanitizeError> {
@@ -336,6 +341,15 @@ fn audio(
                 .map_err(read_err(k))?;
             if data.len() as u64 != u64::from(size) {
                 return Err(malformed(k, "truncated"));
+            }
+            if &id == b"FVER" && data != AIFC_VERSION {
+                // The one AIFF-C version stamp the specification defines;
+                // anything else there is a time that could be the writer's.
+                if data.len() != AIFC_VERSION.len() {
+                    return Err(malformed(k, "bad FVER chunk"));
+                }
+                data = AIFC_VERSION.to_vec();
+                found.add(Removed::Dates);
             }
             kept.extend_from_slice(&data);
         } else {
@@ -1060,6 +1074,30 @@ pub(super) mod tests {
                 be(b"ANNO", CANARY),
             ],
         )
+    }
+
+    #[test]
+    fn aifc_version_stamp_is_the_specification_one() {
+        let comm = [0u8; 24];
+        let stamp = |v: &[u8; 4]| {
+            form(
+                Order::Big,
+                b"FORM",
+                b"AIFC",
+                &[be(b"FVER", v), be(b"COMM", &comm), be(b"SSND", &[0u8; 8])],
+            )
+        };
+        let (res, out) = run(Kind::Aiff, &stamp(&[0xE5, 0x1C, 0x2D, 0x3E]));
+        assert_eq!(out, stamp(&AIFC_VERSION));
+        assert_eq!(
+            res.unwrap(),
+            Outcome::Cleaned {
+                removed: vec![Removed::Dates]
+            }
+        );
+        let (res, out) = run(Kind::Aiff, &stamp(&AIFC_VERSION));
+        assert_eq!(res.unwrap(), Outcome::KeptOriginal);
+        assert_eq!(out, stamp(&AIFC_VERSION));
     }
 
     #[test]

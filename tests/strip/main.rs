@@ -11,3 +11,4 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod judge;
+mod riff;
