@@ -18,7 +18,7 @@
 //! written with the cleaned file's size before the sound data goes out.
 //! Chunks after the sound data are read and dropped; the format chunk
 //! (`fmt `/`COMM`) after it is refused as unsupported, since the header is
-//! already written by then. RF64/BW64 (64-bit WAV) is refused as
+//! already written by then. `fact` keeps only its sample count. RF64/BW64 (64-bit WAV) is refused as
 //! unsupported.
 //!
 //! **AVI** is rewritten in place, byte for byte the same length: a dropped
@@ -317,6 +317,14 @@ fn audio(
         within(&mut left, size, k)?;
         if &id == a.sound {
             if !have_format {
+                // WAV requires this order; AIFF allows it, but the format
+                // chunk would come after the header is written.
+                if k == Kind::Aiff {
+                    return Err(SanitizeError::Unsupported {
+                        kind: k,
+                        detail: "sound data before its format chunk is not supported",
+                    });
+                }
                 return Err(malformed(k, "sound data before its format chunk"));
             }
             break size;
@@ -332,8 +340,6 @@ fn audio(
                 }
                 have_format = true;
             }
-            kept.extend_from_slice(&id);
-            kept.extend_from_slice(&a.order.put(size));
             let mut data = Vec::new();
             (&mut *r)
                 .take(u64::from(size))
@@ -351,15 +357,23 @@ fn audio(
                 data = AIFC_VERSION.to_vec();
                 found.add(Removed::Dates);
             }
+            if &id == b"fact" && data.len() > 4 {
+                // The sample count is all a `fact` chunk holds; writers
+                // that add more add their own data.
+                data.truncate(4);
+                found.add(Removed::Other);
+            }
+            kept.extend_from_slice(&id);
+            kept.extend_from_slice(&a.order.put(data.len() as u32));
             kept.extend_from_slice(&data);
+            if data.len() % 2 == 1 {
+                kept.push(0);
+            }
         } else {
             drop_chunk(r, &id, size, k, &mut found)?;
         }
         if read_pad(r, size)? != Some(0) {
             found.changed = true;
-        }
-        if keep && size % 2 == 1 {
-            kept.push(0);
         }
     };
 
@@ -992,7 +1006,50 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn fact_keeps_only_its_sample_count() {
+        let mut fact = 100u32.to_le_bytes().to_vec();
+        fact.extend_from_slice(CANARY);
+        let data = form(
+            Order::Little,
+            b"RIFF",
+            b"WAVE",
+            &[fmt_pcm(), le(b"fact", &fact), le(b"data", &samples())],
+        );
+        let (res, out) = run_wav(&data);
+        let expected = form(
+            Order::Little,
+            b"RIFF",
+            b"WAVE",
+            &[fmt_pcm(), le(b"fact", &fact[..4]), le(b"data", &samples())],
+        );
+        assert_eq!(out, expected);
+        assert_eq!(
+            res.unwrap(),
+            Outcome::Cleaned {
+                removed: vec![Removed::Other]
+            }
+        );
+    }
+
+    #[test]
     fn unsupported_layouts_are_refused() {
+        let ssnd_first = form(
+            Order::Big,
+            b"FORM",
+            b"AIFF",
+            &[be(b"SSND", &[0u8; 8]), be(b"COMM", &[0u8; 18])],
+        );
+        let (res, _) = run(Kind::Aiff, &ssnd_first);
+        assert!(
+            matches!(
+                res,
+                Err(SanitizeError::Unsupported {
+                    kind: Kind::Aiff,
+                    ..
+                })
+            ),
+            "{res:?}"
+        );
         let rf64 = b"RF64\xff\xff\xff\xffWAVEds64\x1c\0\0\0".to_vec();
         let late = form(
             Order::Little,
