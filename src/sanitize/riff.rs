@@ -18,8 +18,9 @@
 //! written with the cleaned file's size before the sound data goes out.
 //! Chunks after the sound data are read and dropped; the format chunk
 //! (`fmt `/`COMM`) after it is refused as unsupported, since the header is
-//! already written by then. `fact` keeps only its sample count. RF64/BW64 (64-bit WAV) is refused as
-//! unsupported.
+//! already written by then. `fact` keeps only its sample count. RF64 and
+//! BW64 (64-bit WAV) keep their `ds64` chunk with the sizes written anew;
+//! one with a table of other chunks' 64-bit sizes is refused as unsupported.
 //!
 //! **AVI** is rewritten in place, byte for byte the same length: a dropped
 //! chunk becomes a `JUNK` chunk of the same size filled with zeros, and
@@ -249,9 +250,79 @@ const AIFF: Audio = Audio {
 /// (23 May 1990, 14:40) fixed by the specification.
 const AIFC_VERSION: [u8; 4] = [0xA2, 0x80, 0x51, 0x40];
 
+/// Length of a `ds64` chunk without its table (riff size, data size,
+/// sample count, table length).
+const DS64_LEN: u64 = 28;
+
+/// What a `ds64` chunk says.
+struct Ds64 {
+    /// Its own size.
+    size: u64,
+    /// The 64-bit RIFF size.
+    riff: u64,
+    /// The 64-bit size of the sound data.
+    data: u64,
+    /// The sample count, copied as it is.
+    samples: [u8; 8],
+    /// Bytes of chunks left after it, by the RIFF size.
+    left: u64,
+}
+
+/// Read the `ds64` chunk that must open an RF64/BW64 file.
+fn read_ds64(r: &mut dyn Read, declared: u32, max_chunk: u64) -> Result<Ds64, SanitizeError> {
+    let k = Kind::Wav;
+    if declared != u32::MAX {
+        return Err(malformed(k, "64-bit WAV without its size marker"));
+    }
+    let Some((id, size)) = read_header(r, k, Order::Little)? else {
+        return Err(malformed(k, "truncated"));
+    };
+    let size = u64::from(size);
+    if &id != b"ds64" || size < DS64_LEN {
+        return Err(malformed(k, "64-bit WAV without its ds64 chunk"));
+    }
+    if size > max_chunk {
+        return Err(SanitizeError::TooLarge { limit: max_chunk });
+    }
+    let mut d = Vec::new();
+    r.take(size + size % 2)
+        .read_to_end(&mut d)
+        .map_err(read_err(k))?;
+    let u64_at = |i: usize| -> u64 {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(d.get(i..i + 8).unwrap_or(&[0; 8]));
+        u64::from_le_bytes(b)
+    };
+    if (d.len() as u64) < size {
+        return Err(malformed(k, "truncated"));
+    }
+    let table = d
+        .get(24..28)
+        .map_or(0, |t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]));
+    if table != 0 {
+        return Err(SanitizeError::Unsupported {
+            kind: k,
+            detail: "64-bit WAV chunk sizes other than the sound data's are not supported",
+        });
+    }
+    let riff = u64_at(0);
+    let left = riff
+        .checked_sub(4 + 8 + size + size % 2)
+        .ok_or_else(|| malformed(k, "file size too small"))?;
+    let mut samples = [0u8; 8];
+    samples.copy_from_slice(d.get(16..24).unwrap_or(&[0; 8]));
+    Ok(Ds64 {
+        size,
+        riff,
+        data: u64_at(8),
+        samples,
+        left,
+    })
+}
+
 /// The pad byte after a chunk of odd size: `None` when the input ended
 /// instead (some writers leave it out of the last chunk).
-fn read_pad(r: &mut dyn Read, size: u32) -> Result<Option<u8>, SanitizeError> {
+fn read_pad(r: &mut dyn Read, size: u64) -> Result<Option<u8>, SanitizeError> {
     if size % 2 == 0 {
         return Ok(Some(0));
     }
@@ -283,24 +354,26 @@ fn audio(
     let [m0, m1, m2, m3, s0, s1, s2, s3, f0, f1, f2, f3] = head;
     let magic = [m0, m1, m2, m3];
     let form = [f0, f1, f2, f3];
-    if a.kind == Kind::Wav && (&magic == b"RF64" || &magic == b"BW64") {
-        return Err(SanitizeError::Unsupported {
-            kind: k,
-            detail: "64-bit WAV (RF64/BW64) is not supported",
-        });
-    }
-    if &magic != a.outer || !a.forms.contains(&&form) {
+    // RF64 / BW64: 64-bit WAV, whose sizes are in a `ds64` chunk first.
+    let wide = k == Kind::Wav && (&magic == b"RF64" || &magic == b"BW64");
+    if (&magic != a.outer && !wide) || !a.forms.contains(&&form) {
         return Err(malformed(k, "bad header"));
     }
     let declared = a.order.get([s0, s1, s2, s3]);
     if declared < 4 {
         return Err(malformed(k, "file size too small"));
     }
+    let ds64 = if wide {
+        Some(read_ds64(r, declared, max_chunk)?)
+    } else {
+        None
+    };
     // Bytes of chunks the header says follow; unknown when a writer that
-    // could not seek back left 0 or 0xFFFFFFFF.
-    let mut left: Option<u64> = match declared {
-        0xFFFF_FFFF => None,
-        n => Some(u64::from(n) - 4),
+    // could not seek back left 0xFFFFFFFF.
+    let mut left: Option<u64> = match (&ds64, declared) {
+        (Some(d), _) => Some(d.left),
+        (None, 0xFFFF_FFFF) => None,
+        (None, n) => Some(u64::from(n) - 4),
     };
     let mut found = Found::default();
     let mut kept: Vec<u8> = Vec::new();
@@ -311,8 +384,12 @@ fn audio(
         if left == Some(0) {
             return Err(malformed(k, "no sound data"));
         }
-        let Some((id, size)) = read_header(r, k, a.order)? else {
+        let Some((id, size32)) = read_header(r, k, a.order)? else {
             return Err(malformed(k, "no sound data"));
+        };
+        let size = match &ds64 {
+            Some(d) if &id == a.sound && size32 == u32::MAX => d.data,
+            _ => u64::from(size32),
         };
         within(&mut left, size, k)?;
         if &id == a.sound {
@@ -331,7 +408,7 @@ fn audio(
         }
         let keep = &id == a.format || a.keep.contains(&&id);
         if keep {
-            if u64::from(size) > max_chunk {
+            if size > max_chunk {
                 return Err(SanitizeError::TooLarge { limit: max_chunk });
             }
             if &id == a.format {
@@ -342,10 +419,10 @@ fn audio(
             }
             let mut data = Vec::new();
             (&mut *r)
-                .take(u64::from(size))
+                .take(size)
                 .read_to_end(&mut data)
                 .map_err(read_err(k))?;
-            if data.len() as u64 != u64::from(size) {
+            if data.len() as u64 != size {
                 return Err(malformed(k, "truncated"));
             }
             if &id == b"FVER" && data != AIFC_VERSION {
@@ -377,27 +454,41 @@ fn audio(
         }
     };
 
-    let sound_pad = u64::from(sound_size % 2);
-    let total = 4 + kept.len() as u64 + 8 + u64::from(sound_size) + sound_pad;
-    let total = u32::try_from(total).map_err(|_| malformed(k, "too large for its format"))?;
-    if total != declared {
-        found.changed = true;
+    let sound_pad = sound_size % 2;
+    let ds64_len = if ds64.is_some() { 8 + DS64_LEN } else { 0 };
+    let total = 4 + ds64_len + kept.len() as u64 + 8 + sound_size + sound_pad;
+    if let Some(d) = &ds64 {
+        if total != d.riff || d.size != DS64_LEN {
+            found.changed = true;
+        }
+        w.write_all(&magic)?;
+        w.write_all(&u32::MAX.to_le_bytes())?;
+        w.write_all(&form)?;
+        w.write_all(b"ds64")?;
+        w.write_all(&(DS64_LEN as u32).to_le_bytes())?;
+        w.write_all(&total.to_le_bytes())?;
+        w.write_all(&sound_size.to_le_bytes())?;
+        w.write_all(&d.samples)?;
+        w.write_all(&0u32.to_le_bytes())?;
+        w.write_all(&kept)?;
+        w.write_all(a.sound)?;
+        w.write_all(&u32::MAX.to_le_bytes())?;
+    } else {
+        let total32 = u32::try_from(total).map_err(|_| malformed(k, "too large for its format"))?;
+        let sound32 =
+            u32::try_from(sound_size).map_err(|_| malformed(k, "too large for its format"))?;
+        if total32 != declared {
+            found.changed = true;
+        }
+        w.write_all(a.outer)?;
+        w.write_all(&a.order.put(total32))?;
+        w.write_all(&form)?;
+        w.write_all(&kept)?;
+        w.write_all(a.sound)?;
+        w.write_all(&a.order.put(sound32))?;
     }
-    w.write_all(a.outer)?;
-    w.write_all(&a.order.put(total))?;
-    w.write_all(&form)?;
-    w.write_all(&kept)?;
     drop(kept);
-    w.write_all(a.sound)?;
-    w.write_all(&a.order.put(sound_size))?;
-    pass(
-        r,
-        Sink::Copy(w),
-        u64::from(sound_size),
-        k,
-        &mut Vec::new(),
-        0,
-    )?;
+    pass(r, Sink::Copy(w), sound_size, k, &mut Vec::new(), 0)?;
     if read_pad(r, sound_size)? != Some(0) {
         found.changed = true;
     }
@@ -417,12 +508,19 @@ fn audio(
             }
             _ => {}
         }
-        let Some((id, size)) = read_header(r, k, a.order)? else {
+        let Some((id, size32)) = read_header(r, k, a.order)? else {
             if left.is_some() {
                 return Err(malformed(k, "truncated"));
             }
             break;
         };
+        if ds64.is_some() && size32 == u32::MAX {
+            return Err(SanitizeError::Unsupported {
+                kind: k,
+                detail: "64-bit WAV chunk sizes other than the sound data's are not supported",
+            });
+        }
+        let size = u64::from(size32);
         within(&mut left, size, k)?;
         if &id == a.format {
             return Err(SanitizeError::Unsupported {
@@ -434,7 +532,7 @@ fn audio(
             // A second sound chunk plays nowhere; a kept chunk this late
             // cannot be placed before the header already written.
             found.add(Removed::Other);
-            pass(r, Sink::Drop, u64::from(size), k, &mut Vec::new(), 0)?;
+            pass(r, Sink::Drop, size, k, &mut Vec::new(), 0)?;
         } else {
             drop_chunk(r, &id, size, k, &mut found)?;
         }
@@ -450,11 +548,11 @@ fn audio(
 
 /// Account for a chunk of `size` (plus its pad) against what the header
 /// declared.
-fn within(left: &mut Option<u64>, size: u32, k: Kind) -> Result<(), SanitizeError> {
+fn within(left: &mut Option<u64>, size: u64, k: Kind) -> Result<(), SanitizeError> {
     let Some(l) = left.as_mut() else {
         return Ok(());
     };
-    let need = 8 + u64::from(size);
+    let need = size.saturating_add(8);
     if need > *l {
         return Err(malformed(k, "chunk runs past the end of its file"));
     }
@@ -471,13 +569,13 @@ fn within(left: &mut Option<u64>, size: u32, k: Kind) -> Result<(), SanitizeErro
 fn drop_chunk(
     r: &mut dyn Read,
     id: &[u8; 4],
-    size: u32,
+    size: u64,
     k: Kind,
     found: &mut Found,
 ) -> Result<(), SanitizeError> {
     let want = if id == b"_PMX" { PEEK_XMP } else { PEEK };
     let mut peek = Vec::new();
-    let nonzero = pass(r, Sink::Drop, u64::from(size), k, &mut peek, want)?;
+    let nonzero = pass(r, Sink::Drop, size, k, &mut peek, want)?;
     found.changed = true;
     classify(id, &peek, nonzero, found);
     Ok(())
@@ -1005,6 +1103,64 @@ pub(super) mod tests {
         }
     }
 
+    /// An RF64 file: `ds64` (whose RIFF size is set here), then `chunks`.
+    fn rf64_file(ds64: &[u8], chunks: &[Vec<u8>]) -> Vec<u8> {
+        let mut ds = ds64.to_vec();
+        let body = chunks.concat();
+        let riff = 4 + 8 + ds.len() as u64 + body.len() as u64;
+        ds[..8].copy_from_slice(&riff.to_le_bytes());
+        let mut f = b"RF64\xff\xff\xff\xffWAVE".to_vec();
+        f.extend_from_slice(&le(b"ds64", &ds));
+        f.extend_from_slice(&body);
+        f
+    }
+
+    fn ds64(data: u64) -> Vec<u8> {
+        let mut d = vec![0u8; 28];
+        d[8..16].copy_from_slice(&data.to_le_bytes());
+        d[16..24].copy_from_slice(&100u64.to_le_bytes());
+        d
+    }
+
+    #[test]
+    fn rf64_is_cleaned_with_its_64_bit_sizes() {
+        let mut data_chunk = b"data\xff\xff\xff\xff".to_vec();
+        data_chunk.extend_from_slice(&samples());
+        let dirty = rf64_file(
+            &ds64(200),
+            &[info(), fmt_pcm(), bext(), data_chunk.clone(), info()],
+        );
+        let (res, out) = run_wav(&dirty);
+        assert!(matches!(res.unwrap(), Outcome::Cleaned { .. }));
+        let expected = rf64_file(&ds64(200), &[fmt_pcm(), data_chunk.clone()]);
+        assert_eq!(out, expected);
+        assert!(!contains(&out, CANARY));
+        let (res, again) = run_wav(&out);
+        assert_eq!(res.unwrap(), Outcome::KeptOriginal);
+        assert_eq!(again, out);
+        // A data size in ds64 past the end is damage.
+        let long = rf64_file(&ds64(5000), &[fmt_pcm(), data_chunk]);
+        assert!(matches!(
+            run_wav(&long).0,
+            Err(SanitizeError::Malformed { .. })
+        ));
+        // RF64 without ds64, or without the size marker.
+        for bad in [
+            form(
+                Order::Little,
+                b"RF64",
+                b"WAVE",
+                &[fmt_pcm(), le(b"data", &samples())],
+            ),
+            b"RF64\xff\xff\xff\xffWAVEds64\x1c\0\0\0".to_vec(),
+        ] {
+            assert!(matches!(
+                run_wav(&bad).0,
+                Err(SanitizeError::Malformed { .. })
+            ));
+        }
+    }
+
     #[test]
     fn fact_keeps_only_its_sample_count() {
         let mut fact = 100u32.to_le_bytes().to_vec();
@@ -1050,7 +1206,10 @@ pub(super) mod tests {
             ),
             "{res:?}"
         );
-        let rf64 = b"RF64\xff\xff\xff\xffWAVEds64\x1c\0\0\0".to_vec();
+        let mut ds = vec![0u8; 28];
+        ds[24] = 1; // a table of chunk sizes
+        ds.extend_from_slice(&[0u8; 12]);
+        let rf64 = rf64_file(&ds, &[fmt_pcm(), le(b"data", &samples())]);
         let late = form(
             Order::Little,
             b"RIFF",

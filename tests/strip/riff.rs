@@ -162,6 +162,45 @@ fn broadcast_wav_from_ffmpeg_loses_info_bext_and_id3() {
 }
 
 #[test]
+fn rf64_wav_from_ffmpeg_keeps_its_64_bit_header() {
+    let dir = Scratch::new();
+    let wav = dir.path("rf64.wav");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=d=0.3",
+        "-rf64",
+        "always",
+        "-metadata",
+        "artist=Jane Doe",
+        "-metadata",
+        "date=2026-12-06",
+        "-write_bext",
+        "1",
+        "-metadata",
+        "originator=Zoom F6 SN42",
+        "-metadata",
+        "origination_time=17:23:00",
+        wav.to_str().unwrap(),
+    ]);
+    assert_eq!(&std::fs::read(&wav).unwrap()[..4], b"RF64");
+    judge::assert_dirty(&wav);
+    let (cleaned, outcome) = judge::clean(&wav);
+    assert!(removed(outcome).contains(&Removed::Author));
+    assert_eq!(&std::fs::read(&cleaned).unwrap()[..4], b"RF64");
+    // mat2 lists the three numbers of the ds64 chunk: the file's own sizes
+    // and its sample count, which RF64 needs to be read at all.
+    judge::assert_clean(
+        &cleaned,
+        &[],
+        &["RIFFSize64:", "DataSize64:", "NumberOfSamples64:"],
+    );
+    plays(&cleaned);
+    sox_reads(&cleaned, &wav);
+}
+
+#[test]
 fn sox_wav_with_xmp_ixml_and_an_appended_id3_tag() {
     let dir = Scratch::new();
     let wav = dir.path("sox.wav");
