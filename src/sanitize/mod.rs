@@ -16,8 +16,8 @@
 //!   segment or one 1 MiB MP3 tail window): [`Kind::Jpeg`], [`Kind::Png`],
 //!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Other`].
 //! * Streaming, sound data copied in 8 KiB pieces whatever its size; the
-//!   chunks kept before it (format descriptions) held in memory, each at
-//!   most [`Limits::mp4_max_box`] bytes: [`Kind::Wav`], [`Kind::Aiff`].
+//!   chunks kept before it (format descriptions) held in memory, together
+//!   at most [`Limits::mp4_max_box`] bytes: [`Kind::Wav`], [`Kind::Aiff`].
 //!   AVI is rewritten in place through an 8 KiB buffer: [`Kind::Avi`].
 //! * Streaming, media data copied in 64 KiB chunks whatever its size; the
 //!   other top-level boxes (`moov`, `moof`, …) held in memory up to
@@ -124,7 +124,7 @@ pub struct Limits {
     /// Most bytes of MP4/MOV top-level boxes other than media data (`moov`,
     /// `moof`, metadata boxes, …) held in memory at once while streaming.
     /// A movie's `moov` is typically well under 1% of the file. Also the
-    /// most bytes of one WAV/AIFF chunk kept before the sound data.
+    /// most bytes of the WAV/AIFF chunks kept before the sound data.
     pub mp4_max_box: u64,
     /// Most entries a zip-based document may have.
     pub zip_max_entries: u64,

@@ -13,8 +13,8 @@
 //! `id3 `/`ID3 `, `DISP`, `cart`, `NAME`, `AUTH`, `(c) `, `ANNO`, `COMT`,
 //! `APPL`, `MARK`, `INST`, `JUNK`, and bytes after the declared end (an
 //! appended ID3 tag). The sound data can be gigabytes, so it is copied in
-//! 8 KiB pieces; the chunks kept before it are held in memory, each at most
-//! [`Limits::mp4_max_box`](super::Limits) bytes, so that the header can be
+//! 8 KiB pieces; the chunks kept before it are held in memory, together at
+//! most [`Limits::mp4_max_box`](super::Limits) bytes, so that the header can be
 //! written with the cleaned file's size before the sound data goes out.
 //! Chunks after the sound data are read and dropped; the format chunk
 //! (`fmt `/`COMM`) after it is refused as unsupported, since the header is
@@ -408,7 +408,9 @@ fn audio(
         }
         let keep = &id == a.format || a.keep.contains(&&id);
         if keep {
-            if size > max_chunk {
+            // All kept chunks together, not each: a file of many small
+            // kept chunks must not add up past the limit.
+            if (kept.len() as u64).saturating_add(size) > max_chunk {
                 return Err(SanitizeError::TooLarge { limit: max_chunk });
             }
             if &id == a.format {
@@ -1248,6 +1250,16 @@ pub(super) mod tests {
             ..Limits::default()
         };
         let res = strip(Kind::Wav, &mut &big[..], &mut Vec::new(), &limits);
+        assert!(
+            matches!(res, Err(SanitizeError::TooLarge { limit: 4096 })),
+            "{res:?}"
+        );
+        // Many small kept chunks count together.
+        let mut many = vec![fmt_pcm()];
+        many.extend((0..400).map(|_| le(b"fact", &[0u8; 4])));
+        many.push(le(b"data", &samples()));
+        let many = form(Order::Little, b"RIFF", b"WAVE", &many);
+        let res = strip(Kind::Wav, &mut &many[..], &mut Vec::new(), &limits);
         assert!(
             matches!(res, Err(SanitizeError::TooLarge { limit: 4096 })),
             "{res:?}"
