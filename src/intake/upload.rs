@@ -131,6 +131,9 @@ pub fn media_type(kind: Kind) -> &'static str {
         Kind::Flac => "audio/flac",
         Kind::Heif => "image/heif",
         Kind::Avif => "image/avif",
+        Kind::Wav => "audio/wav",
+        Kind::Aiff => "audio/aiff",
+        Kind::Avi => "video/x-msvideo",
         Kind::Other => "application/octet-stream",
     }
 }

@@ -20,6 +20,10 @@
 //!   metadata blocks (FLAC) held in memory up to [`Limits::mp4_max_box`]
 //!   bytes, otherwise [`SanitizeError::TooLarge`]: [`Kind::Ogg`],
 //!   [`Kind::Flac`].
+//! * Streaming, sound data copied in 8 KiB pieces whatever its size; the
+//!   chunks kept before it (format descriptions) held in memory, together
+//!   at most [`Limits::mp4_max_box`] bytes: [`Kind::Wav`], [`Kind::Aiff`].
+//!   AVI is rewritten in place through an 8 KiB buffer: [`Kind::Avi`].
 //! * Streaming, media data copied in 64 KiB chunks whatever its size; the
 //!   other top-level boxes (`moov`, `moof`, …) held in memory up to
 //!   [`Limits::mp4_max_box`] bytes at once, otherwise
@@ -64,6 +68,7 @@ mod netpbm;
 mod ogg;
 mod pdf;
 mod png;
+mod riff;
 mod svg;
 mod tiff;
 mod webp;
@@ -111,6 +116,12 @@ pub enum Kind {
     Heif,
     /// AVIF still images: HEIF with AV1 coding.
     Avif,
+    /// WAV (RIFF WAVE; RF64/BW64 detected to be refused).
+    Wav,
+    /// AIFF and AIFF-C.
+    Aiff,
+    /// AVI (RIFF AVI).
+    Avi,
     /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
     Other,
 }
@@ -138,6 +149,9 @@ impl fmt::Display for Kind {
             Kind::Flac => "flac",
             Kind::Heif => "heif",
             Kind::Avif => "avif",
+            Kind::Wav => "wav",
+            Kind::Aiff => "aiff",
+            Kind::Avi => "avi",
             Kind::Other => "other",
         };
         f.write_str(s)
@@ -157,6 +171,7 @@ pub struct Limits {
     /// `SeekHead`, `Tags`) held at once, and the bound of the Ogg header
     /// packets kept (identification and Vorbis setup) and the FLAC metadata
     /// blocks kept (STREAMINFO, SEEKTABLE).
+    /// And the most bytes of the WAV/AIFF chunks kept before the sound data.
     pub mp4_max_box: u64,
     /// Most entries a zip-based document may have.
     pub zip_max_entries: u64,
@@ -283,6 +298,15 @@ pub fn detect(prefix: &[u8]) -> Kind {
     if p.len() >= 12 && p.starts_with(b"RIFF") && p.get(8..12) == Some(b"WEBP") {
         return Kind::Webp;
     }
+    if riff::looks_like_wav(p) {
+        return Kind::Wav;
+    }
+    if riff::looks_like_avi(p) {
+        return Kind::Avi;
+    }
+    if riff::looks_like_aiff(p) {
+        return Kind::Aiff;
+    }
     // Classic and BigTIFF in both byte orders; BigTIFF is reported as Tiff so
     // that the stripper refuses it instead of passing it through as Other.
     if p.starts_with(b"II*\0")
@@ -367,6 +391,9 @@ pub fn strip(
         Kind::Ogg => ogg::strip(input, output, limits.mp4_max_box),
         Kind::Flac => flac::strip(input, output, limits.mp4_max_box),
         Kind::Heif | Kind::Avif => heif::strip(kind, input, output, limits.mp4_max_box),
+        Kind::Wav => riff::strip_wav(input, output, limits.mp4_max_box),
+        Kind::Aiff => riff::strip_aiff(input, output, limits.mp4_max_box),
+        Kind::Avi => riff::strip_avi(input, output),
         Kind::Ooxml | Kind::Odf | Kind::Zip | Kind::Epub => {
             let data = read_limited(input, limits.max_in_memory)?;
             no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
@@ -502,7 +529,12 @@ mod tests {
         assert_eq!(detect(b"\x89PNG\r\n\x1a\n...."), Kind::Png);
         assert_eq!(detect(b"GIF89a...."), Kind::Gif);
         assert_eq!(detect(b"RIFF\0\0\0\0WEBPVP8 "), Kind::Webp);
-        assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt "), Kind::Other);
+        assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt "), Kind::Wav);
+        assert_eq!(detect(b"RF64\xff\xff\xff\xffWAVEds64"), Kind::Wav);
+        assert_eq!(detect(b"RIFF\0\0\0\0AVI LIST"), Kind::Avi);
+        assert_eq!(detect(b"FORM\0\0\0\0AIFFCOMM"), Kind::Aiff);
+        assert_eq!(detect(b"FORM\0\0\0\0AIFCFVER"), Kind::Aiff);
+        assert_eq!(detect(b"RIFF\0\0\0\0RMIDdata"), Kind::Other);
         assert_eq!(detect(b"II*\0\x08\0\0\0"), Kind::Tiff);
         assert_eq!(detect(b"MM\0*\0\0\0\x08"), Kind::Tiff);
         assert_eq!(detect(b"junk\n%PDF-1.7\n"), Kind::Pdf);
@@ -604,7 +636,10 @@ mod robustness {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [Kind; 21] = [
+    const ALL: [Kind; 24] = [
+        Kind::Wav,
+        Kind::Aiff,
+        Kind::Avi,
         Kind::Heif,
         Kind::Avif,
         Kind::Jpeg,

@@ -450,7 +450,10 @@ fn clean_zip(
             | Kind::Ogg
             | Kind::Flac
             | Kind::Heif
-            | Kind::Avif => {
+            | Kind::Avif
+            | Kind::Wav
+            | Kind::Aiff
+            | Kind::Avi => {
                 zw.start_file(name.as_str(), opts).map_err(zerr)?;
                 let inner_limits = Limits {
                     mp4_max_box: limits.mp4_max_box.min(mem / 2),

@@ -14,4 +14,5 @@ mod audio;
 mod heif;
 mod judge;
 mod mkv;
+mod riff;
 mod text;
