@@ -186,56 +186,8 @@ fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Foun
     }
     // Copy the frames, holding back a tail window for tags appended at the
     // end (ID3v1, APEv2), which some taggers add to FLAC files too.
-    let mut window = sync.to_vec();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = read_up_to(r, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        window.extend_from_slice(buf.get(..n).unwrap_or(&[]));
-        if window.len() > 2 * TAIL_WINDOW {
-            let flush = window.len() - TAIL_WINDOW;
-            w.write_all(window.get(..flush).unwrap_or(&[]))?;
-            window.drain(..flush);
-        }
-    }
-    let keep = strip_tail(&window, &mut found)?;
-    w.write_all(window.get(..keep).unwrap_or(&[]))?;
+    super::mp3::copy_peeling_appended_tags(K, r, w, sync.to_vec(), TAIL_WINDOW, &mut found)?;
     Ok(found)
-}
-
-/// Length of `tail` to keep once ID3v1 and APEv2 tags at its end are
-/// peeled off (in any order).
-fn strip_tail(tail: &[u8], found: &mut Found) -> Result<usize, SanitizeError> {
-    let mut end = tail.len();
-    loop {
-        let t = tail.get(..end).unwrap_or(&[]);
-        if end >= 128 && t.get(end - 128..end - 125) == Some(b"TAG") {
-            end -= 128;
-            found.add(Removed::Other);
-            continue;
-        }
-        if end >= 32 && t.get(end - 32..end - 24) == Some(b"APETAGEX") {
-            let f = t.get(end - 32..end).unwrap_or(&[]);
-            let le = |i: usize| {
-                f.get(i..i + 4)
-                    .and_then(|b| <[u8; 4]>::try_from(b).ok())
-                    .map_or(0, u32::from_le_bytes)
-            };
-            let header = if le(20) & 0x8000_0000 != 0 { 32 } else { 0 };
-            let total = usize::try_from(le(12))
-                .unwrap_or(usize::MAX)
-                .saturating_add(header);
-            if total < 32 || total > end {
-                return Err(malformed(K, "APE tag larger than the tail window"));
-            }
-            end -= total;
-            found.add(Removed::Other);
-            continue;
-        }
-        return Ok(end);
-    }
 }
 
 /// Seek points must be in ascending sample order, placeholders

@@ -88,28 +88,43 @@ fn strip_mp3(r: &mut dyn Read, w: &mut dyn Write) -> Result<Found, SanitizeError
         return Err(malformed(K, "data is not MPEG audio"));
     }
 
-    // Stream the body holding back the last TAIL_WINDOW bytes.
-    let mut window = start;
+    copy_peeling_appended_tags(K, r, w, start, TAIL_WINDOW, &mut found)?;
+    Ok(found)
+}
+
+/// Copies the rest of `r` to `w`, after `start`, holding back the last
+/// `window` bytes, and leaves out the tags that taggers append at the end
+/// (ID3v1, APEv2, Lyrics3, an ID3v2 with a footer), peeled in any order.
+/// MP3 and FLAC share it: the same taggers append the same tags to both.
+pub(super) fn copy_peeling_appended_tags(
+    kind: Kind,
+    r: &mut dyn Read,
+    w: &mut dyn Write,
+    start: Vec<u8>,
+    window: usize,
+    found: &mut Found,
+) -> Result<(), SanitizeError> {
+    let mut held = start;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = read_up_to(r, &mut buf)?;
         if n == 0 {
             break;
         }
-        window.extend_from_slice(buf.get(..n).unwrap_or(&[]));
-        if window.len() > 2 * TAIL_WINDOW {
-            let flush = window.len() - TAIL_WINDOW;
-            w.write_all(window.get(..flush).unwrap_or(&[]))?;
-            window.drain(..flush);
+        held.extend_from_slice(buf.get(..n).unwrap_or(&[]));
+        if held.len() > 2 * window {
+            let flush = held.len() - window;
+            w.write_all(held.get(..flush).unwrap_or(&[]))?;
+            held.drain(..flush);
         }
     }
-    let keep = strip_tail(&window, &mut found)?;
-    w.write_all(window.get(..keep).unwrap_or(&[]))?;
-    Ok(found)
+    let keep = strip_tail(kind, &held, found)?;
+    w.write_all(held.get(..keep).unwrap_or(&[]))?;
+    Ok(())
 }
 
 /// Length of `tail` to keep after removing trailing tags.
-fn strip_tail(tail: &[u8], found: &mut Found) -> Result<usize, SanitizeError> {
+fn strip_tail(kind: Kind, tail: &[u8], found: &mut Found) -> Result<usize, SanitizeError> {
     let mut end = tail.len();
     // Tags can be stacked in any order; peel until nothing matches.
     for _ in 0..16 {
@@ -126,9 +141,9 @@ fn strip_tail(tail: &[u8], found: &mut Found) -> Result<usize, SanitizeError> {
             let header = if flags & 0x8000_0000 != 0 { 32 } else { 0 };
             let total = size
                 .checked_add(header)
-                .ok_or_else(|| malformed(K, "bad APE tag"))?;
+                .ok_or_else(|| malformed(kind, "bad APE tag"))?;
             if total < 32 || total > end {
-                return Err(malformed(K, "APE tag larger than the tail window"));
+                return Err(malformed(kind, "APE tag larger than the tail window"));
             }
             end -= total;
             found.add(Removed::Other);
@@ -139,13 +154,13 @@ fn strip_tail(tail: &[u8], found: &mut Found) -> Result<usize, SanitizeError> {
             let size = std::str::from_utf8(digits)
                 .ok()
                 .and_then(|s| s.parse::<usize>().ok())
-                .ok_or_else(|| malformed(K, "bad Lyrics3 size"))?;
+                .ok_or_else(|| malformed(kind, "bad Lyrics3 size"))?;
             let total = size + 15;
             if total > end
                 || t.get(end - total..)
                     .is_none_or(|s| !s.starts_with(b"LYRICSBEGIN"))
             {
-                return Err(malformed(K, "Lyrics3 block not understood"));
+                return Err(malformed(kind, "Lyrics3 block not understood"));
             }
             end -= total;
             found.add(Removed::Other);
@@ -153,13 +168,16 @@ fn strip_tail(tail: &[u8], found: &mut Found) -> Result<usize, SanitizeError> {
         }
         if end >= 10 && t.get(end - 10..end - 7) == Some(b"3DI") {
             let f = t.get(end - 10..end).unwrap_or(&[]);
-            let size = f
-                .get(6..10)
-                .and_then(syncsafe)
-                .ok_or_else(|| malformed(K, "bad ID3v2 footer"))? as usize;
+            let size =
+                f.get(6..10)
+                    .and_then(syncsafe)
+                    .ok_or_else(|| malformed(kind, "bad ID3v2 footer"))? as usize;
             let total = size + 20;
             if total > end {
-                return Err(malformed(K, "appended ID3v2 larger than the tail window"));
+                return Err(malformed(
+                    kind,
+                    "appended ID3v2 larger than the tail window",
+                ));
             }
             end -= total;
             found.add(Removed::Other);
@@ -169,7 +187,7 @@ fn strip_tail(tail: &[u8], found: &mut Found) -> Result<usize, SanitizeError> {
     }
     // A stray tag marker deep in the window means a tag we could not peel.
     if find(tail.get(..end).unwrap_or(&[]), b"APETAGEX").is_some() {
-        return Err(malformed(K, "APE tag not at end of file"));
+        return Err(malformed(kind, "APE tag not at end of file"));
     }
     Ok(end)
 }
