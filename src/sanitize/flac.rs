@@ -19,9 +19,11 @@
 //! 64 KiB of a dropped VORBIS_COMMENT (only to report what it held). Must
 //! never panic.
 
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 
-use super::{Found, Kind, Outcome, Removed, SanitizeError, malformed, read_err, skip_exact};
+use super::{
+    Found, Kind, Outcome, Removed, SanitizeError, malformed, read_exact, read_up_to, skip_exact,
+};
 
 /// Stream-strip a FLAC file. `max_held` bounds the kept metadata blocks
 /// held in memory.
@@ -89,16 +91,16 @@ fn id3_len(h: &[u8]) -> Option<usize> {
 fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Found, SanitizeError> {
     let mut found = Found::default();
     let mut magic = [0u8; 4];
-    read_exact(r, &mut magic)?;
+    read_exact(r, &mut magic, K)?;
     // ID3v2 tags in front (not part of FLAC, but some taggers write them).
     while magic.starts_with(b"ID3") {
         let mut h = [0u8; 10];
         h[..4].copy_from_slice(&magic);
-        read_exact(r, &mut h[4..])?;
+        read_exact(r, &mut h[4..], K)?;
         let len = id3_len(&h).ok_or_else(|| malformed(K, "bad ID3v2 tag size"))?;
         skip_exact(r, (len - 10) as u64, K)?;
         found.add(Removed::Other);
-        read_exact(r, &mut magic)?;
+        read_exact(r, &mut magic, K)?;
     }
     if &magic != b"fLaC" {
         return Err(malformed(K, "FLAC signature missing"));
@@ -110,7 +112,7 @@ fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Foun
     let mut first = true;
     loop {
         let mut h = [0u8; 4];
-        read_exact(r, &mut h)?;
+        read_exact(r, &mut h, K)?;
         let last = h[0] & 0x80 != 0;
         let kind = h[0] & 0x7F;
         let len = u64::from(u32::from_be_bytes([0, h[1], h[2], h[3]]));
@@ -128,7 +130,7 @@ fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Foun
                     return Err(SanitizeError::TooLarge { limit: max_held });
                 }
                 let mut body = vec![0u8; len as usize];
-                read_exact(r, &mut body)?;
+                read_exact(r, &mut body, K)?;
                 if kind == SEEKTABLE && !seektable_is_sorted(&body) {
                     return Err(malformed(K, "SEEKTABLE points out of order"));
                 }
@@ -137,7 +139,7 @@ fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Foun
             VORBIS_COMMENT => {
                 let head = len.min(CLASSIFY_PREFIX);
                 let mut body = vec![0u8; head as usize];
-                read_exact(r, &mut body)?;
+                read_exact(r, &mut body, K)?;
                 skip_exact(r, len - head, K)?;
                 super::ogg::classify_comments(&body, &mut found);
                 found.changed = true;
@@ -177,7 +179,7 @@ fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Foun
 
     // Audio frames: must begin with a frame sync code (14 bits 1, then 0).
     let mut sync = [0u8; 2];
-    let got = read_up_to(r, &mut sync)?;
+    let got = read_up_to(r, &mut sync, K)?;
     if got == 0 {
         return Ok(found); // no audio (zero samples)
     }
@@ -209,30 +211,6 @@ fn seektable_is_sorted(body: &[u8]) -> bool {
     }
     true
 }
-
-fn read_exact(r: &mut dyn Read, buf: &mut [u8]) -> Result<(), SanitizeError> {
-    let n = read_up_to(r, buf)?;
-    if n != buf.len() {
-        return Err(malformed(K, "truncated"));
-    }
-    Ok(())
-}
-
-/// Read until `buf` is full or EOF; returns bytes read.
-fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> Result<usize, SanitizeError> {
-    let mut n = 0;
-    while n < buf.len() {
-        let rest = buf.get_mut(n..).unwrap_or(&mut []);
-        match r.read(rest) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_err(K)(e)),
-        }
-    }
-    Ok(n)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 pub(super) mod tests {

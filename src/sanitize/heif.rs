@@ -39,7 +39,9 @@
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
-use super::{Found, Kind, Outcome, Removed, SanitizeError, classify_xmp, malformed, read_err};
+use super::{
+    Found, Kind, Outcome, Removed, SanitizeError, classify_xmp, malformed, read_err, read_up_to,
+};
 
 /// Most item extents (over all items) taken from `iloc`.
 pub(super) const MAX_EXTENTS: usize = 1 << 16;
@@ -458,7 +460,7 @@ impl Stripper {
     /// Read the next top-level box header; `None` at a clean end of file.
     fn read_header(&mut self, r: &mut dyn Read) -> Result<Option<Header>, SanitizeError> {
         let mut raw = [0u8; 16];
-        let got = read_full(r, raw.get_mut(..8).unwrap_or(&mut []), self.kind)?;
+        let got = read_up_to(r, raw.get_mut(..8).unwrap_or(&mut []), self.kind)?;
         if got == 0 {
             return Ok(None);
         }
@@ -470,7 +472,7 @@ impl Stripper {
         let (len, size) = match size32 {
             0 => (8, None),
             1 => {
-                if read_full(r, raw.get_mut(8..16).unwrap_or(&mut []), self.kind)? < 8 {
+                if read_up_to(r, raw.get_mut(8..16).unwrap_or(&mut []), self.kind)? < 8 {
                     return Err(self.bad("truncated box header"));
                 }
                 let s = be64(&raw, 8).unwrap_or(0);
@@ -955,22 +957,6 @@ fn clean_icc(icc: &mut [u8], found: &mut Found) -> Option<()> {
         }
     }
     Some(())
-}
-
-fn read_full(r: &mut dyn Read, buf: &mut [u8], kind: Kind) -> Result<usize, SanitizeError> {
-    let mut got = 0;
-    while let Some(rest) = buf.get_mut(got..) {
-        if rest.is_empty() {
-            break;
-        }
-        match r.read(rest) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_err(kind)(e)),
-        }
-    }
-    Ok(got)
 }
 
 fn be32(d: &[u8], at: usize) -> Option<u32> {

@@ -446,6 +446,31 @@ fn read_limited(input: &mut dyn Read, limit: u64) -> Result<Vec<u8>, SanitizeErr
     }
     Ok(data)
 }
+/// Reads until `buf` is full or the input ends; returns how many bytes
+/// were read (fewer only at the end). Interrupted reads are retried.
+fn read_up_to(r: &mut dyn Read, buf: &mut [u8], kind: Kind) -> Result<usize, SanitizeError> {
+    let mut got = 0;
+    while let Some(rest) = buf.get_mut(got..) {
+        if rest.is_empty() {
+            break;
+        }
+        match r.read(rest) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_err(kind)(e)),
+        }
+    }
+    Ok(got)
+}
+
+/// Fills `buf` whole; a shorter input is a truncated file.
+fn read_exact(r: &mut dyn Read, buf: &mut [u8], kind: Kind) -> Result<(), SanitizeError> {
+    if read_up_to(r, buf, kind)? != buf.len() {
+        return Err(malformed(kind, "truncated"));
+    }
+    Ok(())
+}
 
 /// Read and discard exactly `n` bytes (streaming, bounded memory).
 fn skip_exact(r: &mut dyn Read, n: u64, kind: Kind) -> Result<(), SanitizeError> {

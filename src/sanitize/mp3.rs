@@ -13,7 +13,7 @@
 
 use std::io::{BufReader, BufWriter, Read, Write};
 
-use super::{Found, Kind, Outcome, Removed, SanitizeError, find, malformed, read_err};
+use super::{Found, Kind, Outcome, Removed, SanitizeError, find, malformed, read_up_to};
 
 /// Stream-strip an MP3 from `input` to `output`.
 pub(super) fn strip(
@@ -50,13 +50,13 @@ fn strip_mp3(r: &mut dyn Read, w: &mut dyn Write) -> Result<Found, SanitizeError
     let mut found = Found::default();
     // Leading ID3v2 tags.
     let mut head = [0u8; 10];
-    let mut have = read_up_to(r, &mut head)?;
+    let mut have = read_up_to(r, &mut head, K)?;
     while have == 10 && head.starts_with(b"ID3") {
         let size = syncsafe(&head[6..10]).ok_or_else(|| malformed(K, "bad ID3v2 size"))?;
         let footer = if head[5] & 0x10 != 0 { 10 } else { 0 };
         super::skip_exact(r, u64::from(size) + footer, K)?;
         found.add(Removed::Other);
-        have = read_up_to(r, &mut head)?;
+        have = read_up_to(r, &mut head, K)?;
     }
     if have < 2 && !found.removed.is_empty() {
         return Err(malformed(K, "no audio after ID3 tag"));
@@ -78,7 +78,7 @@ fn strip_mp3(r: &mut dyn Read, w: &mut dyn Write) -> Result<Found, SanitizeError
             break;
         }
         let mut more = [0u8; 4096];
-        let n = read_up_to(r, &mut more)?;
+        let n = read_up_to(r, &mut more, K)?;
         if n == 0 {
             return Err(malformed(K, "no audio frame found"));
         }
@@ -107,7 +107,7 @@ pub(super) fn copy_peeling_appended_tags(
     let mut held = start;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = read_up_to(r, &mut buf)?;
+        let n = read_up_to(r, &mut buf, K)?;
         if n == 0 {
             break;
         }
@@ -208,22 +208,6 @@ fn syncsafe(b: &[u8]) -> Option<u32> {
         _ => None,
     }
 }
-
-/// Read until `buf` is full or EOF; returns bytes read.
-fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> Result<usize, SanitizeError> {
-    let mut n = 0;
-    while n < buf.len() {
-        let rest = buf.get_mut(n..).unwrap_or(&mut []);
-        match r.read(rest) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_err(K)(e)),
-        }
-    }
-    Ok(n)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 pub(super) mod tests {

@@ -39,6 +39,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use super::{
     Found, Kind, Outcome, Removed, SanitizeError, classify_xmp, find, malformed, read_err,
+    read_up_to,
 };
 
 /// True when `p` starts like an ISO-BMFF/QuickTime movie (not HEIF/AVIF images).
@@ -589,28 +590,10 @@ fn add(a: u64, b: u64) -> Result<u64, SanitizeError> {
     a.checked_add(b)
         .ok_or_else(|| malformed(K, "box extends past 2^64 bytes"))
 }
-
-/// Fill `buf` from `r`; returns how many bytes were read (short only at EOF).
-fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> Result<usize, SanitizeError> {
-    let mut got = 0;
-    while let Some(rest) = buf.get_mut(got..) {
-        if rest.is_empty() {
-            break;
-        }
-        match r.read(rest) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_err(K)(e)),
-        }
-    }
-    Ok(got)
-}
-
 /// Read the next top-level box header; `None` at a clean end of file.
 fn read_header(r: &mut dyn Read) -> Result<Option<Header>, SanitizeError> {
     let mut raw = [0u8; 16];
-    let got = read_full(r, raw.get_mut(..8).unwrap_or(&mut []))?;
+    let got = read_up_to(r, raw.get_mut(..8).unwrap_or(&mut []), K)?;
     if got == 0 {
         return Ok(None);
     }
@@ -626,7 +609,7 @@ fn read_header(r: &mut dyn Read) -> Result<Option<Header>, SanitizeError> {
     let (len, size) = match size32 {
         0 => (8, None),
         1 => {
-            if read_full(r, raw.get_mut(8..16).unwrap_or(&mut []))? < 8 {
+            if read_up_to(r, raw.get_mut(8..16).unwrap_or(&mut []), K)? < 8 {
                 return Err(bad());
             }
             let s = be64(&raw, 8).ok_or_else(bad)?;

@@ -26,7 +26,7 @@
 
 use std::io::{BufReader, BufWriter, Read, Write};
 
-use super::{Found, Kind, Outcome, Removed, SanitizeError, malformed, read_err};
+use super::{Found, Kind, Outcome, Removed, SanitizeError, malformed, read_exact, read_up_to};
 
 /// Stream-strip an Ogg Vorbis or Opus file. `max_header` bounds the header
 /// packets (identification and setup) held in memory.
@@ -186,7 +186,7 @@ fn read_page<'a>(
 ) -> Result<Option<Page<'a>>, SanitizeError> {
     buf.clear();
     buf.resize(27, 0);
-    let n = read_up_to(r, buf)?;
+    let n = read_up_to(r, buf, K)?;
     if n == 0 {
         return Ok(None);
     }
@@ -201,7 +201,7 @@ fn read_page<'a>(
     }
     let nsegs = usize::from(buf.get(26).copied().unwrap_or(0));
     buf.resize(27 + nsegs, 0);
-    read_exact(r, buf.get_mut(27..).unwrap_or(&mut []))?;
+    read_exact(r, buf.get_mut(27..).unwrap_or(&mut []), K)?;
     let body_len: usize = buf
         .get(27..)
         .unwrap_or(&[])
@@ -210,7 +210,7 @@ fn read_page<'a>(
         .sum();
     let start = buf.len();
     buf.resize(start + body_len, 0);
-    read_exact(r, buf.get_mut(start..).unwrap_or(&mut []))?;
+    read_exact(r, buf.get_mut(start..).unwrap_or(&mut []), K)?;
     let stored = u32_le(buf.get(22..26));
     if crc_page(buf) != stored {
         return Err(malformed(K, "page checksum mismatch"));
@@ -568,30 +568,6 @@ fn take_u32(rest: &mut &[u8]) -> Option<usize> {
     *rest = b;
     usize::try_from(u32_le(Some(a))).ok()
 }
-
-fn read_exact(r: &mut dyn Read, buf: &mut [u8]) -> Result<(), SanitizeError> {
-    let n = read_up_to(r, buf)?;
-    if n != buf.len() {
-        return Err(malformed(K, "truncated"));
-    }
-    Ok(())
-}
-
-/// Read until `buf` is full or EOF; returns bytes read.
-fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> Result<usize, SanitizeError> {
-    let mut n = 0;
-    while n < buf.len() {
-        let rest = buf.get_mut(n..).unwrap_or(&mut []);
-        match r.read(rest) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_err(K)(e)),
-        }
-    }
-    Ok(n)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 pub(super) mod tests {
