@@ -42,7 +42,7 @@
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
-use super::{Found, Kind, Outcome, Removed, SanitizeError, malformed, read_err};
+use super::{Found, Kind, Outcome, Removed, SanitizeError, malformed, read_err, read_up_to};
 
 /// Bytes of a dropped chunk kept to classify what it held.
 const PEEK: usize = 4096;
@@ -128,16 +128,7 @@ fn read_header(
     order: Order,
 ) -> Result<Option<([u8; 4], u32)>, SanitizeError> {
     let mut h = [0u8; 8];
-    let mut got = 0;
-    while got < h.len() {
-        let rest = h.get_mut(got..).unwrap_or(&mut []);
-        match r.read(rest) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(SanitizeError::Io(e)),
-        }
-    }
+    let got = read_up_to(r, &mut h, kind)?;
     if got == 0 {
         return Ok(None);
     }
