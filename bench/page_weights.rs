@@ -14,8 +14,8 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use amanat::i18n::LANGS;
-use amanat::model::Role;
+use amanat_core::model::Role;
+use amanatd::i18n::LANGS;
 use common::pages::{
     BUDGET, PAGE_KINDS, PRIVATE_BUDGET, PRIVATE_PAGES, budget_of, source_pages, stylesheet,
 };

@@ -1,4 +1,5 @@
-//! The benchmark harness: `cargo bench --bench amanat [-- SECTION…]`.
+//! The benchmark harness: `scripts/bench.sh [SECTION…]` (it builds both
+//! release binaries, then runs `cargo bench --bench amanat -- SECTION…`).
 //!
 //! Starts the real release `amanatd` on loopback, drives it with a bounded
 //! load (every loop is limited in count and time), prints the figures and
@@ -20,8 +21,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const AMANATD: &str = env!("CARGO_BIN_EXE_amanatd");
-const AMANAT: &str = env!("CARGO_BIN_EXE_amanat");
+const AMANATD: &str = env!("BIN_PATH_amanatd");
+const AMANAT: &str = env!("BIN_PATH_amanat");
 
 struct Server {
     child: Child,
@@ -152,7 +153,7 @@ fn serve(data: &Path, env: &[(&str, &str)]) -> Server {
 
 fn client() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
-        .tls_backend_preconfigured(amanat::tls::client_config(None).unwrap())
+        .tls_backend_preconfigured(amanat_core::tls::client_config(None).unwrap())
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(3600))
@@ -350,11 +351,11 @@ fn write_section(name: &str, body: &str) {
 fn bench_kdf() {
     let tmp = tempfile::tempdir().unwrap();
     let (data, _) = setup(tmp.path());
-    let params = amanat::crypto::codename::KdfParams::default();
+    let params = amanat_core::crypto::codename::KdfParams::default();
     let t = Instant::now();
     let n = 20;
     for _ in 0..n {
-        amanat::crypto::codename::derive(
+        amanat_core::crypto::codename::derive(
             "bench word list here",
             b"0123456789abcdef0123456789abcdef",
             params,
@@ -422,7 +423,7 @@ fn bench_submit() {
         let mut times: Vec<Duration> = (0..8)
             .map(|_| {
                 let t = Instant::now();
-                amanat::crypto::codename::derive(
+                amanat_core::crypto::codename::derive(
                     "x",
                     b"0123456789abcdef0123456789abcdef",
                     Default::default(),
@@ -659,7 +660,7 @@ fn bench_followup() {
 /// Fills a fresh store with `n` reports in one restore: each has a real age
 /// envelope (the same ciphertext; the server cannot tell) and its own id.
 fn prefill(data: &Path, key: &Path, n: usize) {
-    use amanat::store::{EnvelopeKind, EnvelopeRef, ReportMeta, Snapshot, Store};
+    use amanatd::store::{EnvelopeKind, EnvelopeRef, ReportMeta, Snapshot, Store};
     if n == 0 {
         return;
     }
@@ -670,31 +671,32 @@ fn prefill(data: &Path, key: &Path, n: usize) {
         .unwrap()
         .parse()
         .unwrap();
-    let ct = amanat::crypto::envelope::seal(b"{\"answers\":{}}", std::slice::from_ref(&recipient))
-        .unwrap();
+    let ct =
+        amanat_core::crypto::envelope::seal(b"{\"answers\":{}}", std::slice::from_ref(&recipient))
+            .unwrap();
     let mut snap: Snapshot = Store::open(data).unwrap().snapshot().unwrap();
     std::fs::remove_dir_all(data.join("db")).unwrap();
     let (mut reports, mut envelopes) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let urgencies = [
-        amanat::model::Urgency::Critical,
-        amanat::model::Urgency::High,
-        amanat::model::Urgency::Standard,
+        amanat_core::model::Urgency::Critical,
+        amanat_core::model::Urgency::High,
+        amanat_core::model::Urgency::Standard,
     ];
     for i in 0..n {
-        let eid = amanat::crypto::random::id();
+        let eid = amanat_core::crypto::random::id();
         let meta = ReportMeta {
-            id: amanat::crypto::random::id(),
-            received: amanat::timeutil::Day::today(),
-            state: amanat::model::State::New,
+            id: amanat_core::crypto::random::id(),
+            received: amanat_core::timeutil::Day::today(),
+            state: amanat_core::model::State::New,
             urgency: urgencies[i % urgencies.len()],
             urgency_confirmed: false,
-            anonymity: amanat::model::Anonymity::Anonymous,
+            anonymity: amanat_core::model::Anonymity::Anonymous,
             assignee: None,
             envelopes: vec![EnvelopeRef {
                 id: eid.clone(),
                 kind: EnvelopeKind::Report,
                 recipients: vec![recipient.to_string()],
-                day: amanat::timeutil::Day::today(),
+                day: amanat_core::timeutil::Day::today(),
             }],
             source_recipient: None,
             blobs: Vec::new(),
@@ -916,6 +918,12 @@ fn bench_flood() {
 }
 
 fn main() {
+    for bin in [AMANATD, AMANAT] {
+        assert!(
+            Path::new(bin).is_file(),
+            "{bin} is missing: run the benchmarks with scripts/bench.sh, which builds both binaries"
+        );
+    }
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
@@ -1011,7 +1019,7 @@ fn reviewer_login(
     let ct = data_encoding::BASE64
         .decode(ch["challenge"].as_str().unwrap().as_bytes())
         .unwrap();
-    let nonce = amanat::crypto::envelope::open(&ct, &[id]).unwrap();
+    let nonce = amanat_core::crypto::envelope::open(&ct, &[id]).unwrap();
     let (status, _) = api_post(
         http,
         review,
@@ -1296,7 +1304,7 @@ fn bench_lockout() {
             8,
             0,
             |http, _| {
-                let junk = amanat::crypto::codename::generate();
+                let junk = amanat_core::crypto::codename::generate();
                 login_flow(http, intake, &junk)
             },
             |http| login_flow(http, intake, &codename),

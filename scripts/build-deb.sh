@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 
 command -v cargo-deb >/dev/null 2>&1 || cargo install --locked cargo-deb
 
-cargo build --locked --release --bins
+cargo build --locked --release --workspace --bins
 rm -rf target/assets
 target/release/amanatd generate-docs --out target/assets >/dev/null
+target/release/amanat generate-docs --out target/assets >/dev/null
 # Debian policy: man pages compressed, reproducibly (-n: no name or time).
 gzip -9n target/assets/man/*.1
 cargo deb --locked --no-build "$@"

@@ -10,4 +10,4 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-0}"
 export AMANAT_CRASH_SUBMISSIONS="${AMANAT_CRASH_SUBMISSIONS:-10000}"
 export AMANAT_CRASH_WRITE="$PWD/docs/benchmarks.md"
-exec cargo test --locked --test crash -- acknowledged_reports_survive --nocapture
+exec cargo test --locked --workspace --features amanat/slow-tests --test crash -- acknowledged_reports_survive --nocapture

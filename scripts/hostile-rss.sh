@@ -19,5 +19,6 @@ if [[ "${1:-}" == "--release" ]]; then
     profile=release
     flags=(--release)
 fi
-cargo build --locked --quiet "${flags[@]}" --bin amanatd --example hostile-rss
+cargo build --locked --quiet "${flags[@]}" -p amanatd --bin amanatd
+cargo build --locked --quiet "${flags[@]}" -p amanat --example hostile-rss
 exec "target/$profile/examples/hostile-rss" --amanatd "target/$profile/amanatd" --write docs/benchmarks.md

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs the tools the
 # tests use (they fail loudly, never skip, when a tool is missing), then runs
-# `cargo test`.
+# `cargo test` on the whole workspace, slow suites included.
 #
 # Tools: age (age-keygen, for interoperability with the reference age);
 # chromium and chromium-driver (the browser test, JavaScript off).
@@ -45,4 +45,6 @@ fi
 # Smaller, faster test builds on small machines.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-0}"
-exec cargo test --locked "$@"
+# The whole workspace (both binaries are built first: the end-to-end tests
+# run them) with the slow suites (`slow-tests`, see Cargo.toml).
+exec cargo test --locked --workspace --features amanat/slow-tests "$@"

@@ -10,10 +10,10 @@
 
 mod common;
 
-use amanat::crypto::envelope;
-use amanat::i18n::{Tr, by_code};
-use amanat::model::Role;
-use amanat::store::EnvelopeKind;
+use amanat_core::crypto::envelope;
+use amanat_core::model::Role;
+use amanatd::i18n::{Tr, by_code};
+use amanatd::store::EnvelopeKind;
 use common::spawn_app;
 use data_encoding::BASE64;
 use serde_json::{Value, json};
@@ -90,7 +90,7 @@ impl Browser {
                 .expect("chromedriver starts"),
         );
         let http = reqwest::blocking::Client::builder()
-            .tls_backend_preconfigured(amanat::tls::client_config(None).unwrap())
+            .tls_backend_preconfigured(amanat_core::tls::client_config(None).unwrap())
             .no_proxy()
             .timeout(Duration::from_secs(60))
             .build()

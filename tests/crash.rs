@@ -191,16 +191,16 @@ fn acknowledged_reports_survive_repeated_sigkill_and_fsck_stays_clean() {
     // Every acknowledged report is there and decrypts; files match.
     let acknowledged = tally.acknowledged.lock().unwrap().clone();
     let attempted = next.load(Ordering::Relaxed);
-    let store = amanat::store::Store::open(&data).unwrap();
+    let store = amanatd::store::Store::open(&data).unwrap();
     let mut stored = BTreeSet::new();
     for r in store.reports().unwrap() {
         let env = r
             .envelopes
             .iter()
-            .find(|e| e.kind == amanat::store::EnvelopeKind::Report)
+            .find(|e| e.kind == amanatd::store::EnvelopeKind::Report)
             .expect("a report envelope");
         let ct = store.envelope(&env.id).unwrap().expect("its envelope");
-        let plain = amanat::crypto::envelope::open(&ct, &[&identity]).expect("decrypts");
+        let plain = amanat_core::crypto::envelope::open(&ct, &[&identity]).expect("decrypts");
         let json: serde_json::Value = serde_json::from_slice(&plain).unwrap();
         let narrative = json["answers"]["narrative"].as_str().unwrap();
         let i: usize = narrative
@@ -328,10 +328,10 @@ fn fsck_reports_leftovers_repairs_them_and_never_removes_what_a_report_names() {
     // Leftovers of interrupted writes: a file no report names, a temporary
     // upload, an envelope no report names, a lookup of a purged report.
     let blobs = data.join("blobs");
-    let orphan = amanat::crypto::random::id();
+    let orphan = amanat_core::crypto::random::id();
     std::fs::write(blobs.join(&orphan), b"age-encryption.org/v1\n").unwrap();
     let (report_id, named_blob, named_envelope) = {
-        let store = amanat::store::Store::open(&data).unwrap();
+        let store = amanatd::store::Store::open(&data).unwrap();
         let r = store
             .reports()
             .unwrap()
@@ -346,13 +346,13 @@ fn fsck_reports_leftovers_repairs_them_and_never_removes_what_a_report_names() {
         let envelopes = db.open_tree("envelopes").unwrap();
         envelopes
             .insert(
-                amanat::crypto::random::id().as_bytes(),
+                amanat_core::crypto::random::id().as_bytes(),
                 b"age-encryption.org/v1\n".as_slice(),
             )
             .unwrap();
         let sources = db.open_tree("sources").unwrap();
         let record = serde_json::json!({
-            "report_id": amanat::crypto::random::id(),
+            "report_id": amanat_core::crypto::random::id(),
             "recipient": "age1xyz",
             "kdf": {"m_cost_kib": 19456, "t_cost": 2, "p_cost": 1},
         });
@@ -430,7 +430,7 @@ fn fsck_reports_leftovers_repairs_them_and_never_removes_what_a_report_names() {
         "{human}"
     );
     assert!(human.contains("some that --repair cannot fix"), "{human}");
-    let store = amanat::store::Store::open(&data).unwrap();
+    let store = amanatd::store::Store::open(&data).unwrap();
     assert!(
         store.report(&report_id).unwrap().is_some(),
         "the report is kept"
@@ -442,7 +442,7 @@ fn serve_sweeps_attachment_files_no_report_names_at_start() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     init_with_reviewer(&data);
-    let orphan = amanat::crypto::random::id();
+    let orphan = amanat_core::crypto::random::id();
     std::fs::write(data.join("blobs").join(&orphan), b"left by a crash").unwrap();
     let server = serve(&data, &[]);
     wait_for("the sweep", Duration::from_secs(10), || {

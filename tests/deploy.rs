@@ -109,8 +109,8 @@ fn shipped_torrc_declares_both_onion_services_and_tor_accepts_it() {
             .any(|l| l == "HiddenServicePoWDefensesEnabled 1")
     );
     // The ports match the addresses of the example configuration.
-    assert!(amanat::config::EXAMPLE_TOML.contains("addr = \"127.0.0.1:8080\""));
-    assert!(amanat::config::EXAMPLE_TOML.contains("addr = \"127.0.0.1:8081\""));
+    assert!(amanatd::config::EXAMPLE_TOML.contains("addr = \"127.0.0.1:8080\""));
+    assert!(amanatd::config::EXAMPLE_TOML.contains("addr = \"127.0.0.1:8081\""));
     assert!(text_.contains("authorized_clients/"));
 
     let tmp = tempfile::tempdir().unwrap();

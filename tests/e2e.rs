@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+
 mod fixtures;
 
 use common::daemon::Daemon;
@@ -13,8 +14,8 @@ use common::{encode, extract_value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const AMANATD: &str = env!("CARGO_BIN_EXE_amanatd");
-const AMANAT: &str = env!("CARGO_BIN_EXE_amanat");
+const AMANATD: &str = env!("BIN_PATH_amanatd");
+const AMANAT: &str = env!("BIN_PATH_amanat");
 
 /// A running `amanatd serve` (killed on drop) logging at `trace` to `log`.
 fn serve(data: &Path, log: PathBuf) -> Daemon {
@@ -299,7 +300,7 @@ fn init_keygen_enrol_serve_submit_login_list_show() {
     // The review path may name report ids (SECURITY.md); the intake path never.
     let intake_lines: Vec<&str> = log_text
         .lines()
-        .filter(|l| l.contains("amanat::intake"))
+        .filter(|l| l.contains("amanatd::intake"))
         .collect();
     assert!(!intake_lines.is_empty());
     assert!(
@@ -984,7 +985,7 @@ fn attachments_download_and_a_two_gib_upload_end_to_end() {
         ),
     };
     let resp = reqwest::blocking::Client::builder()
-        .tls_backend_preconfigured(amanat::tls::client_config(None).unwrap())
+        .tls_backend_preconfigured(amanat_core::tls::client_config(None).unwrap())
         .timeout(std::time::Duration::from_secs(1800))
         .build()
         .unwrap()
@@ -1317,8 +1318,8 @@ fn reviewer_workflow_triage_exports_audit_and_retention() {
         &cli,
     ));
     drop(server);
-    let today = amanat::timeutil::Day::today();
-    let day = |n: i64| amanat::timeutil::Day::from_days(today.days() + n).to_string();
+    let today = amanat_core::timeutil::Day::today();
+    let day = |n: i64| amanat_core::timeutil::Day::from_days(today.days() + n).to_string();
     let out = ok(&run(
         AMANATD,
         &["purge", "--data-dir", d, "--as-of", &day(6)],
@@ -1368,7 +1369,7 @@ fn reviewer_workflow_triage_exports_audit_and_retention() {
 
     // Tampering with the audit log is detected offline.
     {
-        let store = amanat::store::Store::open(&data).unwrap();
+        let store = amanatd::store::Store::open(&data).unwrap();
         let tree = store.audit_tree();
         let (k, v) = tree.iter().nth(2).unwrap().unwrap();
         let text = String::from_utf8(v.to_vec())
@@ -1387,7 +1388,7 @@ fn a_replacement_questionnaire_is_validated_at_start() {
     let tmp = tempfile::tempdir().unwrap();
     let (data, cli, _) = setup(tmp.path());
     let q = tmp.path().join("q.toml");
-    let good = amanat::model::questionnaire::DEFAULT_TOML.replace(
+    let good = amanat_core::model::questionnaire::DEFAULT_TOML.replace(
         "[[field]]\nid = \"locality\"",
         "[[field]]\nid = \"organisation_name\"\ntype = \"text\"\nlabel = \"Name of your organisation\"\n\n[[field]]\nid = \"locality\"",
     );
@@ -1411,7 +1412,7 @@ fn a_replacement_questionnaire_is_validated_at_start() {
     drop(server);
     std::fs::write(
         &q,
-        amanat::model::questionnaire::DEFAULT_TOML
+        amanat_core::model::questionnaire::DEFAULT_TOML
             .replace("id = \"current_risk\"", "id = \"risk\""),
     )
     .unwrap();
@@ -1502,28 +1503,28 @@ fn a_rewritten_audit_chain_is_caught_by_reviewers_anchors() {
     };
     drop(server);
     {
-        let store = amanat::store::Store::open(&data).unwrap();
+        let store = amanatd::store::Store::open(&data).unwrap();
         let entries = store.audit_entries().unwrap();
         // Every login acknowledged the head it saw, in the chain itself.
         assert_eq!(
             entries
                 .iter()
-                .filter(|e| e.event.action == amanat::audit::Action::HeadSeen)
+                .filter(|e| e.event.action == amanat_core::audit::Action::HeadSeen)
                 .count(),
             2
         );
         assert!(
             entries
                 .iter()
-                .any(|e| e.event.action == amanat::audit::Action::ListReports)
+                .any(|e| e.event.action == amanat_core::audit::Action::ListReports)
         );
     }
     assert!(ok(&with_file(&against)).contains("extending all 1 anchor(s)"));
 
     // The rewrite, with the server stopped.
     {
-        let store = amanat::store::Store::open(&data).unwrap();
-        let mut events: Vec<(amanat::audit::Event, amanat::timeutil::Day)> = store
+        let store = amanatd::store::Store::open(&data).unwrap();
+        let mut events: Vec<(amanat_core::audit::Event, amanat_core::timeutil::Day)> = store
             .audit_entries()
             .unwrap()
             .into_iter()
@@ -1532,14 +1533,14 @@ fn a_rewritten_audit_chain_is_caught_by_reviewers_anchors() {
         events.pop();
         let victim = events
             .iter_mut()
-            .find(|(e, _)| e.action == amanat::audit::Action::ListReports)
+            .find(|(e, _)| e.action == amanat_core::audit::Action::ListReports)
             .unwrap();
         victim.0.actor = "someone-else".into();
         let tree = store.audit_tree();
         tree.clear().unwrap();
-        let mut chain: Vec<amanat::audit::Entry> = Vec::new();
+        let mut chain: Vec<amanat_core::audit::Entry> = Vec::new();
         for (event, day) in events {
-            let e = amanat::audit::Entry::next(chain.last(), event, day);
+            let e = amanat_core::audit::Entry::next(chain.last(), event, day);
             tree.insert(e.seq.to_be_bytes(), serde_json::to_vec(&e).unwrap())
                 .unwrap();
             chain.push(e);
@@ -1599,14 +1600,14 @@ fn withdraw_consent(intake: &str, codename: &str, consent: &str) {
 }
 
 fn replies_of(data: &Path, id: &str) -> usize {
-    amanat::store::Store::open(data)
+    amanatd::store::Store::open(data)
         .unwrap()
         .report(id)
         .unwrap()
         .unwrap()
         .envelopes
         .iter()
-        .filter(|e| e.kind == amanat::store::EnvelopeKind::Reply)
+        .filter(|e| e.kind == amanatd::store::EnvelopeKind::Reply)
         .count()
 }
 
@@ -1660,11 +1661,12 @@ fn an_unreadable_withdrawal_stops_export_and_reply() {
     // A withdrawal encrypted to a key this reviewer does not hold (as for a
     // reviewer enrolled after the source wrote it).
     let id = {
-        let store = amanat::store::Store::open(&data).unwrap();
+        let store = amanatd::store::Store::open(&data).unwrap();
         let id = store.reports().unwrap()[0].id.clone();
-        let (_, other) = amanat::crypto::keys::generate();
-        let rs = amanat::crypto::envelope::parse_recipients(std::slice::from_ref(&other)).unwrap();
-        let ct = amanat::crypto::envelope::seal(
+        let (_, other) = amanat_core::crypto::keys::generate();
+        let rs =
+            amanat_core::crypto::envelope::parse_recipients(std::slice::from_ref(&other)).unwrap();
+        let ct = amanat_core::crypto::envelope::seal(
             br#"{"schema":"amanat.withdrawal/1","withdraw":["consent_share_ohchr"]}"#,
             &rs,
         )
@@ -1672,8 +1674,8 @@ fn an_unreadable_withdrawal_stops_export_and_reply() {
         store
             .append_envelope(
                 &id,
-                amanat::store::NewEnvelope {
-                    kind: amanat::store::EnvelopeKind::Withdrawal,
+                amanatd::store::NewEnvelope {
+                    kind: amanatd::store::EnvelopeKind::Withdrawal,
                     ciphertext: ct,
                     recipients: vec![other],
                 },
@@ -1711,18 +1713,18 @@ fn an_unreadable_withdrawal_stops_export_and_reply() {
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
     drop(server);
     // One handle: sled may hold its lock for a moment after a handle drops.
-    let store = amanat::store::Store::open(&data).unwrap();
+    let store = amanatd::store::Store::open(&data).unwrap();
     let envelopes = store.report(&id).unwrap().unwrap().envelopes;
     let replies = envelopes
         .iter()
-        .filter(|e| e.kind == amanat::store::EnvelopeKind::Reply);
+        .filter(|e| e.kind == amanatd::store::EnvelopeKind::Reply);
     assert_eq!(replies.count(), 0);
     assert!(
         !store
             .audit_entries()
             .unwrap()
             .iter()
-            .any(|e| e.event.action == amanat::audit::Action::ExportRequested),
+            .any(|e| e.event.action == amanat_core::audit::Action::ExportRequested),
         "no export was recorded"
     );
 }
@@ -1782,7 +1784,7 @@ fn the_cli_pins_recipients_and_identity_grants_need_a_second_admin() {
     // A triage reviewer added online by the other admin: ana's note is
     // refused until she has seen the change.
     ok(&login_cli(&server, &key2, &cli2));
-    let (_, bo) = amanat::crypto::keys::generate();
+    let (_, bo) = amanat_core::crypto::keys::generate();
     ok(&run(
         AMANAT,
         &[
@@ -1818,7 +1820,7 @@ fn the_cli_pins_recipients_and_identity_grants_need_a_second_admin() {
     );
     ok(&run(AMANAT, &["triage", &id, "--note", "seen"], &cli));
     // A change ana makes herself is one she has seen.
-    let (_, fay) = amanat::crypto::keys::generate();
+    let (_, fay) = amanat_core::crypto::keys::generate();
     ok(&run(
         AMANAT,
         &[
@@ -1837,7 +1839,7 @@ fn the_cli_pins_recipients_and_identity_grants_need_a_second_admin() {
     ok(&run(AMANAT, &["triage", &id, "--note", "mine"], &cli));
 
     // An identity grant online: pending; ana cannot approve her own.
-    let (_, dee) = amanat::crypto::keys::generate();
+    let (_, dee) = amanat_core::crypto::keys::generate();
     let out = ok(&run(
         AMANAT,
         &[
@@ -1878,7 +1880,7 @@ fn the_cli_pins_recipients_and_identity_grants_need_a_second_admin() {
 
     // And the operator enrols someone with the identity role locally.
     drop(server);
-    let (_, eve) = amanat::crypto::keys::generate();
+    let (_, eve) = amanat_core::crypto::keys::generate();
     ok(&run(
         AMANATD,
         &[

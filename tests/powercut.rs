@@ -31,7 +31,7 @@ mod common;
 #[path = "common/lazyfs.rs"]
 mod lazyfs;
 
-use amanat::store::EnvelopeKind;
+use amanatd::store::EnvelopeKind;
 use common::daemon::*;
 use lazyfs::LazyFs;
 use rand::Rng;
@@ -218,7 +218,7 @@ fn temporary_uploads_swept_at_start_stay_swept_after_a_power_cut() {
     let mut fs = LazyFs::mount(&mnt, &disk).unwrap();
     let data = mnt.join("data");
     std::fs::create_dir(&data).unwrap();
-    drop(amanat::store::Store::create(&data).unwrap());
+    drop(amanatd::store::Store::create(&data).unwrap());
     // An upload interrupted by a crash, durable as such.
     let blobs = data.join("blobs");
     let stale = blobs.join(".upload-interrupted");
@@ -226,7 +226,7 @@ fn temporary_uploads_swept_at_start_stay_swept_after_a_power_cut() {
     std::fs::File::open(&stale).unwrap().sync_all().unwrap();
     std::fs::File::open(&blobs).unwrap().sync_all().unwrap();
 
-    drop(amanat::store::Store::open(&data).unwrap());
+    drop(amanatd::store::Store::open(&data).unwrap());
     assert!(!stale.exists(), "opening the store sweeps it");
     fs.power_cut();
     assert!(
@@ -388,7 +388,7 @@ fn acknowledged_reports_survive_power_cuts() {
     let mut stored = BTreeSet::new();
     let mut stored_messages = BTreeSet::new();
     {
-        let store = amanat::store::Store::open(&data).unwrap();
+        let store = amanatd::store::Store::open(&data).unwrap();
         for r in store.reports().unwrap() {
             let env = r
                 .envelopes
@@ -396,7 +396,7 @@ fn acknowledged_reports_survive_power_cuts() {
                 .find(|e| e.kind == EnvelopeKind::Report)
                 .expect("a report envelope");
             let ct = store.envelope(&env.id).unwrap().expect("its envelope");
-            let plain = amanat::crypto::envelope::open(&ct, &[&identity]).expect("decrypts");
+            let plain = amanat_core::crypto::envelope::open(&ct, &[&identity]).expect("decrypts");
             let json: serde_json::Value = serde_json::from_slice(&plain).unwrap();
             let narrative = json["answers"]["narrative"].as_str().unwrap();
             let i: usize = narrative
@@ -411,7 +411,8 @@ fn acknowledged_reports_survive_power_cuts() {
                 .filter(|e| e.kind == EnvelopeKind::Message)
             {
                 let ct = store.envelope(&m.id).unwrap().expect("its envelope");
-                let plain = amanat::crypto::envelope::open(&ct, &[&identity]).expect("decrypts");
+                let plain =
+                    amanat_core::crypto::envelope::open(&ct, &[&identity]).expect("decrypts");
                 let want = format!("power cut harness message {i}");
                 assert!(
                     String::from_utf8_lossy(&plain).contains(&want),

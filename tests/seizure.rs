@@ -34,9 +34,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+
 mod fixtures;
 
-use amanat::model::FieldType;
+use amanat_core::model::FieldType;
 use common::{codename_of, cookie_named, encode, extract_value, multipart_body};
 use data_encoding::{BASE32, BASE32_NOPAD, BASE64, BASE64URL, Encoding, HEXLOWER, HEXUPPER};
 use reqwest::blocking::{Client, Response};
@@ -50,8 +51,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-const AMANATD: &str = env!("CARGO_BIN_EXE_amanatd");
-const AMANAT: &str = env!("CARGO_BIN_EXE_amanat");
+const AMANATD: &str = env!("BIN_PATH_amanatd");
+const AMANAT: &str = env!("BIN_PATH_amanat");
 /// The longest any one step may take (a command, a request, a stop).
 const LIMIT: Duration = Duration::from_secs(120);
 /// The browser's address: loopback, but not the server's.
@@ -162,7 +163,7 @@ fn a_seized_server_reveals_only_what_security_md_lists() {
     // A canary in every free-text field of the questionnaire, whatever it
     // holds; no field name may be found either (only the anonymity level is
     // stored in plaintext).
-    let questionnaire = amanat::model::Questionnaire::builtin().unwrap();
+    let questionnaire = amanat_core::model::Questionnaire::builtin().unwrap();
     let mut free_text = Vec::new();
     for f in &questionnaire.fields {
         if f.id != "anonymity" {
@@ -396,7 +397,7 @@ fn a_seized_server_reveals_only_what_security_md_lists() {
     let ended = now_secs();
     let mut log = std::fs::read(root.join("server.log")).unwrap();
     log.extend_from_slice(stdout.as_bytes());
-    let snapshot = amanat::store::Store::open(&data)
+    let snapshot = amanatd::store::Store::open(&data)
         .unwrap()
         .snapshot()
         .unwrap();
@@ -409,7 +410,7 @@ fn a_seized_server_reveals_only_what_security_md_lists() {
         .unwrap_or_default()
         .iter()
         .flat_map(|(_, v)| {
-            serde_json::from_slice::<amanat::store::ReportMeta>(v)
+            serde_json::from_slice::<amanatd::store::ReportMeta>(v)
                 .unwrap()
                 .blobs
         })
@@ -544,7 +545,7 @@ impl Needles {
     /// A new random canary token `QZ<LABEL><random>`: letters and digits
     /// only, so it reads the same percent-encoded and in any text format.
     fn token(&mut self, label: &str) -> String {
-        let random: String = amanat::crypto::random::id()[..12].to_uppercase();
+        let random: String = amanat_core::crypto::random::id()[..12].to_uppercase();
         let t = format!("QZ{label}{random}");
         self.tokens.insert(label.to_string(), t.clone());
         for (encoding, bytes) in encodings(t.as_bytes()) {
@@ -593,7 +594,7 @@ impl Needles {
 
     /// A codename: as shown, normalized, and any three words in a row.
     fn codename(&mut self, codename: &str) {
-        let normalized = amanat::crypto::codename::normalize(codename).unwrap();
+        let normalized = amanat_core::crypto::codename::normalize(codename).unwrap();
         self.secret("codename", codename);
         self.secret("codename", normalized.as_str());
         let words: Vec<&str> = codename.split(' ').collect();
@@ -741,7 +742,7 @@ fn now_secs() -> u64 {
 /// The UTC days from `start` to `end`, as `YYYY-MM-DD`.
 fn days_between(start: u64, end: u64) -> BTreeSet<String> {
     (start / 86_400..=end / 86_400)
-        .map(|d| amanat::timeutil::Day::from_days(d as i64).to_string())
+        .map(|d| amanat_core::timeutil::Day::from_days(d as i64).to_string())
         .collect()
 }
 
@@ -850,7 +851,7 @@ fn check_times(
 // ----- the log -----
 
 /// Whether a line with this level and target (as the server prints it,
-/// `amanat::intake:`) may be in the log: Amanat's own at any level, and
+/// `amanatd::intake:`) may be in the log: Amanat's own at any level, and
 /// only actix-server's start and stop lines, at INFO and above, from any
 /// other crate (`daemon.rs`, `OTHER_CRATES_LOGGED`).
 fn logged_crate(target: &str, level: &str) -> bool {
@@ -939,7 +940,7 @@ fn warnings_of_crates_that_parse_uploads_never_reach_the_log() {
 fn check_log(
     log: &[u8],
     needles: &Needles,
-    snapshot: &amanat::store::Snapshot,
+    snapshot: &amanatd::store::Snapshot,
     lookups: &[&[u8]],
     ports: [u16; 2],
 ) -> Vec<String> {
@@ -1021,7 +1022,7 @@ fn check_log(
         .unwrap_or_default()
         .iter()
         .flat_map(|(_, v)| {
-            let r: amanat::store::ReportMeta = serde_json::from_slice(v).unwrap();
+            let r: amanatd::store::ReportMeta = serde_json::from_slice(v).unwrap();
             r.blobs
         })
         .collect();
@@ -1042,7 +1043,7 @@ fn check_log(
                 problems.push(format!("log: an id of {tree} as a byte list"));
             }
             for line in text.lines().filter(|l| l.contains(&id)) {
-                if !(review_may_log && line.contains(" amanat::review:")) {
+                if !(review_may_log && line.contains(" amanatd::review:")) {
                     problems.push(format!(
                         "log: an id of {tree} outside the review path: {line}"
                     ));
@@ -1065,7 +1066,7 @@ struct Reveal {
 /// Everything in plaintext in the data dir, derived from the store: each
 /// tree's keys, the fields of its plaintext records, ciphertext sizes, the
 /// files and their times, and superseded records left in sled's files.
-fn reveals(data: &Path, snapshot: &amanat::store::Snapshot, start: u64, end: u64) -> Vec<Reveal> {
+fn reveals(data: &Path, snapshot: &amanatd::store::Snapshot, start: u64, end: u64) -> Vec<Reveal> {
     let mut out = Vec::new();
     let mut add = |item: String, seen: String| out.push(Reveal { item, seen });
     for (name, entries) in &snapshot.trees {
@@ -1274,7 +1275,7 @@ fn describe_keys(keys: &[&[u8]]) -> String {
     let n = keys.len();
     if keys
         .iter()
-        .all(|k| std::str::from_utf8(k).is_ok_and(amanat::crypto::random::is_id))
+        .all(|k| std::str::from_utf8(k).is_ok_and(amanat_core::crypto::random::is_id))
     {
         let shown: Vec<String> = keys
             .iter()
@@ -1543,7 +1544,7 @@ impl Browser {
         headers.insert("x-real-ip", REAL_IP.parse().unwrap());
         headers.insert("forwarded", format!("for={FORWARDED_FOR}").parse().unwrap());
         let http = Client::builder()
-            .tls_backend_preconfigured(amanat::tls::client_config(Some(ca)).unwrap())
+            .tls_backend_preconfigured(amanat_core::tls::client_config(Some(ca)).unwrap())
             .local_address(IpAddr::from(BROWSER_IP))
             .user_agent(ua)
             .default_headers(headers)

@@ -15,25 +15,26 @@ use actix_web::error::PayloadError;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::web::Bytes;
 use age::x25519;
-use amanat::cli::export::{self, Decrypted, Format, Labels, Profile};
-use amanat::crypto::envelope::{self, MIN_PADDED};
-use amanat::crypto::{keys, random};
-use amanat::fuzzing::{report_attachments, saved_name};
-use amanat::intake::upload::{self, FileLimits, MultipartContext};
-use amanat::model::answers::{self, ParseError};
-use amanat::model::questionnaire::{FieldType, MAX_TEXT_CHARS, Section};
-use amanat::model::{Anonymity, CloseReason, Questionnaire, State, Urgency, Value};
-use amanat::review::api::{
+use amanat_cli::export::{self, Decrypted, Format, Labels, Profile};
+use amanat_cli::fuzzing::{report_attachments, saved_name};
+use amanat_core::api::{
     AddReviewerRequest, AuditLog, ChallengeRequest, ChallengeResponse, ExportRecord,
     QuestionnaireView, ReplyRequest, ReportDetail, ReportList, ReportSummary, SessionResponse,
     TriageRequest, VerifyRequest,
 };
-use amanat::review::sessions::{ChallengeResult, Challenges};
-use amanat::review::validate_new_reviewer;
-use amanat::sanitize::{self, Kind, Limits, clean_filename, detect};
-use amanat::timeutil::Day;
-use amanat::web::csrf::Csrf;
-use amanat::web::form::{FormError, parse_urlencoded};
+use amanat_core::crypto::envelope::{self, MIN_PADDED};
+use amanat_core::crypto::{keys, random};
+use amanat_core::filename::clean_filename;
+use amanat_core::model::answers::{self, ParseError};
+use amanat_core::model::questionnaire::{FieldType, MAX_TEXT_CHARS, Section};
+use amanat_core::model::{Anonymity, CloseReason, Questionnaire, State, Urgency, Value};
+use amanat_core::timeutil::Day;
+use amanat_sanitize::{self as sanitize, Kind, Limits, detect};
+use amanatd::intake::upload::{self, FileLimits, MultipartContext};
+use amanatd::review::sessions::{ChallengeResult, Challenges};
+use amanatd::review::validate_new_reviewer;
+use amanatd::web::csrf::Csrf;
+use amanatd::web::form::{FormError, parse_urlencoded};
 use data_encoding::BASE64;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -563,7 +564,7 @@ pub fn multipart(data: &[u8]) {
     let blobs = BLOBS.with(PathBuf::clone);
     let uploads = Arc::new(tokio::sync::Semaphore::new(1));
     let csrf_ok = |pairs: &[(String, String)]| pairs.iter().any(|(k, v)| k == "csrf" && v == "ok");
-    let admission = amanat::web::ratelimit::RateLimiter::per_minute(u32::MAX);
+    let admission = amanatd::web::ratelimit::RateLimiter::per_minute(u32::MAX);
     let ctx = MultipartContext {
         max_text_bytes: 4096,
         max_fields: MAX_FIELDS,
@@ -696,14 +697,15 @@ pub fn review_api(data: &[u8]) {
             if let Some(l) = decode::<ReportList>(body) {
                 let today = Day::from_days(20_500);
                 for r in &l.reports {
-                    let _ = amanat::model::triage::overdue(r.urgency, r.state, r.received, today);
+                    let _ =
+                        amanat_core::model::triage::overdue(r.urgency, r.state, r.received, today);
                     let _ = r.state_day.to_string();
                 }
             }
         }
         8 => {
             if let Some(a) = decode::<AuditLog>(body) {
-                let _ = amanat::audit::verify(&a.entries);
+                let _ = amanat_core::audit::verify(&a.entries);
             }
         }
         _ => {

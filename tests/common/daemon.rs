@@ -10,17 +10,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-// Cargo sets CARGO_BIN_EXE_* for integration tests and benches only. The
-// page-weight example (bench/page_weights.rs) includes `common` too but starts
-// no daemon; there the paths are empty, and running one would fail at once.
-pub const AMANATD: &str = match option_env!("CARGO_BIN_EXE_amanatd") {
-    Some(path) => path,
-    None => "",
-};
-pub const AMANAT: &str = match option_env!("CARGO_BIN_EXE_amanat") {
-    Some(path) => path,
-    None => "",
-};
+// The two binaries as the workspace builds them (the root package's build.rs
+// names them). `binary` fails loudly when one is missing.
+pub const AMANATD: &str = env!("BIN_PATH_amanatd");
+pub const AMANAT: &str = env!("BIN_PATH_amanat");
+
+/// Panics with the way out when a binary has not been built: the tests of
+/// the root package do not build the other packages' binaries by
+/// themselves; `cargo test --workspace` (or `cargo test` at the root, whose
+/// default members are the whole workspace) and scripts/test.sh do.
+pub fn require_binaries() {
+    for bin in [AMANATD, AMANAT] {
+        assert!(
+            std::path::Path::new(bin).is_file(),
+            "{bin} is missing: run the tests with `cargo test --workspace` \
+             or scripts/test.sh, which build both binaries first"
+        );
+    }
+}
 
 /// A running `amanatd serve`, killed on drop.
 pub struct Daemon {
@@ -73,6 +80,7 @@ pub fn serve_logging_to(
         .append(true)
         .open(&log)
         .unwrap();
+    require_binaries();
     let mut cmd = Command::new(AMANATD);
     // The harnesses' own settings (AMANAT_CRASH_…) are not the server's:
     // it refuses unknown AMANAT_ variables, as it should.
@@ -108,6 +116,7 @@ pub fn serve_logging_to(
 }
 
 pub fn run(bin: &str, args: &[&str]) -> Output {
+    require_binaries();
     Command::new(bin).args(args).output().unwrap()
 }
 
@@ -241,19 +250,19 @@ fn submit_files_in(
 /// Every narrative in a store, decrypted with the reviewer's key. Panics if
 /// any report lacks its envelope or does not decrypt.
 pub fn narratives(data: &Path, identity: &age::x25519::Identity) -> Vec<String> {
-    let store = amanat::store::Store::open(data).unwrap();
+    let store = amanatd::store::Store::open(data).unwrap();
     let mut out = Vec::new();
     for r in store.reports().unwrap() {
         let env = r
             .envelopes
             .iter()
-            .find(|e| e.kind == amanat::store::EnvelopeKind::Report)
+            .find(|e| e.kind == amanatd::store::EnvelopeKind::Report)
             .expect("a report envelope");
         let ct = store
             .envelope(&env.id)
             .unwrap()
             .unwrap_or_else(|| panic!("report {} lacks its envelope", r.id));
-        let plain = amanat::crypto::envelope::open(&ct, &[identity]).expect("decrypts");
+        let plain = amanat_core::crypto::envelope::open(&ct, &[identity]).expect("decrypts");
         let json: serde_json::Value = serde_json::from_slice(&plain).unwrap();
         out.push(json["answers"]["narrative"].as_str().unwrap().to_string());
     }

@@ -12,12 +12,12 @@ pub mod daemon;
 pub mod pages;
 
 use age::x25519;
-use amanat::config::Config;
-use amanat::crypto::envelope;
-use amanat::model::{Questionnaire, Role};
-use amanat::review::api::*;
-use amanat::server::Application;
-use amanat::store::{NewReviewer, Store};
+use amanat_core::api::*;
+use amanat_core::crypto::envelope;
+use amanat_core::model::{Questionnaire, Role};
+use amanatd::config::Config;
+use amanatd::server::Application;
+use amanatd::store::{NewReviewer, Store};
 use data_encoding::BASE64;
 use reqwest::blocking::{Client, Response};
 use std::sync::Arc;
@@ -127,7 +127,7 @@ pub fn client_builder() -> reqwest::blocking::ClientBuilder {
 /// served over real TLS.
 pub fn client_builder_trusting(ca: Option<&std::path::Path>) -> reqwest::blocking::ClientBuilder {
     Client::builder()
-        .tls_backend_preconfigured(amanat::tls::client_config(ca).unwrap())
+        .tls_backend_preconfigured(amanat_core::tls::client_config(ca).unwrap())
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
 }
@@ -314,7 +314,7 @@ pub fn api_get(app: &TestApp, token: &str, path: &str) -> Response {
 pub fn error_code(resp: Response) -> (u16, String, String) {
     let status = resp.status().as_u16();
     let body: ErrorBody = resp.json().unwrap();
-    (status, body.error.code, body.error.message)
+    (status, body.error.code.to_string(), body.error.message)
 }
 
 /// The codename shown on a confirmation page (`#codename`).

@@ -4,7 +4,7 @@
 //! Each cleaned file must satisfy both readers and still decode.
 
 use crate::judge::{Scratch, assert_clean, assert_dirty, clean, tool};
-use amanat::sanitize::Outcome;
+use amanat_sanitize::Outcome;
 use std::path::{Path, PathBuf};
 
 /// One second of a 16-bit mono tone made by sox.

@@ -4,7 +4,7 @@
 //! decoded again by heif-convert and ImageMagick.
 
 use crate::judge::{self, Scratch, tool};
-use amanat::sanitize::{Outcome, Removed};
+use amanat_sanitize::{Outcome, Removed};
 use std::path::{Path, PathBuf};
 
 /// mat2 lists "MetaImageSize", the `ispe` property (the image's pixel
@@ -138,8 +138,8 @@ fn avif_from_heif_enc_loses_exif_and_xmp() {
     let avif = heif_enc(&dir, &jpg, "photo.avif", &["-A"]);
     let data = std::fs::read(&avif).unwrap();
     assert_eq!(
-        amanat::sanitize::detect(&data[..data.len().min(4096)]),
-        amanat::sanitize::Kind::Avif
+        amanat_sanitize::detect(&data[..data.len().min(4096)]),
+        amanat_sanitize::Kind::Avif
     );
     judge::assert_dirty(&avif);
     let (cleaned, outcome) = judge::clean(&avif);

@@ -34,15 +34,15 @@ pub fn tool(program: &str, args: &[&str]) -> String {
 /// Cleans `input` with Amanat's sanitizer (kind detected from the content,
 /// default limits) and writes the result beside it; returns its path and
 /// the outcome.
-pub fn clean(input: &Path) -> (PathBuf, amanat::sanitize::Outcome) {
+pub fn clean(input: &Path) -> (PathBuf, amanat_sanitize::Outcome) {
     let data = std::fs::read(input).unwrap();
-    let kind = amanat::sanitize::detect(&data[..data.len().min(4096)]);
+    let kind = amanat_sanitize::detect(&data[..data.len().min(4096)]);
     let mut out = Vec::new();
-    let outcome = amanat::sanitize::strip(
+    let outcome = amanat_sanitize::strip(
         kind,
         &mut data.as_slice(),
         &mut out,
-        &amanat::sanitize::Limits::default(),
+        &amanat_sanitize::Limits::default(),
     )
     .unwrap_or_else(|e| panic!("{}: {e}", input.display()));
     let name = input.file_name().unwrap().to_string_lossy();

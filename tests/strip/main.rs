@@ -1,6 +1,6 @@
 //! Metadata stripping judged by independent readers: files made by real
 //! tools (ffmpeg, sox, flac, opusenc, exiftool, heif-enc, ImageMagick) with
-//! identifying metadata, cleaned by `amanat::sanitize`, then read back by
+//! identifying metadata, cleaned by `amanat_sanitize`, then read back by
 //! exiftool and mat2 (`judge`), which must find no author, device, position,
 //! serial, software version or time finer than the day, and decoded again
 //! by the format's own tools to show the file is still usable.

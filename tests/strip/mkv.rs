@@ -4,7 +4,7 @@
 //! then decoded by ffmpeg and read by ffprobe, which must show no tags.
 
 use crate::judge::{self, Scratch, tool};
-use amanat::sanitize::{Outcome, Removed};
+use amanat_sanitize::{Outcome, Removed};
 use std::path::Path;
 use std::process::Command;
 

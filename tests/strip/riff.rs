@@ -3,7 +3,7 @@
 //! AIFF comments, AVI stream names), cleaned, judged and played again.
 
 use crate::judge::{self, Scratch, tool};
-use amanat::sanitize::{Outcome, Removed};
+use amanat_sanitize::{Outcome, Removed};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use amanat::sanitize::{Outcome, Removed};
+use amanat_sanitize::{Outcome, Removed};
 
 use crate::judge::{self, Scratch, tool};
 
@@ -131,16 +131,16 @@ fn svgs_from_inkscape_and_illustrator_come_out_clean_and_still_draw() {
 #[test]
 fn an_svg_that_declares_entities_or_embeds_images_is_refused() {
     let laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><text>&lol2;</text></svg>";
-    let kind = amanat::sanitize::detect(laughs.as_bytes());
-    assert_eq!(kind, amanat::sanitize::Kind::Svg);
-    let res = amanat::sanitize::strip(
+    let kind = amanat_sanitize::detect(laughs.as_bytes());
+    assert_eq!(kind, amanat_sanitize::Kind::Svg);
+    let res = amanat_sanitize::strip(
         kind,
         &mut laughs.as_bytes(),
         &mut Vec::new(),
-        &amanat::sanitize::Limits::default(),
+        &amanat_sanitize::Limits::default(),
     );
     assert!(
-        matches!(res, Err(amanat::sanitize::SanitizeError::Malformed { .. })),
+        matches!(res, Err(amanat_sanitize::SanitizeError::Malformed { .. })),
         "{res:?}"
     );
     // A JPEG with EXIF embedded as a data: URI (Inkscape's "embed"): the
@@ -163,19 +163,16 @@ fn an_svg_that_declares_entities_or_embeds_images_is_refused() {
     let svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"><image width=\"4\" height=\"4\" xlink:href=\"data:image/jpeg;base64,{b64}\"/></svg>"
     );
-    let kind = amanat::sanitize::detect(svg.as_bytes());
-    assert_eq!(kind, amanat::sanitize::Kind::Svg);
-    let res = amanat::sanitize::strip(
+    let kind = amanat_sanitize::detect(svg.as_bytes());
+    assert_eq!(kind, amanat_sanitize::Kind::Svg);
+    let res = amanat_sanitize::strip(
         kind,
         &mut svg.as_bytes(),
         &mut Vec::new(),
-        &amanat::sanitize::Limits::default(),
+        &amanat_sanitize::Limits::default(),
     );
     assert!(
-        matches!(
-            res,
-            Err(amanat::sanitize::SanitizeError::Unsupported { .. })
-        ),
+        matches!(res, Err(amanat_sanitize::SanitizeError::Unsupported { .. })),
         "{res:?}"
     );
 }

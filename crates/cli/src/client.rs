@@ -1,0 +1,140 @@
+//! The CLI's HTTP client for the review API.
+//!
+//! Blocking reqwest over rustls (ring). An optional proxy (`socks5h://…` for
+//! Tor) and an optional CA file for servers with their own certificate.
+//! Server errors are mapped to the CLI's exit codes with the server's message.
+
+use super::{CliError, Exit};
+use amanat_core::api::ErrorBody;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::time::Duration;
+
+/// A client for one server.
+pub struct Api {
+    http: Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Api {
+    /// A client for `server` (e.g. `http://abc….onion` or `https://host:8081`).
+    pub fn new(server: &str, proxy: Option<&str>, ca: Option<&Path>) -> Result<Api, CliError> {
+        let base = server.trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(CliError::usage(format!(
+                "the server URL {server:?} must start with http:// (onion) or https://"
+            )));
+        }
+        let tls = amanat_core::tls::client_config(ca).map_err(CliError::general)?;
+        let mut b = Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(Duration::from_secs(60))
+            .timeout(Duration::from_secs(300))
+            .user_agent("amanat")
+            .no_proxy();
+        if let Some(p) = proxy {
+            let proxy = reqwest::Proxy::all(p)
+                .map_err(|e| CliError::usage(format!("invalid proxy {p:?}: {e}")))?;
+            b = b.proxy(proxy);
+        }
+        let http = b.build().map_err(|e| CliError::general(e.to_string()))?;
+        Ok(Api {
+            http,
+            base,
+            token: None,
+        })
+    }
+
+    /// Uses a session token for the following requests.
+    pub fn with_token(mut self, token: &str) -> Api {
+        self.token = Some(token.to_string());
+        self
+    }
+
+    /// `GET` a JSON resource.
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CliError> {
+        self.send(self.http.get(self.url(path)))?
+            .json()
+            .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
+    }
+
+    /// `POST` JSON, expecting JSON back.
+    pub fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, CliError> {
+        self.send(self.http.post(self.url(path)).json(body))?
+            .json()
+            .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
+    }
+
+    /// `POST` JSON, ignoring the answer's body.
+    pub fn post_empty_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), CliError> {
+        self.send(self.http.post(self.url(path)).json(body))
+            .map(|_| ())
+    }
+
+    /// `POST` without a body, ignoring the answer's body.
+    pub fn post_empty(&self, path: &str) -> Result<(), CliError> {
+        self.send(self.http.post(self.url(path))).map(|_| ())
+    }
+
+    /// `DELETE`, expecting JSON back.
+    pub fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, CliError> {
+        self.send(self.http.delete(self.url(path)))?
+            .json()
+            .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
+    }
+
+    /// `GET` a binary resource as a stream.
+    pub fn get_stream(&self, path: &str) -> Result<Response, CliError> {
+        self.send(self.http.get(self.url(path)))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn send(&self, mut req: RequestBuilder) -> Result<Response, CliError> {
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().map_err(|e| {
+            CliError::new(
+                Exit::Unreachable,
+                format!(
+                    "cannot reach the server at {}: {}. Check the URL, your connection, and --proxy for Tor",
+                    self.base,
+                    root_cause(&e)
+                ),
+            )
+        })?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let message = resp
+            .json::<ErrorBody>()
+            .map(|b| b.error.message)
+            .unwrap_or_else(|_| format!("the server answered {status}"));
+        let code = match status.as_u16() {
+            401 => Exit::NotLoggedIn,
+            403 => Exit::Forbidden,
+            404 => Exit::NotFound,
+            _ => Exit::General,
+        };
+        Err(CliError::new(code, message))
+    }
+}
+
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}

@@ -1,0 +1,349 @@
+//! Wire types of the review API (`/api/v1`), shared by server and CLI.
+//!
+//! Request bodies refuse unknown fields. Binary data (age ciphertext) is
+//! standard base64.
+
+use crate::model::{Anonymity, CloseReason, Role, State, Urgency};
+use crate::timeutil::Day;
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/auth/challenge`
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeRequest {
+    pub recipient: String,
+}
+
+/// Answer to a challenge request.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChallengeResponse {
+    pub challenge_id: String,
+    /// base64 age ciphertext of the nonce, encrypted to the recipient.
+    pub challenge: String,
+}
+
+/// `POST /api/v1/auth/verify`
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub challenge_id: String,
+    pub response: String,
+}
+
+/// A new session.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SessionResponse {
+    pub token: String,
+    pub reviewer: ReviewerInfo,
+    pub idle_secs: u64,
+    pub max_secs: u64,
+}
+
+/// A reviewer as the API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReviewerInfo {
+    pub id: String,
+    pub name: String,
+    pub recipient: String,
+    pub roles: Vec<Role>,
+    pub added: Day,
+}
+
+/// `POST /api/v1/reviewers`
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddReviewerRequest {
+    pub name: String,
+    pub recipient: String,
+    pub roles: Vec<Role>,
+}
+
+/// A queue entry: plaintext metadata only. Absent optional fields are left
+/// out rather than sent as `null`: a queue of 100,000 reports is a quarter
+/// smaller on the wire and to parse.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReportSummary {
+    pub id: String,
+    pub received: Day,
+    pub state: State,
+    /// Why it was closed (state `closed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_reason: Option<CloseReason>,
+    /// The day of the last state change.
+    pub state_day: Day,
+    pub urgency: Urgency,
+    pub urgency_confirmed: bool,
+    pub anonymity: Anonymity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// The assignee's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee_name: Option<String>,
+}
+
+/// `GET /api/v1/reports`
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReportList {
+    pub reports: Vec<ReportSummary>,
+}
+
+/// `GET /api/v1/reports/{id}`: metadata and the envelopes this reviewer may read.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReportDetail {
+    pub report: ReportSummary,
+    pub envelopes: Vec<EnvelopeData>,
+    /// True when an identity section exists that this reviewer may not read.
+    pub identity_withheld: bool,
+    /// Encrypt a reply to exactly these recipients: the source's and every
+    /// triage reviewer's. Empty when the report has no follow-up channel.
+    pub reply_recipients: Vec<String>,
+}
+
+/// `POST /api/v1/reports/{id}/replies`: a reply encrypted by the CLI.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    /// base64 age ciphertext to `reply_recipients`.
+    pub ciphertext: String,
+}
+
+/// The stored reply.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReplyCreated {
+    pub id: String,
+    pub day: Day,
+}
+
+/// One envelope.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnvelopeData {
+    pub id: String,
+    pub kind: crate::records::EnvelopeKind,
+    pub day: Day,
+    pub recipients: Vec<String>,
+    pub ciphertext: String,
+}
+
+/// `GET /api/v1/questionnaire`: the questionnaire with English labels.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct QuestionnaireView {
+    pub id: String,
+    pub version: u32,
+    pub fields: Vec<FieldLabels>,
+}
+
+/// Labels of one field.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FieldLabels {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: crate::model::FieldType,
+    pub label: String,
+    pub options: Vec<(String, String)>,
+}
+
+/// Every error: a stable code and a message for people.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// The error's content.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// The stable error codes of the review API, each with the one HTTP status it
+/// is sent with. docs/api.md lists exactly these (a test compares them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the request is malformed or a value is out of range.
+    BadRequest,
+    /// 401: no session, an expired one, or a failed login.
+    Unauthorized,
+    /// 403: the reviewer lacks the role the route needs.
+    Forbidden,
+    /// 403: an admin tried to approve their own grant.
+    SecondAdminRequired,
+    /// 404: no such report, reviewer, grant, envelope or attachment.
+    NotFound,
+    /// 405: a known route, another method.
+    MethodNotAllowed,
+    /// 408: the body stopped arriving for `limits.body_idle_secs`.
+    RequestTimeout,
+    /// 409: the change conflicts with the current state.
+    Conflict,
+    /// 409: the triage state machine does not allow this move.
+    IllegalTransition,
+    /// 409: `head-seen` names an entry the audit chain does not hold.
+    AuditMismatch,
+    /// 413: the body is larger than the limit.
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    UnsupportedMediaType,
+    /// 429: too many requests; try again later.
+    RateLimited,
+    /// 500: a server fault; details are in the server log only.
+    Internal,
+    /// 503: the server cannot serve this now (full disk, shutting down).
+    Unavailable,
+    /// 503: the audit entry could not be written: nothing was served or changed.
+    AuditUnavailable,
+    /// A code this CLI does not know (a newer server); never sent.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// Every code a server sends.
+    pub const ALL: [ErrorCode; 16] = [
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::SecondAdminRequired,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::RequestTimeout,
+        ErrorCode::Conflict,
+        ErrorCode::IllegalTransition,
+        ErrorCode::AuditMismatch,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::RateLimited,
+        ErrorCode::Internal,
+        ErrorCode::Unavailable,
+        ErrorCode::AuditUnavailable,
+    ];
+
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::SecondAdminRequired => "second_admin_required",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::IllegalTransition => "illegal_transition",
+            ErrorCode::AuditMismatch => "audit_mismatch",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::AuditUnavailable => "audit_unavailable",
+            ErrorCode::Unknown => "unknown",
+        }
+    }
+
+    /// The HTTP status the code is sent with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::Forbidden | ErrorCode::SecondAdminRequired => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::RequestTimeout => 408,
+            ErrorCode::Conflict | ErrorCode::IllegalTransition | ErrorCode::AuditMismatch => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Internal | ErrorCode::Unknown => 500,
+            ErrorCode::Unavailable | ErrorCode::AuditUnavailable => 503,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `POST /api/v1/reports/{id}/triage`: every field optional.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageRequest {
+    /// The state to move to (the server enforces the state machine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<State>,
+    /// Required when, and only when, closing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<CloseReason>,
+    /// Sets (and confirms) the urgency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<Urgency>,
+    /// A reviewer id or name; an empty string unassigns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign: Option<String>,
+    /// base64 age ciphertext of a note (text and tags), encrypted by the CLI
+    /// to every triage reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `GET /api/v1/reports/{id}/identity`
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IdentityData {
+    pub envelope: Option<EnvelopeData>,
+}
+
+/// `POST /api/v1/audit/export`: the CLI reports an export it made.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRecord {
+    pub profile: String,
+    pub format: String,
+    pub reports: Vec<String>,
+}
+
+/// `GET /api/v1/audit`
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuditLog {
+    pub entries: Vec<crate::audit::Entry>,
+    /// `None` when the chain is intact, else where and how it breaks.
+    pub broken: Option<String>,
+}
+
+/// `GET /api/v1/recipients`: who a note must be encrypted to, and who
+/// receives identity sections (the CLI pins both sets and warns when they
+/// change).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Recipients {
+    pub triage: Vec<String>,
+    #[serde(default)]
+    pub identity: Vec<String>,
+    /// Display names by recipient, to show who was added or removed.
+    #[serde(default)]
+    pub names: Vec<(String, String)>,
+}
+
+/// `GET /api/v1/audit/chain?from=N`: the head, and up to
+/// [`AUDIT_PAGE`] entries from index N on (none without `from`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuditChain {
+    pub head: Option<crate::audit::Anchor>,
+    pub entries: Vec<crate::audit::Entry>,
+}
+
+/// The most entries one `GET /api/v1/audit/chain` answer holds.
+pub const AUDIT_PAGE: usize = 1000;
+
+/// `POST /api/v1/reviewers/pending/{id}/approve` answers with the new
+/// reviewer; `POST /api/v1/reviewers` answers 202 with this when the roles
+/// include `identity` or `admin`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PendingGrantInfo {
+    pub id: String,
+    pub name: String,
+    pub recipient: String,
+    pub roles: Vec<Role>,
+    pub requested_by: String,
+    pub day: Day,
+}

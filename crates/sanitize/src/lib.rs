@@ -1,0 +1,782 @@
+//! Metadata stripping for files uploaded to Amanat.
+//!
+//! Uploaded evidence (photos, documents, recordings) routinely carries data that
+//! identifies the person who made it: GPS positions, camera serial numbers,
+//! author names, software versions, edit timestamps. This module removes that
+//! data *before* the file is encrypted and stored, so that a later breach of the
+//! store or a careless reviewer cannot tie a report back to its source.
+//!
+//! It must never: trust the client's file name or Content-Type (use [`detect`]),
+//! panic on hostile input, store a file of a cleanable kind with its metadata
+//! when it cannot be parsed (that is an `Err`, never a silent pass-through), or
+//! read an unbounded amount of data into memory.
+//!
+//! # Memory behaviour
+//! * Streaming, bounded memory (a few KiB buffers, at most one 64 KiB JPEG
+//!   segment or one 1 MiB MP3 tail window): [`Kind::Jpeg`], [`Kind::Png`],
+//!   [`Kind::Gif`], [`Kind::Mp3`], [`Kind::Netpbm`], [`Kind::Other`].
+//! * Streaming, audio copied in 64 KiB chunks or page by page (at most
+//!   65 307 bytes) whatever its size; the header packets (Ogg) or kept
+//!   metadata blocks (FLAC) held in memory up to [`Limits::mp4_max_box`]
+//!   bytes, otherwise [`SanitizeError::TooLarge`]: [`Kind::Ogg`],
+//!   [`Kind::Flac`].
+//! * Streaming, sound data copied in 8 KiB pieces whatever its size; the
+//!   chunks kept before it (format descriptions) held in memory, together
+//!   at most [`Limits::mp4_max_box`] bytes: [`Kind::Wav`], [`Kind::Aiff`].
+//!   AVI is rewritten in place through an 8 KiB buffer: [`Kind::Avi`].
+//! * Streaming, media data copied in 64 KiB chunks whatever its size; the
+//!   other top-level boxes (`moov`, `moof`, …) held in memory up to
+//!   [`Limits::mp4_max_box`] bytes at once, otherwise
+//!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`]; likewise for
+//!   [`Kind::Webm`] and [`Kind::Matroska`], whose clusters stream and whose
+//!   metadata elements are held one at a time (see `mkv.rs`).
+//!   The same for [`Kind::Heif`] and [`Kind::Avif`], whose one `meta` box
+//!   is held (same limit) and whose other bytes stream through in place.
+//! * Whole file in memory, up to [`Limits::max_in_memory`] bytes, otherwise
+//!   [`SanitizeError::TooLarge`]: [`Kind::Pdf`], [`Kind::Ooxml`], [`Kind::Odf`],
+//!   [`Kind::Webp`], [`Kind::Tiff`], [`Kind::Svg`], [`Kind::Epub`]. These
+//!   need random access or are rewritten as XML
+//!   (cross-reference tables, zip central directory, IFD offsets).
+//!   The zip formats ([`Kind::Ooxml`], [`Kind::Odf`], [`Kind::Epub`], [`Kind::Zip`]) also
+//!   hold their output (about the input's size) and the parts they rewrite
+//!   whole, at most [`Limits::zip_max_in_memory`] bytes at once; other parts
+//!   stream through a small buffer. Decompression stops at
+//!   [`Limits::zip_max_uncompressed`] or `zip_max_ratio` times the input
+//!   size, shared with nested documents.
+//!
+//! # Error contract
+//! On `Err` the bytes already written to `output` are partial and must be
+//! discarded by the caller. On `Ok` the output is a complete file.
+//!
+//! # Orientation
+//! Dropping JPEG EXIF would also drop the Orientation tag and show portrait
+//! photos sideways. When the original Orientation is not 1, a minimal EXIF
+//! block holding only that one tag is written back (see `jpeg.rs`).
+
+use std::fmt;
+use std::io::{self, Read, Write};
+
+mod flac;
+mod gif;
+mod heif;
+mod jpeg;
+mod mkv;
+mod mp3;
+mod mp4;
+mod netpbm;
+mod ogg;
+mod pdf;
+mod png;
+mod riff;
+mod svg;
+mod tiff;
+mod webp;
+mod xml;
+mod zipdoc;
+
+/// File kinds the sanitizer knows about. Determined by [`detect`] from content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Jpeg,
+    Png,
+    Webp,
+    Gif,
+    Tiff,
+    Pdf,
+    /// Office Open XML: docx, xlsx, pptx.
+    Ooxml,
+    /// OpenDocument: odt, ods, odp.
+    Odf,
+    /// Another zip archive, or one whose kind the first bytes do not show
+    /// (writers put `[Content_Types].xml` anywhere). [`strip`] classifies it
+    /// from its central directory as OOXML or ODF and cleans it, or refuses
+    /// it: a zip that is not an office document cannot be cleaned.
+    Zip,
+    Mp3,
+    /// ISO base media / QuickTime: mp4, mov, m4a, 3gp.
+    Mp4,
+    /// WebM (EBML DocType `webm`).
+    Webm,
+    /// Matroska: mkv, mka (EBML DocType `matroska`).
+    Matroska,
+    /// SVG drawings (XML).
+    Svg,
+    /// Netpbm images: PBM, PGM, PPM (P1–P6) and PAM (P7).
+    Netpbm,
+    /// EPUB e-books (zip with a stored `mimetype` of `application/epub+zip`).
+    Epub,
+    /// Ogg Vorbis or Ogg Opus (voice notes).
+    Ogg,
+    /// FLAC, possibly behind ID3v2 tags.
+    Flac,
+    /// HEIF still images (HEIC from phones), ISO-BMFF with an image brand.
+    Heif,
+    /// AVIF still images: HEIF with AV1 coding.
+    Avif,
+    /// WAV (RIFF WAVE; RF64/BW64 detected to be refused).
+    Wav,
+    /// AIFF and AIFF-C.
+    Aiff,
+    /// AVI (RIFF AVI).
+    Avi,
+    /// Anything else; copied unchanged and reported as [`Outcome::NotCleanable`].
+    Other,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Kind::Jpeg => "jpeg",
+            Kind::Png => "png",
+            Kind::Webp => "webp",
+            Kind::Gif => "gif",
+            Kind::Tiff => "tiff",
+            Kind::Pdf => "pdf",
+            Kind::Ooxml => "ooxml",
+            Kind::Odf => "odf",
+            Kind::Zip => "zip",
+            Kind::Mp3 => "mp3",
+            Kind::Mp4 => "mp4",
+            Kind::Webm => "webm",
+            Kind::Matroska => "matroska",
+            Kind::Svg => "svg",
+            Kind::Netpbm => "netpbm",
+            Kind::Epub => "epub",
+            Kind::Ogg => "ogg",
+            Kind::Flac => "flac",
+            Kind::Heif => "heif",
+            Kind::Avif => "avif",
+            Kind::Wav => "wav",
+            Kind::Aiff => "aiff",
+            Kind::Avi => "avi",
+            Kind::Other => "other",
+        };
+        f.write_str(s)
+    }
+}
+
+/// Resource limits applied while stripping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input read whole into memory for random-access formats
+    /// (not MP4, which streams).
+    pub max_in_memory: u64,
+    /// Most bytes of MP4/MOV top-level boxes other than media data (`moov`,
+    /// `moof`, metadata boxes, …) held in memory at once while streaming.
+    /// A movie's `moov` is typically well under 1% of the file. Also the
+    /// most bytes of one WebM/Matroska metadata element (`Info`, `Tracks`,
+    /// `SeekHead`, `Tags`) held at once, and the bound of the Ogg header
+    /// packets kept (identification and Vorbis setup) and the FLAC metadata
+    /// blocks kept (STREAMINFO, SEEKTABLE).
+    /// And the most bytes of the WAV/AIFF chunks kept before the sound data.
+    pub mp4_max_box: u64,
+    /// Most entries a zip-based document may have.
+    pub zip_max_entries: u64,
+    /// Most bytes all entries of a zip-based document may decompress to.
+    pub zip_max_uncompressed: u64,
+    /// Largest ratio of decompressed bytes to input bytes.
+    pub zip_max_ratio: u64,
+    /// Most decompressed bytes of a zip-based document held in memory at
+    /// once: the parts rewritten whole (XML, embedded documents, PDFs, PNG,
+    /// GIF, WebP and TIFF images), each counted twice for its cleaned copy. Other
+    /// parts stream and do not count. More is refused as a zip bomb.
+    pub zip_max_in_memory: u64,
+    /// Most bytes all the streams of one PDF that must be decoded to read it
+    /// (object streams and cross-reference streams) may decode to, together.
+    /// Page content, images and fonts are copied encoded and never count;
+    /// metadata streams are dropped without decoding. The server sets it from
+    /// `limits.pdf_max_decoded_bytes`.
+    pub pdf_max_decoded: u64,
+    /// Most values (objects and every array, dictionary, name, string and
+    /// number in them) one PDF may have, counted as they are read (members
+    /// of an object stream from their text, before they are parsed): parsed
+    /// values take many times the bytes of their text. The server sets it
+    /// from `limits.pdf_max_values`.
+    pub pdf_max_values: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_in_memory: 256 * 1024 * 1024,
+            mp4_max_box: 64 * 1024 * 1024,
+            zip_max_entries: 10_000,
+            zip_max_uncompressed: 1024 * 1024 * 1024,
+            zip_max_ratio: 100,
+            zip_max_in_memory: 64 * 1024 * 1024,
+            pdf_max_decoded: 32 * 1024 * 1024,
+            pdf_max_values: 500_000,
+        }
+    }
+}
+
+/// A category of metadata that was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Removed {
+    Location,
+    Camera,
+    Author,
+    Software,
+    Dates,
+    Comments,
+    Thumbnail,
+    DocumentIds,
+    Other,
+}
+
+impl fmt::Display for Removed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Removed::Location => "location",
+            Removed::Camera => "camera",
+            Removed::Author => "author",
+            Removed::Software => "software",
+            Removed::Dates => "dates",
+            Removed::Comments => "comments",
+            Removed::Thumbnail => "thumbnail",
+            Removed::DocumentIds => "identifiers",
+            Removed::Other => "other",
+        };
+        f.write_str(s)
+    }
+}
+
+/// Result of a successful [`strip`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Metadata was found and removed; `removed` is sorted and has no duplicates.
+    Cleaned { removed: Vec<Removed> },
+    /// The file parsed and held no metadata we remove, but the output was
+    /// re-serialised (e.g. a PDF or zip is always rewritten), so bytes differ.
+    NothingFound,
+    /// The format is not one we can clean ([`Kind::Other`]); the output is the
+    /// unchanged input and may still carry metadata.
+    NotCleanable,
+    /// The file parsed, held no metadata we remove, and the output is
+    /// byte-for-byte the input.
+    KeptOriginal,
+}
+
+/// Why a file could not be sanitized. The caller must refuse the upload.
+#[derive(thiserror::Error, Debug)]
+pub enum SanitizeError {
+    #[error("malformed {kind} file: {detail}")]
+    Malformed { kind: Kind, detail: String },
+    /// A well-formed file of a kind nothing here can clean (a zip archive
+    /// that is no office document): like [`Kind::Other`], not damage.
+    #[error("{kind} file cannot be cleaned: {detail}")]
+    Unsupported { kind: Kind, detail: &'static str },
+    #[error("file is larger than the {limit}-byte limit for this format")]
+    TooLarge { limit: u64 },
+    #[error("archive exceeds decompression limits (possible zip bomb)")]
+    ZipBomb,
+    #[error("i/o error: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// Detect the kind of a file from its first bytes (up to 4096).
+///
+/// Never looks at names or client-provided types. Zip archives are OOXML when a
+/// `[Content_Types].xml` entry is visible in the prefix, ODF when the first
+/// entry is a stored `mimetype` naming an OpenDocument type, otherwise Zip;
+/// [`strip`] decides from the central directory in all three cases.
+/// ISO-BMFF files whose brand is an image format are HEIF or AVIF, not MP4.
+pub fn detect(prefix: &[u8]) -> Kind {
+    let p = prefix.get(..prefix.len().min(4096)).unwrap_or(prefix);
+    if p.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Kind::Jpeg;
+    }
+    if p.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Kind::Png;
+    }
+    if p.starts_with(b"GIF87a") || p.starts_with(b"GIF89a") {
+        return Kind::Gif;
+    }
+    if p.len() >= 12 && p.starts_with(b"RIFF") && p.get(8..12) == Some(b"WEBP") {
+        return Kind::Webp;
+    }
+    if riff::looks_like_wav(p) {
+        return Kind::Wav;
+    }
+    if riff::looks_like_avi(p) {
+        return Kind::Avi;
+    }
+    if riff::looks_like_aiff(p) {
+        return Kind::Aiff;
+    }
+    // Classic and BigTIFF in both byte orders; BigTIFF is reported as Tiff so
+    // that the stripper refuses it instead of passing it through as Other.
+    if p.starts_with(b"II*\0")
+        || p.starts_with(b"MM\0*")
+        || p.starts_with(b"II+\0")
+        || p.starts_with(b"MM\0+")
+    {
+        return Kind::Tiff;
+    }
+    if p.starts_with(b"PK\x03\x04") {
+        return zipdoc::detect_zip(p);
+    }
+    if let Some(kind) = mkv::detect(p) {
+        return kind;
+    }
+    if netpbm::looks_like_netpbm(p) {
+        return Kind::Netpbm;
+    }
+    if svg::looks_like_svg(p) {
+        return Kind::Svg;
+    }
+    // PDF readers accept the header anywhere in the first KiB.
+    let head = p.get(..p.len().min(1024)).unwrap_or(p);
+    if find(head, b"%PDF-").is_some() {
+        return Kind::Pdf;
+    }
+    if let Some(kind) = heif::looks_like_heif(p) {
+        return kind;
+    }
+    if mp4::looks_like_mp4(p) {
+        return Kind::Mp4;
+    }
+    if ogg::looks_like_ogg(p) {
+        return Kind::Ogg;
+    }
+    // Before MP3: some taggers put an ID3v2 tag in front of FLAC.
+    if flac::looks_like_flac(p) {
+        return Kind::Flac;
+    }
+    if mp3::looks_like_mp3(p) {
+        return Kind::Mp3;
+    }
+    Kind::Other
+}
+
+/// Strip identifying metadata from `input` (of the given, detected `kind`)
+/// and write the cleaned file to `output`.
+///
+/// See the module documentation for memory behaviour per kind. On error the
+/// output is incomplete and must be discarded.
+pub fn strip(
+    kind: Kind,
+    input: &mut dyn Read,
+    output: &mut dyn Write,
+    limits: &Limits,
+) -> Result<Outcome, SanitizeError> {
+    match kind {
+        Kind::Other => {
+            io::copy(input, output)?;
+            Ok(Outcome::NotCleanable)
+        }
+        Kind::Jpeg => jpeg::strip(input, output),
+        Kind::Png => png::strip(input, output),
+        Kind::Gif => gif::strip(input, output),
+        Kind::Mp3 => mp3::strip(input, output),
+        Kind::Webp => {
+            let data = read_limited(input, limits.max_in_memory)?;
+            webp::strip(&data, output)
+        }
+        Kind::Tiff => {
+            let data = read_limited(input, limits.max_in_memory)?;
+            tiff::strip(&data, output)
+        }
+        Kind::Pdf => {
+            let data = read_limited(input, limits.max_in_memory)?;
+            no_panic(kind, || pdf::strip(&data, output, limits))
+        }
+        Kind::Mp4 => mp4::strip(input, output, limits.mp4_max_box),
+        Kind::Webm | Kind::Matroska => mkv::strip(kind, input, output, limits.mp4_max_box),
+        Kind::Netpbm => netpbm::strip(input, output),
+        Kind::Svg => svg::strip(input, output, limits),
+        Kind::Ogg => ogg::strip(input, output, limits.mp4_max_box),
+        Kind::Flac => flac::strip(input, output, limits.mp4_max_box),
+        Kind::Heif | Kind::Avif => heif::strip(kind, input, output, limits.mp4_max_box),
+        Kind::Wav => riff::strip_wav(input, output, limits.mp4_max_box),
+        Kind::Aiff => riff::strip_aiff(input, output, limits.mp4_max_box),
+        Kind::Avi => riff::strip_avi(input, output),
+        Kind::Ooxml | Kind::Odf | Kind::Zip | Kind::Epub => {
+            let data = read_limited(input, limits.max_in_memory)?;
+            no_panic(kind, || zipdoc::strip(kind, &data, output, limits))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers shared by the format modules.
+// ---------------------------------------------------------------------------
+
+/// Run a third-party parser (lopdf, zip) so that a panic inside it on
+/// hostile input becomes `Malformed` instead of taking the server down.
+/// (Only effective with `panic = "unwind"`, the default.)
+fn no_panic<T>(
+    kind: Kind,
+    f: impl FnOnce() -> Result<T, SanitizeError>,
+) -> Result<T, SanitizeError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(malformed(kind, "parser failed on this input")))
+}
+
+/// Build a `Malformed` error.
+fn malformed(kind: Kind, detail: impl Into<String>) -> SanitizeError {
+    SanitizeError::Malformed {
+        kind,
+        detail: detail.into(),
+    }
+}
+
+/// Turn an input read error into the right variant: running out of input
+/// means the file is truncated (a property of the file, not of the server).
+fn read_err(kind: Kind) -> impl Fn(io::Error) -> SanitizeError {
+    move |e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            malformed(kind, "truncated")
+        } else {
+            SanitizeError::Io(e)
+        }
+    }
+}
+
+/// Read the whole input, refusing more than `limit` bytes.
+fn read_limited(input: &mut dyn Read, limit: u64) -> Result<Vec<u8>, SanitizeError> {
+    let mut data = Vec::new();
+    // Read one byte past the limit so "exactly at the limit" is accepted.
+    input.take(limit.saturating_add(1)).read_to_end(&mut data)?;
+    if data.len() as u64 > limit {
+        return Err(SanitizeError::TooLarge { limit });
+    }
+    Ok(data)
+}
+/// Reads until `buf` is full or the input ends; returns how many bytes
+/// were read (fewer only at the end). Interrupted reads are retried.
+fn read_up_to(r: &mut dyn Read, buf: &mut [u8], kind: Kind) -> Result<usize, SanitizeError> {
+    let mut got = 0;
+    while let Some(rest) = buf.get_mut(got..) {
+        if rest.is_empty() {
+            break;
+        }
+        match r.read(rest) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_err(kind)(e)),
+        }
+    }
+    Ok(got)
+}
+
+/// Fills `buf` whole; a shorter input is a truncated file.
+fn read_exact(r: &mut dyn Read, buf: &mut [u8], kind: Kind) -> Result<(), SanitizeError> {
+    if read_up_to(r, buf, kind)? != buf.len() {
+        return Err(malformed(kind, "truncated"));
+    }
+    Ok(())
+}
+
+/// Read and discard exactly `n` bytes (streaming, bounded memory).
+fn skip_exact(r: &mut dyn Read, n: u64, kind: Kind) -> Result<(), SanitizeError> {
+    let copied = io::copy(&mut r.take(n), &mut io::sink())?;
+    if copied != n {
+        return Err(malformed(kind, "truncated"));
+    }
+    Ok(())
+}
+
+/// Position of `needle` in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Accumulates the categories a stripper removed.
+#[derive(Debug, Default)]
+struct Found {
+    removed: Vec<Removed>,
+    /// True when the output differs from the input in any byte.
+    changed: bool,
+}
+
+impl Found {
+    fn add(&mut self, r: Removed) {
+        self.changed = true;
+        if !self.removed.contains(&r) {
+            self.removed.push(r);
+        }
+    }
+
+    fn outcome(mut self) -> Outcome {
+        if self.removed.is_empty() {
+            if self.changed {
+                Outcome::NothingFound
+            } else {
+                Outcome::KeptOriginal
+            }
+        } else {
+            self.removed.sort();
+            Outcome::Cleaned {
+                removed: self.removed,
+            }
+        }
+    }
+}
+
+/// Guess what an XMP packet held, for reporting. Always records something,
+/// since an XMP packet is metadata whatever it says.
+fn classify_xmp(xmp: &[u8], found: &mut Found) {
+    let checks: [(&[u8], Removed); 9] = [
+        (b"GPS", Removed::Location),
+        (b"dc:creator", Removed::Author),
+        (b"Author", Removed::Author),
+        (b"CreatorTool", Removed::Software),
+        (b"tiff:Make", Removed::Camera),
+        (b"SerialNumber", Removed::Camera),
+        (b"Date", Removed::Dates),
+        (b"DocumentID", Removed::DocumentIds),
+        (b"dc:description", Removed::Comments),
+    ];
+    for (needle, cat) in checks {
+        if find(xmp, needle).is_some() {
+            found.add(cat);
+        }
+    }
+    found.add(Removed::Other);
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detect_magic() {
+        assert_eq!(detect(b"\xFF\xD8\xFF\xE0rest"), Kind::Jpeg);
+        assert_eq!(detect(b"\x89PNG\r\n\x1a\n...."), Kind::Png);
+        assert_eq!(detect(b"GIF89a...."), Kind::Gif);
+        assert_eq!(detect(b"RIFF\0\0\0\0WEBPVP8 "), Kind::Webp);
+        assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt "), Kind::Wav);
+        assert_eq!(detect(b"RF64\xff\xff\xff\xffWAVEds64"), Kind::Wav);
+        assert_eq!(detect(b"RIFF\0\0\0\0AVI LIST"), Kind::Avi);
+        assert_eq!(detect(b"FORM\0\0\0\0AIFFCOMM"), Kind::Aiff);
+        assert_eq!(detect(b"FORM\0\0\0\0AIFCFVER"), Kind::Aiff);
+        assert_eq!(detect(b"RIFF\0\0\0\0RMIDdata"), Kind::Other);
+        assert_eq!(detect(b"II*\0\x08\0\0\0"), Kind::Tiff);
+        assert_eq!(detect(b"MM\0*\0\0\0\x08"), Kind::Tiff);
+        assert_eq!(detect(b"junk\n%PDF-1.7\n"), Kind::Pdf);
+        assert_eq!(detect(b"ID3\x04\0\0\0\0\0\0"), Kind::Mp3);
+        assert_eq!(detect(b"\xFF\xFB\x90\x64\0\0"), Kind::Mp3);
+        assert_eq!(detect(b"\0\0\0\x18ftypisom\0\0\0\0isommp41"), Kind::Mp4);
+        assert_eq!(detect(b"\x1A\x45\xDF\xA3\x87\x42\x82\x84webm"), Kind::Webm);
+        assert_eq!(
+            detect(b"\x1A\x45\xDF\xA3\x8B\x42\x82\x88matroska"),
+            Kind::Matroska
+        );
+        assert_eq!(detect(b"\x1A\x45\xDF\xA3\x87\x42\x82\x84abcd"), Kind::Other);
+        assert_eq!(detect(b"OggS\0\x02"), Kind::Ogg);
+        assert_eq!(detect(b"fLaC\0\0\0\x22"), Kind::Flac);
+        assert_eq!(detect(b"ID3\x03\0\0\0\0\0\x02\0\0fLaC"), Kind::Flac);
+        assert_eq!(detect(b"ID3\x03\0\0\0\0\0\x02\0\0\xFF\xFB"), Kind::Mp3);
+        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Heif);
+        assert_eq!(detect(b"\0\0\0\x18ftypmif1\0\0\0\0mif1avif"), Kind::Avif);
+        assert_eq!(detect(b"\0\0\0\x14ftypavis\0\0\0\0avis"), Kind::Avif);
+        assert_eq!(detect(b""), Kind::Other);
+        assert_eq!(detect(b"hello world"), Kind::Other);
+        assert_eq!(detect(b"P6\n2 1\n255\n"), Kind::Netpbm);
+        assert_eq!(detect(b"P3 # x\n1 1\n"), Kind::Netpbm);
+        assert_eq!(detect(b"P3 notes from the meeting"), Kind::Other);
+        assert_eq!(
+            detect(b"<?xml version='1.0'?>\n<svg xmlns='x'/>"),
+            Kind::Svg
+        );
+        assert_eq!(detect(b"<!DOCTYPE html><html><svg/></html>"), Kind::Other);
+        assert_eq!(detect(b"Plain text"), Kind::Other);
+    }
+
+    #[test]
+    fn removed_display_is_lowercase_word() {
+        for r in [
+            Removed::Location,
+            Removed::Camera,
+            Removed::Author,
+            Removed::Software,
+            Removed::Dates,
+            Removed::Comments,
+            Removed::Thumbnail,
+            Removed::DocumentIds,
+            Removed::Other,
+        ] {
+            let s = r.to_string();
+            assert!(!s.is_empty());
+            assert!(s.chars().all(|c| c.is_ascii_lowercase()));
+        }
+    }
+
+    #[test]
+    fn other_is_copied_unchanged() {
+        let data = b"just some bytes \x00\x01";
+        let mut out = Vec::new();
+        let res = strip(Kind::Other, &mut &data[..], &mut out, &Limits::default());
+        assert!(matches!(res, Ok(Outcome::NotCleanable)));
+        assert_eq!(out, data);
+    }
+
+    #[test]
+    fn in_memory_limit_is_enforced() {
+        let data = vec![0u8; 1000];
+        let limits = Limits {
+            max_in_memory: 100,
+            ..Limits::default()
+        };
+        let mut out = Vec::new();
+        let res = strip(Kind::Pdf, &mut &data[..], &mut out, &limits);
+        assert!(matches!(res, Err(SanitizeError::TooLarge { limit: 100 })));
+    }
+
+    #[test]
+    fn found_outcomes() {
+        let f = Found::default();
+        assert_eq!(f.outcome(), Outcome::KeptOriginal);
+        let f = Found {
+            changed: true,
+            ..Found::default()
+        };
+        assert_eq!(f.outcome(), Outcome::NothingFound);
+        let mut f = Found::default();
+        f.add(Removed::Other);
+        f.add(Removed::Location);
+        f.add(Removed::Other);
+        assert_eq!(
+            f.outcome(),
+            Outcome::Cleaned {
+                removed: vec![Removed::Location, Removed::Other]
+            }
+        );
+    }
+}
+
+/// Robustness: nothing panics on random bytes or mutated fixtures.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ALL: [Kind; 24] = [
+        Kind::Wav,
+        Kind::Aiff,
+        Kind::Avi,
+        Kind::Heif,
+        Kind::Avif,
+        Kind::Jpeg,
+        Kind::Png,
+        Kind::Webp,
+        Kind::Gif,
+        Kind::Tiff,
+        Kind::Pdf,
+        Kind::Ooxml,
+        Kind::Odf,
+        Kind::Mp3,
+        Kind::Mp4,
+        Kind::Webm,
+        Kind::Matroska,
+        Kind::Ogg,
+        Kind::Flac,
+        Kind::Zip,
+        Kind::Svg,
+        Kind::Netpbm,
+        Kind::Epub,
+        Kind::Other,
+    ];
+
+    fn fixtures() -> Vec<(Kind, Vec<u8>)> {
+        vec![
+            (Kind::Jpeg, jpeg::tests::fixture(jpeg::tests::TINY, 6)),
+            (Kind::Png, png::tests::fixture()),
+            (Kind::Gif, gif::tests::fixture()),
+            (Kind::Webp, webp::tests::fixture()),
+            (Kind::Tiff, tiff::tests::fixture(true)),
+            (Kind::Pdf, pdf::tests::fixture()),
+            (Kind::Ooxml, zipdoc::tests::docx_fixture()),
+            (Kind::Odf, zipdoc::tests::odt_fixture()),
+            (Kind::Mp3, mp3::tests::fixture()),
+            (Kind::Mp4, mp4::tests::fixture(true, false)),
+            (Kind::Matroska, mkv::tests::fixture()),
+            (Kind::Svg, svg::tests::INKSCAPE.as_bytes().to_vec()),
+            (Kind::Netpbm, netpbm::tests::fixture()),
+            (Kind::Epub, zipdoc::tests::epub_fixture()),
+            (Kind::Ogg, ogg::tests::fixture()),
+            (Kind::Flac, flac::tests::fixture()),
+            (Kind::Heif, heif::tests::fixture()),
+        ]
+    }
+
+    fn small_limits() -> Limits {
+        Limits {
+            max_in_memory: 1 << 20,
+            mp4_max_box: 1 << 16,
+            zip_max_entries: 100,
+            zip_max_uncompressed: 4 << 20,
+            zip_max_ratio: 100,
+            zip_max_in_memory: 1 << 20,
+            pdf_max_decoded: 4 << 20,
+            pdf_max_values: 10_000,
+        }
+    }
+
+    #[test]
+    fn fixtures_detect_as_their_kind() {
+        for (kind, data) in fixtures() {
+            let prefix = &data[..data.len().min(4096)];
+            assert_eq!(detect(prefix), kind);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = detect(&data);
+            for kind in ALL {
+                let mut out = Vec::new();
+                let _ = strip(kind, &mut &data[..], &mut out, &small_limits());
+            }
+        }
+
+        #[test]
+        fn mutated_fixtures_never_panic(
+            which in 0usize..17,
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+            cut in proptest::option::of(any::<usize>()),
+        ) {
+            let (kind, mut data) = fixtures().swap_remove(which);
+            for (pos, byte) in edits {
+                let i = pos % data.len();
+                data[i] = byte;
+            }
+            if let Some(c) = cut {
+                data.truncate(c % (data.len() + 1));
+            }
+            let detected = detect(&data[..data.len().min(4096)]);
+            for k in [kind, detected] {
+                let mut out = Vec::new();
+                let _ = strip(k, &mut &data[..], &mut out, &small_limits());
+            }
+        }
+    }
+}
+
+/// Helpers shared by the format modules' tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+pub(crate) mod tests_util {
+    use super::*;
+
+    pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+        find(hay, needle).is_some()
+    }
+
+    /// Run `strip` over an in-memory input with default limits.
+    pub(crate) fn run(kind: Kind, data: &[u8]) -> (Result<Outcome, SanitizeError>, Vec<u8>) {
+        let mut out = Vec::new();
+        let res = strip(kind, &mut &data[..], &mut out, &Limits::default());
+        (res, out)
+    }
+}

@@ -1,0 +1,6 @@
+//! `amanatd`: the Amanat server. Thin: everything lives in `amanat::daemon`.
+#![forbid(unsafe_code)]
+
+fn main() -> std::process::ExitCode {
+    amanatd::daemon::main()
+}

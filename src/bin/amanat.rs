@@ -1,6 +1,0 @@
-//! `amanat`: the reviewer CLI. Thin: everything lives in `amanat::cli`.
-#![forbid(unsafe_code)]
-
-fn main() -> std::process::ExitCode {
-    amanat::cli::main()
-}

@@ -1,6 +1,0 @@
-//! `amanatd`: the Amanat server. Thin: everything lives in `amanat::daemon`.
-#![forbid(unsafe_code)]
-
-fn main() -> std::process::ExitCode {
-    amanat::daemon::main()
-}
