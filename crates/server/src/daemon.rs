@@ -701,6 +701,10 @@ fn init_logging() {
     let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 
+/// Amanat's own log targets: explicit `amanat::…` targets and the module
+/// paths of the workspace's crates the server links.
+pub const OWN_CRATES: &[&str] = &["amanat", "amanatd", "amanat_core", "amanat_sanitize"];
+
 /// The crates other than Amanat whose INFO, WARN and ERROR lines reach the
 /// log: actix-server says when it starts, which listener address it bound
 /// (the server's own) and when it stops, and reads no request bytes.
@@ -711,7 +715,7 @@ pub const OTHER_CRATES_LOGGED: &[&str] = &["actix_server"];
 fn log_filter<S>(env: tracing_subscriber::EnvFilter) -> impl tracing_subscriber::layer::Filter<S> {
     use tracing_subscriber::filter::FilterExt;
     let allowed = tracing_subscriber::filter::filter_fn(|m| {
-        crate_of(m.target()) == "amanat"
+        OWN_CRATES.contains(&crate_of(m.target()))
             || (OTHER_CRATES_LOGGED.contains(&crate_of(m.target()))
                 && *m.level() <= tracing::Level::INFO)
     })
