@@ -300,7 +300,7 @@ fn init_keygen_enrol_serve_submit_login_list_show() {
     // The review path may name report ids (SECURITY.md); the intake path never.
     let intake_lines: Vec<&str> = log_text
         .lines()
-        .filter(|l| l.contains("amanatd::intake"))
+        .filter(|l| l.contains("amanat::intake"))
         .collect();
     assert!(!intake_lines.is_empty());
     assert!(

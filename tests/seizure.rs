@@ -851,16 +851,19 @@ fn check_times(
 // ----- the log -----
 
 /// Whether a line with this level and target (as the server prints it,
-/// `amanatd::intake:`) may be in the log: Amanat's own at any level, and
+/// `amanat::intake:`) may be in the log: Amanat's own at any level, and
 /// only actix-server's start and stop lines, at INFO and above, from any
-/// other crate (`daemon.rs`, `OTHER_CRATES_LOGGED`).
+/// other crate (`daemon.rs`, `OWN_CRATES` and `OTHER_CRATES_LOGGED`).
 fn logged_crate(target: &str, level: &str) -> bool {
     let krate = target
         .trim_end_matches(':')
         .split("::")
         .next()
         .unwrap_or("");
-    krate == "amanat" || (krate == "actix_server" && matches!(level, "INFO" | "WARN" | "ERROR"))
+    matches!(
+        krate,
+        "amanat" | "amanatd" | "amanat_core" | "amanat_sanitize"
+    ) || (krate == "actix_server" && matches!(level, "INFO" | "WARN" | "ERROR"))
 }
 
 /// A one-page PDF whose cross-reference offsets are all a few bytes off, as
@@ -1043,7 +1046,7 @@ fn check_log(
                 problems.push(format!("log: an id of {tree} as a byte list"));
             }
             for line in text.lines().filter(|l| l.contains(&id)) {
-                if !(review_may_log && line.contains(" amanatd::review:")) {
+                if !(review_may_log && line.contains(" amanat::review:")) {
                     problems.push(format!(
                         "log: an id of {tree} outside the review path: {line}"
                     ));

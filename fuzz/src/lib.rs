@@ -603,7 +603,10 @@ pub fn multipart(data: &[u8]) {
                     for f in &form.files {
                         let m = &f.manifest;
                         assert_eq!(clean_filename(&m.name), m.name);
-                        assert!(m.size <= FILE_BYTES || m.result == "cleaned");
+                        assert!(
+                            m.size <= FILE_BYTES
+                                || m.result == amanat_core::records::CleanResult::Cleaned
+                        );
                         assert!(f.temp.path().starts_with(&blobs));
                     }
                 }

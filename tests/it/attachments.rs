@@ -8,7 +8,7 @@ use crate::fixtures;
 
 use amanat_core::crypto::envelope;
 use amanat_core::model::Role;
-use amanat_core::records::AttachmentManifest;
+use amanat_core::records::{AttachmentManifest, CleanResult};
 use common::*;
 use fixtures::*;
 use std::io::Read;
@@ -128,13 +128,13 @@ fn files_are_stripped_encrypted_and_listed() {
                 assert_eq!((img.width(), img.height()), (32, 24));
             }
             "application/octet-stream" => {
-                assert_eq!(m.result, "kept_original");
+                assert_eq!(m.result, CleanResult::KeptOriginal);
                 assert_eq!(data, other);
             }
             _ => {}
         }
     }
-    assert_eq!(manifests[0].result, "cleaned");
+    assert_eq!(manifests[0].result, CleanResult::Cleaned);
     assert!(
         manifests[0].removed.contains(&"location".to_string()),
         "{:?}",
@@ -158,7 +158,7 @@ fn keeping_the_original_metadata_is_honoured_and_recorded() {
     .unwrap();
     let record: serde_json::Value = serde_json::from_slice(&plain).unwrap();
     let m: Vec<AttachmentManifest> = serde_json::from_value(record["attachments"].clone()).unwrap();
-    assert_eq!(m[0].result, "kept_original");
+    assert_eq!(m[0].result, CleanResult::KeptOriginal);
     assert_eq!(
         open_blob(&app, &rs[0].identity, &m[0]),
         jpeg,
@@ -384,7 +384,7 @@ fn files_can_be_sent_with_a_follow_up_message() {
     assert!(!contains_bytes(&photo, GPS_CANARY.as_bytes()));
     assert!(image::load_from_memory(&photo).is_ok(), "still a picture");
     assert_eq!(open_blob(&app, &rs[0].identity, &sent[1]), notes);
-    assert_eq!(sent[2].result, "kept_original");
+    assert_eq!(sent[2].result, CleanResult::KeptOriginal);
     assert_eq!(open_blob(&app, &rs[0].identity, &sent[2]), png);
 
     // Deleting the report deletes the message's files with it.
@@ -558,8 +558,8 @@ fn a_file_we_cannot_clean_is_stored_only_with_the_sources_agreement() {
     assert_eq!(reports.len(), 1);
     let m = manifests_of(&app, &rs[0].identity, &reports[0]);
     assert_eq!(m.len(), 2);
-    assert_eq!(m[0].result, "cleaned");
-    assert_eq!(m[1].result, "kept_original");
+    assert_eq!(m[0].result, CleanResult::Cleaned);
+    assert_eq!(m[1].result, CleanResult::KeptOriginal);
     assert_eq!(open_blob(&app, &rs[0].identity, &m[1]), photo);
 
     // "Keep the original metadata" ticked is agreement too.
@@ -628,7 +628,7 @@ fn a_follow_up_file_we_cannot_clean_needs_the_sources_agreement() {
     assert_eq!(msgs.len(), 1);
     let m: Vec<AttachmentManifest> =
         serde_json::from_value(msgs[0]["attachments"].clone()).unwrap();
-    assert_eq!(m[0].result, "kept_original");
+    assert_eq!(m[0].result, CleanResult::KeptOriginal);
     assert_eq!(open_blob(&app, &rs[0].identity, &m[0]), photo);
 }
 
@@ -806,7 +806,7 @@ fn office_documents_are_classified_from_their_directory_and_lose_beacons() {
     let record: serde_json::Value = serde_json::from_slice(&plain).unwrap();
     let manifests: Vec<AttachmentManifest> =
         serde_json::from_value(record["attachments"].clone()).unwrap();
-    assert_eq!(manifests[0].result, "cleaned");
+    assert_eq!(manifests[0].result, CleanResult::Cleaned);
     // Classified from its directory: recorded as the document it is.
     assert_eq!(
         manifests[0].media_type,

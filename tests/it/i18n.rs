@@ -353,7 +353,7 @@ fn ids_used() -> BTreeMap<String, String> {
         }
     }
     let mut files = Vec::new();
-    rust_files(&root().join("src"), &mut files);
+    rust_files(&root().join("crates"), &mut files);
     for p in files {
         let text = std::fs::read_to_string(&p).unwrap();
         // Unit tests may look up ids that must not exist.
@@ -404,7 +404,10 @@ fn ids_used() -> BTreeMap<String, String> {
         }
         if f.kind == FieldType::Country {
             for c in countries::codes() {
-                used.insert(format!("country-{c}"), "src/model/countries.rs".into());
+                used.insert(
+                    format!("country-{c}"),
+                    "crates/core/src/model/countries.rs".into(),
+                );
             }
         }
     }

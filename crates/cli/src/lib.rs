@@ -6,6 +6,8 @@
 //! reports is untrusted: control characters are neutralised before printing
 //! so a report cannot drive the reviewer's terminal.
 
+#![forbid(unsafe_code)]
+
 pub mod client;
 pub mod export;
 #[doc(hidden)]
@@ -16,6 +18,7 @@ use amanat_core::api::*;
 use amanat_core::crypto::envelope;
 use amanat_core::keyfile as keys;
 use amanat_core::model::Role;
+use amanat_core::records::CleanResult;
 use amanat_core::records::EnvelopeKind;
 use clap::{Parser, Subcommand};
 use client::Api;
@@ -1310,11 +1313,13 @@ fn reply(
 /// One line per attachment: safe name, type, size, what was removed.
 fn print_attachments(files: &[amanat_core::records::AttachmentManifest]) {
     for m in files {
-        let what = match m.result.as_str() {
-            "cleaned" => format!("cleaned: removed {}", m.removed.join(", ")),
-            "nothing_found" => "cleaned: nothing identifying found".to_string(),
-            "kept_original" => "NOT cleaned: the source kept the original metadata".to_string(),
-            _ => "NOT cleaned: this type cannot be cleaned".to_string(),
+        let what = match m.result {
+            CleanResult::Cleaned => format!("cleaned: removed {}", m.removed.join(", ")),
+            CleanResult::NothingFound => "cleaned: nothing identifying found".to_string(),
+            CleanResult::KeptOriginal => {
+                "NOT cleaned: the source kept the original metadata".to_string()
+            }
+            CleanResult::NotCleanable => "NOT cleaned: this type cannot be cleaned".to_string(),
         };
         println!(
             "  {}  ({}, {})  {what}",
@@ -1440,7 +1445,7 @@ fn open_offline_note<'a>(
          address and when you opened it. Amanat removes the links and actions it knows of, not \
          every way a file can do this (docs/reviewers.md).",
     );
-    for m in files.filter(|m| m.result != "cleaned" && m.result != "nothing_found") {
+    for m in files.filter(|m| m.result.is_as_sent()) {
         note.push_str(&format!(
             "\nNOT cleaned: {} was stored as the source sent it; treat it with extra care.",
             safe(&m.name)

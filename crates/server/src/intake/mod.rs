@@ -27,6 +27,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use amanat_core::crypto::envelope;
 use amanat_core::model::answers::{self, ParseError};
 use amanat_core::model::{Anonymity, IDENTITY_SCHEMA, Questionnaire, REPORT_SCHEMA, Role, Urgency};
+use amanat_core::records::CleanResult;
 use askama::Template;
 use std::sync::Arc;
 use views::*;
@@ -828,8 +829,8 @@ fn file_results(tr: &Tr, files: &[upload::AttachmentManifest]) -> Vec<FileResult
     files
         .iter()
         .map(|m| {
-            let text = match m.result.as_str() {
-                "cleaned" => {
+            let text = match m.result {
+                CleanResult::Cleaned => {
                     let what: Vec<String> = m
                         .removed
                         .iter()
@@ -840,9 +841,9 @@ fn file_results(tr: &Tr, files: &[upload::AttachmentManifest]) -> Vec<FileResult
                         &[("removed", Arg::Text(what.join(", ")))],
                     )
                 }
-                "nothing_found" => tr.t("file-result-nothing-found"),
-                "kept_original" => tr.t("file-result-kept-original"),
-                _ => tr.t("file-result-not-cleanable"),
+                CleanResult::NothingFound => tr.t("file-result-nothing-found"),
+                CleanResult::KeptOriginal => tr.t("file-result-kept-original"),
+                CleanResult::NotCleanable => tr.t("file-result-not-cleanable"),
             };
             FileResult {
                 name: m.name.clone(),

@@ -45,7 +45,7 @@ pub const AS_IS_FIELD: &str = "attachments_as_is";
 /// The form field of the anti-forgery token.
 pub const CSRF_FIELD: &str = "csrf";
 
-pub use amanat_core::records::AttachmentManifest;
+pub use amanat_core::records::{AttachmentManifest, CleanResult};
 
 /// A file encrypted into a temporary blob, waiting for the form to be valid.
 pub struct StagedFile {
@@ -245,12 +245,13 @@ fn stage(
     file.sync_all().map_err(|e| internal(&e))?;
 
     let (result, removed) = match outcome {
-        Outcome::Cleaned { removed } => {
-            ("cleaned", removed.iter().map(|r| r.to_string()).collect())
-        }
-        Outcome::NothingFound => ("nothing_found", Vec::new()),
-        Outcome::NotCleanable => ("not_cleanable", Vec::new()),
-        Outcome::KeptOriginal => ("kept_original", Vec::new()),
+        Outcome::Cleaned { removed } => (
+            CleanResult::Cleaned,
+            removed.iter().map(|r| r.to_string()).collect(),
+        ),
+        Outcome::NothingFound => (CleanResult::NothingFound, Vec::new()),
+        Outcome::NotCleanable => (CleanResult::NotCleanable, Vec::new()),
+        Outcome::KeptOriginal => (CleanResult::KeptOriginal, Vec::new()),
     };
     Ok(StagedFile {
         temp,
@@ -260,7 +261,7 @@ fn stage(
             media_type: media_type(kind).to_string(),
             size: len,
             sha256: data_encoding::HEXLOWER.encode(&sha.finalize()),
-            result: result.to_string(),
+            result,
             removed,
         },
         recipients: sealed_to,
@@ -436,7 +437,7 @@ mod tests {
         let data: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
         let (r, id) = run(data.clone(), true, 1 << 20);
         let s = r.unwrap();
-        assert_eq!(s.manifest.result, "kept_original");
+        assert_eq!(s.manifest.result, CleanResult::KeptOriginal);
         assert_eq!(s.recipients, vec![id.to_public().to_string()]);
         assert_eq!(s.manifest.size, 50_000);
         assert_eq!(
@@ -476,7 +477,7 @@ mod tests {
         // Keeping the original stores it as sent, recorded as such.
         let (r, id) = run(png.clone(), true, 1 << 20);
         let s = r.unwrap();
-        assert_eq!(s.manifest.result, "kept_original");
+        assert_eq!(s.manifest.result, CleanResult::KeptOriginal);
         assert_eq!(&decrypt(&s, &id)[..png.len()], &png[..]);
     }
 }
