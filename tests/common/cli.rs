@@ -198,11 +198,7 @@ rm -rf -- "$2""#;
 
 /// A key from `amanat keygen` enrolled with `amanatd reviewer add`.
 fn enrol(tmp: &Path, data: &Path, name: &str, roles: &str) -> Reviewer {
-    let key = tmp.join(format!("{name}.key"));
-    let config = tmp.join(format!("{name}-config"));
-    let recipient = ok(&run(AMANAT, &["keygen", "-o", key.to_str().unwrap()]))
-        .trim()
-        .to_string();
+    let mut reviewer = Reviewer::keygen(tmp, name);
     let enrolled = ok(&run(
         AMANATD,
         &[
@@ -213,27 +209,37 @@ fn enrol(tmp: &Path, data: &Path, name: &str, roles: &str) -> Reviewer {
             "--name",
             name,
             "--recipient",
-            &recipient,
+            &reviewer.recipient,
             "--roles",
             roles,
         ],
     ));
     // "Enrolled NAME (ID) with roles …"
-    let id = enrolled
+    reviewer.id = enrolled
         .split_once('(')
         .and_then(|(_, rest)| rest.split_once(')'))
         .map(|(id, _)| id.to_string())
         .unwrap_or_else(|| panic!("no id in {enrolled:?}"));
-    Reviewer {
-        name: name.into(),
-        id,
-        recipient,
-        key,
-        config,
-    }
+    reviewer
 }
 
 impl Reviewer {
+    /// A reviewer-to-be with a key from `amanat keygen` in `dir` and a
+    /// config dir beside it; enrolled nowhere yet, so without an id.
+    pub fn keygen(dir: &Path, name: &str) -> Reviewer {
+        let key = dir.join(format!("{name}.key"));
+        let recipient = ok(&run(AMANAT, &["keygen", "-o", key.to_str().unwrap()]))
+            .trim()
+            .to_string();
+        Reviewer {
+            name: name.into(),
+            id: String::new(),
+            recipient,
+            key,
+            config: dir.join(format!("{name}-config")),
+        }
+    }
+
     /// Runs `amanat ARGS` with this reviewer's config dir.
     pub fn amanat(&self, args: &[&str]) -> Run {
         self.amanat_with_input(args, None)
@@ -559,18 +565,21 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
             lines.push((' ', a[i]));
             i += 1;
             j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            lines.push(('+', b[j]));
-            j += 1;
-        } else {
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
             lines.push(('-', a[i]));
             i += 1;
+        } else {
+            lines.push(('+', b[j]));
+            j += 1;
         }
     }
+    // Only the final newline differs: the last lines are the context.
+    let same_lines = lines.iter().all(|(c, _)| *c == ' ');
     let near_change = |k: usize| {
-        lines[k.saturating_sub(2)..(k + 3).min(lines.len())]
-            .iter()
-            .any(|(c, _)| *c != ' ')
+        (same_lines && k + 3 >= lines.len())
+            || lines[k.saturating_sub(2)..(k + 3).min(lines.len())]
+                .iter()
+                .any(|(c, _)| *c != ' ')
     };
     let mut out = String::new();
     let mut skipped = false;
@@ -584,6 +593,9 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
         } else {
             skipped = true;
         }
+    }
+    if skipped {
+        out.push_str("   …\n");
     }
     if expected.ends_with('\n') != actual.ends_with('\n') {
         out.push_str("(the texts differ in their final newline)\n");

@@ -18,7 +18,8 @@
 //! ([`QUEUE`]); a test that changes state starts a server of its own.
 
 use crate::common::cli::{
-    Redactor, Run, Server, Submitted, all_exited, amanat_in, assert_snapshot, refusing_address,
+    Redactor, Reviewer, Run, Server, Submitted, all_exited, amanat_in, assert_snapshot,
+    refusing_address,
 };
 use crate::common::{followup_login, followup_post, followup_post_files};
 use crate::fixtures::{jpeg_with_gps, png_with_text, unknown};
@@ -314,25 +315,26 @@ fn login() {
     let tmp = tempfile::tempdir().unwrap();
     let ana = q.server.reviewer("ana");
     let (key, review) = (ana.key.to_str().unwrap(), q.server.review());
-    let stranger = tmp.path().join("stranger.key");
-    let stranger = stranger.to_str().unwrap();
-    amanat_in(tmp.path(), &["keygen", "-o", stranger], None, &[]).succeeded();
-    let run = |args: &[&str]| amanat_in(tmp.path(), args, None, &[]);
-    let logged_in = run(&["login", "--server", review, "--identity", key]);
-    logged_in.succeeded();
-    let refused = run(&["login", "--server", review, "--identity", stranger]);
-    refused.exited(3);
-    let bad_url = run(&["login", "--server", "ftp://example.org", "-i", key]);
-    bad_url.exited(2);
-    let no_key = run(&["login", "--server", review, "-i", "/nonexistent/key"]);
-    no_key.exited(1);
+    let stranger = Reviewer::keygen(tmp.path(), "stranger");
+    let stranger = stranger.key.to_str().unwrap();
+    let run = |code: i32, args: &[&str]| {
+        let run = amanat_in(tmp.path(), args, None, &[]);
+        run.exited(code);
+        run
+    };
+    let runs = [
+        run(0, &["login", "--server", review, "--identity", key]),
+        run(3, &["login", "--server", review, "--identity", stranger]),
+        run(2, &["login", "--server", "ftp://example.org", "-i", key]),
+        run(1, &["login", "--server", review, "-i", "/nonexistent/key"]),
+        run(
+            2,
+            &["--proxy", "a proxy", "login", "--server", review, "-i", key],
+        ),
+    ];
     let mut redactor = q.redactor.clone();
     redactor.name(tmp.path().to_str().unwrap(), "<config>");
-    assert_snapshot(
-        "login",
-        &redactor,
-        &[&logged_in, &refused, &bad_url, &no_key],
-    );
+    assert_snapshot("login", &redactor, &runs.iter().collect::<Vec<_>>());
 }
 
 #[test]
@@ -683,6 +685,30 @@ fn reply() {
         &[&sent, &piped, &empty, &refused, &withdrawn, &thread],
     );
     assert_snapshot("reply.json", &redactor, &[&json]);
+
+    // A reviewer enrolled after the report came in cannot open it.
+    let ida = Reviewer::keygen(server.tmp.path(), "ida");
+    let add = [
+        "admin", "reviewer", "add", "--name", "ida", "--roles", "triage",
+    ];
+    ana.amanat(&[&add[..], &["--recipient", &ida.recipient]].concat())
+        .succeeded();
+    ida.amanat(&[
+        "login",
+        "--server",
+        server.review(),
+        "-i",
+        ida.key.to_str().unwrap(),
+    ])
+    .succeeded();
+    let runs = [
+        ida.amanat(&["show", id]),
+        ida.amanat(&["reply", id, "-m", "hello"]),
+        ida.amanat(&["export", "--profile", "internal", "--format", "json", id]),
+    ];
+    let mut redactor = redactor.clone();
+    redactor.name(&ida.recipient, "<recipient:ida>");
+    assert_snapshot("exit-7-cannot-decrypt", &redactor, &all_exited(7, &runs));
 }
 
 #[test]
@@ -838,4 +864,40 @@ fn audit() {
     assert_snapshot("audit", &redactor, &[&log, &against, &missing]);
     assert_snapshot("audit.json", &redactor, &[&json]);
     assert_snapshot("audit-anchors", &redactor, &[&exported, &exists]);
+}
+
+// ---- The snapshot machinery itself.
+
+#[test]
+fn redaction_names_values_numbers_shapes_and_keeps_widths() {
+    let id = "abcdefghijklmnopqrstuvwxyz";
+    let other = "zyxwvutsrqponmlkjihgfedcba";
+    let recipient = age::x25519::Identity::generate().to_public().to_string();
+    let hash = "0123456789abcdef".repeat(4);
+    let today = Day::today().to_string();
+    let mut r = Redactor::default();
+    r.name(id, "<report:a>").name("/tmp/x", "<tmp>");
+    let text = format!(
+        "{id}  {today}  /tmp/x/f\n{other} {other} {recipient} {hash} 2026-01-05 socks5h://127.0.0.1:9050\n"
+    );
+    assert_eq!(
+        r.redact(&text),
+        "<report:a................>  <today...>  <tmp>/f\n\
+         <id-1....................> <id-1....................> <recipient-1> <sha256-1> \
+         2026-01-05 socks5h://127.0.0.1:9050\n"
+    );
+}
+
+#[test]
+fn a_difference_is_shown_as_a_line_diff_with_context() {
+    let expected = "a\nb\nc\nd\ne\nf\ng\nh\n";
+    let actual = "a\nb\nc\nd\nE\nf\ng\nh\n";
+    assert_eq!(
+        crate::common::cli::line_diff(expected, actual),
+        "   …\n   c\n   d\n-  e\n+  E\n   f\n   g\n   …\n"
+    );
+    assert_eq!(
+        crate::common::cli::line_diff("x\n", "x"),
+        "   x\n(the texts differ in their final newline)\n"
+    );
 }
