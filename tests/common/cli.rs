@@ -401,6 +401,7 @@ impl Redactor {
         self
     }
 
+    /// `text` with every value that changes from run to run replaced.
     pub fn redact(&self, text: &str) -> String {
         let mut named: Vec<(&String, &String)> = self.named.iter().collect();
         named.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
