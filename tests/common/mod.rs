@@ -8,6 +8,8 @@
 // includes this module too, and Cargo sets the `CARGO_BIN_EXE_*` variables
 // `daemon` needs for tests and benches, not for examples.
 #[cfg(test)]
+pub mod cli;
+#[cfg(test)]
 pub mod daemon;
 pub mod pages;
 

@@ -16,6 +16,7 @@ mod a11y;
 mod api;
 mod architecture;
 mod attachments;
+mod cli_output;
 #[path = "../fixtures.rs"]
 mod fixtures;
 mod followup;
