@@ -2,7 +2,7 @@
 //! and the ICC profile fields that name a device or a moment.
 
 use super::{ItemKind, MAX_BOXES, MAX_EXTENTS, MAX_ITEMS, MetaItem};
-use crate::{Found, Kind, Removed, SanitizeError, classify_xmp, malformed};
+use crate::{Found, Kind, Removed, SanitizeError, be32, be64, classify_xmp, malformed};
 
 /// Report what the removed items held.
 pub(super) fn classify(items: &[MetaItem], found: &mut Found) {
@@ -260,14 +260,4 @@ pub(super) fn clean_icc(icc: &mut [u8], found: &mut Found) -> Option<()> {
         }
     }
     Some(())
-}
-
-pub(super) fn be32(d: &[u8], at: usize) -> Option<u32> {
-    let b: [u8; 4] = d.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_be_bytes(b))
-}
-
-pub(super) fn be64(d: &[u8], at: usize) -> Option<u64> {
-    let b: [u8; 8] = d.get(at..at.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_be_bytes(b))
 }

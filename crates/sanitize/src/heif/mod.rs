@@ -45,7 +45,7 @@ mod meta;
 mod ranges;
 mod stripper;
 
-use meta::be32;
+use crate::be32;
 use ranges::Ranges;
 /// Most item extents (over all items) taken from `iloc`.
 pub(super) const MAX_EXTENTS: usize = 1 << 16;

@@ -3,12 +3,12 @@
 
 use std::io::{self, Read, Write};
 
-use super::meta::{Child, Loc, be32, be64, children, classify, clean_icc, parse_iinf, parse_iloc};
+use super::meta::{Child, Loc, children, classify, clean_icc, parse_iinf, parse_iloc};
 use super::ranges::{Ranges, Span};
 use super::{
     CLASSIFY_BUDGET, EMPTY_EXIF, EMPTY_XMP, Header, IO_CHUNK, ItemKind, MetaItem, Plan, Stripper,
 };
-use crate::{Removed, SanitizeError, malformed, read_err, read_up_to};
+use crate::{Removed, SanitizeError, be32, be64, malformed, read_err, read_up_to};
 
 impl Stripper {
     pub(super) fn bad(&self, detail: &str) -> SanitizeError {

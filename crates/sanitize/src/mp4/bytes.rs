@@ -4,7 +4,7 @@
 use std::io::{self, Read, Write};
 
 use super::{Header, K, ZEROS};
-use crate::{SanitizeError, malformed, read_err, read_up_to};
+use crate::{SanitizeError, be32, be64, malformed, read_err, read_up_to};
 
 pub(super) fn too_small() -> SanitizeError {
     malformed(K, "box smaller than its header")
@@ -107,14 +107,4 @@ pub(super) fn write_zeros(w: &mut dyn Write, mut n: u64) -> io::Result<()> {
         n -= k as u64;
     }
     Ok(())
-}
-
-pub(super) fn be32(d: &[u8], at: usize) -> Option<u32> {
-    let b: [u8; 4] = d.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_be_bytes(b))
-}
-
-pub(super) fn be64(d: &[u8], at: usize) -> Option<u64> {
-    let b: [u8; 8] = d.get(at..at.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_be_bytes(b))
 }

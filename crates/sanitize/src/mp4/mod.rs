@@ -43,7 +43,7 @@ mod bytes;
 mod stripper;
 mod tree;
 
-use bytes::be32;
+use crate::be32;
 use tree::holds_offsets;
 
 /// True when `p` starts like an ISO-BMFF/QuickTime movie (not HEIF/AVIF images).

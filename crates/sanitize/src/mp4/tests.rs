@@ -3,9 +3,9 @@
 
 use std::io::{self, Read, Write};
 
-use super::bytes::{be32, be64};
 use super::tree::parse_children;
 use crate::{Kind, Outcome, Removed, SanitizeError, find};
+use crate::{be32, be64};
 
 use super::*;
 use crate::tests_util::*;

@@ -3,10 +3,11 @@
 
 use std::io::Write;
 
-use super::bytes::{be32, be64, too_small, write_zeros};
+use super::bytes::{too_small, write_zeros};
 use super::stripper::Mapper;
 use super::{K, MAX_BOXES, MAX_DEPTH, Mp4Box, Parent};
 use crate::{Found, Removed, SanitizeError, classify_xmp, find, malformed};
+use crate::{be32, be64};
 
 fn is_container(typ: &[u8; 4]) -> bool {
     matches!(

@@ -1,7 +1,7 @@
 //! Unit tests of damaged and hostile movies, the memory bounds, and real files.
 
 use super::*;
-use crate::mp4::bytes::{be32, be64};
+use crate::{be32, be64};
 
 #[test]
 fn offset_into_metadata_is_malformed() {
