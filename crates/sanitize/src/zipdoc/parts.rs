@@ -8,7 +8,7 @@ use std::io::{Read, Seek};
 use zip::ZipArchive;
 
 use super::entry::read_whole;
-use crate::xml::{self, Attr, Rules, attr_value, local};
+use crate::xml::{self, Attr, Rules, XmlError, attr_value, local};
 use crate::{Found, Kind, Removed, SanitizeError, malformed};
 
 /// Decide which parts to drop entirely, and refuse encrypted ODF. Keys are
@@ -146,7 +146,7 @@ pub(super) fn metadata_relationship(typ: &str) -> Option<MetaRel> {
 }
 
 /// (Type, Target) of every internal relationship in a `.rels` part.
-fn package_relationships(text: &str) -> Result<Vec<(String, String)>, String> {
+fn package_relationships(text: &str) -> Result<Vec<(String, String)>, XmlError> {
     struct Collect(std::cell::RefCell<Vec<(String, String)>>);
     impl Rules for Collect {
         fn drop_element(&self, name: &str, attrs: &[Attr<'_>]) -> Option<Removed> {
