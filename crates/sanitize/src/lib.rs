@@ -29,7 +29,7 @@
 //!   [`Limits::mp4_max_box`] bytes at once, otherwise
 //!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`]; likewise for
 //!   [`Kind::Webm`] and [`Kind::Matroska`], whose clusters stream and whose
-//!   metadata elements are held one at a time (see `mkv.rs`).
+//!   metadata elements are held one at a time (see `mkv/mod.rs`).
 //!   The same for [`Kind::Heif`] and [`Kind::Avif`], whose one `meta` box
 //!   is held (same limit) and whose other bytes stream through in place.
 //! * Whole file in memory, up to [`Limits::max_in_memory`] bytes, otherwise

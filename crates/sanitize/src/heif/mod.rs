@@ -47,6 +47,7 @@ mod stripper;
 
 use crate::be32;
 use ranges::Ranges;
+
 /// Most item extents (over all items) taken from `iloc`.
 pub(super) const MAX_EXTENTS: usize = 1 << 16;
 /// Most items described in `iloc` (a phone's photo has tens: tiles,

@@ -11,6 +11,7 @@ use super::*;
 use crate::tests_util::*;
 use crate::{Limits, strip as strip_any};
 use proptest::prelude::*;
+
 pub(crate) fn bx(typ: &[u8; 4], body: &[u8]) -> Vec<u8> {
     let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
     v.extend_from_slice(typ);

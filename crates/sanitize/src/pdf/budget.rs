@@ -209,14 +209,17 @@ pub(super) fn count_values(o: &Object) -> u64 {
 /// decoded is dropped, as lenient lopdf would skip it. A cross-reference
 /// stream (already decoded by lopdf) is charged and dropped, since the output
 /// gets a fresh table. Once a budget is exceeded, objects are dropped as they
-/// come and [`load`](super::load::load) refuses the file. An object read directly from the file
-/// is counted once parsed (it was bounded before by [`scan_plain`](super::load::scan_plain)), which
+/// come and [`load`] refuses the file. An object read directly from the file
+/// is counted once parsed (it was bounded before by [`scan_plain`]), which
 /// charges an object read twice twice.
 ///
 /// lopdf 0.47 keeps the object it passed by `&mut` for indirect objects read
 /// from the file (the returned value is discarded) and the returned value for
 /// members of object streams (never streams themselves), hence the clone of
 /// non-stream objects and the placeholder returned for streams.
+///
+/// [`load`]: super::load::load
+/// [`scan_plain`]: super::load::scan_plain
 pub(super) fn load_filter(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
     if !matches!(obj, Object::Stream(_)) {
         // Members of the object stream just read were charged with it. A

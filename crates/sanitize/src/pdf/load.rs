@@ -72,7 +72,7 @@ pub(super) struct PlainScan {
 }
 
 /// Count, in one pass over the raw file and in constant memory, the tokens
-/// lopdf could turn into values ([`starts_token`](super::budget::starts_token): every `(` and `[`, runs of
+/// lopdf could turn into values ([`starts_token`]: every `(` and `[`, runs of
 /// `<`, empty names and runs of regular characters, that is numbers,
 /// keywords, name and string words), before it parses anything and wherever
 /// they are (in strings and comments too). Any
@@ -119,6 +119,8 @@ pub(super) struct PlainScan {
 /// over-count on the safe side. Each search ahead (`endstream`, `obj`,
 /// `trailer`) is remembered, so the scan stays linear however the keywords
 /// are laid out.
+///
+/// [`starts_token`]: super::budget::starts_token
 pub(super) fn scan_plain(data: &[u8], max_values: u64) -> PlainScan {
     let mut out = PlainScan {
         values: 0,
