@@ -56,6 +56,7 @@
 use std::fmt;
 use std::io::{self, Read, Write};
 
+mod bmff;
 mod common;
 mod flac;
 mod gif;

@@ -163,15 +163,6 @@ struct Stripper {
     found: Found,
 }
 
-/// A top-level box header.
-struct Header {
-    typ: [u8; 4],
-    raw: [u8; 16],
-    len: usize,
-    /// Whole box size, `None` for "to end of file".
-    size: Option<u64>,
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 pub(crate) mod tests;

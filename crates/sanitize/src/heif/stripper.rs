@@ -5,10 +5,15 @@ use std::io::{self, Read, Write};
 
 use super::meta::{Child, Loc, children, classify, clean_icc, parse_iinf, parse_iloc};
 use super::ranges::{Ranges, Span};
-use super::{
-    CLASSIFY_BUDGET, EMPTY_EXIF, EMPTY_XMP, Header, IO_CHUNK, ItemKind, MetaItem, Plan, Stripper,
+use super::{CLASSIFY_BUDGET, EMPTY_EXIF, EMPTY_XMP, IO_CHUNK, ItemKind, MetaItem, Plan, Stripper};
+use crate::bmff::{self, Damaged, Header};
+use crate::{Removed, SanitizeError, malformed, read_err};
+
+/// What a damaged HEIF box header is called.
+const DAMAGED: Damaged = Damaged {
+    truncated: "truncated box header",
+    too_small: "box size too small",
 };
-use crate::{Removed, SanitizeError, be32, be64, malformed, read_err, read_up_to};
 
 impl Stripper {
     pub(super) fn bad(&self, detail: &str) -> SanitizeError {
@@ -148,37 +153,7 @@ impl Stripper {
 
     /// Read the next top-level box header; `None` at a clean end of file.
     fn read_header(&mut self, r: &mut dyn Read) -> Result<Option<Header>, SanitizeError> {
-        let mut raw = [0u8; 16];
-        let got = read_up_to(r, raw.get_mut(..8).unwrap_or(&mut []), self.kind)?;
-        if got == 0 {
-            return Ok(None);
-        }
-        if got < 8 {
-            return Err(self.bad("trailing bytes after last box"));
-        }
-        let size32 = be32(&raw, 0).unwrap_or(0);
-        let typ: [u8; 4] = [raw[4], raw[5], raw[6], raw[7]];
-        let (len, size) = match size32 {
-            0 => (8, None),
-            1 => {
-                if read_up_to(r, raw.get_mut(8..16).unwrap_or(&mut []), self.kind)? < 8 {
-                    return Err(self.bad("truncated box header"));
-                }
-                let s = be64(&raw, 8).unwrap_or(0);
-                if s < 16 {
-                    return Err(self.bad("box size too small"));
-                }
-                (16, Some(s))
-            }
-            s if s < 8 => return Err(self.bad("box size too small")),
-            s => (8, Some(u64::from(s))),
-        };
-        Ok(Some(Header {
-            typ,
-            raw,
-            len,
-            size,
-        }))
+        bmff::read_header(r, self.kind, &DAMAGED)
     }
 
     /// Parse and clean the body of the top-level `meta` box in place.

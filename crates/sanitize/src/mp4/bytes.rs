@@ -3,8 +3,9 @@
 
 use std::io::{self, Read, Write};
 
-use super::{Header, K, ZEROS};
-use crate::{SanitizeError, be32, be64, malformed, read_err, read_up_to};
+use super::{K, ZEROS};
+use crate::bmff::{self, Damaged, Header};
+use crate::{SanitizeError, malformed, read_err};
 
 pub(super) fn too_small() -> SanitizeError {
     malformed(K, "box smaller than its header")
@@ -22,43 +23,15 @@ pub(super) fn add(a: u64, b: u64) -> Result<u64, SanitizeError> {
     a.checked_add(b)
         .ok_or_else(|| malformed(K, "box extends past 2^64 bytes"))
 }
+/// What a damaged MP4 box header is called.
+const DAMAGED: Damaged = Damaged {
+    truncated: "truncated box",
+    too_small: "box smaller than its header",
+};
+
 /// Read the next top-level box header; `None` at a clean end of file.
 pub(super) fn read_header(r: &mut dyn Read) -> Result<Option<Header>, SanitizeError> {
-    let mut raw = [0u8; 16];
-    let got = read_up_to(r, raw.get_mut(..8).unwrap_or(&mut []), K)?;
-    if got == 0 {
-        return Ok(None);
-    }
-    if got < 8 {
-        return Err(malformed(K, "trailing bytes after last box"));
-    }
-    let bad = || malformed(K, "truncated box");
-    let size32 = be32(&raw, 0).ok_or_else(bad)?;
-    let typ: [u8; 4] = raw
-        .get(4..8)
-        .and_then(|t| t.try_into().ok())
-        .ok_or_else(bad)?;
-    let (len, size) = match size32 {
-        0 => (8, None),
-        1 => {
-            if read_up_to(r, raw.get_mut(8..16).unwrap_or(&mut []), K)? < 8 {
-                return Err(bad());
-            }
-            let s = be64(&raw, 8).ok_or_else(bad)?;
-            if s < 16 {
-                return Err(too_small());
-            }
-            (16, Some(s))
-        }
-        s if s < 8 => return Err(too_small()),
-        s => (8, Some(u64::from(s))),
-    };
-    Ok(Some(Header {
-        typ,
-        raw,
-        len,
-        size,
-    }))
+    bmff::read_header(r, K, &DAMAGED)
 }
 
 /// Read `len` bytes (or to end of file when `None`) in chunks of at most

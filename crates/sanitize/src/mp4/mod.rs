@@ -44,6 +44,7 @@ mod stripper;
 mod tree;
 
 use crate::be32;
+use crate::bmff::Header;
 use tree::holds_offsets;
 
 /// True when `p` starts like an ISO-BMFF/QuickTime movie (not HEIF/AVIF images).
@@ -133,32 +134,6 @@ struct Mp4Box {
     /// written as a zero-filled `free` box of the same size.
     blank: bool,
     children: Option<Vec<Mp4Box>>,
-}
-
-/// A top-level box header as read from the input.
-#[derive(Clone, Copy)]
-struct Header {
-    typ: [u8; 4],
-    /// The header bytes: 8, or 16 with a 64-bit `largesize`.
-    raw: [u8; 16],
-    len: usize,
-    /// Whole box size, or `None` for size 0 ("to end of file").
-    size: Option<u64>,
-}
-
-impl Header {
-    fn bytes(&self) -> &[u8] {
-        self.raw.get(..self.len).unwrap_or(&self.raw)
-    }
-
-    /// The same header with another type (sizes unchanged).
-    fn renamed(mut self, typ: &[u8; 4]) -> Self {
-        if let Some(t) = self.raw.get_mut(4..8) {
-            t.copy_from_slice(typ);
-        }
-        self.typ = *typ;
-        self
-    }
 }
 
 /// A top-level box read but not yet written.

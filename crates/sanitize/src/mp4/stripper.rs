@@ -7,9 +7,9 @@ use std::io::{Read, Write};
 use super::bytes::{add, into_metadata, past_end, pump, read_header, too_small, write_zeros};
 use super::tree::{classify_box, parse_children, patch_tree, write_box};
 use super::{
-    Commit, Gap, Header, IO_CHUNK, ITEM_COST, Item, K, MAX_DEFERRED, MAX_REMOVED, Mp4Box, Parent,
-    Stripper,
+    Commit, Gap, IO_CHUNK, ITEM_COST, Item, K, MAX_DEFERRED, MAX_REMOVED, Mp4Box, Parent, Stripper,
 };
+use crate::bmff::Header;
 use crate::{Found, Removed, SanitizeError, malformed, read_err};
 
 impl Stripper {
