@@ -105,13 +105,7 @@ fn decode_charged(s: &lopdf::Stream) -> Option<Vec<u8>> {
 /// the member offsets do not strictly increase, members may share their
 /// text, so each is charged all of it.
 pub(super) fn object_stream_values(dict: &Dictionary, content: &[u8]) -> u64 {
-    let first = dict
-        .get(b"First")
-        .and_then(Object::as_i64)
-        .ok()
-        .and_then(|f| usize::try_from(f).ok())
-        .unwrap_or(0)
-        .min(content.len());
+    let first = first_offset(dict, content);
     let (head, body) = content.split_at(first);
     let numbers: Vec<u64> = head
         .split(|c| c.is_ascii_whitespace())
@@ -163,15 +157,19 @@ pub(super) fn starts_token(text: &[u8], i: usize) -> bool {
     }
 }
 
-/// Object numbers of the members in an object stream's index, sorted.
-fn member_numbers(dict: &Dictionary, content: &[u8]) -> Vec<u32> {
-    let first = dict
-        .get(b"First")
+/// Where an object stream's members begin (`/First`), within `content`.
+fn first_offset(dict: &Dictionary, content: &[u8]) -> usize {
+    dict.get(b"First")
         .and_then(Object::as_i64)
         .ok()
         .and_then(|f| usize::try_from(f).ok())
         .unwrap_or(0)
-        .min(content.len());
+        .min(content.len())
+}
+
+/// Object numbers of the members in an object stream's index, sorted.
+fn member_numbers(dict: &Dictionary, content: &[u8]) -> Vec<u32> {
+    let first = first_offset(dict, content);
     let mut numbers: Vec<u32> = content
         .get(..first)
         .unwrap_or_default()

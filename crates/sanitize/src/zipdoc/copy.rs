@@ -165,15 +165,7 @@ pub(super) fn clean_zip(
             | Kind::Png
             | Kind::Gif => {
                 // Cleaned whole: the part and its cleaned copy are held.
-                let limit = (mem / 2).saturating_sub(head.len() as u64);
-                let mut whole = head;
-                (&mut r)
-                    .take(limit.saturating_add(1))
-                    .read_to_end(&mut whole)
-                    .map_err(|e| err(SanitizeError::Io(e)))?;
-                if whole.len() as u64 > mem / 2 {
-                    return Err(SanitizeError::ZipBomb);
-                }
+                let whole = read_rest(head, &mut r, mem, &err)?;
                 let rest = mem.saturating_sub(2 * whole.len() as u64);
                 let (out, inner_found) =
                     clean_embedded(kind, inner, name, &whole, limits, r.left, rest, depth)?;
@@ -214,15 +206,7 @@ pub(super) fn clean_zip(
             // or as CSS, and cleaned as such; fonts and other binary parts
             // are copied.
             Kind::Other if kind == Kind::Epub && looks_like_text(&head) => {
-                let limit = (mem / 2).saturating_sub(head.len() as u64);
-                let mut whole = head;
-                (&mut r)
-                    .take(limit.saturating_add(1))
-                    .read_to_end(&mut whole)
-                    .map_err(|e| err(SanitizeError::Io(e)))?;
-                if whole.len() as u64 > mem / 2 {
-                    return Err(SanitizeError::ZipBomb);
-                }
+                let whole = read_rest(head, &mut r, mem, &err)?;
                 let text =
                     String::from_utf8(whole).map_err(|_| bad(format!("{name}: not UTF-8")))?;
                 zw.start_file(name.as_str(), opts).map_err(zerr)?;
@@ -247,6 +231,27 @@ pub(super) fn clean_zip(
     }
     let buf = zw.finish().map_err(zerr)?.into_inner();
     Ok((buf, found))
+}
+
+/// The rest of an entry after its sniffed `head`, read whole. The part and
+/// its cleaned copy are both held, so it may take half of `mem`; more is a
+/// bomb.
+fn read_rest(
+    head: Vec<u8>,
+    r: &mut impl Read,
+    mem: u64,
+    err: &impl Fn(SanitizeError) -> SanitizeError,
+) -> Result<Vec<u8>, SanitizeError> {
+    let limit = (mem / 2).saturating_sub(head.len() as u64);
+    let mut whole = head;
+    r.by_ref()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut whole)
+        .map_err(|e| err(SanitizeError::Io(e)))?;
+    if whole.len() as u64 > mem / 2 {
+        return Err(SanitizeError::ZipBomb);
+    }
+    Ok(whole)
 }
 
 /// Rewrite one XML part by the rules of its document kind.
