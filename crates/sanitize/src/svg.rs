@@ -244,13 +244,7 @@ impl Rules for SvgRules {
     }
 
     fn drop_markup(&self, token: &str) -> Option<Removed> {
-        if token.starts_with("<!--") {
-            Some(Removed::Comments)
-        } else if token.starts_with("<?") && !token.starts_with("<?xml ") {
-            Some(Removed::Other)
-        } else {
-            None
-        }
+        xml::comment_or_instruction(token)
     }
 }
 

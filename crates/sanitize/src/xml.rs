@@ -83,6 +83,19 @@ pub(super) trait Rules {
     }
 }
 
+/// The [`Rules::drop_markup`] of parts that a viewer renders (SVG, EPUB):
+/// every comment and every processing instruction but the XML declaration
+/// goes, since a stylesheet instruction fetches and a comment may name.
+pub(super) fn comment_or_instruction(token: &str) -> Option<Removed> {
+    if token.starts_with("<!--") {
+        Some(Removed::Comments)
+    } else if token.starts_with("<?") && !token.starts_with("<?xml ") {
+        Some(Removed::Other)
+    } else {
+        None
+    }
+}
+
 /// Local part of a qualified name.
 pub(super) fn local(name: &str) -> &str {
     name.rsplit(':').next().unwrap_or(name)

@@ -3,7 +3,7 @@
 
 use super::{INERT, has_scheme_or_network};
 use crate::Removed;
-use crate::xml::{Attr, AttrAction, Rules, attr_value, local};
+use crate::xml::{self, Attr, AttrAction, Rules, attr_value, local};
 
 /// The identifier every cleaned EPUB carries (the package must have one).
 const EPUB_ID: &str = "urn:uuid:00000000-0000-4000-8000-000000000000";
@@ -141,12 +141,6 @@ impl Rules for EpubRules {
     }
 
     fn drop_markup(&self, token: &str) -> Option<Removed> {
-        if token.starts_with("<!--") {
-            Some(Removed::Comments)
-        } else if token.starts_with("<?") && !token.starts_with("<?xml ") {
-            Some(Removed::Other)
-        } else {
-            None
-        }
+        xml::comment_or_instruction(token)
     }
 }
