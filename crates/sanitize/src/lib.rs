@@ -53,6 +53,8 @@
 //! photos sideways. When the original Orientation is not 1, a minimal EXIF
 //! block holding only that one tag is written back (see `jpeg.rs`).
 
+#![forbid(unsafe_code)]
+
 use std::fmt;
 use std::io::{self, Read, Write};
 
