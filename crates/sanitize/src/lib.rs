@@ -29,7 +29,7 @@
 //!   [`Limits::mp4_max_box`] bytes at once, otherwise
 //!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`]; likewise for
 //!   [`Kind::Webm`] and [`Kind::Matroska`], whose clusters stream and whose
-//!   metadata elements are held one at a time (see `mkv.rs`).
+//!   metadata elements are held one at a time (see `mkv/mod.rs`).
 //!   The same for [`Kind::Heif`] and [`Kind::Avif`], whose one `meta` box
 //!   is held (same limit) and whose other bytes stream through in place.
 //! * Whole file in memory, up to [`Limits::max_in_memory`] bytes, otherwise
@@ -58,6 +58,8 @@
 use std::fmt;
 use std::io::{self, Read, Write};
 
+mod bmff;
+mod common;
 mod flac;
 mod gif;
 mod heif;
@@ -75,6 +77,11 @@ mod tiff;
 mod webp;
 mod xml;
 mod zipdoc;
+
+use common::{
+    Found, be32, be64, classify_xmp, find, le32, malformed, no_panic, read_err, read_exact,
+    read_limited, read_up_to, skip_exact,
+};
 
 /// File kinds the sanitizer knows about. Determined by [`detect`] from content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -400,385 +407,16 @@ pub fn strip(
     }
 }
 
-// ---------------------------------------------------------------------------
-// Helpers shared by the format modules.
-// ---------------------------------------------------------------------------
-
-/// Run a third-party parser (lopdf, zip) so that a panic inside it on
-/// hostile input becomes `Malformed` instead of taking the server down.
-/// (Only effective with `panic = "unwind"`, the default.)
-fn no_panic<T>(
-    kind: Kind,
-    f: impl FnOnce() -> Result<T, SanitizeError>,
-) -> Result<T, SanitizeError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err(malformed(kind, "parser failed on this input")))
-}
-
-/// Build a `Malformed` error.
-fn malformed(kind: Kind, detail: impl Into<String>) -> SanitizeError {
-    SanitizeError::Malformed {
-        kind,
-        detail: detail.into(),
-    }
-}
-
-/// Turn an input read error into the right variant: running out of input
-/// means the file is truncated (a property of the file, not of the server).
-fn read_err(kind: Kind) -> impl Fn(io::Error) -> SanitizeError {
-    move |e| {
-        if e.kind() == io::ErrorKind::UnexpectedEof {
-            malformed(kind, "truncated")
-        } else {
-            SanitizeError::Io(e)
-        }
-    }
-}
-
-/// Read the whole input, refusing more than `limit` bytes.
-fn read_limited(input: &mut dyn Read, limit: u64) -> Result<Vec<u8>, SanitizeError> {
-    let mut data = Vec::new();
-    // Read one byte past the limit so "exactly at the limit" is accepted.
-    input.take(limit.saturating_add(1)).read_to_end(&mut data)?;
-    if data.len() as u64 > limit {
-        return Err(SanitizeError::TooLarge { limit });
-    }
-    Ok(data)
-}
-/// Reads until `buf` is full or the input ends; returns how many bytes
-/// were read (fewer only at the end). Interrupted reads are retried.
-fn read_up_to(r: &mut dyn Read, buf: &mut [u8], kind: Kind) -> Result<usize, SanitizeError> {
-    let mut got = 0;
-    while let Some(rest) = buf.get_mut(got..) {
-        if rest.is_empty() {
-            break;
-        }
-        match r.read(rest) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_err(kind)(e)),
-        }
-    }
-    Ok(got)
-}
-
-/// Fills `buf` whole; a shorter input is a truncated file.
-fn read_exact(r: &mut dyn Read, buf: &mut [u8], kind: Kind) -> Result<(), SanitizeError> {
-    if read_up_to(r, buf, kind)? != buf.len() {
-        return Err(malformed(kind, "truncated"));
-    }
-    Ok(())
-}
-
-/// Read and discard exactly `n` bytes (streaming, bounded memory).
-fn skip_exact(r: &mut dyn Read, n: u64, kind: Kind) -> Result<(), SanitizeError> {
-    let copied = io::copy(&mut r.take(n), &mut io::sink())?;
-    if copied != n {
-        return Err(malformed(kind, "truncated"));
-    }
-    Ok(())
-}
-
-/// Position of `needle` in `hay`.
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Accumulates the categories a stripper removed.
-#[derive(Debug, Default)]
-struct Found {
-    removed: Vec<Removed>,
-    /// True when the output differs from the input in any byte.
-    changed: bool,
-}
-
-impl Found {
-    fn add(&mut self, r: Removed) {
-        self.changed = true;
-        if !self.removed.contains(&r) {
-            self.removed.push(r);
-        }
-    }
-
-    fn outcome(mut self) -> Outcome {
-        if self.removed.is_empty() {
-            if self.changed {
-                Outcome::NothingFound
-            } else {
-                Outcome::KeptOriginal
-            }
-        } else {
-            self.removed.sort();
-            Outcome::Cleaned {
-                removed: self.removed,
-            }
-        }
-    }
-}
-
-/// Guess what an XMP packet held, for reporting. Always records something,
-/// since an XMP packet is metadata whatever it says.
-fn classify_xmp(xmp: &[u8], found: &mut Found) {
-    let checks: [(&[u8], Removed); 9] = [
-        (b"GPS", Removed::Location),
-        (b"dc:creator", Removed::Author),
-        (b"Author", Removed::Author),
-        (b"CreatorTool", Removed::Software),
-        (b"tiff:Make", Removed::Camera),
-        (b"SerialNumber", Removed::Camera),
-        (b"Date", Removed::Dates),
-        (b"DocumentID", Removed::DocumentIds),
-        (b"dc:description", Removed::Comments),
-    ];
-    for (needle, cat) in checks {
-        if find(xmp, needle).is_some() {
-            found.add(cat);
-        }
-    }
-    found.add(Removed::Other);
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn detect_magic() {
-        assert_eq!(detect(b"\xFF\xD8\xFF\xE0rest"), Kind::Jpeg);
-        assert_eq!(detect(b"\x89PNG\r\n\x1a\n...."), Kind::Png);
-        assert_eq!(detect(b"GIF89a...."), Kind::Gif);
-        assert_eq!(detect(b"RIFF\0\0\0\0WEBPVP8 "), Kind::Webp);
-        assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt "), Kind::Wav);
-        assert_eq!(detect(b"RF64\xff\xff\xff\xffWAVEds64"), Kind::Wav);
-        assert_eq!(detect(b"RIFF\0\0\0\0AVI LIST"), Kind::Avi);
-        assert_eq!(detect(b"FORM\0\0\0\0AIFFCOMM"), Kind::Aiff);
-        assert_eq!(detect(b"FORM\0\0\0\0AIFCFVER"), Kind::Aiff);
-        assert_eq!(detect(b"RIFF\0\0\0\0RMIDdata"), Kind::Other);
-        assert_eq!(detect(b"II*\0\x08\0\0\0"), Kind::Tiff);
-        assert_eq!(detect(b"MM\0*\0\0\0\x08"), Kind::Tiff);
-        assert_eq!(detect(b"junk\n%PDF-1.7\n"), Kind::Pdf);
-        assert_eq!(detect(b"ID3\x04\0\0\0\0\0\0"), Kind::Mp3);
-        assert_eq!(detect(b"\xFF\xFB\x90\x64\0\0"), Kind::Mp3);
-        assert_eq!(detect(b"\0\0\0\x18ftypisom\0\0\0\0isommp41"), Kind::Mp4);
-        assert_eq!(detect(b"\x1A\x45\xDF\xA3\x87\x42\x82\x84webm"), Kind::Webm);
-        assert_eq!(
-            detect(b"\x1A\x45\xDF\xA3\x8B\x42\x82\x88matroska"),
-            Kind::Matroska
-        );
-        assert_eq!(detect(b"\x1A\x45\xDF\xA3\x87\x42\x82\x84abcd"), Kind::Other);
-        assert_eq!(detect(b"OggS\0\x02"), Kind::Ogg);
-        assert_eq!(detect(b"fLaC\0\0\0\x22"), Kind::Flac);
-        assert_eq!(detect(b"ID3\x03\0\0\0\0\0\x02\0\0fLaC"), Kind::Flac);
-        assert_eq!(detect(b"ID3\x03\0\0\0\0\0\x02\0\0\xFF\xFB"), Kind::Mp3);
-        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Heif);
-        assert_eq!(detect(b"\0\0\0\x18ftypmif1\0\0\0\0mif1avif"), Kind::Avif);
-        assert_eq!(detect(b"\0\0\0\x14ftypavis\0\0\0\0avis"), Kind::Avif);
-        assert_eq!(detect(b""), Kind::Other);
-        assert_eq!(detect(b"hello world"), Kind::Other);
-        assert_eq!(detect(b"P6\n2 1\n255\n"), Kind::Netpbm);
-        assert_eq!(detect(b"P3 # x\n1 1\n"), Kind::Netpbm);
-        assert_eq!(detect(b"P3 notes from the meeting"), Kind::Other);
-        assert_eq!(
-            detect(b"<?xml version='1.0'?>\n<svg xmlns='x'/>"),
-            Kind::Svg
-        );
-        assert_eq!(detect(b"<!DOCTYPE html><html><svg/></html>"), Kind::Other);
-        assert_eq!(detect(b"Plain text"), Kind::Other);
-    }
-
-    #[test]
-    fn removed_display_is_lowercase_word() {
-        for r in [
-            Removed::Location,
-            Removed::Camera,
-            Removed::Author,
-            Removed::Software,
-            Removed::Dates,
-            Removed::Comments,
-            Removed::Thumbnail,
-            Removed::DocumentIds,
-            Removed::Other,
-        ] {
-            let s = r.to_string();
-            assert!(!s.is_empty());
-            assert!(s.chars().all(|c| c.is_ascii_lowercase()));
-        }
-    }
-
-    #[test]
-    fn other_is_copied_unchanged() {
-        let data = b"just some bytes \x00\x01";
-        let mut out = Vec::new();
-        let res = strip(Kind::Other, &mut &data[..], &mut out, &Limits::default());
-        assert!(matches!(res, Ok(Outcome::NotCleanable)));
-        assert_eq!(out, data);
-    }
-
-    #[test]
-    fn in_memory_limit_is_enforced() {
-        let data = vec![0u8; 1000];
-        let limits = Limits {
-            max_in_memory: 100,
-            ..Limits::default()
-        };
-        let mut out = Vec::new();
-        let res = strip(Kind::Pdf, &mut &data[..], &mut out, &limits);
-        assert!(matches!(res, Err(SanitizeError::TooLarge { limit: 100 })));
-    }
-
-    #[test]
-    fn found_outcomes() {
-        let f = Found::default();
-        assert_eq!(f.outcome(), Outcome::KeptOriginal);
-        let f = Found {
-            changed: true,
-            ..Found::default()
-        };
-        assert_eq!(f.outcome(), Outcome::NothingFound);
-        let mut f = Found::default();
-        f.add(Removed::Other);
-        f.add(Removed::Location);
-        f.add(Removed::Other);
-        assert_eq!(
-            f.outcome(),
-            Outcome::Cleaned {
-                removed: vec![Removed::Location, Removed::Other]
-            }
-        );
-    }
-}
+mod tests;
 
 /// Robustness: nothing panics on random bytes or mutated fixtures.
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-mod robustness {
-    use super::*;
-    use proptest::prelude::*;
-
-    const ALL: [Kind; 24] = [
-        Kind::Wav,
-        Kind::Aiff,
-        Kind::Avi,
-        Kind::Heif,
-        Kind::Avif,
-        Kind::Jpeg,
-        Kind::Png,
-        Kind::Webp,
-        Kind::Gif,
-        Kind::Tiff,
-        Kind::Pdf,
-        Kind::Ooxml,
-        Kind::Odf,
-        Kind::Mp3,
-        Kind::Mp4,
-        Kind::Webm,
-        Kind::Matroska,
-        Kind::Ogg,
-        Kind::Flac,
-        Kind::Zip,
-        Kind::Svg,
-        Kind::Netpbm,
-        Kind::Epub,
-        Kind::Other,
-    ];
-
-    fn fixtures() -> Vec<(Kind, Vec<u8>)> {
-        vec![
-            (Kind::Jpeg, jpeg::tests::fixture(jpeg::tests::TINY, 6)),
-            (Kind::Png, png::tests::fixture()),
-            (Kind::Gif, gif::tests::fixture()),
-            (Kind::Webp, webp::tests::fixture()),
-            (Kind::Tiff, tiff::tests::fixture(true)),
-            (Kind::Pdf, pdf::tests::fixture()),
-            (Kind::Ooxml, zipdoc::tests::docx_fixture()),
-            (Kind::Odf, zipdoc::tests::odt_fixture()),
-            (Kind::Mp3, mp3::tests::fixture()),
-            (Kind::Mp4, mp4::tests::fixture(true, false)),
-            (Kind::Matroska, mkv::tests::fixture()),
-            (Kind::Svg, svg::tests::INKSCAPE.as_bytes().to_vec()),
-            (Kind::Netpbm, netpbm::tests::fixture()),
-            (Kind::Epub, zipdoc::tests::epub_fixture()),
-            (Kind::Ogg, ogg::tests::fixture()),
-            (Kind::Flac, flac::tests::fixture()),
-            (Kind::Heif, heif::tests::fixture()),
-        ]
-    }
-
-    fn small_limits() -> Limits {
-        Limits {
-            max_in_memory: 1 << 20,
-            mp4_max_box: 1 << 16,
-            zip_max_entries: 100,
-            zip_max_uncompressed: 4 << 20,
-            zip_max_ratio: 100,
-            zip_max_in_memory: 1 << 20,
-            pdf_max_decoded: 4 << 20,
-            pdf_max_values: 10_000,
-        }
-    }
-
-    #[test]
-    fn fixtures_detect_as_their_kind() {
-        for (kind, data) in fixtures() {
-            let prefix = &data[..data.len().min(4096)];
-            assert_eq!(detect(prefix), kind);
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
-
-        #[test]
-        fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
-            let _ = detect(&data);
-            for kind in ALL {
-                let mut out = Vec::new();
-                let _ = strip(kind, &mut &data[..], &mut out, &small_limits());
-            }
-        }
-
-        #[test]
-        fn mutated_fixtures_never_panic(
-            which in 0usize..17,
-            edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
-            cut in proptest::option::of(any::<usize>()),
-        ) {
-            let (kind, mut data) = fixtures().swap_remove(which);
-            for (pos, byte) in edits {
-                let i = pos % data.len();
-                data[i] = byte;
-            }
-            if let Some(c) = cut {
-                data.truncate(c % (data.len() + 1));
-            }
-            let detected = detect(&data[..data.len().min(4096)]);
-            for k in [kind, detected] {
-                let mut out = Vec::new();
-                let _ = strip(k, &mut &data[..], &mut out, &small_limits());
-            }
-        }
-    }
-}
+mod robustness;
 
 /// Helpers shared by the format modules' tests.
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-pub(crate) mod tests_util {
-    use super::*;
-
-    pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
-        find(hay, needle).is_some()
-    }
-
-    /// Run `strip` over an in-memory input with default limits.
-    pub(crate) fn run(kind: Kind, data: &[u8]) -> (Result<Outcome, SanitizeError>, Vec<u8>) {
-        let mut out = Vec::new();
-        let res = strip(kind, &mut &data[..], &mut out, &Limits::default());
-        (res, out)
-    }
-}
+pub(crate) mod tests_util;

@@ -35,7 +35,7 @@
 //! when it is not. Reviewers are told to open such files offline
 //! (docs/reviewers.md).
 
-use super::xml::{self, Attr, AttrAction, Rules, attr_value, local};
+use super::xml::{self, Attr, AttrAction, Rules, XmlError, attr_value, local};
 use super::{Found, Kind, Limits, Outcome, Removed, SanitizeError, malformed, read_limited};
 use std::io::{Read, Write};
 
@@ -100,7 +100,7 @@ pub(super) fn strip(
 
 /// Clean SVG text (also used for SVG parts of an EPUB).
 pub(super) fn clean_svg(text: &str, found: &mut Found) -> Result<String, SanitizeError> {
-    let bad = |d: String| malformed(Kind::Svg, d);
+    let bad = |d: XmlError| malformed(Kind::Svg, d.to_string());
     let (before, doctype, after) = xml::split_doctype(text).map_err(bad)?;
     if !doctype.is_empty() {
         found.changed = true;
@@ -114,7 +114,7 @@ pub(super) fn clean_svg(text: &str, found: &mut Found) -> Result<String, Sanitiz
     let mut out = xml::rewrite(before, &SvgRules, found).map_err(bad)?;
     out.push_str(&xml::rewrite(after, &SvgRules, found).map_err(bad)?);
     if !out.contains("<svg") {
-        return Err(bad("no svg element".into()));
+        return Err(malformed(Kind::Svg, "no svg element"));
     }
     Ok(out)
 }
@@ -244,13 +244,7 @@ impl Rules for SvgRules {
     }
 
     fn drop_markup(&self, token: &str) -> Option<Removed> {
-        if token.starts_with("<!--") {
-            Some(Removed::Comments)
-        } else if token.starts_with("<?") && !token.starts_with("<?xml ") {
-            Some(Removed::Other)
-        } else {
-            None
-        }
+        xml::comment_or_instruction(token)
     }
 }
 

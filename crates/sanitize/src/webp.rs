@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use super::{Found, Kind, Outcome, Removed, SanitizeError, classify_xmp, malformed};
+use super::{Found, Kind, Outcome, Removed, SanitizeError, classify_xmp, le32, malformed};
 
 /// Strip a whole WebP file held in memory.
 pub(super) fn strip(data: &[u8], output: &mut dyn Write) -> Result<Outcome, SanitizeError> {
@@ -88,11 +88,6 @@ pub(super) fn strip_bytes(data: &[u8]) -> Result<(Vec<u8>, Found), SanitizeError
 // ---------------------------------------------------------------------------
 
 const K: Kind = Kind::Webp;
-
-fn le32(d: &[u8], at: usize) -> Option<u32> {
-    let b: [u8; 4] = d.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_le_bytes(b))
-}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]

@@ -10,6 +10,40 @@
 
 use super::{Found, Removed};
 
+/// Why a part is not XML this rewriter accepts. The messages become the
+/// detail of [`SanitizeError::Malformed`](crate::SanitizeError::Malformed).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub(super) enum XmlError {
+    #[error("DOCTYPE or declaration not supported")]
+    Declaration,
+    #[error("unbalanced end tag")]
+    UnbalancedEndTag,
+    #[error("unbalanced document")]
+    UnbalancedDocument,
+    #[error("DOCTYPE declaring entities or elements refused")]
+    DoctypeDeclarations,
+    #[error("unterminated DOCTYPE")]
+    UnterminatedDoctype,
+    #[error("unterminated markup")]
+    UnterminatedMarkup,
+    #[error("'<' inside tag")]
+    LtInsideTag,
+    #[error("unterminated tag")]
+    UnterminatedTag,
+    #[error("bad tag")]
+    BadTag,
+    #[error("empty tag name")]
+    EmptyTagName,
+    #[error("attribute without value")]
+    AttributeWithoutValue,
+    #[error("bad attribute")]
+    BadAttribute,
+    #[error("unquoted attribute")]
+    UnquotedAttribute,
+    #[error("unterminated attribute")]
+    UnterminatedAttribute,
+}
+
 /// What to do with one attribute.
 pub(super) enum AttrAction {
     Keep,
@@ -49,6 +83,19 @@ pub(super) trait Rules {
     }
 }
 
+/// The [`Rules::drop_markup`] of parts that a viewer renders (SVG, EPUB):
+/// every comment and every processing instruction but the XML declaration
+/// goes, since a stylesheet instruction fetches and a comment may name.
+pub(super) fn comment_or_instruction(token: &str) -> Option<Removed> {
+    if token.starts_with("<!--") {
+        Some(Removed::Comments)
+    } else if token.starts_with("<?") && !token.starts_with("<?xml ") {
+        Some(Removed::Other)
+    } else {
+        None
+    }
+}
+
 /// Local part of a qualified name.
 pub(super) fn local(name: &str) -> &str {
     name.rsplit(':').next().unwrap_or(name)
@@ -64,7 +111,7 @@ pub(super) fn attr_value<'a>(attrs: &'a [Attr<'a>], name: &str) -> Option<&'a st
 
 /// Rewrite `xml` by `rules`. Err(detail) when the document is not something
 /// we can safely rewrite.
-pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result<String, String> {
+pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result<String, XmlError> {
     let mut out = String::with_capacity(xml.len());
     let mut rest = xml;
     let mut depth: usize = 0;
@@ -102,7 +149,7 @@ pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result
         } else if tail.starts_with("<?") {
             split_after(tail, "?>")?
         } else if tail.starts_with("<!") {
-            return Err("DOCTYPE or declaration not supported".into());
+            return Err(XmlError::Declaration);
         } else {
             split_tag(tail)?
         };
@@ -132,7 +179,7 @@ pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result
             continue;
         }
         if token.starts_with("</") {
-            depth = depth.checked_sub(1).ok_or("unbalanced end tag")?;
+            depth = depth.checked_sub(1).ok_or(XmlError::UnbalancedEndTag)?;
             open.pop();
             match &suppress {
                 Some((d, close)) if *d == depth => {
@@ -186,7 +233,7 @@ pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result
         depth += 1;
     }
     if depth != 0 || suppress.is_some() {
-        return Err("unbalanced document".into());
+        return Err(XmlError::UnbalancedDocument);
     }
     Ok(out)
 }
@@ -197,7 +244,7 @@ pub(super) fn rewrite(xml: &str, rules: &dyn Rules, found: &mut Found) -> Result
 /// nothing is accepted: an internal subset (`[...]`) can declare entities
 /// that expand without bound ("billion laughs") or name external files, and
 /// is refused.
-pub(super) fn split_doctype(xml: &str) -> Result<(&str, &str, &str), String> {
+pub(super) fn split_doctype(xml: &str) -> Result<(&str, &str, &str), XmlError> {
     let mut i = 0usize;
     loop {
         let rest = xml.get(i..).unwrap_or("");
@@ -219,7 +266,7 @@ pub(super) fn split_doctype(xml: &str) -> Result<(&str, &str, &str), String> {
                     (Some(_), _) => {}
                     (None, '"' | '\'') => quote = Some(c),
                     (None, '[') => {
-                        return Err("DOCTYPE declaring entities or elements refused".into());
+                        return Err(XmlError::DoctypeDeclarations);
                     }
                     (None, '>') => {
                         let (before, tail) = xml.split_at(i);
@@ -229,24 +276,24 @@ pub(super) fn split_doctype(xml: &str) -> Result<(&str, &str, &str), String> {
                     _ => {}
                 }
             }
-            return Err("unterminated DOCTYPE".into());
+            return Err(XmlError::UnterminatedDoctype);
         } else {
             return Ok((xml, "", ""));
         };
-        i += end.ok_or("unterminated markup")?;
+        i += end.ok_or(XmlError::UnterminatedMarkup)?;
     }
 }
 
 // ---------------------------------------------------------------------------
 
 /// Split `s` just after the first `end`.
-fn split_after<'a>(s: &'a str, end: &str) -> Result<(&'a str, &'a str), String> {
-    let i = s.find(end).ok_or("unterminated markup")?;
+fn split_after<'a>(s: &'a str, end: &str) -> Result<(&'a str, &'a str), XmlError> {
+    let i = s.find(end).ok_or(XmlError::UnterminatedMarkup)?;
     Ok(s.split_at(i + end.len()))
 }
 
 /// Split a tag `<...>` honouring quoted attribute values.
-fn split_tag(s: &str) -> Result<(&str, &str), String> {
+fn split_tag(s: &str) -> Result<(&str, &str), XmlError> {
     let mut quote: Option<char> = None;
     for (i, c) in s.char_indices() {
         match (quote, c) {
@@ -254,26 +301,26 @@ fn split_tag(s: &str) -> Result<(&str, &str), String> {
             (Some(_), _) => {}
             (None, '"' | '\'') => quote = Some(c),
             (None, '>') => return Ok(s.split_at(i + 1)),
-            (None, '<') if i > 0 => return Err("'<' inside tag".into()),
+            (None, '<') if i > 0 => return Err(XmlError::LtInsideTag),
             _ => {}
         }
     }
-    Err("unterminated tag".into())
+    Err(XmlError::UnterminatedTag)
 }
 
 /// Parse `<name a="v" ...>` into name and attributes.
-fn parse_start(token: &str) -> Result<(&str, Vec<Attr<'_>>), String> {
+fn parse_start(token: &str) -> Result<(&str, Vec<Attr<'_>>), XmlError> {
     let inner = token
         .strip_prefix('<')
         .and_then(|t| t.strip_suffix('>'))
-        .ok_or("bad tag")?;
+        .ok_or(XmlError::BadTag)?;
     let inner = inner.strip_suffix('/').unwrap_or(inner);
     let name_end = inner
         .find(|c: char| c.is_whitespace())
         .unwrap_or(inner.len());
     let (name, mut rest) = inner.split_at(name_end);
     if name.is_empty() {
-        return Err("empty tag name".into());
+        return Err(XmlError::EmptyTagName);
     }
     let mut attrs = Vec::new();
     loop {
@@ -281,16 +328,16 @@ fn parse_start(token: &str) -> Result<(&str, Vec<Attr<'_>>), String> {
         if rest.is_empty() {
             break;
         }
-        let eq = rest.find('=').ok_or("attribute without value")?;
+        let eq = rest.find('=').ok_or(XmlError::AttributeWithoutValue)?;
         let (aname, after) = rest.split_at(eq);
         let aname = aname.trim_end();
-        let after = after.get(1..).ok_or("bad attribute")?.trim_start();
-        let q = after.chars().next().ok_or("bad attribute")?;
+        let after = after.get(1..).ok_or(XmlError::BadAttribute)?.trim_start();
+        let q = after.chars().next().ok_or(XmlError::BadAttribute)?;
         if q != '"' && q != '\'' {
-            return Err("unquoted attribute".into());
+            return Err(XmlError::UnquotedAttribute);
         }
-        let body = after.get(1..).ok_or("bad attribute")?;
-        let close = body.find(q).ok_or("unterminated attribute")?;
+        let body = after.get(1..).ok_or(XmlError::BadAttribute)?;
+        let close = body.find(q).ok_or(XmlError::UnterminatedAttribute)?;
         let (value, tail) = body.split_at(close);
         attrs.push(Attr { name: aname, value });
         rest = tail.get(1..).unwrap_or("");
