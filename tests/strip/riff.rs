@@ -366,7 +366,7 @@ fn avi_from_ffmpeg_keeps_its_length_and_plays() {
 fn mpeg4_avi_still_seeks_by_its_index() {
     // ffmpeg writes OpenDML super-indexes (`indx`) only past 1 GiB; their
     // offsets are kept by cleaning in place, which the unit tests in
-    // src/sanitize/riff.rs check. Here the legacy `idx1` must still work.
+    // crates/sanitize/src/riff/ check. Here the legacy `idx1` must still work.
     let dir = Scratch::new();
     let avi = dir.path("mpeg4.avi");
     ffmpeg(&[
