@@ -23,5 +23,6 @@ mod followup;
 mod fuzz_seeds;
 mod hostile;
 mod i18n;
+mod layout;
 mod ops;
 mod triage;
