@@ -86,6 +86,20 @@ impl IntakeState {
     }
 }
 
+impl IntakeState {
+    /// The form's file input under this listener's limits, if attachments
+    /// are allowed; `values` are the answers of a form shown again.
+    fn files_view(&self, tr: &Tr, values: Option<&views::Values>) -> Option<views::FilesView> {
+        views::files_view(
+            tr,
+            &self.questionnaire,
+            self.limits.attachments_per_submission,
+            self.limits.attachment_bytes,
+            values,
+        )
+    }
+}
+
 /// Registers the intake routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(

@@ -51,13 +51,7 @@ pub(super) async fn report_form(req: HttpRequest, st: web::Data<IntakeState>) ->
     };
     let (cookie_value, fresh) = csrf_cookie(&req);
     let page = ReportPage {
-        files: files_view(
-            &tr,
-            &st.questionnaire,
-            st.limits.attachments_per_submission,
-            st.limits.attachment_bytes,
-            None,
-        ),
+        files: st.files_view(&tr, None),
         csrf: st.csrf.issue(&cookie_value),
         anonymity: anonymity.to_string(),
         anonymity_choice: anonymity_choice(&tr, &st.questionnaire, anonymity),
@@ -275,14 +269,9 @@ pub(super) fn reshow_form(
     }
     let (cookie_value, fresh) = csrf_cookie(req);
     let page = ReportPage {
-        files: files_view(
-            &tr,
-            q,
-            st.limits.attachments_per_submission,
-            st.limits.attachment_bytes,
-            Some(&values),
-        )
-        .map(|f| f.with_refused(refused.to_vec())),
+        files: st
+            .files_view(&tr, Some(&values))
+            .map(|f| f.with_refused(refused.to_vec())),
         csrf: st.csrf.issue(&cookie_value),
         anonymity: anonymity.to_string(),
         anonymity_choice: anonymity_choice(&tr, q, anonymity),

@@ -252,11 +252,8 @@ impl<L: FormLimit> FromRequest for CsrfForm<L> {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let body = web::Payload::from_request(&req, payload);
-        Box::pin(async move {
-            let st = state(&req)?;
-            Ok(CsrfForm::extract(&req, body.await?, &st).await?)
+        with_body(req, payload, |req, body, st| async move {
+            Ok(CsrfForm::extract(&req, body, &st).await?)
         })
     }
 }
@@ -278,16 +275,31 @@ impl<L: FormLimit> FromRequest for SessionForm<L> {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let body = web::Payload::from_request(&req, payload);
-        Box::pin(async move {
-            let st = state(&req)?;
-            let form = CsrfForm::<L>::read(&req, body.await?, &st).await?;
+        with_body(req, payload, |req, body, st| async move {
+            let form = CsrfForm::<L>::read(&req, body, &st).await?;
             let session = SourceSession::resolve(&req, &st, form.lang)?;
             form.check_token(&req, &st)?;
             Ok(SessionForm { session, form })
         })
     }
+}
+
+/// Runs `extract` on the request, its body and the listener's state.
+fn with_body<T, F, Fut>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    extract: F,
+) -> LocalBoxFuture<'static, Result<T, actix_web::Error>>
+where
+    F: FnOnce(HttpRequest, web::Payload, web::Data<IntakeState>) -> Fut + 'static,
+    Fut: Future<Output = Result<T, actix_web::Error>> + 'static,
+{
+    let req = req.clone();
+    let body = web::Payload::from_request(&req, payload);
+    Box::pin(async move {
+        let st = state(&req)?;
+        extract(req, body.await?, st).await
+    })
 }
 
 #[cfg(test)]

@@ -27,16 +27,14 @@ pub(super) async fn login(
 ) -> HttpResponse {
     let lang = form.lang;
     let tr = Tr::new(lang);
+    // The login page again, with what went wrong.
+    let again = |status: StatusCode, problem: &str| {
+        login_page(&req, &st, lang, status, Some(tr.t(problem)))
+    };
     let typed = form.value("codename").unwrap_or("");
     let Ok(normalized) = codename::normalize(typed) else {
         tracing::info!(target: "amanat::intake", "follow-up login refused: checksum");
-        return login_page(
-            &req,
-            &st,
-            lang,
-            StatusCode::BAD_REQUEST,
-            Some(tr.t("followup-check-words")),
-        );
+        return again(StatusCode::BAD_REQUEST, "followup-check-words");
     };
     drop(form);
     // Counted only now: a request without a valid token or with a codename
@@ -44,13 +42,7 @@ pub(super) async fn login(
     // limit a login waits briefly for a slot (`limits.rate_wait_ms`).
     if !st.logins.admit().await {
         tracing::info!(target: "amanat::intake", "follow-up login deferred: rate limit reached");
-        return login_page(
-            &req,
-            &st,
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(tr.t("error-too-many")),
-        );
+        return again(StatusCode::TOO_MANY_REQUESTS, "error-too-many");
     }
     let mut sets = match st.store.kdf_param_sets() {
         Ok(s) => s,
@@ -67,13 +59,7 @@ pub(super) async fn login(
         Ok(d) => d,
         Err(KdfError::Busy) => {
             tracing::info!(target: "amanat::intake", "follow-up login deferred: KDF busy");
-            return login_page(
-                &req,
-                &st,
-                lang,
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some(tr.t("followup-busy")),
-            );
+            return again(StatusCode::SERVICE_UNAVAILABLE, "followup-busy");
         }
         Err(KdfError::Failed) => return internal_error(lang),
     };
@@ -90,24 +76,12 @@ pub(super) async fn login(
     }
     let Some((rec, d)) = found else {
         tracing::info!(target: "amanat::intake", "follow-up login refused: unknown codename");
-        return login_page(
-            &req,
-            &st,
-            lang,
-            StatusCode::BAD_REQUEST,
-            Some(tr.t("followup-check-words")),
-        );
+        return again(StatusCode::BAD_REQUEST, "followup-check-words");
     };
     let session = match st.followups.open(&rec.report_id, &d.secret) {
         Ok(s) => s,
         Err(_) => {
-            return login_page(
-                &req,
-                &st,
-                lang,
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some(tr.t("followup-busy")),
-            );
+            return again(StatusCode::SERVICE_UNAVAILABLE, "followup-busy");
         }
     };
     tracing::info!(target: "amanat::intake", "follow-up login");

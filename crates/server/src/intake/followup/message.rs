@@ -17,7 +17,6 @@ use crate::intake::report::file_results;
 use crate::intake::reviewers::Recipients;
 use crate::intake::submission::{self, Refusal};
 use crate::intake::upload::{self, AttachmentManifest, CSRF_FIELD, StagedFile};
-use crate::intake::views::RefusedFile;
 use crate::store::EnvelopeKind;
 use crate::web::csrf::COOKIE as CSRF_COOKIE;
 use actix_web::http::StatusCode;
@@ -53,15 +52,12 @@ pub(super) async fn with_files(
         Err(MessageRefusal::Form {
             lang,
             status,
-            notice,
             draft,
-            refused,
+            shown,
         }) => {
             let shown = Shown {
-                problem: Some(notice),
                 draft: &draft,
-                refused,
-                ..Shown::default()
+                ..shown
             };
             thread_with_status(&req, &st, lang, &session, shown, status).await
         }
@@ -199,13 +195,13 @@ async fn send(
 enum MessageRefusal {
     /// A page of its own.
     Page(Box<HttpResponse>),
-    /// The thread again, with the text kept and a notice.
+    /// The thread again with `status`, the problem and the refused files
+    /// in `shown`, and the text kept.
     Form {
         lang: &'static Lang,
         status: StatusCode,
-        notice: String,
         draft: String,
-        refused: Vec<RefusedFile>,
+        shown: Shown<'static>,
     },
 }
 
@@ -272,17 +268,19 @@ async fn read_multipart(
                 Refusal::Page(resp) => Err(MessageRefusal::Page(resp)),
                 Refusal::Form(status, notice, refused) => {
                     let draft = pairs
-                        .0
-                        .iter()
-                        .find(|(k, _)| k == "message")
-                        .and_then(|(_, v)| normalize_text(v, true))
+                        .value("message")
+                        .and_then(|v| normalize_text(v, true))
                         .unwrap_or_default();
+                    let shown = Shown {
+                        problem: Some(notice),
+                        refused,
+                        ..Shown::default()
+                    };
                     Err(MessageRefusal::Form {
                         lang,
                         status,
-                        notice,
                         draft,
-                        refused,
+                        shown,
                     })
                 }
             }

@@ -14,7 +14,7 @@ use crate::intake::render::{
     bad_request, csrf_cookie, error_page, internal_error, render_private, request_lang,
     set_csrf_cookie,
 };
-use crate::intake::views::{FileResult, FilesView, PageCtx, RefusedFile, files_view, label};
+use crate::intake::views::{FileResult, FilesView, PageCtx, RefusedFile, label};
 use crate::store::EnvelopeKind;
 use crate::web::form::parse_urlencoded;
 use actix_web::http::StatusCode;
@@ -161,14 +161,7 @@ pub(super) async fn thread_page(
             replies,
             message: draft.to_string(),
             max: st.limits.message_chars,
-            files: files_view(
-                &tr,
-                &st.questionnaire,
-                st.limits.attachments_per_submission,
-                st.limits.attachment_bytes,
-                None,
-            )
-            .map(|f| f.with_refused(refused)),
+            files: st.files_view(&tr, None).map(|f| f.with_refused(refused)),
             sent,
         },
     );
