@@ -10,10 +10,10 @@
 //! Its only log lines are aggregate events ("submission stored"). It can
 //! encrypt but never decrypt a report.
 //!
-//! Its parts: [`report`] (the form page and the submission), [`submission`]
-//! (reading a posted form in either encoding), [`commit`] (storing what was
-//! sent, whole or not at all), [`reviewers`] (whom it is encrypted to),
-//! [`render`] (pages, error pages, cookies), [`views`] (view models),
+//! Its parts: `report` (the form page and the submission), `submission`
+//! (reading a posted form in either encoding), `commit` (storing what was
+//! sent, whole or not at all), `reviewers` (whom it is encrypted to),
+//! `render` (pages, error pages, cookies), [`views`] (view models),
 //! [`upload`] (attachments) and [`kdf`] (the codename derivation gate).
 
 mod commit;

@@ -25,6 +25,8 @@ use amanat_core::model::answers::{self, ParseError};
 use amanat_core::model::{Anonymity, Questionnaire};
 use amanat_core::records::{CleanResult, QuestionnaireRef};
 
+/// `GET /report`: step 1 (the anonymity choice), or with `anonymity`
+/// chosen, step 2 (the questionnaire).
 pub(super) async fn report_form(req: HttpRequest, st: web::Data<IntakeState>) -> HttpResponse {
     let query = query_pairs(&req);
     let lang = request_lang(&req, Some(&query));
@@ -74,6 +76,8 @@ pub(super) async fn report_form(req: HttpRequest, st: web::Data<IntakeState>) ->
     resp
 }
 
+/// `POST /report`: checks, stores and confirms a report, or shows the form
+/// again with what needs attention.
 pub(super) async fn submit(
     req: HttpRequest,
     payload: web::Payload,

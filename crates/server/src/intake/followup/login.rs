@@ -20,6 +20,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use amanat_core::crypto::codename;
 use askama::Template;
 
+/// `POST /followup/login`: opens a session for a codename that names a
+/// report, then sends the source to the thread.
 pub(super) async fn login(
     req: HttpRequest,
     form: CsrfForm<SmallForm>,
@@ -90,6 +92,7 @@ pub(super) async fn login(
     resp
 }
 
+/// `POST /followup/logout`: ends the session and removes its cookie.
 pub(super) async fn logout(
     req: HttpRequest,
     form: CsrfForm<SmallForm>,

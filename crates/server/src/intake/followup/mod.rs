@@ -2,12 +2,12 @@
 //! replies, adds information, deletes replies they have read, withdraws
 //! consent, logs out.
 //!
-//! Sessions live in memory ([`sessions`]): between requests the server holds
+//! Sessions live in memory (`sessions`): between requests the server holds
 //! nothing that opens the source's replies, and the codename itself is never
 //! in a cookie, a URL, a log or on disk: it is zeroized right after the
 //! derivation at login. Every form is read and checked by the extractors of
-//! [`extract`]; the handlers are [`login`], [`thread`], [`message`] and
-//! [`withdraw`].
+//! `extract`; the handlers are `login`, `thread`, `message` and
+//! `withdraw`.
 //!
 //! Nothing here logs identifiers; log lines are aggregate events only.
 
