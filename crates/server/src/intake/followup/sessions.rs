@@ -16,13 +16,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
-struct Session {
-    report_id: String,
-    sealed_secret: Vec<u8>,
-    created: Instant,
-    last: Instant,
-}
-
 /// Live follow-up sessions.
 pub struct FollowupSessions {
     idle: Duration,
@@ -168,6 +161,15 @@ impl FollowupSessions {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// One session: the report it opens and the source's identity secret,
+/// sealed to the key only the session cookie holds.
+struct Session {
+    report_id: String,
+    sealed_secret: Vec<u8>,
+    created: Instant,
+    last: Instant,
 }
 
 fn expired(s: &Session, now: Instant, idle: Duration, max_age: Duration) -> bool {
