@@ -507,7 +507,7 @@ fn every_page_with_its_stylesheet_stays_under_30_kb_on_the_wire_in_every_languag
         let weight = page.wire + css.wire;
         seen += 1;
         // A page that carries a secret cannot be compressed (see
-        // `render_private` in src/intake/mod.rs): the form shown again with
+        // `render_private` in crates/server/src/intake/render.rs): the form shown again with
         // the source's answers weighs what its HTML weighs, and has a budget
         // of its own for that.
         let budget = budget_of(page.name);

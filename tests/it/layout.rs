@@ -45,7 +45,11 @@ fn table_paths() -> Vec<PathBuf> {
 #[test]
 fn every_path_in_the_layout_table_exists() {
     for p in table_paths() {
-        assert!(p.exists(), "README.md's layout names {}, which is not in the tree", p.display());
+        assert!(
+            p.exists(),
+            "README.md's layout names {}, which is not in the tree",
+            p.display()
+        );
     }
 }
 

@@ -244,7 +244,9 @@ impl Record for MessageRecord {
 /// A reviewer's reply (the source's codename key and the triage reviewers).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReplyRecord {
-    /// The reviewer's display name.
+    /// The reviewer's display name (the CLI always writes it; the review
+    /// API stores whatever ciphertext a reviewer sends, so it may be absent).
+    #[serde(default)]
     pub reviewer: String,
     pub schema: ReplySchema,
     pub text: Zeroizing<String>,
@@ -257,7 +259,8 @@ impl Record for ReplyRecord {
 /// A reviewer's note and tags (triage reviewers).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NoteRecord {
-    /// The reviewer's display name.
+    /// The reviewer's display name (absent in notes sealed by other tools).
+    #[serde(default)]
     pub reviewer: String,
     pub schema: NoteSchema,
     #[serde(default)]

@@ -21,7 +21,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use amanat_core::crypto::{envelope, keys, random};
 use amanat_core::model::State;
-use amanat_core::records::ReplySchema;
+use amanat_core::records::{Record, ReplyRecord};
 use askama::Template;
 
 /// `GET /followup`: the thread inside a live session, else the login page.
@@ -118,7 +118,7 @@ pub(super) async fn thread_page(
         let Ok(plain) = envelope::open(&ct, &[&identity]) else {
             continue;
         };
-        let Ok(reply) = serde_json::from_slice::<ReplyText>(&plain) else {
+        let Ok(reply) = ReplyRecord::from_plaintext(&plain) else {
             continue;
         };
         replies.push(ReplyView {
@@ -232,17 +232,4 @@ struct ReplyView {
     id: String,
     heading: String,
     text: String,
-}
-
-/// What the source's page shows of a reply: its text, under the reply's
-/// schema tag. Not [`amanat_core::records::ReplyRecord`], which also
-/// requires the reviewer's name: the review API stores any ciphertext a
-/// reviewer sends, and a reply sealed without the name (the source never
-/// sees it) is still shown, as it always was.
-#[derive(serde::Deserialize)]
-struct ReplyText {
-    #[allow(dead_code, reason = "deserialised only to check the tag")]
-    schema: ReplySchema,
-    #[serde(default)]
-    text: zeroize::Zeroizing<String>,
 }
