@@ -115,14 +115,10 @@ pub(super) async fn post_reply(
             "this report has no follow-up channel to reply through",
         ));
     }
-    let ct = BASE64
-        .decode(r.ciphertext.as_bytes())
-        .map_err(|_| ApiError::bad_request("`ciphertext` is not base64"))?;
     // The server never sees the reply's plaintext; it can check only that
     // this is age ciphertext with one X25519 stanza per expected recipient.
-    let types = envelope::stanza_types(&ct)
-        .map_err(|_| ApiError::bad_request("`ciphertext` is not an age file"))?;
-    if types.len() != recipients.len() || types.iter().any(|t| t != "X25519") {
+    let (ct, types) = age_file("ciphertext", &r.ciphertext)?;
+    if !x25519_to(&types, recipients.len()) {
         return Err(ApiError::bad_request(format!(
             "the reply must be encrypted to exactly the {} X25519 recipients listed in `reply_recipients`              (found {} stanza(s) of types {:?}); fetch the report again and re-encrypt",
             recipients.len(),
@@ -223,6 +219,22 @@ pub(super) async fn get_identity(
         .transpose()?;
     st.audit(&who.id, Action::ReadIdentity, Some(&id), None)?;
     Ok(HttpResponse::Ok().json(IdentityData { envelope }))
+}
+
+/// The age file a base64 `field` holds, with its stanzas' types; 400
+/// naming the field when it is not one.
+pub(super) fn age_file(field: &str, b64: &str) -> Result<(Vec<u8>, Vec<String>), ApiError> {
+    let ct = BASE64
+        .decode(b64.as_bytes())
+        .map_err(|_| ApiError::bad_request(format!("`{field}` is not base64")))?;
+    let types = envelope::stanza_types(&ct)
+        .map_err(|_| ApiError::bad_request(format!("`{field}` is not an age file")))?;
+    Ok((ct, types))
+}
+
+/// True if the stanzas are exactly `count` X25519 recipients.
+pub(super) fn x25519_to(types: &[String], count: usize) -> bool {
+    types.len() == count && types.iter().all(|t| t == "X25519")
 }
 
 /// A report's metadata, or 404.

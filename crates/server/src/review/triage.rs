@@ -8,14 +8,12 @@
 use super::ReviewState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Authed, JsonBody, ReportId, Triage};
-use super::reports::{find_report, summary_named};
+use super::reports::{age_file, find_report, summary_named, x25519_to};
 use crate::store::{EnvelopeKind, NewEnvelope};
 use actix_web::{HttpResponse, web};
 use amanat_core::api::{ErrorCode, Recipients, TriageRequest};
 use amanat_core::audit::Action;
-use amanat_core::crypto::envelope;
 use amanat_core::model::{Role, State};
-use data_encoding::BASE64;
 
 /// Changes state, urgency, assignee, and/or adds an encrypted note. The
 /// state machine of docs/domain.md is enforced here.
@@ -89,12 +87,8 @@ pub(super) async fn triage(
     let note = match &r.note {
         None => None,
         Some(b64) => {
-            let ct = BASE64
-                .decode(b64.as_bytes())
-                .map_err(|_| ApiError::bad_request("`note` is not base64"))?;
-            let types = envelope::stanza_types(&ct)
-                .map_err(|_| ApiError::bad_request("`note` is not an age file"))?;
-            if types.len() != triage_recipients.len() || types.iter().any(|t| t != "X25519") {
+            let (ct, types) = age_file("note", b64)?;
+            if !x25519_to(&types, triage_recipients.len()) {
                 return Err(ApiError::bad_request(format!(
                     "a note must be encrypted to exactly the {} triage reviewers (GET /api/v1/recipients)",
                     triage_recipients.len()
