@@ -141,14 +141,11 @@ async fn every_audited_route_fails_when_the_audit_log_cannot_be_written() {
     );
     let remove = format!("/api/v1/reviewers/{}", bo.id);
     refused(&fx.call(delete(&remove, &ana_t)).await, "a removal");
-    let names: Vec<String> = fx
-        .store
-        .reviewers()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
-    assert_eq!(names.len(), 3, "nobody added or removed: {names:?}");
+    assert_eq!(
+        fx.store.reviewers().unwrap().len(),
+        3,
+        "nobody was added or removed"
+    );
 
     // Sessions: a logout that cannot be audited leaves the session open,
     // and a login that cannot be audited hands out none.
