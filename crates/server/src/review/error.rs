@@ -11,10 +11,9 @@ use actix_web::http::StatusCode;
 use amanat_core::api::{ErrorBody, ErrorCode, ErrorDetail};
 use amanat_core::model::Role;
 
-/// An API error: HTTP status, stable code, message.
+/// An API error: a stable code (which fixes the HTTP status) and a message.
 #[derive(Debug)]
 pub struct ApiError {
-    pub status: StatusCode,
     pub code: ErrorCode,
     pub message: String,
 }
@@ -23,11 +22,9 @@ pub struct ApiError {
 pub type ApiResult = Result<HttpResponse, ApiError>;
 
 impl ApiError {
-    /// An error with `code`'s one HTTP status.
+    /// An error answered with `code`'s one HTTP status.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
-            status: StatusCode::from_u16(code.http_status())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code,
             message: message.into(),
         }
@@ -93,11 +90,11 @@ impl std::fmt::Display for ApiError {
 
 impl actix_web::ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(ErrorBody {
+        HttpResponse::build(self.status_code()).json(ErrorBody {
             error: ErrorDetail {
                 code: self.code,
                 message: self.message.clone(),

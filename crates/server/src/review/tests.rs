@@ -5,6 +5,7 @@
 mod audit_failure;
 mod error_codes;
 mod extract;
+mod routes;
 
 use super::{ReviewState, configure, not_found};
 use crate::config::Limits;

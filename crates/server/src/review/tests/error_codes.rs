@@ -39,7 +39,8 @@ fn each_code_is_sent_as_documented() {
         let back: ErrorCode = serde_json::from_value(wire).unwrap();
         assert_eq!(back, code);
         let e = super::super::ApiError::new(code, "m");
-        assert_eq!(e.status.as_u16(), code.http_status());
+        let status = actix_web::ResponseError::status_code(&e);
+        assert_eq!(status.as_u16(), code.http_status());
     }
     let unknown: ErrorCode = serde_json::from_value("from_a_newer_server".into()).unwrap();
     assert_eq!(unknown, ErrorCode::Unknown);
