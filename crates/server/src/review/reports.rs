@@ -120,7 +120,7 @@ pub(super) async fn post_reply(
     let (ct, types) = age_file("ciphertext", &r.ciphertext)?;
     if !x25519_to(&types, recipients.len()) {
         return Err(ApiError::bad_request(format!(
-            "the reply must be encrypted to exactly the {} X25519 recipients listed in `reply_recipients`              (found {} stanza(s) of types {:?}); fetch the report again and re-encrypt",
+            "the reply must be encrypted to exactly the {} X25519 recipients listed in `reply_recipients` (found {} stanza(s) of types {:?}); fetch the report again and re-encrypt",
             recipients.len(),
             types.len(),
             types

@@ -96,7 +96,7 @@ pub(super) async fn approve_grant(
     if grant.requested_by == admin.id {
         return Err(ApiError::new(
             ErrorCode::SecondAdminRequired,
-            "you asked for this grant; another admin must approve it (or the operator enrols              the reviewer locally with `amanatd reviewer add`)",
+            "you asked for this grant; another admin must approve it (or the operator enrols the reviewer locally with `amanatd reviewer add`)",
         ));
     }
     st.audit(
