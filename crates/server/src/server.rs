@@ -35,7 +35,8 @@ pub enum ServerError {
     #[error("TLS for the {which} listener: {source}")]
     Tls {
         which: &'static str,
-        source: crate::tls::TlsError,
+        // Boxed: a rustls error is large, and this one is rare.
+        source: Box<crate::tls::TlsError>,
     },
 }
 
@@ -208,16 +209,22 @@ where
         source,
     })?;
     let cert = match (&l.tls_cert, &l.tls_key) {
-        (Some(c), Some(k)) => Some(Arc::new(
-            ReloadableCert::load(c, k).map_err(|source| ServerError::Tls { which, source })?,
-        )),
+        (Some(c), Some(k)) => Some(Arc::new(ReloadableCert::load(c, k).map_err(|e| {
+            ServerError::Tls {
+                which,
+                source: Box::new(e),
+            }
+        })?)),
         _ => None,
     };
     let tls = cert
         .clone()
         .map(crate::tls::server_config_reloadable)
         .transpose()
-        .map_err(|source| ServerError::Tls { which, source })?;
+        .map_err(|e| ServerError::Tls {
+            which,
+            source: Box::new(e),
+        })?;
     let is_tls = tls.is_some();
     let limits = &cfg.limits;
     let mut server = HttpServer::new(make(is_tls))
