@@ -44,6 +44,7 @@ mod reports;
 mod reviewers;
 mod snapshot;
 
+pub use durable::SyncFailed;
 pub use fsck::{FsckReport, Problem};
 pub use records::*;
 pub use snapshot::{Snapshot, TreeEntry};
@@ -102,7 +103,7 @@ pub enum StoreError {
         "could not make a write durable ({0}); nothing is acknowledged until \
          amanatd is restarted after the disk is checked"
     )]
-    NotDurable(String),
+    NotDurable(#[from] durable::SyncFailed),
 }
 
 /// The open store.
