@@ -7,8 +7,8 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 /// Amanat server: secure, anonymous incident intake.
+// The exit codes follow the help: `command()` adds them from `Exit`.
 #[derive(Debug, Parser)]
-/// The exit codes follow the help: see [`command`].
 #[command(name = "amanatd", version)]
 pub struct Args {
     #[command(subcommand)]

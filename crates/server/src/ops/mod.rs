@@ -1,11 +1,14 @@
 //! Operator commands of `amanatd`: `check`, `status`, `backup`, `restore`,
-//! process hardening for `serve`, and the man pages and completions.
+//! and process hardening for `serve`.
 //!
-//! `amanatd`'s `daemon` module only parses arguments and calls into here. While `amanatd
-//! serve` runs, sled holds an exclusive lock on the store, so `status` and
-//! `backup` ask the running server over its local control socket
-//! (`DATA_DIR/control.sock`, see [`control`]); when no server runs they open
-//! the store themselves.
+//! [`crate::daemon`] only parses arguments and calls into here. While
+//! `amanatd serve` runs, sled holds an exclusive lock on the store, so
+//! `status` and `backup` ask the running server over its local control
+//! socket (`DATA_DIR/control.sock`, see [`control`]); when no server runs
+//! they open the store themselves. The layers, lowest first: this file
+//! (errors, the store's counts) and [`archive`] (the backup format); then
+//! [`control`], which serves both; then [`status`] and [`backup`], which
+//! ask it. Nothing below imports what sits above it.
 //!
 //! Nothing here may print or log report contents, identity data, tokens or
 //! addresses of clients: the commands deal in counts, paths, ciphertext and
