@@ -99,7 +99,11 @@ fn fsck_of_an_inconsistent_store_exits_7() {
     // A temporary upload left by an interrupted write: a leftover.
     std::fs::write(data.join("blobs").join(".upload-left"), b"x").unwrap();
     let out = amanatd(&["fsck", "--data-dir", data.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(i32::from(Exit::FsckFailed.code())), "{out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(Exit::FsckFailed.code())),
+        "{out:?}"
+    );
 }
 
 #[test]
