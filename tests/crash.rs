@@ -25,29 +25,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
 use std::process::Output;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+/// Names the reports and files this harness sends.
+const LABEL: &str = "crash harness";
 const CLIENTS: usize = 16;
 /// The whole run may not take longer than this.
 const TIME_LIMIT: Duration = Duration::from_secs(40 * 60);
-
-fn env_count(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name}={v} is not a count"))
-        })
-        .unwrap_or(default)
-}
-
-/// The file sent with report `i` (every fourth): plain bytes, sent "as it
-/// is" (no type we clean) and stored as sent.
-fn file_for(i: usize) -> Option<Vec<u8>> {
-    (i % 4 == 0).then(|| format!("crash harness file {i}\n").repeat(40).into_bytes())
-}
 
 fn fsck(data: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value, Output) {
     let mut all = vec!["fsck", "--data-dir", data.to_str().unwrap(), "--json"];
@@ -65,20 +51,6 @@ fn problem_kinds(report: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|p| p["kind"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// A free loopback address (bound, then released for the server to take).
-fn free_addr() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().to_string()
-}
-
-#[derive(Default)]
-struct Tally {
-    attempted: AtomicUsize,
-    acknowledged: Mutex<BTreeSet<usize>>,
-    refused: AtomicUsize,
-    broken: AtomicUsize,
 }
 
 #[test]
@@ -101,41 +73,15 @@ fn acknowledged_reports_survive_repeated_sigkill_and_fsck_stays_clean() {
     let intake = server.intake.clone();
 
     let tally = Arc::new(Tally::default());
-    let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let clients: Vec<_> = (0..CLIENTS)
-        .map(|_| {
-            let (tally, next, intake) = (tally.clone(), next.clone(), intake.clone());
-            std::thread::spawn(move || {
-                let http = common::client();
-                while tally.acknowledged.lock().unwrap().len() < target
-                    && started.elapsed() < TIME_LIMIT
-                {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let narrative = format!("crash harness report {i}");
-                    let file = file_for(i);
-                    let files: Vec<(&str, &[u8])> = file
-                        .as_deref()
-                        .map(|f| vec![("evidence.txt", f)])
-                        .unwrap_or_default();
-                    tally.attempted.fetch_add(1, Ordering::Relaxed);
-                    match try_submit_as_is(&http, &intake, &narrative, &files) {
-                        Ok(Submitted::Acknowledged(_)) => {
-                            tally.acknowledged.lock().unwrap().insert(i);
-                        }
-                        Ok(Submitted::Refused(_)) => {
-                            tally.refused.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(_) => {
-                            // The server is down or just died: try again soon.
-                            tally.broken.fetch_add(1, Ordering::Relaxed);
-                            std::thread::sleep(Duration::from_millis(50));
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
+    let clients = submit_until(
+        &intake,
+        CLIENTS,
+        (target, started, TIME_LIMIT),
+        LABEL,
+        &tally,
+        |_, _, _| {},
+    );
 
     // Kill points spread over the run, at random acknowledged counts, each
     // followed by a random delay so the kill lands anywhere in a request.
@@ -190,7 +136,7 @@ fn acknowledged_reports_survive_repeated_sigkill_and_fsck_stays_clean() {
 
     // Every acknowledged report is there and decrypts; files match.
     let acknowledged = tally.acknowledged.lock().unwrap().clone();
-    let attempted = next.load(Ordering::Relaxed);
+    let attempted = tally.attempted.load(Ordering::Relaxed);
     let store = amanatd::store::Store::open(&data).unwrap();
     let mut stored = BTreeSet::new();
     for r in store.reports().unwrap() {
@@ -210,7 +156,7 @@ fn acknowledged_reports_survive_repeated_sigkill_and_fsck_stays_clean() {
         assert!(i < attempted, "report {i} was never sent");
         assert!(stored.insert(i), "report {i} is stored twice");
         let files = json["attachments"].as_array().cloned().unwrap_or_default();
-        match file_for(i) {
+        match harness_file(LABEL, i) {
             None => assert!(files.is_empty(), "report {i} has files it was not sent"),
             Some(want) => {
                 assert_eq!(files.len(), 1, "report {i} lacks its file");
@@ -231,7 +177,9 @@ fn acknowledged_reports_survive_repeated_sigkill_and_fsck_stays_clean() {
     }
     // The file path was exercised: files sent "as it is" are acknowledged.
     assert!(
-        acknowledged.iter().any(|i| file_for(*i).is_some()),
+        acknowledged
+            .iter()
+            .any(|i| harness_file(LABEL, *i).is_some()),
         "no acknowledged report carried a file"
     );
     let lost: Vec<&usize> = acknowledged.difference(&stored).collect();

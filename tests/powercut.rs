@@ -38,39 +38,15 @@ use rand::Rng;
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+/// Names the reports and files this harness sends.
+const LABEL: &str = "power cut harness";
 const CLIENTS: usize = 8;
 /// The whole run may not take longer than this.
 const TIME_LIMIT: Duration = Duration::from_secs(10 * 60);
-
-fn env_count(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name}={v} is not a count"))
-        })
-        .unwrap_or(default)
-}
-
-/// The file sent with report `i` (every fourth): plain bytes, sent "as it
-/// is" (no type we clean) and stored as sent.
-fn file_for(i: usize) -> Option<Vec<u8>> {
-    (i % 4 == 0).then(|| {
-        format!("power cut harness file {i}\n")
-            .repeat(40)
-            .into_bytes()
-    })
-}
-
-/// A free loopback address (bound, then released for the server to take).
-fn free_addr() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().to_string()
-}
 
 fn fsck(data: &Path) -> (Option<i32>, serde_json::Value, String) {
     let out = run(
@@ -235,15 +211,6 @@ fn temporary_uploads_swept_at_start_stay_swept_after_a_power_cut() {
     );
 }
 
-#[derive(Default)]
-struct Tally {
-    attempted: AtomicUsize,
-    acknowledged: Mutex<BTreeSet<usize>>,
-    messages: Mutex<BTreeSet<usize>>,
-    refused: AtomicUsize,
-    broken: AtomicUsize,
-}
-
 #[test]
 fn acknowledged_reports_survive_power_cuts() {
     let target = env_count("AMANAT_CRASH_CUT_SUBMISSIONS", 1_000);
@@ -275,48 +242,23 @@ fn acknowledged_reports_survive_power_cuts() {
     let intake = server.intake.clone();
 
     let tally = Arc::new(Tally::default());
-    let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let clients: Vec<_> = (0..CLIENTS)
-        .map(|_| {
-            let (tally, next, intake) = (tally.clone(), next.clone(), intake.clone());
-            std::thread::spawn(move || {
-                let http = common::client();
-                while tally.acknowledged.lock().unwrap().len() < target
-                    && started.elapsed() < TIME_LIMIT
-                {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let narrative = format!("power cut harness report {i}");
-                    let file = file_for(i);
-                    let files: Vec<(&str, &[u8])> = file
-                        .as_deref()
-                        .map(|f| vec![("evidence.txt", f)])
-                        .unwrap_or_default();
-                    tally.attempted.fetch_add(1, Ordering::Relaxed);
-                    match try_submit_as_is(&http, &intake, &narrative, &files) {
-                        Ok(Submitted::Acknowledged(codename)) => {
-                            tally.acknowledged.lock().unwrap().insert(i);
-                            if i % 3 == 0 {
-                                let message = format!("power cut harness message {i}");
-                                if let Ok(true) = send_followup(&http, &intake, &codename, &message)
-                                {
-                                    tally.messages.lock().unwrap().insert(i);
-                                }
-                            }
-                        }
-                        Ok(Submitted::Refused(_)) => {
-                            tally.refused.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(_) => {
-                            // The server is down or just died: try again soon.
-                            tally.broken.fetch_add(1, Ordering::Relaxed);
-                            std::thread::sleep(Duration::from_millis(50));
-                        }
-                    }
+    let (followups, followup_intake) = (tally.clone(), intake.clone());
+    let clients = submit_until(
+        &intake,
+        CLIENTS,
+        (target, started, TIME_LIMIT),
+        LABEL,
+        &tally,
+        move |http, i, codename| {
+            if i % 3 == 0 {
+                let message = format!("power cut harness message {i}");
+                if let Ok(true) = send_followup(http, &followup_intake, codename, &message) {
+                    followups.messages.lock().unwrap().insert(i);
                 }
-            })
-        })
-        .collect();
+            }
+        },
+    );
 
     // Cut points spread over the run: one in each slice of the target, at a
     // random count within it, then a random delay so the cut lands anywhere
@@ -383,7 +325,7 @@ fn acknowledged_reports_survive_power_cuts() {
 
     // Every acknowledged report is there and decrypts; files match.
     let acknowledged = tally.acknowledged.lock().unwrap().clone();
-    let attempted = next.load(Ordering::Relaxed);
+    let attempted = tally.attempted.load(Ordering::Relaxed);
     let messages = tally.messages.lock().unwrap().clone();
     let mut stored = BTreeSet::new();
     let mut stored_messages = BTreeSet::new();
@@ -421,7 +363,7 @@ fn acknowledged_reports_survive_power_cuts() {
                 stored_messages.insert(i);
             }
             let files = json["attachments"].as_array().cloned().unwrap_or_default();
-            match file_for(i) {
+            match harness_file(LABEL, i) {
                 None => assert!(files.is_empty(), "report {i} has files it was not sent"),
                 Some(want) => {
                     assert_eq!(files.len(), 1, "report {i} lacks its file");
@@ -444,7 +386,9 @@ fn acknowledged_reports_survive_power_cuts() {
     }
     // The file path was exercised: files sent "as it is" are acknowledged.
     assert!(
-        acknowledged.iter().any(|i| file_for(*i).is_some()),
+        acknowledged
+            .iter()
+            .any(|i| harness_file(LABEL, *i).is_some()),
         "no acknowledged report carried a file"
     );
     let lost: Vec<&usize> = acknowledged.difference(&stored).collect();

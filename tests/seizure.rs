@@ -853,7 +853,7 @@ fn check_times(
 /// Whether a line with this level and target (as the server prints it,
 /// `amanat::intake:`) may be in the log: Amanat's own at any level, and
 /// only actix-server's start and stop lines, at INFO and above, from any
-/// other crate (`daemon.rs`, `OWN_CRATES` and `OTHER_CRATES_LOGGED`).
+/// other crate (`daemon/logging.rs`, `OWN_CRATES` and `OTHER_CRATES_LOGGED`).
 fn logged_crate(target: &str, level: &str) -> bool {
     let krate = target
         .trim_end_matches(':')

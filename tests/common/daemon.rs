@@ -5,9 +5,12 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use super::{cookie_named, encode, extract_value, minimal};
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 // The two binaries as the workspace builds them (the root package's build.rs
@@ -275,4 +278,92 @@ pub fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
         assert!(start.elapsed() < limit, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// A count from the environment (the crash harnesses' `AMANAT_CRASH_…`
+/// knobs), or `default`.
+pub fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .map(|v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("{name}={v} is not a count"))
+        })
+        .unwrap_or(default)
+}
+
+/// A free loopback address (bound, then released for the server to take).
+pub fn free_addr() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+/// The file a crash harness sends with report `i` (every fourth): plain
+/// bytes naming the harness (`label`), sent "as it is" (no type we clean)
+/// and stored as sent.
+pub fn harness_file(label: &str, i: usize) -> Option<Vec<u8>> {
+    (i % 4 == 0).then(|| format!("{label} file {i}\n").repeat(40).into_bytes())
+}
+
+/// What the browsers of a crash harness counted.
+#[derive(Default)]
+pub struct Tally {
+    pub attempted: AtomicUsize,
+    /// The numbers of the reports acknowledged with a receipt.
+    pub acknowledged: Mutex<BTreeSet<usize>>,
+    /// The numbers of the reports whose follow-up message was acknowledged.
+    pub messages: Mutex<BTreeSet<usize>>,
+    pub refused: AtomicUsize,
+    /// Requests that failed because the server was down or died.
+    pub broken: AtomicUsize,
+}
+
+/// Starts `clients` browsers (JavaScript off) that submit report `i` as
+/// "`label` report `i`", with [`harness_file`] sent as it is, until
+/// `target` reports are acknowledged or `limit` has passed since `started`.
+/// A request that breaks is retried after a pause (the server is being
+/// killed). `acknowledged(http, i, codename)` runs after each receipt.
+pub fn submit_until(
+    intake: &str,
+    clients: usize,
+    (target, started, limit): (usize, Instant, Duration),
+    label: &'static str,
+    tally: &Arc<Tally>,
+    acknowledged: impl Fn(&reqwest::blocking::Client, usize, &str) + Clone + Send + 'static,
+) -> Vec<std::thread::JoinHandle<()>> {
+    let next = Arc::new(AtomicUsize::new(0));
+    (0..clients)
+        .map(|_| {
+            let (tally, next, intake) = (tally.clone(), next.clone(), intake.to_string());
+            let acknowledged = acknowledged.clone();
+            std::thread::spawn(move || {
+                let http = super::client();
+                while tally.acknowledged.lock().unwrap().len() < target && started.elapsed() < limit
+                {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let narrative = format!("{label} report {i}");
+                    let file = harness_file(label, i);
+                    let files: Vec<(&str, &[u8])> = file
+                        .as_deref()
+                        .map(|f| vec![("evidence.txt", f)])
+                        .unwrap_or_default();
+                    tally.attempted.fetch_add(1, Ordering::Relaxed);
+                    match try_submit_as_is(&http, &intake, &narrative, &files) {
+                        Ok(Submitted::Acknowledged(codename)) => {
+                            tally.acknowledged.lock().unwrap().insert(i);
+                            acknowledged(&http, i, &codename);
+                        }
+                        Ok(Submitted::Refused(_)) => {
+                            tally.refused.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(_) => {
+                            // The server is down or just died: try again soon.
+                            tally.broken.fetch_add(1, Ordering::Relaxed);
+                            std::thread::sleep(Duration::from_millis(50));
+                        }
+                    }
+                }
+            })
+        })
+        .collect()
 }

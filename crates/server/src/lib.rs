@@ -6,22 +6,22 @@
 //! machines with the `amanat` CLI. The server never holds a key that opens a
 //! report and never records who sent one.
 //!
-//! Module map (SECURITY.md states the promises it keeps):
+//! Module map (SECURITY.md states the promises it keeps; ids, the model,
+//! envelopes, keys and the audit chain are `amanat_core`'s, metadata
+//! stripping `amanat_sanitize`'s):
 //! - [`config`]: server configuration (file, environment, flags), validation.
-//! - [`crypto`]: age envelopes, padding, ids, constant-time comparison.
 //! - [`store`]: the sled database and its durability rules; the only module
 //!   that touches sled.
-//! - [`model`]: the questionnaire, parsed answers, triage vocabulary.
+//! - [`retention`]: purging closed reports after their retention period.
 //! - [`i18n`]: Fluent messages and language negotiation.
 //! - [`web`]: what both listeners share: security headers, body limits.
 //! - [`intake`]: the defenders' HTML interface. Never logs identifiers.
 //! - [`review`]: the reviewers' JSON API. Cannot decrypt reports.
 //! - [`server`]: builds and runs both listeners.
-//! - [`cli`]: the reviewer CLI: the only place reports are decrypted.
-//! - [`audit`]: the hash-chained log of reviewer actions.
+//! - [`tls`]: rustls configuration and certificate reload on SIGHUP.
 //! - [`ops`]: operator commands (check, status, backup, restore), the
 //!   control socket of a running server, process hardening.
-//! - [`tls`]: rustls configuration and certificate reload on SIGHUP.
+//! - [`daemon`]: `amanatd`'s command line, exit codes and logging.
 
 #![forbid(unsafe_code)]
 

@@ -1,4 +1,4 @@
-//! `amanatd`: the Amanat server. Thin: everything lives in `amanat::daemon`.
+//! `amanatd`: the Amanat server. Thin: everything lives in `amanatd::daemon`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {

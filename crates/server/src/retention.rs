@@ -1,77 +1,62 @@
 //! Retention: closed reports (and their source accounts) are purged after a
 //! configurable number of days in the `closed` state; spam sooner.
 //!
-//! The clock is a parameter ([`Day`]) so that tests and `amanatd purge
-//! --as-of` control it. Each purge removes the report's envelopes, blobs and
+//! The rules (`[retention]` of the config, [`Retention`]) and the clock
+//! ([`Day`]) are parameters, so that tests and `amanatd purge --as-of`
+//! control them. Each purge removes the report's envelopes, blobs and
 //! source lookup in one step (`Store::purge`) and writes an audit entry.
 //! sled is log-structured: purged data is unreadable through the store at
 //! once, but old bytes may stay on disk until compaction (SECURITY.md).
 
+use crate::config::Retention;
 use crate::store::{ReportMeta, Store, StoreError};
 use amanat_core::audit::{Action, Event};
 use amanat_core::model::{CloseReason, State};
 use amanat_core::timeutil::Day;
-use serde::{Deserialize, Serialize};
 
-/// Days to keep closed reports; 0 keeps them forever.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Retention {
-    /// Days after a report was closed (any reason but spam).
-    pub closed_days: u32,
-    /// Days after a report was closed as spam.
-    pub spam_days: u32,
+/// True if `meta` is due for purging on `today`.
+pub fn is_due(rules: &Retention, meta: &ReportMeta, today: Day) -> bool {
+    if meta.state != State::Closed {
+        return false;
+    }
+    let keep = if meta.closed_reason == Some(CloseReason::Spam) {
+        rules.spam_days
+    } else {
+        rules.closed_days
+    };
+    keep > 0 && today.days() - meta.state_day().days() >= i64::from(keep)
 }
 
-impl Default for Retention {
-    fn default() -> Self {
-        Retention {
-            closed_days: 90,
-            spam_days: 7,
+/// Purges every due report (or only lists them with `dry_run`).
+/// Returns the ids.
+pub fn run(
+    rules: &Retention,
+    store: &Store,
+    today: Day,
+    dry_run: bool,
+) -> Result<Vec<String>, StoreError> {
+    let due: Vec<ReportMeta> = store
+        .reports()?
+        .into_iter()
+        .filter(|m| is_due(rules, m, today))
+        .collect();
+    let mut ids = Vec::with_capacity(due.len());
+    for m in due {
+        if !dry_run {
+            store.purge(&m.id)?;
+            store.append_audit(Event {
+                actor: "retention".into(),
+                action: Action::Purge,
+                report: Some(m.id.clone()),
+                detail: m.closed_reason.map(|r| r.to_string()),
+            })?;
         }
+        ids.push(m.id);
     }
-}
-
-impl Retention {
-    /// True if `meta` is due for purging on `today`.
-    pub fn is_due(&self, meta: &ReportMeta, today: Day) -> bool {
-        if meta.state != State::Closed {
-            return false;
-        }
-        let keep = if meta.closed_reason == Some(CloseReason::Spam) {
-            self.spam_days
-        } else {
-            self.closed_days
-        };
-        keep > 0 && today.days() - meta.state_day().days() >= i64::from(keep)
+    if !dry_run && !ids.is_empty() {
+        store.flush()?;
     }
-
-    /// Purges every due report (or only lists them with `dry_run`).
-    /// Returns the ids.
-    pub fn run(&self, store: &Store, today: Day, dry_run: bool) -> Result<Vec<String>, StoreError> {
-        let due: Vec<ReportMeta> = store
-            .reports()?
-            .into_iter()
-            .filter(|m| self.is_due(m, today))
-            .collect();
-        let mut ids = Vec::with_capacity(due.len());
-        for m in due {
-            if !dry_run {
-                store.purge(&m.id)?;
-                store.append_audit(Event {
-                    actor: "retention".into(),
-                    action: Action::Purge,
-                    report: Some(m.id.clone()),
-                    detail: m.closed_reason.map(|r| r.to_string()),
-                })?;
-            }
-            ids.push(m.id);
-        }
-        if !dry_run && !ids.is_empty() {
-            store.flush()?;
-        }
-        Ok(ids)
-    }
+    Ok(ids)
 }
 
 #[cfg(test)]
@@ -120,22 +105,22 @@ mod tests {
         let p = Retention::default();
         let later = |d: i64| Day::from_days(today.days() + d);
 
-        assert!(p.run(&s, later(6), false).unwrap().is_empty());
+        assert!(run(&p, &s, later(6), false).unwrap().is_empty());
         assert_eq!(
-            p.run(&s, later(7), true).unwrap(),
+            run(&p, &s, later(7), true).unwrap(),
             vec![spam.id.clone()],
             "dry run lists"
         );
         assert!(s.report(&spam.id).unwrap().is_some(), "dry run keeps");
-        assert_eq!(p.run(&s, later(7), false).unwrap(), vec![spam.id.clone()]);
+        assert_eq!(run(&p, &s, later(7), false).unwrap(), vec![spam.id.clone()]);
         assert!(s.report(&spam.id).unwrap().is_none());
-        assert!(p.run(&s, later(89), false).unwrap().is_empty());
+        assert!(run(&p, &s, later(89), false).unwrap().is_empty());
         assert_eq!(
-            p.run(&s, later(90), false).unwrap(),
+            run(&p, &s, later(90), false).unwrap(),
             vec![resolved.id.clone()]
         );
         assert!(
-            p.run(&s, later(10_000), false).unwrap().is_empty(),
+            run(&p, &s, later(10_000), false).unwrap().is_empty(),
             "open reports stay"
         );
         assert!(s.report(&open.id).unwrap().is_some());
@@ -151,6 +136,10 @@ mod tests {
             spam_days: 0,
         };
         close(&s, &open.id, CloseReason::Duplicate, today);
-        assert!(keep_all.run(&s, later(100_000), false).unwrap().is_empty());
+        assert!(
+            run(&keep_all, &s, later(100_000), false)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

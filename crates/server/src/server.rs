@@ -31,9 +31,13 @@ pub enum ServerError {
         source: std::io::Error,
     },
     #[error("store: {0}")]
-    Store(String),
-    #[error("TLS for the {which} listener: {detail}")]
-    Tls { which: &'static str, detail: String },
+    Store(#[from] crate::store::StoreError),
+    #[error("TLS for the {which} listener: {source}")]
+    Tls {
+        which: &'static str,
+        // Boxed: a rustls error is large, and this one is rare.
+        source: Box<crate::tls::TlsError>,
+    },
 }
 
 /// Both listeners, bound and ready to run.
@@ -57,15 +61,12 @@ impl Application {
         handle_signals: bool,
     ) -> Result<Application, ServerError> {
         cfg.validate()?;
-        let intake_state = web::Data::new(
-            IntakeState::new(
-                store.clone(),
-                questionnaire.clone(),
-                cfg.limits.clone(),
-                &cfg.kdf,
-            )
-            .map_err(|e| ServerError::Store(e.to_string()))?,
-        );
+        let intake_state = web::Data::new(IntakeState::new(
+            store.clone(),
+            questionnaire.clone(),
+            cfg.limits.clone(),
+            &cfg.kdf,
+        )?);
         let review_state =
             web::Data::new(ReviewState::new(store, questionnaire, cfg.limits.clone()));
 
@@ -208,16 +209,22 @@ where
         source,
     })?;
     let cert = match (&l.tls_cert, &l.tls_key) {
-        (Some(c), Some(k)) => Some(Arc::new(
-            ReloadableCert::load(c, k).map_err(|detail| ServerError::Tls { which, detail })?,
-        )),
+        (Some(c), Some(k)) => Some(Arc::new(ReloadableCert::load(c, k).map_err(|e| {
+            ServerError::Tls {
+                which,
+                source: Box::new(e),
+            }
+        })?)),
         _ => None,
     };
     let tls = cert
         .clone()
         .map(crate::tls::server_config_reloadable)
         .transpose()
-        .map_err(|detail| ServerError::Tls { which, detail })?;
+        .map_err(|e| ServerError::Tls {
+            which,
+            source: Box::new(e),
+        })?;
     let is_tls = tls.is_some();
     let limits = &cfg.limits;
     let mut server = HttpServer::new(make(is_tls))

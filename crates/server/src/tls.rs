@@ -23,6 +23,40 @@ use std::sync::{Arc, RwLock};
 
 use amanat_core::tls::provider;
 
+/// Why a certificate or key cannot serve; every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read certificate {}: {source}", path.display())]
+    ReadCert {
+        path: PathBuf,
+        source: rustls::pki_types::pem::Error,
+    },
+    #[error("certificate {} is not valid PEM: {source}", path.display())]
+    CertPem {
+        path: PathBuf,
+        source: rustls::pki_types::pem::Error,
+    },
+    #[error("no certificate found in {}", path.display())]
+    NoCert { path: PathBuf },
+    #[error("cannot read private key {}: {source}", path.display())]
+    ReadKey {
+        path: PathBuf,
+        source: rustls::pki_types::pem::Error,
+    },
+    #[error(
+        "certificate {} and key {} do not match or are unusable: {source}",
+        cert.display(),
+        key.display()
+    )]
+    Unusable {
+        cert: PathBuf,
+        key: PathBuf,
+        source: rustls::Error,
+    },
+    #[error("{0}")]
+    Config(rustls::Error),
+}
+
 /// A certificate and key loaded from PEM files, swappable at run time.
 #[derive(Debug)]
 pub struct ReloadableCert {
@@ -33,7 +67,7 @@ pub struct ReloadableCert {
 
 impl ReloadableCert {
     /// Loads the certificate chain and key; fails naming the bad file.
-    pub fn load(cert: &Path, key: &Path) -> Result<ReloadableCert, String> {
+    pub fn load(cert: &Path, key: &Path) -> Result<ReloadableCert, TlsError> {
         let ck = load_certified_key(cert, key)?;
         Ok(ReloadableCert {
             cert_path: cert.to_path_buf(),
@@ -44,7 +78,7 @@ impl ReloadableCert {
 
     /// Re-reads both files. On any problem the current certificate stays in
     /// use and the error (naming the file) is returned.
-    pub fn reload(&self) -> Result<(), String> {
+    pub fn reload(&self) -> Result<(), TlsError> {
         let ck = Arc::new(load_certified_key(&self.cert_path, &self.key_path)?);
         // A poisoned lock only means a panic elsewhere while swapping an Arc;
         // the value inside is still a whole certificate.
@@ -76,39 +110,49 @@ impl ResolvesServerCert for ReloadableCert {
 }
 
 /// A rustls server config serving whatever `cert` currently holds.
-pub fn server_config_reloadable(cert: Arc<ReloadableCert>) -> Result<rustls::ServerConfig, String> {
+pub fn server_config_reloadable(
+    cert: Arc<ReloadableCert>,
+) -> Result<rustls::ServerConfig, TlsError> {
     Ok(
         rustls::ServerConfig::builder_with_provider(Arc::new(provider()))
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-            .map_err(|e| e.to_string())?
+            .map_err(TlsError::Config)?
             .with_no_client_auth()
             .with_cert_resolver(cert),
     )
 }
 
 /// A rustls server config from PEM certificate chain and key files.
-pub fn server_config(cert: &Path, key: &Path) -> Result<rustls::ServerConfig, String> {
+pub fn server_config(cert: &Path, key: &Path) -> Result<rustls::ServerConfig, TlsError> {
     server_config_reloadable(Arc::new(ReloadableCert::load(cert, key)?))
 }
 
 /// Reads and checks a certificate chain and its key (used by `amanatd
 /// check` too). Errors name the file at fault.
-pub fn load_certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, String> {
+pub fn load_certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, TlsError> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
-        .map_err(|e| format!("cannot read certificate {}: {e}", cert.display()))?
+        .map_err(|source| TlsError::ReadCert {
+            path: cert.to_path_buf(),
+            source,
+        })?
         .collect::<Result<_, _>>()
-        .map_err(|e| format!("certificate {} is not valid PEM: {e}", cert.display()))?;
+        .map_err(|source| TlsError::CertPem {
+            path: cert.to_path_buf(),
+            source,
+        })?;
     if certs.is_empty() {
-        return Err(format!("no certificate found in {}", cert.display()));
+        return Err(TlsError::NoCert {
+            path: cert.to_path_buf(),
+        });
     }
-    let der = PrivateKeyDer::from_pem_file(key)
-        .map_err(|e| format!("cannot read private key {}: {e}", key.display()))?;
-    CertifiedKey::from_der(certs, der, &provider()).map_err(|e| {
-        format!(
-            "certificate {} and key {} do not match or are unusable: {e}",
-            cert.display(),
-            key.display()
-        )
+    let der = PrivateKeyDer::from_pem_file(key).map_err(|source| TlsError::ReadKey {
+        path: key.to_path_buf(),
+        source,
+    })?;
+    CertifiedKey::from_der(certs, der, &provider()).map_err(|source| TlsError::Unusable {
+        cert: cert.to_path_buf(),
+        key: key.to_path_buf(),
+        source,
     })
 }
 
@@ -119,7 +163,11 @@ mod tests {
     #[test]
     fn missing_files_are_named() {
         let e = ReloadableCert::load(Path::new("/nonexistent/c.pem"), Path::new("/x/k.pem"))
-            .unwrap_err();
-        assert!(e.contains("/nonexistent/c.pem"), "{e}");
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("cannot read certificate /nonexistent/c.pem: "),
+            "{e}"
+        );
     }
 }

@@ -258,7 +258,7 @@ fn listener_check(rep: &mut Report, which: &str, l: &Listener, addr: SocketAddr,
                     format!("{which} TLS"),
                     format!("{} and its key load and match", cert.display()),
                 ),
-                Err(e) => rep.add(Verdict::Fail, format!("{which} TLS"), e),
+                Err(e) => rep.add(Verdict::Fail, format!("{which} TLS"), e.to_string()),
             }
             if let Ok(md) = std::fs::metadata(key) {
                 let mode = md.permissions().mode() & 0o777;

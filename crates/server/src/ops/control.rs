@@ -6,7 +6,7 @@
 //! data dir, and answers two requests, one line each:
 //!
 //! - `status\n`: one JSON line of counts ([`super::StoreStatus`]).
-//! - `backup\n`: the bytes of a complete backup file ([`super::backup`]), or
+//! - `backup\n`: the bytes of a complete backup file ([`super::archive`]), or
 //!   a line starting with `ERR ` if the snapshot failed.
 //!
 //! Only the server's own user (or root) may connect: the file mode says so
@@ -141,7 +141,7 @@ fn serve_one(store: &Store, stream: UnixStream) -> std::io::Result<()> {
                 Err(e) => out.write_all(format!("ERR {e}\n").as_bytes())?,
             }
         }
-        BACKUP => match super::backup::snapshot_bytes(store) {
+        BACKUP => match super::archive::snapshot_bytes(store) {
             Ok(bytes) => {
                 tracing::info!("backup taken through the control socket");
                 out.write_all(&bytes)?;

@@ -23,7 +23,7 @@
 //! This module never logs: the caller decides what an error means.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Shared state of the group commit; one per open store.
 #[derive(Default)]
@@ -42,15 +42,24 @@ struct State {
     /// A round is running now.
     running: bool,
     /// The first failure, kept for good (see the module documentation).
-    failed: Option<String>,
+    failed: Option<SyncFailed>,
 }
+
+/// A failed sync round: the I/O error that failed it, shared by every
+/// writer that waited for it and every write after it.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SyncFailed(Arc<std::io::Error>);
 
 impl GroupCommit {
     /// Waits until a sync round that started after this call has finished,
     /// running it on this thread if no other thread is. `sync` is this
     /// caller's way of running a round; every caller must pass one that
     /// makes the same files durable.
-    pub(crate) fn wait(&self, sync: impl FnOnce() -> std::io::Result<()>) -> Result<(), String> {
+    pub(crate) fn wait(
+        &self,
+        sync: impl FnOnce() -> std::io::Result<()>,
+    ) -> Result<(), SyncFailed> {
         let mut sync = Some(sync);
         let mut st = self.lock();
         // Every round numbered above `started` begins after this point.
@@ -87,7 +96,7 @@ impl GroupCommit {
             st.running = false;
             st.finished = round;
             if let Err(e) = result {
-                st.failed.get_or_insert_with(|| e.to_string());
+                st.failed.get_or_insert_with(|| SyncFailed(Arc::new(e)));
             }
             self.round_done.notify_all();
         }
@@ -109,7 +118,6 @@ impl GroupCommit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use std::sync::atomic::AtomicBool;
     use std::time::Duration;
 
@@ -223,14 +231,14 @@ mod tests {
                 })
             })
             .collect();
-        assert_eq!(leader.join().unwrap(), Ok(()));
+        assert!(leader.join().unwrap().is_ok());
         for f in followers {
-            let err = f.join().unwrap().unwrap_err();
+            let err = f.join().unwrap().unwrap_err().to_string();
             assert!(err.contains("EIO on fsync"), "{err}");
         }
         assert_eq!(gc.rounds(), 2);
         // Sticky: a later round that would succeed is not even run.
-        let err = gc.wait(|| Ok(())).unwrap_err();
+        let err = gc.wait(|| Ok(())).unwrap_err().to_string();
         assert!(err.contains("EIO on fsync"), "{err}");
         assert_eq!(gc.rounds(), 2);
     }
@@ -238,7 +246,7 @@ mod tests {
     #[test]
     fn a_panicking_round_is_an_error_not_a_hang() {
         let gc = GroupCommit::default();
-        let err = gc.wait(|| panic!("boom")).unwrap_err();
+        let err = gc.wait(|| panic!("boom")).unwrap_err().to_string();
         assert!(err.contains("panicked"), "{err}");
         assert!(gc.wait(|| Ok(())).is_err());
     }

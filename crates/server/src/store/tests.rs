@@ -1,0 +1,265 @@
+//! Unit tests of the store: real sled in a temporary directory.
+
+use super::*;
+use amanat_core::crypto::codename::KdfParams;
+use amanat_core::model::{Anonymity, Urgency};
+use amanat_core::model::{Role, State};
+use amanat_core::timeutil::Day;
+
+fn new_report(text: &[u8]) -> NewReport {
+    NewReport {
+        anonymity: Anonymity::Confidential,
+        urgency: Urgency::Standard,
+        envelopes: vec![NewEnvelope {
+            kind: EnvelopeKind::Report,
+            ciphertext: text.to_vec(),
+            recipients: vec!["age1example".into()],
+        }],
+        source: None,
+        blobs: Vec::new(),
+    }
+}
+
+#[test]
+fn sources_messages_and_reply_deletion() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::create(dir.path()).unwrap();
+    let mut r = new_report(b"c");
+    let kdf = KdfParams::default();
+    r.source = Some(NewSource {
+        lookup: [9u8; 32],
+        recipient: "age1source".into(),
+        kdf,
+    });
+    let meta = s.insert_report(r).unwrap();
+    assert_eq!(meta.source_recipient.as_deref(), Some("age1source"));
+    let src = s.source(&[9u8; 32]).unwrap().unwrap();
+    assert_eq!(src.report_id, meta.id);
+    assert!(s.source(&[8u8; 32]).unwrap().is_none());
+    assert_eq!(s.kdf_param_sets().unwrap(), vec![kdf]);
+
+    let reply = s
+        .append_envelope(
+            &meta.id,
+            NewEnvelope {
+                kind: EnvelopeKind::Reply,
+                ciphertext: b"reply".to_vec(),
+                recipients: vec![],
+            },
+        )
+        .unwrap();
+    assert_eq!(s.report(&meta.id).unwrap().unwrap().envelopes.len(), 2);
+    assert!(
+        matches!(
+            s.delete_envelope(&meta.id, &meta.envelopes[0].id, EnvelopeKind::Reply),
+            Err(StoreError::NotFound)
+        ),
+        "only replies can be deleted this way"
+    );
+    s.delete_envelope(&meta.id, &reply.id, EnvelopeKind::Reply)
+        .unwrap();
+    assert!(s.envelope(&reply.id).unwrap().is_none(), "really deleted");
+    assert_eq!(s.report(&meta.id).unwrap().unwrap().envelopes.len(), 1);
+    assert!(matches!(
+        s.append_envelope(
+            "nope",
+            NewEnvelope {
+                kind: EnvelopeKind::Message,
+                ciphertext: vec![],
+                recipients: vec![]
+            }
+        ),
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// The listing index, once built, must always equal a fresh parse of
+/// the `reports` tree, through every kind of write, from many threads.
+#[test]
+fn listing_index_follows_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::create(dir.path()).unwrap();
+    let fresh = |s: &Store| -> Vec<ReportHead> {
+        s.reports
+            .iter()
+            .map(|i| from_json("reports", &i.unwrap().1).unwrap())
+            .collect()
+    };
+    let a = s.insert_report(new_report(b"a")).unwrap();
+    assert_eq!(s.report_heads().unwrap(), fresh(&s), "built");
+    let b = s.insert_report(new_report(b"b")).unwrap();
+    assert_eq!(s.report_heads().unwrap(), fresh(&s), "insert");
+    s.update_report(
+        &a.id,
+        State::New,
+        |m| {
+            m.state = State::Acknowledged;
+            m.urgency = Urgency::Critical;
+            m.assignee = Some("rev".into());
+        },
+        None,
+    )
+    .unwrap();
+    let heads = s.report_heads().unwrap();
+    assert_eq!(heads, fresh(&s), "update");
+    let ha = heads.iter().find(|h| h.id == a.id).unwrap();
+    assert_eq!(
+        (ha.state, ha.urgency, ha.assignee.as_deref()),
+        (State::Acknowledged, Urgency::Critical, Some("rev"))
+    );
+    let msg = NewEnvelope {
+        kind: EnvelopeKind::Reply,
+        ciphertext: b"r".to_vec(),
+        recipients: vec![],
+    };
+    let reply = s.append_envelope(&b.id, msg).unwrap();
+    s.delete_envelope(&b.id, &reply.id, EnvelopeKind::Reply)
+        .unwrap();
+    assert_eq!(s.report_heads().unwrap(), fresh(&s), "envelopes");
+    // A refused update changes nothing.
+    assert!(
+        s.update_report(&b.id, State::Closed, |m| m.urgency = Urgency::High, None)
+            .is_err()
+    );
+    assert_eq!(s.report_heads().unwrap(), fresh(&s), "refused update");
+    s.purge(&a.id).unwrap();
+    assert_eq!(s.report_heads().unwrap(), fresh(&s), "purge");
+    assert_eq!(s.report_heads().unwrap().len(), 1);
+
+    // Concurrent writers to the same reports end with the newest record.
+    let ids: Vec<String> = (0..4)
+        .map(|_| s.insert_report(new_report(b"c")).unwrap().id)
+        .collect();
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let (s, ids) = (&s, &ids);
+            scope.spawn(move || {
+                for i in 0..50 {
+                    let id = &ids[(t + i) % ids.len()];
+                    let to = [Urgency::Critical, Urgency::High, Urgency::Standard][i % 3];
+                    let _ = s.update_report(id, State::New, |m| m.urgency = to, None);
+                    let _ = s.report_heads().unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(s.report_heads().unwrap(), fresh(&s), "concurrent");
+}
+
+#[test]
+fn create_open_and_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::Missing(_))
+    ));
+    let s = Store::create(dir.path()).unwrap();
+    assert_eq!(s.instance_salt().unwrap().len(), 32);
+    assert!(matches!(
+        Store::create(dir.path()),
+        Err(StoreError::Exists(_))
+    ));
+    let err = Store::open(dir.path()).err().unwrap();
+    assert!(matches!(err, StoreError::Locked(_)), "{err}");
+    assert!(err.to_string().contains("amanatd running"));
+    drop(s);
+    Store::open(dir.path()).unwrap();
+}
+
+#[test]
+fn concurrent_writes_share_sync_rounds_and_each_is_durable_on_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::create(dir.path()).unwrap());
+    let before = store.sync_rounds();
+    let (writers, each) = (16, 10);
+    let threads: Vec<_> = (0..writers)
+        .map(|w| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for i in 0..each {
+                    let text = format!("report {w}-{i}");
+                    store.insert_report(new_report(text.as_bytes())).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let rounds = store.sync_rounds() - before;
+    assert_eq!(store.report_count(), writers * each);
+    assert!(rounds >= 1, "no sync round ran");
+    assert!(
+        rounds < (writers * each) as u64,
+        "{rounds} rounds for {} writes: none shared",
+        writers * each
+    );
+}
+
+#[test]
+fn values_sled_keeps_in_files_of_their_own_are_fsynced_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path()).unwrap();
+    // Larger than a quarter of sled's 512 KiB segment: its own file.
+    let big = vec![7u8; 300 << 10];
+    let meta = store.insert_report(new_report(&big)).unwrap();
+    let on_disk: Vec<_> = std::fs::read_dir(dir.path().join(DB_DIR).join(SLED_VALUES_DIR))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(!on_disk.is_empty(), "sled wrote no value file");
+    let synced = store.synced_values.lock().unwrap().clone();
+    for name in &on_disk {
+        assert!(synced.contains(name), "{name:?} was not fsynced");
+    }
+    let envelope = store.envelope(&meta.envelopes[0].id).unwrap().unwrap();
+    assert_eq!(envelope, big);
+}
+
+#[test]
+fn reports_survive_reopen_with_their_envelopes() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let s = Store::create(dir.path()).unwrap();
+        s.insert_report(new_report(b"ciphertext")).unwrap().id
+    };
+    let s = Store::open(dir.path()).unwrap();
+    let meta = s.report(&id).unwrap().unwrap();
+    assert_eq!(meta.state, State::New);
+    assert_eq!(meta.received, Day::today());
+    assert_eq!(meta.envelopes.len(), 1);
+    assert_eq!(meta.envelopes[0].recipients, vec!["age1example"]);
+    assert_eq!(
+        s.envelope(&meta.envelopes[0].id).unwrap().unwrap(),
+        b"ciphertext"
+    );
+    assert_eq!(s.reports().unwrap().len(), 1);
+    assert!(s.report("nope").unwrap().is_none());
+}
+
+#[test]
+fn reviewers_are_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::create(dir.path()).unwrap();
+    let add = |name: &str, rec: &str| {
+        s.add_reviewer(NewReviewer {
+            name: name.into(),
+            recipient: rec.into(),
+            roles: vec![Role::Triage],
+        })
+    };
+    let a = add("ana", "age1a").unwrap();
+    assert!(matches!(add("ana", "age1b"), Err(StoreError::Conflict(_))));
+    assert!(matches!(add("bo", "age1a"), Err(StoreError::Conflict(_))));
+    add("bo", "age1b").unwrap();
+    assert_eq!(
+        s.recipients_with_role(Role::Triage).unwrap(),
+        vec!["age1a", "age1b"]
+    );
+    assert!(s.recipients_with_role(Role::Admin).unwrap().is_empty());
+    assert_eq!(s.remove_reviewer("ana").unwrap().id, a.id);
+    assert!(matches!(
+        s.remove_reviewer("ana"),
+        Err(StoreError::NotFound)
+    ));
+}
