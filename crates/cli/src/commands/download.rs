@@ -190,3 +190,6 @@ pub fn saved_name(manifest_name: &str, n: u32) -> String {
     };
     format!("{stem} ({n}){ext}")
 }
+
+#[cfg(test)]
+mod tests;
