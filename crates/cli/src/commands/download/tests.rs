@@ -99,7 +99,11 @@ fn setup(dir: &Path, sha256: Option<&str>) -> (Ctx, String, Vec<u8>) {
         },
         schema: ReportSchema,
     };
-    let ct = envelope::seal(&record.to_plaintext().unwrap(), &[recipient.clone()]).unwrap();
+    let ct = envelope::seal(
+        &record.to_plaintext().unwrap(),
+        std::slice::from_ref(&recipient),
+    )
+    .unwrap();
     let detail = ReportDetail {
         report: ReportSummary {
             id: id.clone(),
