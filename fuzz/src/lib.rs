@@ -476,7 +476,9 @@ pub fn manifest(data: &[u8]) {
         }
     }
 
-    let as_map = |v: Option<&Json>| v.and_then(Json::as_object).cloned();
+    // The answers as the export profiles read them: typed, as a decrypted
+    // record holds them (anything else reads as no answers).
+    let as_map = |v: Option<&Json>| v.and_then(|v| serde_json::from_value(v.clone()).ok());
     for anonymity in [Anonymity::Anonymous, Anonymity::Consented] {
         let d = Decrypted {
             summary: ReportSummary {

@@ -596,6 +596,7 @@ fn report_record() -> Vec<u8> {
         "schema": amanat_core::model::REPORT_SCHEMA,
         "questionnaire": ["default", 1],
         "lang": "ur",
+        "anonymity": "confidential",
         "answers": {
             "country": "PK", "reprisal_types": ["travel_ban"], "locality": "Lahore",
             "narrative": "They took my passport.", "incident_date": {"year": 2024, "month": 2, "precision": "estimate"},

@@ -2,10 +2,12 @@
 //!
 //! Blocking reqwest over rustls (ring). An optional proxy (`socks5h://…` for
 //! Tor) and an optional CA file for servers with their own certificate.
-//! Server errors are mapped to the CLI's exit codes with the server's message.
+//! Server errors are mapped to the CLI's exit codes by their error code
+//! ([`Exit::for_code`]), with the server's message.
 
-use super::{CliError, Exit};
-use amanat_core::api::ErrorBody;
+use crate::exit::{CliError, Exit};
+use crate::session;
+use amanat_core::api::{ErrorBody, ErrorCode};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -117,18 +119,34 @@ impl Api {
         if status.is_success() {
             return Ok(resp);
         }
-        let message = resp
+        // A body that is not an error body (a proxy's page) has no code.
+        let (code, message) = resp
             .json::<ErrorBody>()
-            .map(|b| b.error.message)
-            .unwrap_or_else(|_| format!("the server answered {status}"));
-        let code = match status.as_u16() {
-            401 => Exit::NotLoggedIn,
-            403 => Exit::Forbidden,
-            404 => Exit::NotFound,
-            _ => Exit::General,
-        };
+            .map(|b| (b.error.code, b.error.message))
+            .unwrap_or_else(|_| (ErrorCode::Unknown, format!("the server answered {status}")));
+        let code = Exit::for_code(code);
         Err(CliError::new(code, message))
     }
+}
+
+/// A connection with the saved session: the client, with its token, and
+/// the session it came from.
+pub struct Connection {
+    pub api: Api,
+    pub saved: session::Saved,
+}
+
+/// Connects with the saved session; "not logged in" without one.
+pub fn connect(dir: &Path, proxy: Option<&str>) -> Result<Connection, CliError> {
+    let saved = session::load(dir)?
+        .ok_or_else(|| CliError::new(Exit::NotLoggedIn, "not logged in; run `amanat login`"))?;
+    let api = Api::new(&saved.server, proxy, saved.ca_file.as_deref())?.with_token(&saved.token);
+    Ok(Connection { api, saved })
+}
+
+/// `s` as one path segment of a URL.
+pub fn url_segment(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 fn root_cause(e: &dyn std::error::Error) -> String {

@@ -11,12 +11,19 @@
 //! No profile but `internal` includes a report without
 //! `consent_informed_of_risks`. Withdrawals of consent recorded through the
 //! follow-up channel are applied before any rule is checked.
+//!
+//! The input is typed (the decrypted records' answers); only the output,
+//! which is not a stored record, is built as JSON.
 
+use crate::decrypt::{DecryptedReport, ThreadRecord};
 use amanat_core::api::ReportSummary;
 use amanat_core::model::Anonymity;
-use amanat_core::records::AttachmentManifest;
+use amanat_core::model::answers::Value;
+use amanat_core::records::{AttachmentManifest, EnvelopeKind};
+use amanat_core::timeutil::Day;
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
+use zeroize::Zeroizing;
 
 /// An export profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -65,31 +72,65 @@ impl Format {
     }
 }
 
-/// A report decrypted by the CLI.
+/// A report decrypted by the CLI, as the export profiles read it.
 #[derive(Clone, Debug)]
 pub struct Decrypted {
     pub summary: ReportSummary,
     pub lang: Option<String>,
-    pub answers: Map<String, Json>,
+    pub answers: BTreeMap<String, Value>,
     /// The identity answers, when the reviewer could read them.
-    pub identity: Option<Map<String, Json>>,
+    pub identity: Option<BTreeMap<String, Value>>,
     pub attachments: Vec<AttachmentManifest>,
     /// Consent flags the source withdrew later.
     pub withdrawn: Vec<String>,
-    /// Messages, replies and notes: (kind, day, text).
-    pub thread: Vec<(String, String, String)>,
+    /// Messages, replies and notes this reviewer can read, oldest first.
+    pub thread: Vec<ThreadText>,
+}
+
+/// The text of one message, reply or note.
+#[derive(Clone, Debug)]
+pub struct ThreadText {
+    pub kind: EnvelopeKind,
+    pub day: Day,
+    pub text: Zeroizing<String>,
 }
 
 impl Decrypted {
+    /// What the profiles read of a fetched report, with the consent flags
+    /// withdrawn since (see [`DecryptedReport::withdrawals`]).
+    pub fn new(r: &DecryptedReport, withdrawn: Vec<String>) -> Decrypted {
+        let thread = r
+            .thread
+            .iter()
+            .filter_map(|e| {
+                let text = e.record.as_ref().and_then(ThreadRecord::text)?;
+                Some(ThreadText {
+                    kind: e.kind,
+                    day: e.day,
+                    text: Zeroizing::new(text.to_string()),
+                })
+            })
+            .collect();
+        Decrypted {
+            summary: r.detail.report.clone(),
+            lang: Some(r.report.lang.clone()),
+            answers: r.report.answers.clone(),
+            identity: r.identity.as_ref().map(|i| i.answers.clone()),
+            attachments: r.all_attachments(),
+            withdrawn,
+            thread,
+        }
+    }
+
     /// The consent flags as they stand now: the answers, minus withdrawals.
-    pub fn consent(&self) -> BTreeMap<String, Json> {
+    pub fn consent(&self) -> BTreeMap<String, Value> {
         let mut c = BTreeMap::new();
         for (k, v) in &self.answers {
             if k.starts_with("consent_") {
                 let v = if self.withdrawn.contains(k) {
                     match v {
-                        Json::Bool(_) => Json::Bool(false),
-                        _ => Json::String("no".into()),
+                        Value::Bool(_) => Value::Bool(false),
+                        _ => Value::Text("no".into()),
                     }
                 } else {
                     v.clone()
@@ -101,10 +142,7 @@ impl Decrypted {
     }
 
     fn flag(&self, name: &str) -> bool {
-        self.consent()
-            .get(name)
-            .and_then(Json::as_bool)
-            .unwrap_or(false)
+        matches!(self.consent().get(name), Some(Value::Bool(true)))
     }
 }
 
@@ -213,24 +251,24 @@ fn common(r: &Decrypted) -> Map<String, Json> {
     m
 }
 
-fn answers_without_consent(r: &Decrypted) -> Map<String, Json> {
+fn answers_without_consent(r: &Decrypted) -> BTreeMap<&str, &Value> {
     r.answers
         .iter()
         .filter(|(k, _)| !k.starts_with("consent_"))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.as_str(), v))
         .collect()
 }
 
 fn internal_json(r: &Decrypted) -> Json {
     let mut m = common(r);
-    m.insert("answers".into(), Json::Object(answers_without_consent(r)));
+    m.insert("answers".into(), json!(answers_without_consent(r)));
     m.insert("identity".into(), json!(r.identity));
     m.insert(
         "thread".into(),
         Json::Array(
             r.thread
                 .iter()
-                .map(|(k, d, t)| json!({"kind": k, "day": d, "text": t}))
+                .map(|t| json!({"kind": t.kind, "day": t.day, "text": t.text.as_str()}))
                 .collect(),
         ),
     );
@@ -239,31 +277,19 @@ fn internal_json(r: &Decrypted) -> Json {
 
 fn ohchr_json(r: &Decrypted) -> Json {
     let mut m = common(r);
-    m.insert("answers".into(), Json::Object(answers_without_consent(r)));
+    m.insert("answers".into(), json!(answers_without_consent(r)));
     if may_share_identity(r) {
         m.insert("identity".into(), json!(r.identity));
     }
     Json::Object(m)
 }
 
-fn cell(v: &Json) -> String {
+fn cell(v: &Value) -> String {
     match v {
-        Json::String(s) => s.clone(),
-        Json::Bool(b) => if *b { "yes" } else { "no" }.into(),
-        Json::Array(a) => a.iter().map(cell).collect::<Vec<_>>().join("|"),
-        Json::Object(o) => {
-            let p = |k: &str| o.get(k).and_then(Json::as_i64);
-            let mut d = p("year").map(|y| format!("{y:04}")).unwrap_or_default();
-            if let Some(m) = p("month") {
-                d.push_str(&format!("-{m:02}"));
-            }
-            if let Some(x) = p("day") {
-                d.push_str(&format!("-{x:02}"));
-            }
-            d
-        }
-        Json::Null => String::new(),
-        other => other.to_string(),
+        Value::Text(s) => s.clone(),
+        Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
+        Value::List(a) => a.join("|"),
+        Value::Date(d) => crate::render::date(d),
     }
 }
 
@@ -360,10 +386,9 @@ fn ohchr_text(r: &Decrypted, labels: &Labels) -> String {
             continue;
         }
         let text = match v {
-            Json::String(x) => labels.option(id, x),
-            Json::Array(a) => a
+            Value::Text(x) => labels.option(id, x),
+            Value::List(a) => a
                 .iter()
-                .filter_map(Json::as_str)
                 .map(|x| labels.option(id, x))
                 .collect::<Vec<_>>()
                 .join("; "),
@@ -371,7 +396,7 @@ fn ohchr_text(r: &Decrypted, labels: &Labels) -> String {
         };
         out.push_str(&format!("{}: {text}\n", labels.field(id)));
     }
-    if let Some(n) = r.answers.get("narrative").and_then(Json::as_str) {
+    if let Some(Value::Text(n)) = r.answers.get("narrative") {
         out.push_str(&format!("\n{}:\n{n}\n", labels.field("narrative")));
     }
     out.push_str("\nConsent:\n");
@@ -400,15 +425,15 @@ fn stats_counts(reports: &[&Decrypted]) -> BTreeMap<(&'static str, String), u64>
     let mut counts: BTreeMap<(&'static str, String), u64> = BTreeMap::new();
     for r in reports {
         let mut add = |dim: &'static str, v: String| *counts.entry((dim, v)).or_default() += 1;
-        if let Some(c) = r.answers.get("country").and_then(Json::as_str) {
+        if let Some(Value::Text(c)) = r.answers.get("country") {
             add("country", c.to_string());
         }
         for (dim, field) in [
             ("reprisal_type", "reprisal_types"),
             ("un_engagement", "un_engagement"),
         ] {
-            if let Some(a) = r.answers.get(field).and_then(Json::as_array) {
-                for v in a.iter().filter_map(Json::as_str) {
+            if let Some(Value::List(a)) = r.answers.get(field) {
+                for v in a {
                     add(dim, v.to_string());
                 }
             }
@@ -440,170 +465,4 @@ fn pretty(v: &Json) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use amanat_core::model::{State, Urgency};
-    use amanat_core::timeutil::Day;
-    use proptest::prelude::*;
-
-    fn report(
-        anonymity: Anonymity,
-        informed: bool,
-        ohchr: bool,
-        id_un: bool,
-        name: &str,
-    ) -> Decrypted {
-        let mut answers = Map::new();
-        answers.insert("country".into(), json!("PK"));
-        answers.insert(
-            "reprisal_types".into(),
-            json!(["travel_ban", "smear_campaign"]),
-        );
-        answers.insert("locality".into(), json!("Lahore"));
-        answers.insert("narrative".into(), json!("Secret narrative"));
-        answers.insert("consent_informed_of_risks".into(), json!(informed));
-        answers.insert("consent_share_ohchr".into(), json!(ohchr));
-        answers.insert("consent_sg_report".into(), json!("anonymous"));
-        if anonymity == Anonymity::Consented {
-            answers.insert("consent_share_identity_un".into(), json!(id_un));
-        }
-        let identity = (anonymity != Anonymity::Anonymous).then(|| {
-            let mut i = Map::new();
-            i.insert("identity_name".into(), json!(name));
-            i.insert(
-                "identity_contact".into(),
-                json!(format!("{name}@example.org")),
-            );
-            i
-        });
-        Decrypted {
-            summary: ReportSummary {
-                id: amanat_core::crypto::random::id(),
-                received: Day::from_days(20_400),
-                state: State::Assessed,
-                closed_reason: None,
-                state_day: Day::from_days(20_401),
-                urgency: Urgency::High,
-                urgency_confirmed: true,
-                anonymity,
-                assignee: None,
-                assignee_name: None,
-            },
-            lang: Some("ur".into()),
-            answers,
-            identity,
-            attachments: vec![],
-            withdrawn: vec![],
-            thread: vec![("message".into(), "2025-01-01".into(), "thread text".into())],
-        }
-    }
-
-    #[test]
-    fn external_profiles_need_informed_consent_and_ohchr_needs_sharing() {
-        let a = report(Anonymity::Confidential, true, true, false, "A");
-        let b = report(Anonymity::Confidential, false, true, false, "B");
-        let c = report(Anonymity::Confidential, true, false, false, "C");
-        let all = vec![a.clone(), b.clone(), c.clone()];
-        let (ok, refused) = check(Profile::OhchrSubmission, &all);
-        assert_eq!(ok.len(), 1);
-        assert_eq!(refused.len(), 2);
-        assert!(refused[0].reason.contains("consent_informed_of_risks"));
-        assert!(refused[1].reason.contains("consent_share_ohchr"));
-        let (ok, refused) = check(Profile::Stats, &all);
-        assert_eq!((ok.len(), refused.len()), (2, 1));
-        let (ok, refused) = check(Profile::Internal, &all);
-        assert_eq!((ok.len(), refused.len()), (3, 0));
-    }
-
-    #[test]
-    fn withdrawals_are_honoured() {
-        let mut a = report(Anonymity::Consented, true, true, true, "Named Person");
-        assert!(may_share_identity(&a));
-        a.withdrawn = vec![
-            "consent_share_identity_un".into(),
-            "consent_sg_report".into(),
-        ];
-        assert!(!may_share_identity(&a));
-        assert_eq!(a.consent()["consent_sg_report"], json!("no"));
-        a.withdrawn.push("consent_share_ohchr".into());
-        let (ok, _) = check(Profile::OhchrSubmission, std::slice::from_ref(&a));
-        assert!(ok.is_empty());
-    }
-
-    #[test]
-    fn consented_identity_goes_to_the_un_only_when_allowed() {
-        let yes = report(Anonymity::Consented, true, true, true, "Shared Name");
-        let out = render(
-            Profile::OhchrSubmission,
-            Format::Text,
-            &[&yes],
-            &Labels::default(),
-        );
-        assert!(out.contains("Shared Name"));
-        let no = report(Anonymity::Consented, true, true, false, "Kept Name");
-        let out = render(
-            Profile::OhchrSubmission,
-            Format::Json,
-            &[&no],
-            &Labels::default(),
-        );
-        assert!(!out.contains("Kept Name"));
-    }
-
-    #[test]
-    fn stats_have_no_free_text_identity_or_locality() {
-        let a = report(Anonymity::Consented, true, true, true, "Stat Name");
-        for f in [Format::Csv, Format::Json] {
-            let out = render(Profile::Stats, f, &[&a, &a], &Labels::default());
-            for needle in [
-                "Stat Name",
-                "Lahore",
-                "Secret narrative",
-                "thread text",
-                "example.org",
-            ] {
-                assert!(!out.contains(needle), "{needle} in {out}");
-            }
-            assert!(out.contains("travel_ban"));
-        }
-        let csv = render(Profile::Stats, Format::Csv, &[&a, &a], &Labels::default());
-        assert!(csv.contains("country,PK,2"), "{csv}");
-        assert!(csv.contains("month,2025-11,2"), "{csv}");
-    }
-
-    #[test]
-    fn csv_joins_multiple_values_with_a_bar_and_escapes() {
-        let mut a = report(Anonymity::Anonymous, true, true, false, "x");
-        a.answers
-            .insert("narrative".into(), json!("one, \"two\"\nthree"));
-        let out = render(Profile::Internal, Format::Csv, &[&a], &Labels::default());
-        assert!(out.contains("travel_ban|smear_campaign"), "{out}");
-        assert!(out.contains("\"one, \"\"two\"\"\nthree\""), "{out}");
-    }
-
-    proptest! {
-        #[test]
-        fn no_export_of_an_anonymous_or_confidential_report_contains_identity(
-            name in "[A-Za-z]{6,12} [A-Za-z]{6,12}",
-            confidential in any::<bool>(),
-            informed in any::<bool>(),
-            ohchr in any::<bool>(),
-        ) {
-            let anonymity = if confidential { Anonymity::Confidential } else { Anonymity::Anonymous };
-            let mut r = report(anonymity, informed, ohchr, true, &name);
-            // Even if a consent flag for the UN were somehow present.
-            r.answers.insert("consent_share_identity_un".into(), json!(true));
-            if anonymity == Anonymity::Anonymous {
-                r.identity = None;
-            }
-            for profile in [Profile::OhchrSubmission, Profile::Stats] {
-                let (ok, _) = check(profile, std::slice::from_ref(&r));
-                for format in profile.formats() {
-                    let out = render(profile, *format, &ok, &Labels::default());
-                    prop_assert!(!out.contains(&name), "{profile:?}/{format:?} leaked the name");
-                    prop_assert!(!out.contains("@example.org"));
-                }
-            }
-        }
-    }
-}
+mod tests;

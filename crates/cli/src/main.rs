@@ -1,4 +1,4 @@
-//! `amanat`: the reviewer CLI. Thin: everything lives in `amanat::cli`.
+//! `amanat`: the reviewer CLI. Thin: everything lives in the `amanat_cli` library.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {

@@ -7,10 +7,51 @@
 //! secret is never stored here: only the path to the identity file.
 
 use serde::{Deserialize, Serialize};
-use std::io::Write;
+use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroize;
+
+/// Why the session or a state file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("cannot find a config dir: set AMANAT_CONFIG_DIR")]
+    NoConfigDir,
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{} is damaged ({source}); delete it and run `amanat login`", path.display())]
+    DamagedSession {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{} is damaged ({source}); it holds what this CLI saw of each server, so move it \
+         aside rather than delete it, and log in again",
+        path.display()
+    )]
+    DamagedState {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("cannot create {}: {source}", dir.display())]
+    CreateDir { dir: PathBuf, source: io::Error },
+    #[error("cannot write {name} in {}: {source}", dir.display())]
+    Write {
+        dir: PathBuf,
+        name: String,
+        source: io::Error,
+    },
+    #[error("{0}")]
+    Encode(serde_json::Error),
+    #[error("cannot delete the session file: {0}")]
+    Remove(io::Error),
+}
+
+impl From<SessionError> for crate::CliError {
+    fn from(e: SessionError) -> Self {
+        crate::CliError::general(e.to_string())
+    }
+}
 
 /// File name of the saved session.
 pub const SESSION_FILE: &str = "session.json";
@@ -42,25 +83,19 @@ pub type Pins = std::collections::BTreeMap<String, Pin>;
 pub fn load_state<T: serde::de::DeserializeOwned + Default>(
     dir: &Path,
     name: &str,
-) -> Result<T, String> {
+) -> Result<T, SessionError> {
     let path = dir.join(name);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(T::default()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => return Err(SessionError::Read { path, source }),
     };
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{} is damaged ({e}); it holds what this CLI saw of each server, so move it \
-             aside rather than delete it, and log in again",
-            path.display()
-        )
-    })
+    serde_json::from_str(&text).map_err(|source| SessionError::DamagedState { path, source })
 }
 
 /// Saves one of the CLI's state files, 0600, atomically.
-pub fn save_state<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<(), String> {
-    let text = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
+pub fn save_state<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<(), SessionError> {
+    let text = serde_json::to_vec_pretty(value).map_err(SessionError::Encode)?;
     write_private(dir, name, &text)
 }
 
@@ -83,7 +118,7 @@ impl Drop for Saved {
 }
 
 /// The CLI's config dir.
-pub fn config_dir() -> Result<PathBuf, String> {
+pub fn config_dir() -> Result<PathBuf, SessionError> {
     if let Some(d) = std::env::var_os("AMANAT_CONFIG_DIR") {
         return Ok(PathBuf::from(d));
     }
@@ -92,40 +127,40 @@ pub fn config_dir() -> Result<PathBuf, String> {
     }
     std::env::var_os("HOME")
         .map(|h| PathBuf::from(h).join(".config").join("amanat"))
-        .ok_or_else(|| "cannot find a config dir: set AMANAT_CONFIG_DIR".to_string())
+        .ok_or(SessionError::NoConfigDir)
 }
 
 /// Loads the saved session, if any.
-pub fn load(dir: &Path) -> Result<Option<Saved>, String> {
+pub fn load(dir: &Path) -> Result<Option<Saved>, SessionError> {
     let path = dir.join(SESSION_FILE);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => return Err(SessionError::Read { path, source }),
     };
-    serde_json::from_str(&text).map(Some).map_err(|e| {
-        format!(
-            "{} is damaged ({e}); delete it and run `amanat login`",
-            path.display()
-        )
-    })
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|source| SessionError::DamagedSession { path, source })
 }
 
 /// Saves the session with mode 0600 (directory 0700).
-pub fn save(dir: &Path, s: &Saved) -> Result<(), String> {
-    let mut text = serde_json::to_vec_pretty(s).map_err(|e| e.to_string())?;
+pub fn save(dir: &Path, s: &Saved) -> Result<(), SessionError> {
+    let mut text = serde_json::to_vec_pretty(s).map_err(SessionError::Encode)?;
     let result = write_private(dir, SESSION_FILE, &text);
     text.zeroize();
     result
 }
 
 /// Writes `name` in `dir` with mode 0600 (directory 0700), atomically.
-fn write_private(dir: &Path, name: &str, text: &[u8]) -> Result<(), String> {
+fn write_private(dir: &Path, name: &str, text: &[u8]) -> Result<(), SessionError> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        .map_err(|source| SessionError::CreateDir {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
     let tmp = dir.join(format!(".{name}.tmp"));
     let _ = std::fs::remove_file(&tmp);
     let result = std::fs::OpenOptions::new()
@@ -138,17 +173,21 @@ fn write_private(dir: &Path, name: &str, text: &[u8]) -> Result<(), String> {
             f.sync_all()
         })
         .and_then(|_| std::fs::rename(&tmp, dir.join(name)));
-    result.map_err(|e| format!("cannot write {name} in {}: {e}", dir.display()))?;
+    result.map_err(|source| SessionError::Write {
+        dir: dir.to_path_buf(),
+        name: name.to_string(),
+        source,
+    })?;
     // Make sure an existing directory is private too.
     let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
     Ok(())
 }
 
 /// Deletes the saved session.
-pub fn remove(dir: &Path) -> Result<(), String> {
+pub fn remove(dir: &Path) -> Result<(), SessionError> {
     match std::fs::remove_file(dir.join(SESSION_FILE)) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(format!("cannot delete the session file: {e}")),
+        Err(e) => Err(SessionError::Remove(e)),
     }
 }

@@ -6,6 +6,7 @@
 //! reviewer CLI (and, for follow-up replies, the source's own derived key).
 //! Secrets live in `Zeroizing` buffers and are wiped on drop.
 
+pub mod blob;
 pub mod codename;
 pub mod envelope;
 pub mod keys;

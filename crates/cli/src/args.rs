@@ -1,0 +1,244 @@
+//! The command line, as clap reads it: every command, its flags and their
+//! help. Nothing here runs a command; `commands` does, one module each.
+//! The man page and completions are generated from these definitions.
+
+use crate::export;
+use amanat_core::model::Role;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Reviewer CLI for Amanat: decrypt and triage reports on your own machine.
+#[derive(Debug, Parser)]
+#[command(name = "amanat", version, after_help = crate::exit::help_text())]
+pub struct Args {
+    /// Proxy for all requests, e.g. socks5h://127.0.0.1:9050 for Tor.
+    #[arg(long, global = true, env = "AMANAT_PROXY")]
+    pub proxy: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new age identity (your "CLI key") and print its recipient.
+    Keygen {
+        /// Where to write the identity file (created with mode 0600).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Protect the file with a passphrase (age scrypt). Read from the
+        /// terminal, or from AMANAT_PASSPHRASE.
+        #[arg(long)]
+        passphrase: bool,
+    },
+    /// Log in to a server with your identity (age challenge–response).
+    Login {
+        /// The review API's URL, e.g. http://xyz.onion or https://host:8081.
+        #[arg(long, env = "AMANAT_SERVER")]
+        server: String,
+        /// Your identity file (from `amanat keygen` or `age-keygen`).
+        #[arg(long, short, env = "AMANAT_IDENTITY")]
+        identity: PathBuf,
+        /// PEM file of the CA that signed the server's certificate.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+    },
+    /// End the session on the server and forget it here.
+    Logout,
+    /// Show who you are logged in as.
+    Whoami {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The queue: most urgent first, then oldest; overdue reports marked.
+    List {
+        /// Only these states (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        state: Vec<amanat_core::model::State>,
+        /// Only these urgencies (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        urgency: Vec<amanat_core::model::Urgency>,
+        /// Only reports assigned to this reviewer (name, id, `me` or `none`).
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Only reports received on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<amanat_core::timeutil::Day>,
+        /// Only reports past their acknowledgement deadline.
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A summary of the queue: counts per state and urgency, overdue reports.
+    Queue {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a report's state, urgency or assignee, or add a note and tags.
+    ///
+    /// The server enforces the triage states of docs/domain.md; an illegal move
+    /// fails and names the allowed ones. Notes and tags are encrypted here to
+    /// the triage reviewers; the server never sees them.
+    Triage {
+        id: String,
+        #[arg(long)]
+        state: Option<amanat_core::model::State>,
+        /// Required when closing: resolved, out_of_scope, duplicate,
+        /// withdrawn, no_consent, spam.
+        #[arg(long)]
+        reason: Option<amanat_core::model::CloseReason>,
+        /// Set and confirm the urgency.
+        #[arg(long)]
+        urgency: Option<amanat_core::model::Urgency>,
+        /// Assign to a reviewer (name or id); "" unassigns.
+        #[arg(long)]
+        assign: Option<String>,
+        /// A tag (repeatable).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// A note for the other reviewers.
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export reports per a profile of docs/domain.md, honouring consent.
+    ///
+    /// internal: json or csv. ohchr_submission: json or text (only reports
+    /// whose source agreed to share with the UN; identity only when allowed).
+    /// stats: csv or json (counts, no free text or identity). Every profile
+    /// but internal refuses reports without informed consent.
+    Export {
+        #[arg(long, value_enum)]
+        profile: export::Profile,
+        #[arg(long, value_enum)]
+        format: export::Format,
+        /// Report ids (or --all).
+        ids: Vec<String>,
+        /// Every report (those that may not be exported are skipped and listed).
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+        /// Write here (mode 0600, never overwriting) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The audit log, with a check of its hash chain (admin role).
+    ///
+    /// At each login this CLI records the audit head it saw (its anchor) and
+    /// checks that the server's chain still extends the one it saw before.
+    Audit {
+        #[arg(long)]
+        json: bool,
+        /// Also check the chain against an anchor file from `amanat audit
+        /// anchors` (repeatable): it must pass through every anchored entry.
+        #[arg(long, value_name = "FILE")]
+        against: Vec<PathBuf>,
+        #[command(subcommand)]
+        command: Option<AuditCommand>,
+    },
+    /// Decrypt and show one report with its whole thread (messages, replies).
+    Show {
+        /// The report id (from `amanat list`).
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reply to the source through the follow-up channel.
+    ///
+    /// The text comes from --message, else from standard input when it is
+    /// not a terminal, else from $VISUAL/$EDITOR. The CLI encrypts it to the
+    /// source and the triage reviewers; the server never sees it. Refused
+    /// when the source did not agree to be contacted back.
+    Reply {
+        id: String,
+        #[arg(long, short)]
+        message: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download, decrypt and verify a report's attachments, with those the
+    /// source sent later with follow-up messages.
+    ///
+    /// Each file is checked against the SHA-256 in the encrypted manifest and
+    /// written with mode 0600 under a safe name (no path separators, control
+    /// or bidi characters); existing files are never overwritten.
+    Download {
+        id: String,
+        /// Directory to write into (created 0700 if missing).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Administration (needs the admin role).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Write man pages and shell completions (for packaging).
+    #[command(hide = true)]
+    GenerateDocs {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Print the audit heads this CLI saw (one per server) as an anchor
+    /// file, for `amanatd audit verify --against FILE` (no login needed).
+    Anchors {
+        /// Write here (mode 0600, never overwriting) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Manage reviewers on the running server.
+    Reviewer {
+        #[command(subcommand)]
+        command: ReviewerCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewerCommand {
+    /// Enrol a reviewer by their recipient (age1…).
+    ///
+    /// With the identity or admin role the enrolment waits for a second
+    /// admin's `amanat admin reviewer approve GRANT` (or for the operator's
+    /// `amanatd reviewer add` on the server).
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        recipient: String,
+        /// Comma-separated: triage, identity, admin.
+        #[arg(long, value_delimiter = ',', required = true)]
+        roles: Vec<Role>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List reviewers.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a reviewer by id or name.
+    Remove { reviewer: String },
+    /// Pending grants of the identity or admin role, waiting for approval.
+    Pending {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve another admin's pending grant: the reviewer is enrolled.
+    Approve {
+        grant: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Withdraw a pending grant.
+    Cancel { grant: String },
+}
