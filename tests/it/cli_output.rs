@@ -16,6 +16,7 @@
 //!
 //! The tests that only read share one server and one queue of reports
 //! ([`QUEUE`]); a test that changes state starts a server of its own.
+#![forbid(unsafe_code)]
 
 use crate::common::cli::{
     Redactor, Reviewer, Run, Server, Submitted, all_exited, amanat_in, assert_snapshot,

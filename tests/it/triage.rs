@@ -256,8 +256,8 @@ fn the_audit_log_is_for_admins_and_records_exports() {
         .post(format!("{}/api/v1/audit/export", app.review))
         .bearer_auth(&bo)
         .json(&ExportRecord {
-            profile: "stats".into(),
-            format: "csv".into(),
+            profile: Profile::Stats,
+            format: Format::Csv,
             reports: vec![id.clone()],
         })
         .send()
@@ -266,11 +266,8 @@ fn the_audit_log_is_for_admins_and_records_exports() {
     let resp = client()
         .post(format!("{}/api/v1/audit/export", app.review))
         .bearer_auth(&bo)
-        .json(&ExportRecord {
-            profile: "everything".into(),
-            format: "csv".into(),
-            reports: vec![],
-        })
+        // A profile no CLI knows is refused as the body is read.
+        .json(&serde_json::json!({ "profile": "everything", "format": "csv", "reports": [] }))
         .send()
         .unwrap();
     assert_eq!(resp.status(), 400);
@@ -351,8 +348,8 @@ fn listing_is_audited_and_exports_of_unknown_reports_are_refused() {
             .post(format!("{}/api/v1/audit/export", app.review))
             .bearer_auth(&bo)
             .json(&ExportRecord {
-                profile: "internal".into(),
-                format: "json".into(),
+                profile: Profile::Internal,
+                format: Format::Json,
                 reports: vec![id.clone(), ghost.clone()],
             })
             .send()

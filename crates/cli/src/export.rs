@@ -25,52 +25,7 @@ use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
-/// An export profile.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum Profile {
-    Internal,
-    OhchrSubmission,
-    Stats,
-}
-
-/// An output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-#[value(rename_all = "lowercase")]
-pub enum Format {
-    Json,
-    Csv,
-    Text,
-}
-
-impl Profile {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Profile::Internal => "internal",
-            Profile::OhchrSubmission => "ohchr_submission",
-            Profile::Stats => "stats",
-        }
-    }
-
-    /// The formats this profile can produce.
-    pub fn formats(self) -> &'static [Format] {
-        match self {
-            Profile::Internal => &[Format::Json, Format::Csv],
-            Profile::OhchrSubmission => &[Format::Json, Format::Text],
-            Profile::Stats => &[Format::Csv, Format::Json],
-        }
-    }
-}
-
-impl Format {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Text => "text",
-        }
-    }
-}
+pub use amanat_core::api::{Format, Profile};
 
 /// A report decrypted by the CLI, as the export profiles read it.
 #[derive(Clone, Debug)]

@@ -298,9 +298,60 @@ pub struct IdentityData {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportRecord {
-    pub profile: String,
-    pub format: String,
+    pub profile: Profile,
+    pub format: Format,
     pub reports: Vec<String>,
+}
+
+/// An export profile (docs/domain.md, "Exports"): what an export may contain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[cfg_attr(feature = "clap", value(rename_all = "snake_case"))]
+pub enum Profile {
+    Internal,
+    OhchrSubmission,
+    Stats,
+}
+
+/// An export's output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[cfg_attr(feature = "clap", value(rename_all = "lowercase"))]
+pub enum Format {
+    Json,
+    Csv,
+    Text,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Internal => "internal",
+            Profile::OhchrSubmission => "ohchr_submission",
+            Profile::Stats => "stats",
+        }
+    }
+
+    /// The formats this profile can produce.
+    pub fn formats(self) -> &'static [Format] {
+        match self {
+            Profile::Internal => &[Format::Json, Format::Csv],
+            Profile::OhchrSubmission => &[Format::Json, Format::Text],
+            Profile::Stats => &[Format::Csv, Format::Json],
+        }
+    }
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Text => "text",
+        }
+    }
 }
 
 /// `GET /api/v1/audit`

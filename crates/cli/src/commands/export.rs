@@ -87,8 +87,8 @@ pub fn run(
     api.post_empty_json(
         "/api/v1/audit/export",
         &ExportRecord {
-            profile: profile.as_str().into(),
-            format: format.as_str().into(),
+            profile,
+            format,
             reports: included.clone(),
         },
     )?;

@@ -26,13 +26,11 @@
 //! and leaves nothing behind.
 
 use age::x25519;
-use amanat_core::crypto::envelope;
+use amanat_core::crypto::blob::BlobWriter;
 use amanat_sanitize::{self as sanitize, Kind, Outcome, SanitizeError};
-use sha2::{Digest, Sha256};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::PathBuf;
 use tokio::sync::mpsc;
-use zeroize::Zeroizing;
 
 /// Form name of the file input.
 pub const FILES_FIELD: &str = "attachments";
@@ -186,17 +184,12 @@ fn stage(
         .tempfile_in(&blobs_dir)
         .map_err(|e| internal(&e))?;
     let file = temp.as_file().try_clone().map_err(|e| internal(&e))?;
-    let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-        .map_err(|e| internal(&e))?;
-    let stream = enc
-        .wrap_output(io::BufWriter::with_capacity(256 * 1024, file))
-        .map_err(|e| internal(&e))?;
-    let mut out = HashingWriter {
-        inner: stream,
-        sha: Sha256::new(),
-        len: 0,
-        head: Zeroizing::new(Vec::with_capacity(HEAD)),
-    };
+    // The blob format (amanat_core::crypto::blob): the cleaned file, hashed
+    // and counted as it passes, then zero padding to a Padmé bucket so the
+    // ciphertext's length says little.
+    let mut out = BlobWriter::new(io::BufWriter::with_capacity(256 * 1024, file), &recipients)
+        .map_err(|e| internal(&e))?
+        .keep_head(HEAD);
     let mut input = io::Cursor::new(prefix).chain(reader);
     let outcome = if keep_original {
         io::copy(&mut input, &mut out).map_err(|e| reader_error(e, &name, limits.file_bytes))?;
@@ -223,31 +216,18 @@ fn stage(
         return Err(UploadError::NotCleanable { name });
     }
 
-    let HashingWriter {
-        mut inner,
-        sha,
-        len,
-        head,
-    } = out;
+    let (buf, sealed) = out.finish().map_err(|e| internal(&e))?;
+    let file = buf.into_inner().map_err(|e| internal(&e.error()))?;
+    file.sync_all().map_err(|e| internal(&e))?;
     // A zip whose start did not say what it holds was classified from its
     // directory while it was cleaned, and the cleaned copy puts the part
     // that says so first: record the document type, not "zip".
     let kind = match (kind, &outcome) {
-        (Kind::Zip, Outcome::Cleaned { .. } | Outcome::NothingFound) => sanitize::detect(&head),
+        (Kind::Zip, Outcome::Cleaned { .. } | Outcome::NothingFound) => {
+            sanitize::detect(&sealed.head)
+        }
         _ => kind,
     };
-    // Pad the stored size to a Padmé bucket so ciphertext length says little.
-    let padded = envelope::padded_len(usize::try_from(len).unwrap_or(usize::MAX)) as u64;
-    let mut pad = padded.saturating_sub(len);
-    let zeros = [0u8; 8192];
-    while pad > 0 {
-        let n = pad.min(zeros.len() as u64) as usize;
-        inner.write_all(&zeros[..n]).map_err(|e| internal(&e))?;
-        pad -= n as u64;
-    }
-    let buf = inner.finish().map_err(|e| internal(&e))?;
-    let file = buf.into_inner().map_err(|e| internal(&e.error()))?;
-    file.sync_all().map_err(|e| internal(&e))?;
 
     let (result, removed) = match outcome {
         Outcome::Cleaned { removed } => (
@@ -264,8 +244,8 @@ fn stage(
             blob: String::new(),
             name,
             media_type: media_type(kind).to_string(),
-            size: len,
-            sha256: data_encoding::HEXLOWER.encode(&sha.finalize()),
+            size: sealed.size,
+            sha256: sealed.sha256,
             result,
             removed,
         },
@@ -322,33 +302,9 @@ impl Read for ChannelReader {
     }
 }
 
-/// Hashes and counts what passes through to the encrypting writer.
-struct HashingWriter<W: Write> {
-    inner: W,
-    sha: Sha256,
-    len: u64,
-    /// The first bytes written (up to [`HEAD`]), to tell what a cleaned
-    /// zip turned out to be.
-    head: Zeroizing<Vec<u8>>,
-}
-
-/// How much of a cleaned file's start [`HashingWriter`] keeps: what
-/// [`sanitize::detect`] reads.
+/// How much of a cleaned file's start the blob writer keeps: what
+/// [`sanitize::detect`] reads, to tell what a cleaned zip turned out to be.
 const HEAD: usize = 4096;
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.sha.update(&buf[..n]);
-        self.len += n as u64;
-        let room = HEAD.saturating_sub(self.head.len()).min(n);
-        self.head.extend_from_slice(&buf[..room]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,8 @@
 //! Staging files through a real age stream into a real temporary directory.
 
 use super::*;
+use amanat_core::crypto::envelope;
+use sha2::{Digest, Sha256};
 
 fn run(
     data: Vec<u8>,
