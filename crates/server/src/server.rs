@@ -19,6 +19,24 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Which of the two listeners.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The defenders' form.
+    Intake,
+    /// The reviewers' API.
+    Review,
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Side::Intake => "intake",
+            Side::Review => "review",
+        })
+    }
+}
+
 /// Errors while starting the server.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -26,7 +44,7 @@ pub enum ServerError {
     Config(#[from] crate::config::ConfigError),
     #[error("cannot listen on {addr} ({which} listener): {source}")]
     Bind {
-        which: &'static str,
+        which: Side,
         addr: SocketAddr,
         source: std::io::Error,
     },
@@ -34,7 +52,7 @@ pub enum ServerError {
     Store(#[from] crate::store::StoreError),
     #[error("TLS for the {which} listener: {source}")]
     Tls {
-        which: &'static str,
+        which: Side,
         // Boxed: a rustls error is large, and this one is rare.
         source: Box<crate::tls::TlsError>,
     },
@@ -48,7 +66,7 @@ pub struct Application {
     review_addr: SocketAddr,
     intake_tls: bool,
     review_tls: bool,
-    certs: Vec<(&'static str, Arc<ReloadableCert>)>,
+    certs: Vec<(Side, Arc<ReloadableCert>)>,
 }
 
 impl Application {
@@ -71,7 +89,7 @@ impl Application {
             web::Data::new(ReviewState::new(store, questionnaire, cfg.limits.clone()));
 
         let (intake, intake_addr, intake_cert) =
-            bind(cfg, &cfg.intake, "intake", handle_signals, move |tls| {
+            bind(cfg, &cfg.intake, Side::Intake, handle_signals, move |tls| {
                 let state = intake_state.clone();
                 move || {
                     App::new()
@@ -84,7 +102,7 @@ impl Application {
                 }
             })?;
         let (review, review_addr, review_cert) =
-            bind(cfg, &cfg.review, "review", handle_signals, move |tls| {
+            bind(cfg, &cfg.review, Side::Review, handle_signals, move |tls| {
                 let state = review_state.clone();
                 move || {
                     App::new()
@@ -95,7 +113,7 @@ impl Application {
                         .default_service(web::to(review::not_found))
                 }
             })?;
-        let certs: Vec<_> = [("intake", intake_cert), ("review", review_cert)]
+        let certs: Vec<_> = [(Side::Intake, intake_cert), (Side::Review, review_cert)]
             .into_iter()
             .filter_map(|(which, c)| c.map(|c| (which, c)))
             .collect();
@@ -104,8 +122,8 @@ impl Application {
             review,
             intake_addr,
             review_addr,
-            intake_tls: certs.iter().any(|(w, _)| *w == "intake"),
-            review_tls: certs.iter().any(|(w, _)| *w == "review"),
+            intake_tls: certs.iter().any(|(w, _)| *w == Side::Intake),
+            review_tls: certs.iter().any(|(w, _)| *w == Side::Review),
             certs,
         })
     }
@@ -136,13 +154,13 @@ impl Application {
     }
 
     /// The certificates of the TLS listeners, to reload on SIGHUP.
-    pub fn certificates(&self) -> Vec<(&'static str, Arc<ReloadableCert>)> {
+    pub fn certificates(&self) -> Vec<(Side, Arc<ReloadableCert>)> {
         self.certs.clone()
     }
 
     /// Re-reads every TLS listener's certificate and key. A listener whose
     /// new files are bad keeps its old certificate; the error names the file.
-    pub fn reload_certificates(certs: &[(&'static str, Arc<ReloadableCert>)]) {
+    pub fn reload_certificates(certs: &[(Side, Arc<ReloadableCert>)]) {
         for (which, cert) in certs {
             match cert.reload() {
                 Ok(()) => tracing::info!(
@@ -177,7 +195,7 @@ fn hsts() -> actix_web::middleware::DefaultHeaders {
 fn bind<F, A, S, B>(
     cfg: &Config,
     l: &Listener,
-    which: &'static str,
+    which: Side,
     handle_signals: bool,
     make: F,
 ) -> Result<(Server, SocketAddr, Option<Arc<ReloadableCert>>), ServerError>
@@ -193,10 +211,9 @@ where
         > + 'static,
     B: actix_web::body::MessageBody + 'static,
 {
-    let addr: SocketAddr = if which == "intake" {
-        cfg.intake_addr()?
-    } else {
-        cfg.review_addr()?
+    let addr: SocketAddr = match which {
+        Side::Intake => cfg.intake_addr()?,
+        Side::Review => cfg.review_addr()?,
     };
     let listener = TcpListener::bind(addr).map_err(|source| ServerError::Bind {
         which,
