@@ -17,6 +17,7 @@ mod api;
 mod architecture;
 mod attachments;
 mod cli_output;
+mod exit_codes;
 #[path = "../fixtures.rs"]
 mod fixtures;
 mod followup;
