@@ -36,7 +36,7 @@ use common::daemon::*;
 use lazyfs::LazyFs;
 use rand::Rng;
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -332,20 +332,7 @@ fn acknowledged_reports_survive_power_cuts() {
     {
         let store = amanatd::store::Store::open(&data).unwrap();
         for r in store.reports().unwrap() {
-            let env = r
-                .envelopes
-                .iter()
-                .find(|e| e.kind == EnvelopeKind::Report)
-                .expect("a report envelope");
-            let ct = store.envelope(&env.id).unwrap().expect("its envelope");
-            let plain = amanat_core::crypto::envelope::open(&ct, &[&identity]).expect("decrypts");
-            let json: serde_json::Value = serde_json::from_slice(&plain).unwrap();
-            let narrative = json["answers"]["narrative"].as_str().unwrap();
-            let i: usize = narrative
-                .strip_prefix("power cut harness report ")
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| panic!("a report nobody sent: {narrative:?}"));
-            assert!(i < attempted, "report {i} was never sent");
+            let i = check_harness_report(&store, &identity, &r, LABEL, attempted);
             assert!(stored.insert(i), "report {i} is stored twice");
             for m in r
                 .envelopes
@@ -361,26 +348,6 @@ fn acknowledged_reports_survive_power_cuts() {
                     "report {i} holds a message it was not sent"
                 );
                 stored_messages.insert(i);
-            }
-            let files = json["attachments"].as_array().cloned().unwrap_or_default();
-            match harness_file(LABEL, i) {
-                None => assert!(files.is_empty(), "report {i} has files it was not sent"),
-                Some(want) => {
-                    assert_eq!(files.len(), 1, "report {i} lacks its file");
-                    assert_eq!(r.blobs.len(), 1);
-                    let blob = files[0]["blob"].as_str().unwrap();
-                    assert_eq!(blob, r.blobs[0]);
-                    let f = std::fs::File::open(store.blob_path(blob).unwrap())
-                        .unwrap_or_else(|e| panic!("report {i}'s file is gone: {e}"));
-                    let dec = age::Decryptor::new_buffered(std::io::BufReader::new(f)).unwrap();
-                    let mut got = Vec::new();
-                    dec.decrypt(std::iter::once(&identity as &dyn age::Identity))
-                        .unwrap()
-                        .read_to_end(&mut got)
-                        .unwrap();
-                    assert_eq!(&got[..want.len()], want.as_slice(), "report {i}'s file");
-                    assert!(got[want.len()..].iter().all(|b| *b == 0), "only padding");
-                }
             }
         }
     }

@@ -367,3 +367,55 @@ pub fn submit_until(
         })
         .collect()
 }
+
+/// Reads back one report a harness sent (`{label} report {i}` as its
+/// narrative): decrypts it into its typed record, checks that it was sent
+/// (`i < attempted`) and that its file, if the harness sent one, decrypts to
+/// the same bytes followed only by padding. Returns `i`.
+pub fn check_harness_report(
+    store: &amanatd::store::Store,
+    identity: &age::x25519::Identity,
+    r: &amanatd::store::ReportMeta,
+    label: &str,
+    attempted: usize,
+) -> usize {
+    use amanat_core::records::{Record, ReportRecord};
+    use std::io::Read;
+    let env = r
+        .envelopes
+        .iter()
+        .find(|e| e.kind == amanatd::store::EnvelopeKind::Report)
+        .expect("a report envelope");
+    let ct = store.envelope(&env.id).unwrap().expect("its envelope");
+    let plain = amanat_core::crypto::envelope::open(&ct, &[identity]).expect("decrypts");
+    let record = ReportRecord::from_plaintext(&plain).expect("a report record");
+    let narrative = match record.answers.get("narrative") {
+        Some(amanat_core::model::Value::Text(t)) => t.clone(),
+        other => panic!("a report without a narrative: {other:?}"),
+    };
+    let i: usize = narrative
+        .strip_prefix(&format!("{label} report "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a report nobody sent: {narrative:?}"));
+    assert!(i < attempted, "report {i} was never sent");
+    let files = &record.attachments;
+    match harness_file(label, i) {
+        None => assert!(files.is_empty(), "report {i} has files it was not sent"),
+        Some(want) => {
+            assert_eq!(files.len(), 1, "report {i} lacks its file");
+            assert_eq!(r.blobs.len(), 1);
+            assert_eq!(files[0].blob, r.blobs[0]);
+            let f = std::fs::File::open(store.blob_path(&files[0].blob).unwrap())
+                .unwrap_or_else(|e| panic!("report {i}'s file is gone: {e}"));
+            let dec = age::Decryptor::new_buffered(std::io::BufReader::new(f)).unwrap();
+            let mut got = Vec::new();
+            dec.decrypt(std::iter::once(identity as &dyn age::Identity))
+                .unwrap()
+                .read_to_end(&mut got)
+                .unwrap();
+            assert_eq!(&got[..want.len()], want.as_slice(), "report {i}'s file");
+            assert!(got[want.len()..].iter().all(|b| *b == 0), "only padding");
+        }
+    }
+    i
+}
