@@ -12,7 +12,7 @@ use crate::client::Connection;
 use crate::exit::{CliError, Exit};
 use amanat_core::api::{EnvelopeData, ReportDetail};
 use amanat_core::crypto::envelope;
-use amanat_core::keyfile::LoadedIdentity;
+use amanat_core::keyfile::{KeyfileError, LoadedIdentity};
 use amanat_core::records::{
     AttachmentManifest, EnvelopeKind, IdentityRecord, MessageRecord, NoteRecord, Record,
     ReplyRecord, ReportRecord, WithdrawalRecord,
@@ -25,7 +25,7 @@ use zeroize::Zeroizing;
 
 /// How an identity file is loaded: `amanat_core::keyfile::load`, which asks
 /// for the passphrase of a protected file.
-pub type Loader = fn(&Path) -> Result<LoadedIdentity, String>;
+pub type Loader = fn(&Path) -> Result<LoadedIdentity, KeyfileError>;
 
 /// The reviewer's identity, loaded (and its passphrase asked for) on first
 /// use and at most once.
@@ -55,7 +55,7 @@ impl Identity {
         if let Some(id) = self.loaded.get() {
             return Ok(id);
         }
-        let id = (self.load)(&self.path).map_err(CliError::general)?;
+        let id = (self.load)(&self.path)?;
         Ok(self.loaded.get_or_init(|| id))
     }
 }
@@ -249,7 +249,7 @@ mod tests {
         static LOADS: Cell<u32> = const { Cell::new(0) };
     }
 
-    fn counting(path: &Path) -> Result<LoadedIdentity, String> {
+    fn counting(path: &Path) -> Result<LoadedIdentity, KeyfileError> {
         LOADS.with(|n| n.set(n.get() + 1));
         amanat_core::keyfile::load(path)
     }

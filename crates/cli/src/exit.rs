@@ -109,6 +109,14 @@ impl CliError {
     }
 }
 
+impl From<amanat_core::keyfile::KeyfileError> for CliError {
+    /// An identity file that cannot be made or read: a general error whose
+    /// message names the file and says what to do.
+    fn from(e: amanat_core::keyfile::KeyfileError) -> CliError {
+        CliError::general(e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

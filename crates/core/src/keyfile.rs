@@ -13,6 +13,66 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use zeroize::Zeroizing;
 
+/// Why an identity file could not be made or read. The messages name the
+/// file and say what to do; they never contain key material.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyfileError {
+    #[error("{} already exists; refusing to overwrite an identity (choose another path)", .0.display())]
+    Exists(std::path::PathBuf),
+    #[error("cannot create {}: {source}", .path.display())]
+    Create {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Encrypt(String),
+    #[error("cannot read identity file {}: {source}", .path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "identity file {} can be read by other users; protect it with `chmod 600 {}` and try again",
+        .0.display(),
+        .0.display()
+    )]
+    Readable(std::path::PathBuf),
+    #[error("{} is not an age identity file", .0.display())]
+    NotIdentityFile(std::path::PathBuf),
+    #[error("{} is not a valid encrypted identity: {detail}", .path.display())]
+    BadEncryption {
+        path: std::path::PathBuf,
+        detail: String,
+    },
+    #[error("{} is encrypted to a key, not a passphrase; it is not an identity file", .0.display())]
+    EncryptedToKey(std::path::PathBuf),
+    #[error("wrong passphrase (or the file is damaged)")]
+    WrongPassphrase,
+    #[error("{} does not contain an identity", .0.display())]
+    NoIdentityInside(std::path::PathBuf),
+    #[error(
+        "{} holds a plugin (hardware) identity; Amanat supports X25519 identities only \
+         (make one with `amanat keygen`)",
+        .0.display()
+    )]
+    Plugin(std::path::PathBuf),
+    #[error("{} contains a line that is not an age identity", .0.display())]
+    BadLine(std::path::PathBuf),
+    #[error("{} contains no age identity", .0.display())]
+    NoIdentity(std::path::PathBuf),
+    #[error("cannot read a passphrase from the terminal ({0}); set {PASSPHRASE_VAR}")]
+    Terminal(std::io::Error),
+    #[error("the passphrase is empty")]
+    EmptyPassphrase,
+    #[error("the passphrases do not match")]
+    Mismatch,
+}
+
 /// Environment variable with the identity passphrase (for scripts and tests).
 pub const PASSPHRASE_VAR: &str = "AMANAT_PASSPHRASE";
 
@@ -24,7 +84,7 @@ pub struct LoadedIdentity {
 
 /// Writes a new identity file (mode 0600, never overwriting) and returns the
 /// recipient. With `passphrase`, the file is encrypted with age's scrypt.
-pub fn keygen(path: &Path, passphrase: Option<Zeroizing<String>>) -> Result<String, String> {
+pub fn keygen(path: &Path, passphrase: Option<Zeroizing<String>>) -> Result<String, KeyfileError> {
     let (secret, recipient) = crate::crypto::keys::generate();
     let text = Zeroizing::new(format!(
         "# created: {} by amanat keygen\n# public key: {recipient}\n{}\n",
@@ -36,14 +96,13 @@ pub fn keygen(path: &Path, passphrase: Option<Zeroizing<String>>) -> Result<Stri
         Some(p) => {
             let enc = age::Encryptor::with_user_passphrase(SecretString::from(p.to_string()));
             let mut out = Vec::new();
+            let fail = |e: std::io::Error| KeyfileError::Encrypt(e.to_string());
             let armor =
                 age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
-                    .map_err(|e| e.to_string())?;
-            let mut w = enc.wrap_output(armor).map_err(|e| e.to_string())?;
-            w.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
-            w.finish()
-                .and_then(|a| a.finish())
-                .map_err(|e| e.to_string())?;
+                    .map_err(fail)?;
+            let mut w = enc.wrap_output(armor).map_err(fail)?;
+            w.write_all(text.as_bytes()).map_err(fail)?;
+            w.finish().and_then(|a| a.finish()).map_err(fail)?;
             Zeroizing::new(out)
         }
     };
@@ -53,39 +112,41 @@ pub fn keygen(path: &Path, passphrase: Option<Zeroizing<String>>) -> Result<Stri
         .mode(0o600)
         .open(path)
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => format!(
-                "{} already exists; refusing to overwrite an identity (choose another path)",
-                path.display()
-            ),
-            _ => format!("cannot create {}: {e}", path.display()),
+            std::io::ErrorKind::AlreadyExists => KeyfileError::Exists(path.to_path_buf()),
+            _ => KeyfileError::Create {
+                path: path.to_path_buf(),
+                source: e,
+            },
         })?;
     f.write_all(&content)
         .and_then(|_| f.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .map_err(|e| KeyfileError::Write {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
     Ok(recipient)
 }
 
 /// Loads an identity file, asking for the passphrase if it is encrypted.
-pub fn load(path: &Path) -> Result<LoadedIdentity, String> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read identity file {}: {e}", path.display()))?;
+pub fn load(path: &Path) -> Result<LoadedIdentity, KeyfileError> {
+    let read = |e| KeyfileError::Read {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let meta = std::fs::metadata(path).map_err(read)?;
     if meta.permissions().mode() & 0o077 != 0 {
-        return Err(format!(
-            "identity file {} can be read by other users; protect it with `chmod 600 {}` and try again",
-            path.display(),
-            path.display()
-        ));
+        return Err(KeyfileError::Readable(path.to_path_buf()));
     }
     let mut raw = Zeroizing::new(Vec::new());
     std::fs::File::open(path)
         .and_then(|f| f.take(1 << 20).read_to_end(&mut raw))
-        .map_err(|e| format!("cannot read identity file {}: {e}", path.display()))?;
+        .map_err(read)?;
     let text = if looks_encrypted(&raw) {
         decrypt_identity_file(&raw, path)?
     } else {
         Zeroizing::new(
             String::from_utf8(raw.to_vec())
-                .map_err(|_| format!("{} is not an age identity file", path.display()))?,
+                .map_err(|_| KeyfileError::NotIdentityFile(path.to_path_buf()))?,
         )
     };
     parse_identity_text(&text, path)
@@ -96,56 +157,46 @@ fn looks_encrypted(raw: &[u8]) -> bool {
         || raw.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
 }
 
-fn decrypt_identity_file(raw: &[u8], path: &Path) -> Result<Zeroizing<String>, String> {
+fn decrypt_identity_file(raw: &[u8], path: &Path) -> Result<Zeroizing<String>, KeyfileError> {
     let dec = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(raw)).map_err(|e| {
-        format!(
-            "{} is not a valid encrypted identity: {e:?}",
-            path.display()
-        )
+        KeyfileError::BadEncryption {
+            path: path.to_path_buf(),
+            detail: format!("{e:?}"),
+        }
     })?;
     if !dec.is_scrypt() {
-        return Err(format!(
-            "{} is encrypted to a key, not a passphrase; it is not an identity file",
-            path.display()
-        ));
+        return Err(KeyfileError::EncryptedToKey(path.to_path_buf()));
     }
     let pass = passphrase(&format!("Passphrase for {}", path.display()), false)?;
     let id = age::scrypt::Identity::new(SecretString::from(pass.to_string()));
     let mut r = dec
         .decrypt(std::iter::once(&id as &dyn age::Identity))
-        .map_err(|_| "wrong passphrase (or the file is damaged)".to_string())?;
+        .map_err(|_| KeyfileError::WrongPassphrase)?;
     let mut out = Zeroizing::new(Vec::new());
     r.read_to_end(&mut out)
-        .map_err(|_| "wrong passphrase (or the file is damaged)".to_string())?;
+        .map_err(|_| KeyfileError::WrongPassphrase)?;
     String::from_utf8(out.to_vec())
         .map(Zeroizing::new)
-        .map_err(|_| format!("{} does not contain an identity", path.display()))
+        .map_err(|_| KeyfileError::NoIdentityInside(path.to_path_buf()))
 }
 
-fn parse_identity_text(text: &str, path: &Path) -> Result<LoadedIdentity, String> {
+fn parse_identity_text(text: &str, path: &Path) -> Result<LoadedIdentity, KeyfileError> {
     let mut found = None;
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         if line.starts_with("AGE-PLUGIN-") {
-            return Err(format!(
-                "{} holds a plugin (hardware) identity; Amanat supports X25519 identities only \
-                 (make one with `amanat keygen`)",
-                path.display()
-            ));
+            return Err(KeyfileError::Plugin(path.to_path_buf()));
         }
-        let id: x25519::Identity = line.parse().map_err(|_| {
-            format!(
-                "{} contains a line that is not an age identity",
-                path.display()
-            )
-        })?;
+        let id: x25519::Identity = line
+            .parse()
+            .map_err(|_| KeyfileError::BadLine(path.to_path_buf()))?;
         if found.is_none() {
             found = Some(id);
         }
     }
-    let identity = found.ok_or_else(|| format!("{} contains no age identity", path.display()))?;
+    let identity = found.ok_or_else(|| KeyfileError::NoIdentity(path.to_path_buf()))?;
     Ok(LoadedIdentity {
         recipient: identity.to_public().to_string(),
         identity,
@@ -153,24 +204,23 @@ fn parse_identity_text(text: &str, path: &Path) -> Result<LoadedIdentity, String
 }
 
 /// Reads a passphrase from `AMANAT_PASSPHRASE` or the terminal.
-pub fn passphrase(prompt: &str, confirm: bool) -> Result<Zeroizing<String>, String> {
+pub fn passphrase(prompt: &str, confirm: bool) -> Result<Zeroizing<String>, KeyfileError> {
     if let Ok(p) = std::env::var(PASSPHRASE_VAR) {
         return Ok(Zeroizing::new(p));
     }
     let p = Zeroizing::new(
-        rpassword::prompt_password(format!("{prompt}: ")).map_err(|e| {
-            format!("cannot read a passphrase from the terminal ({e}); set {PASSPHRASE_VAR}")
-        })?,
+        rpassword::prompt_password(format!("{prompt}: ")).map_err(KeyfileError::Terminal)?,
     );
     if p.is_empty() {
-        return Err("the passphrase is empty".into());
+        return Err(KeyfileError::EmptyPassphrase);
     }
     if confirm {
         let again = Zeroizing::new(
-            rpassword::prompt_password("Repeat the passphrase: ").map_err(|e| e.to_string())?,
+            rpassword::prompt_password("Repeat the passphrase: ")
+                .map_err(KeyfileError::Terminal)?,
         );
         if !crate::crypto::ct_eq(p.as_bytes(), again.as_bytes()) {
-            return Err("the passphrases do not match".into());
+            return Err(KeyfileError::Mismatch);
         }
     }
     Ok(p)
@@ -190,9 +240,14 @@ mod tests {
             0o600
         );
         assert_eq!(load(&p).unwrap().recipient, rec);
-        assert!(keygen(&p, None).unwrap_err().contains("already exists"));
+        assert!(
+            keygen(&p, None)
+                .unwrap_err()
+                .to_string()
+                .contains("already exists")
+        );
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(load(&p).err().unwrap().contains("chmod 600"));
+        assert!(load(&p).err().unwrap().to_string().contains("chmod 600"));
     }
 
     #[test]
@@ -201,11 +256,18 @@ mod tests {
         let p = dir.path().join("k.txt");
         let e = parse_identity_text("AGE-PLUGIN-YUBIKEY-1XYZ\n", &p)
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(e.contains("plugin"), "{e}");
-        let e = parse_identity_text("# nothing\n", &p).err().unwrap();
+        let e = parse_identity_text("# nothing\n", &p)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("no age identity"), "{e}");
-        let e = parse_identity_text("hello\n", &p).err().unwrap();
+        let e = parse_identity_text("hello\n", &p)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("not an age identity"), "{e}");
     }
 }

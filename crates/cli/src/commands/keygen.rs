@@ -9,11 +9,11 @@ use std::path::Path;
 /// Writes the identity to `output` and prints its recipient.
 pub fn run(output: &Path, passphrase: bool) -> Result<(), CliError> {
     let pass = if passphrase {
-        Some(keys::passphrase("New passphrase", true).map_err(CliError::general)?)
+        Some(keys::passphrase("New passphrase", true)?)
     } else {
         None
     };
-    let recipient = keys::keygen(output, pass).map_err(CliError::general)?;
+    let recipient = keys::keygen(output, pass)?;
     eprintln!(
         "Identity written to {} (keep it private; it opens reports).\n\
          Send only this recipient to your operator:",

@@ -30,7 +30,7 @@ pub fn login(
     ca_file: Option<PathBuf>,
 ) -> Result<(), CliError> {
     let dir = ctx.dir.as_path();
-    let id = (ctx.load_identity)(identity_path).map_err(CliError::general)?;
+    let id = (ctx.load_identity)(identity_path)?;
     let api = Api::new(server, ctx.proxy.as_deref(), ca_file.as_deref())?;
     let ch: ChallengeResponse = api.post(
         "/api/v1/auth/challenge",

@@ -138,7 +138,8 @@ fn serve_demo(intake: Option<String>, review: Option<String>) -> Result<(), Fail
         .map_err(|e| fail(Exit::Error, e.to_string()))?;
     let store = Store::create(&data)?;
     let key = dir.path().join("demo-reviewer.key");
-    let recipient = amanat_core::keyfile::keygen(&key, None).map_err(|e| fail(Exit::Error, e))?;
+    let recipient =
+        amanat_core::keyfile::keygen(&key, None).map_err(|e| fail(Exit::Error, e.to_string()))?;
     store.add_reviewer(crate::store::NewReviewer {
         name: "demo".into(),
         recipient,

@@ -26,7 +26,7 @@ thread_local! {
 
 /// Loads the identity as the CLI does, counting the loads: each load of a
 /// passphrase-protected file is one prompt.
-fn counting_load(path: &Path) -> Result<LoadedIdentity, String> {
+fn counting_load(path: &Path) -> Result<LoadedIdentity, keyfile::KeyfileError> {
     LOADS.with(|n| n.set(n.get() + 1));
     keyfile::load(path)
 }
