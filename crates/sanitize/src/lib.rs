@@ -334,11 +334,6 @@ pub fn detect(prefix: &[u8]) -> Kind {
     if svg::looks_like_svg(p) {
         return Kind::Svg;
     }
-    // PDF readers accept the header anywhere in the first KiB.
-    let head = p.get(..p.len().min(1024)).unwrap_or(p);
-    if find(head, b"%PDF-").is_some() {
-        return Kind::Pdf;
-    }
     if let Some(kind) = heif::looks_like_heif(p) {
         return kind;
     }
@@ -351,6 +346,14 @@ pub fn detect(prefix: &[u8]) -> Kind {
     // Before MP3: some taggers put an ID3v2 tag in front of FLAC.
     if flac::looks_like_flac(p) {
         return Kind::Flac;
+    }
+    // PDF readers accept the header anywhere in the first KiB, so this scan
+    // comes after every format that is named by bytes at a fixed offset: a
+    // FLAC or MP4 whose audio happens to hold "%PDF-" near its start is
+    // still that format (found by fuzzing strip_flac).
+    let head = p.get(..p.len().min(1024)).unwrap_or(p);
+    if find(head, b"%PDF-").is_some() {
+        return Kind::Pdf;
     }
     if mp3::looks_like_mp3(p) {
         return Kind::Mp3;

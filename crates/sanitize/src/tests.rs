@@ -18,6 +18,16 @@ fn detect_magic() {
     assert_eq!(detect(b"II*\0\x08\0\0\0"), Kind::Tiff);
     assert_eq!(detect(b"MM\0*\0\0\0\x08"), Kind::Tiff);
     assert_eq!(detect(b"junk\n%PDF-1.7\n"), Kind::Pdf);
+    // A format named by its first bytes wins over the PDF header scan: audio
+    // data may hold "%PDF-" by chance (found by fuzzing strip_flac).
+    let mut flac = b"fLaC\x80\0\0\x22".to_vec();
+    flac.extend_from_slice(&[0x10, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x0A, 0xC4, 0x42, 0xF0]);
+    flac.extend_from_slice(&[0; 20]);
+    flac.extend_from_slice(b"\xFF\xF8audio %PDF- by chance");
+    assert_eq!(detect(&flac), Kind::Flac);
+    let mut mp4 = b"\0\0\0\x18ftypisom\0\0\0\0isommp41".to_vec();
+    mp4.extend_from_slice(b"\0\0\0\x10mdat%PDF-1.4 ");
+    assert_eq!(detect(&mp4), Kind::Mp4);
     assert_eq!(detect(b"ID3\x04\0\0\0\0\0\0"), Kind::Mp3);
     assert_eq!(detect(b"\xFF\xFB\x90\x64\0\0"), Kind::Mp3);
     assert_eq!(detect(b"\0\0\0\x18ftypisom\0\0\0\0isommp41"), Kind::Mp4);
