@@ -105,6 +105,7 @@ pub(super) fn copy_peeling_appended_tags(
     found: &mut Found,
 ) -> Result<(), SanitizeError> {
     let mut held = start;
+    let mut flushed = false;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = read_up_to(r, &mut buf, K)?;
@@ -116,9 +117,17 @@ pub(super) fn copy_peeling_appended_tags(
             let flush = held.len() - window;
             w.write_all(held.get(..flush).unwrap_or(&[]))?;
             held.drain(..flush);
+            flushed = true;
         }
     }
     let keep = strip_tail(kind, &held, found)?;
+    // The audio starts with a frame sync (held's first two bytes until a
+    // flush): a "tag" that reaches into it is audio read as a tag, and
+    // peeling it would leave a file that is neither (found by fuzzing
+    // strip_flac: the cleaned copy could not be read again).
+    if !flushed && keep < 2 {
+        return Err(malformed(kind, "tags at the end overlap the audio frames"));
+    }
     w.write_all(held.get(..keep).unwrap_or(&[]))?;
     Ok(())
 }
