@@ -135,6 +135,7 @@ pub(super) fn copy_peeling_appended_tags(
 /// Length of `tail` to keep after removing trailing tags.
 fn strip_tail(kind: Kind, tail: &[u8], found: &mut Found) -> Result<usize, SanitizeError> {
     let mut end = tail.len();
+    let mut peeled_all = false;
     // Tags can be stacked in any order; peel until nothing matches.
     for _ in 0..16 {
         let t = tail.get(..end).unwrap_or(&[]);
@@ -192,7 +193,13 @@ fn strip_tail(kind: Kind, tail: &[u8], found: &mut Found) -> Result<usize, Sanit
             found.add(Removed::Other);
             continue;
         }
+        peeled_all = true;
         break;
+    }
+    // Still a tag after sixteen: more than any tagger stacks. Refused rather
+    // than stored with the rest (found by fuzzing strip_flac).
+    if !peeled_all {
+        return Err(malformed(kind, "more appended tags than any tagger writes"));
     }
     // A stray tag marker deep in the window means a tag we could not peel.
     if find(tail.get(..end).unwrap_or(&[]), b"APETAGEX").is_some() {
