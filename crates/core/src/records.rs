@@ -105,23 +105,26 @@ pub trait Record: Serialize + DeserializeOwned {
     }
 
     /// Reads a decrypted envelope; the schema tag must be this record's.
+    /// One parse when it reads; only a failure looks at the tag again, to
+    /// say whether the record is of another kind or version, or malformed.
     fn from_plaintext(plain: &[u8]) -> Result<Self, RecordError> {
         #[derive(Deserialize)]
         struct Tag {
             schema: Option<String>,
         }
+        let err = match serde_json::from_slice(plain) {
+            Ok(record) => return Ok(record),
+            Err(e) => e,
+        };
         let tag: Tag =
             serde_json::from_slice(plain).map_err(|e| RecordError::Malformed(e.to_string()))?;
         match tag.schema.as_deref() {
-            Some(s) if s == Self::SCHEMA => {}
-            other => {
-                return Err(RecordError::Schema {
-                    expected: Self::SCHEMA,
-                    found: other.unwrap_or("no schema").to_string(),
-                });
-            }
+            Some(s) if s == Self::SCHEMA => Err(RecordError::Malformed(err.to_string())),
+            other => Err(RecordError::Schema {
+                expected: Self::SCHEMA,
+                found: other.unwrap_or("no schema").to_string(),
+            }),
         }
-        serde_json::from_slice(plain).map_err(|e| RecordError::Malformed(e.to_string()))
     }
 }
 
