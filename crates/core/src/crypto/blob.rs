@@ -12,9 +12,9 @@
 //! or not matching the manifest's hash. Neither ever holds the whole file.
 
 use super::envelope;
+use super::hasher::StreamHasher;
 use super::{CryptoError, ct_eq};
 use age::x25519;
-use sha2::{Digest, Sha256};
 use std::io::{self, BufReader, Read, Write};
 use zeroize::Zeroizing;
 
@@ -34,8 +34,7 @@ pub struct SealedBlob {
 /// [`finish`](BlobWriter::finish).
 pub struct BlobWriter<W: Write> {
     stream: age::stream::StreamWriter<W>,
-    sha: Sha256,
-    len: u64,
+    sha: StreamHasher,
     head: Zeroizing<Vec<u8>>,
     head_max: usize,
 }
@@ -54,8 +53,7 @@ impl<W: Write> BlobWriter<W> {
             .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
         Ok(BlobWriter {
             stream,
-            sha: Sha256::new(),
-            len: 0,
+            sha: StreamHasher::new(),
             head: Zeroizing::new(Vec::new()),
             head_max: 0,
         })
@@ -77,12 +75,12 @@ impl<W: Write> BlobWriter<W> {
 
     /// How many bytes of the file were written so far.
     pub fn len(&self) -> u64 {
-        self.len
+        self.sha.len()
     }
 
     /// True until the first byte is written.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.sha.is_empty()
     }
 
     /// Pads the file with zeros to its padded size, finishes the age stream
@@ -92,10 +90,10 @@ impl<W: Write> BlobWriter<W> {
         let BlobWriter {
             mut stream,
             sha,
-            len,
             head,
             ..
         } = self;
+        let len = sha.len();
         let mut pad = padded_size(len).saturating_sub(len);
         let zeros = [0u8; 8192];
         while pad > 0 {
@@ -106,7 +104,7 @@ impl<W: Write> BlobWriter<W> {
         let output = stream.finish()?;
         let sealed = SealedBlob {
             size: len,
-            sha256: data_encoding::HEXLOWER.encode(&sha.finalize()),
+            sha256: sha.finish_hex(),
             head,
         };
         Ok((output, sealed))
@@ -118,7 +116,6 @@ impl<W: Write> Write for BlobWriter<W> {
         let n = self.stream.write(buf)?;
         let written = &buf[..n];
         self.sha.update(written);
-        self.len += n as u64;
         let room = self.head_max.saturating_sub(self.head.len()).min(n);
         self.head.extend_from_slice(&written[..room]);
         Ok(n)
@@ -190,7 +187,7 @@ pub fn open_blob<'a, R: Read + 'a>(
     Ok(BlobReader {
         stream: Box::new(stream),
         left: size,
-        sha: Sha256::new(),
+        sha: Some(StreamHasher::new()),
         expected: sha256.to_string(),
         done: false,
     })
@@ -201,7 +198,8 @@ pub fn open_blob<'a, R: Read + 'a>(
 pub struct BlobReader<'a> {
     stream: Box<dyn Read + 'a>,
     left: u64,
-    sha: Sha256,
+    /// Taken by `finish`.
+    sha: Option<StreamHasher>,
     expected: String,
     done: bool,
 }
@@ -220,7 +218,11 @@ impl BlobReader<'_> {
                 return Err(BlobError::BadPadding);
             }
         }
-        let digest = data_encoding::HEXLOWER.encode(&self.sha.clone().finalize());
+        let digest = self
+            .sha
+            .take()
+            .map(StreamHasher::finish_hex)
+            .unwrap_or_default();
         if !ct_eq(digest.as_bytes(), self.expected.as_bytes()) {
             return Err(BlobError::HashMismatch);
         }
@@ -246,7 +248,9 @@ impl Read for BlobReader<'_> {
         if n == 0 {
             return Err(io::Error::other(BlobError::Truncated));
         }
-        self.sha.update(&buf[..n]);
+        if let Some(sha) = &mut self.sha {
+            sha.update(&buf[..n]);
+        }
         self.left -= n as u64;
         Ok(n)
     }

@@ -9,6 +9,7 @@
 pub mod blob;
 pub mod codename;
 pub mod envelope;
+pub mod hasher;
 pub mod keys;
 pub mod random;
 
