@@ -21,15 +21,19 @@ use amanat_core::records::{
     QuestionnaireRef, Record, ReplyRecord, ReplySchema, ReportRecord, ReportSchema,
 };
 use amanatd::store::{NewEnvelope, NewReport, Store};
+use secrecy::zeroize::Zeroizing;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, Read, Write};
 use std::process::{Command, Stdio};
-use secrecy::zeroize::Zeroizing;
 
 #[test]
 fn rekey_moves_every_report_off_a_removed_key_and_survives_a_kill() {
-    let default = if cfg!(feature = "slow-tests") { 1000 } else { 60 };
+    let default = if cfg!(feature = "slow-tests") {
+        1000
+    } else {
+        60
+    };
     let reports = env_count("TEST_REKEY_REPORTS", default);
     let mut server = Server::start(&[
         ("admin", "triage,identity,admin"),
@@ -125,13 +129,10 @@ fn generate(data: &std::path::Path, count: usize, ids: &[&x25519::Identity]) -> 
     files.into_inner().unwrap()
 }
 
-fn one_report(
-    store: &Store,
-    i: usize,
-    spelled: &[String],
-    parsed: &[x25519::Recipient],
-) -> File {
-    let data: Vec<u8> = (0..(200 + i * 37 % 5000)).map(|b| (b * 7 + i) as u8).collect();
+fn one_report(store: &Store, i: usize, spelled: &[String], parsed: &[x25519::Recipient]) -> File {
+    let data: Vec<u8> = (0..(200 + i * 37 % 5000))
+        .map(|b| (b * 7 + i) as u8)
+        .collect();
     let staged = tempfile::Builder::new()
         .prefix(".upload-")
         .tempfile_in(store.blobs_dir())
@@ -212,7 +213,12 @@ fn one_report(
         store
             .append_envelope(
                 &meta.id,
-                seal(EnvelopeKind::Reply, reply.to_plaintext().unwrap(), &to, named),
+                seal(
+                    EnvelopeKind::Reply,
+                    reply.to_plaintext().unwrap(),
+                    &to,
+                    named,
+                ),
             )
             .unwrap();
     }
@@ -264,7 +270,10 @@ fn check_store(
         for e in &meta.envelopes {
             assert!(!e.recipients.contains(&gone), "{:?} still names it", e.kind);
             let ct = store.envelope(&e.id).unwrap().unwrap();
-            assert!(envelope::open(&ct, &[leaver]).is_err(), "the removed key opens it");
+            assert!(
+                envelope::open(&ct, &[leaver]).is_err(),
+                "the removed key opens it"
+            );
             let plain = envelope::open(&ct, &[second]).unwrap();
             assert_eq!(*envelope::open(&ct, &[admin]).unwrap(), *plain);
             if e.kind == EnvelopeKind::Report {
@@ -272,15 +281,25 @@ fn check_store(
                 let m = &record.attachments[0];
                 let path = store.blob_path(&m.blob).unwrap();
                 let mut back = Vec::new();
-                open_blob(std::fs::File::open(&path).unwrap(), second, m.size, &m.sha256)
-                    .unwrap()
-                    .read_to_end(&mut back)
-                    .unwrap();
+                open_blob(
+                    std::fs::File::open(&path).unwrap(),
+                    second,
+                    m.size,
+                    &m.sha256,
+                )
+                .unwrap()
+                .read_to_end(&mut back)
+                .unwrap();
                 let want = files.iter().find(|f| f.blob == m.blob).unwrap();
                 assert_eq!(back, want.data);
                 assert!(
-                    open_blob(std::fs::File::open(&path).unwrap(), leaver, m.size, &m.sha256)
-                        .is_err()
+                    open_blob(
+                        std::fs::File::open(&path).unwrap(),
+                        leaver,
+                        m.size,
+                        &m.sha256
+                    )
+                    .is_err()
                 );
             }
             swaps += 1;

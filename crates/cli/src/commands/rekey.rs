@@ -22,9 +22,7 @@ use crate::decrypt::{self, DecryptedReport};
 use crate::exit::{CliError, Exit};
 use crate::render::print_json;
 use age::x25519;
-use amanat_core::api::{
-    BlobInfo, EnvelopeData, EnvelopeSwap, RekeyTargets, ReportList, Swapped,
-};
+use amanat_core::api::{BlobInfo, EnvelopeData, EnvelopeSwap, RekeyTargets, ReportList, Swapped};
 use amanat_core::crypto::blob::{BlobError, BlobWriter, open_blob};
 use amanat_core::crypto::envelope;
 use amanat_core::records::EnvelopeKind;
@@ -162,7 +160,9 @@ impl Plan {
 /// reads a recipient.
 fn recipients(spelled: &[String]) -> Result<Vec<x25519::Recipient>, CliError> {
     envelope::parse_recipients(spelled).map_err(|e| {
-        CliError::general(format!("the server sent a recipient this CLI cannot use: {e}"))
+        CliError::general(format!(
+            "the server sent a recipient this CLI cannot use: {e}"
+        ))
     })
 }
 
@@ -255,13 +255,18 @@ fn swap_blob(
 ) -> Result<(), CliError> {
     let id = &report.detail.report.id;
     if !amanat_core::crypto::random::is_id(&b.id) {
-        return Err(CliError::general("the server named a malformed attachment id"));
+        return Err(CliError::general(
+            "the server named a malformed attachment id",
+        ));
     }
     let files = report.all_attachments();
     let m = files.iter().find(|m| m.blob == b.id).ok_or_else(|| {
         CliError::new(
             Exit::Decrypt,
-            format!("attachment {} is named in no manifest this identity can read", b.id),
+            format!(
+                "attachment {} is named in no manifest this identity can read",
+                b.id
+            ),
         )
     })?;
     let identity = &key.get()?.identity;
@@ -272,14 +277,15 @@ fn swap_blob(
         inner: resp,
         sha: Sha256::new(),
     };
-    let io = |e: std::io::Error| CliError::general(format!("cannot write in {}: {e}", dir.display()));
+    let io =
+        |e: std::io::Error| CliError::general(format!("cannot write in {}: {e}", dir.display()));
     let tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(io)?;
     {
-        let mut reader = open_blob(&mut old, identity, m.size, &m.sha256)
-            .map_err(|e| blob_error(&b.id, e))?;
+        let mut reader =
+            open_blob(&mut old, identity, m.size, &m.sha256).map_err(|e| blob_error(&b.id, e))?;
         let out = BufWriter::with_capacity(256 * 1024, tmp.as_file());
         let mut writer = BlobWriter::new(out, &to.parsed)
             .map_err(|e| CliError::general(format!("cannot encrypt: {e}")))?;

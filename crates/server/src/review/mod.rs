@@ -99,7 +99,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(reports::get_blob))
                         .route(web::put().to(rekey::swap_blob)),
                 )
-                .service(resource("/reports/{id}/rekey").route(web::post().to(rekey::swap_envelope)))
+                .service(
+                    resource("/reports/{id}/rekey").route(web::post().to(rekey::swap_envelope)),
+                )
                 .service(resource("/rekey").route(web::get().to(rekey::targets)))
                 .service(
                     resource("/reports/{id}/identity").route(web::get().to(reports::get_identity)),

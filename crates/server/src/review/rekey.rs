@@ -15,9 +15,7 @@ use super::ReviewState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Admin, AttachmentPath, Authed, JsonBody, ReportId};
 use super::reports::{age_file, find_report, reply_recipients};
-use crate::store::{
-    EnvelopeKind, ReportMeta, Store, age_header_len, sha256_hex, stanza_type,
-};
+use crate::store::{EnvelopeKind, ReportMeta, Store, age_header_len, sha256_hex, stanza_type};
 use actix_web::{HttpRequest, HttpResponse, web};
 use amanat_core::api::{EnvelopeSwap, ErrorCode, RekeyTargets, Swapped};
 use amanat_core::audit::Action;
@@ -168,11 +166,10 @@ pub(super) async fn swap_blob(
     )?;
     let store = st.store.clone();
     let (report, blob_id, swapped) = (id.clone(), blob.clone(), today.clone());
-    let meta = web::block(move || {
-        store.swap_blob(&report, &blob_id, &q.old_sha256, staged, &swapped)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let meta =
+        web::block(move || store.swap_blob(&report, &blob_id, &q.old_sha256, staged, &swapped))
+            .await
+            .map_err(ApiError::internal)??;
     tracing::info!(target: "amanat::review", admin = %who.id, report = %id, "attachment re-keyed");
     answer(&st, &meta, blob, today)
 }
@@ -187,7 +184,11 @@ struct BlobSwapQuery {
 
 /// Today's recipients for an envelope of `kind` of report `meta`, as
 /// intake and the review routes seal them.
-fn today_for(store: &Store, meta: &ReportMeta, kind: EnvelopeKind) -> Result<Vec<String>, ApiError> {
+fn today_for(
+    store: &Store,
+    meta: &ReportMeta,
+    kind: EnvelopeKind,
+) -> Result<Vec<String>, ApiError> {
     Ok(match kind {
         EnvelopeKind::Identity => store.recipients_with_role(Role::Identity)?,
         EnvelopeKind::Reply => reply_recipients(store, meta)?,
@@ -241,7 +242,10 @@ fn check_stanzas(types: &[String], today: &[String]) -> Result<(), ApiError> {
 
 /// 400 unless `s` is a SHA-256 in lowercase hex.
 fn check_sha256(s: &str) -> Result<(), ApiError> {
-    if s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         Ok(())
     } else {
         Err(ApiError::bad_request(

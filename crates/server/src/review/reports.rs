@@ -14,8 +14,8 @@ use crate::store::{
 };
 use actix_web::{HttpResponse, web};
 use amanat_core::api::{
-    BlobInfo, EnvelopeData, ErrorCode, IdentityData, ReplyCreated, ReplyRequest, ReportDetail, ReportList,
-    ReportSummary,
+    BlobInfo, EnvelopeData, ErrorCode, IdentityData, ReplyCreated, ReplyRequest, ReportDetail,
+    ReportList, ReportSummary,
 };
 use amanat_core::audit::Action;
 use amanat_core::crypto::envelope;
@@ -263,7 +263,11 @@ pub(super) fn find_report(st: &ReviewState, id: &str) -> Result<ReportMeta, ApiE
 
 /// One envelope of report `id` as the API sends it; a missing one is a
 /// server fault.
-pub(super) fn envelope_data(store: &Store, id: &str, e: &EnvelopeRef) -> Result<EnvelopeData, ApiError> {
+pub(super) fn envelope_data(
+    store: &Store,
+    id: &str,
+    e: &EnvelopeRef,
+) -> Result<EnvelopeData, ApiError> {
     let ct = store
         .envelope(&e.id)?
         .ok_or_else(|| ApiError::internal(format!("envelope {} of report {id} missing", e.id)))?;

@@ -102,11 +102,23 @@ pub struct ReportHead {
     /// grouped by recipient set as they are read.
     #[serde(default)]
     pub source_recipient: Option<String>,
-    #[serde(default, rename = "envelopes", deserialize_with = "super::rekey::group_envelopes")]
+    #[serde(
+        default,
+        rename = "envelopes",
+        deserialize_with = "super::rekey::group_envelopes"
+    )]
     pub sealed_envelopes: super::rekey::Grouped,
-    #[serde(default, rename = "blobs", deserialize_with = "super::rekey::count_items")]
+    #[serde(
+        default,
+        rename = "blobs",
+        deserialize_with = "super::rekey::count_items"
+    )]
     pub blob_count: u32,
-    #[serde(default, rename = "blob_recipients", deserialize_with = "super::rekey::group_blobs")]
+    #[serde(
+        default,
+        rename = "blob_recipients",
+        deserialize_with = "super::rekey::group_blobs"
+    )]
     pub sealed_blobs: super::rekey::Grouped,
 }
 

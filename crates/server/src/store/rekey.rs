@@ -15,9 +15,7 @@
 //! Recipients are classified here and only here ([`is_classical`],
 //! [`stanza_type`]). Nothing here logs, and nothing names content.
 
-use super::{
-    BLOBS_DIR, ReportMeta, Store, StoreError, from_json, sync_dir, to_json, tx_err,
-};
+use super::{BLOBS_DIR, ReportMeta, Store, StoreError, from_json, sync_dir, to_json, tx_err};
 use amanat_core::api::RekeyStatus;
 use amanat_core::crypto::ct_eq;
 use serde::Deserializer;

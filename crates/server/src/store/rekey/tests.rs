@@ -150,7 +150,11 @@ fn an_envelope_swap_needs_the_old_hash_and_is_all_or_nothing() {
         .swap_envelope(&meta.id, &env.id, &wrong, &new, &only_a)
         .unwrap_err();
     assert!(matches!(&e, StoreError::Conflict(m) if m.contains("changed since you read it")));
-    assert_eq!(w.store.envelope(&env.id).unwrap().unwrap(), old, "nothing swapped");
+    assert_eq!(
+        w.store.envelope(&env.id).unwrap().unwrap(),
+        old,
+        "nothing swapped"
+    );
     let still = w.store.report(&meta.id).unwrap().unwrap();
     assert_eq!(still.envelopes[0].recipients, spelled(&[&w.a, &w.b]));
     assert!(matches!(
@@ -164,7 +168,10 @@ fn an_envelope_swap_needs_the_old_hash_and_is_all_or_nothing() {
         .swap_envelope(&meta.id, &env.id, &sha256_hex(&old), &new, &only_a)
         .unwrap();
     assert_eq!(after.envelopes[0].recipients, only_a);
-    assert_eq!(after.envelopes[0].day, env.day, "the envelope keeps its day");
+    assert_eq!(
+        after.envelopes[0].day, env.day,
+        "the envelope keeps its day"
+    );
     assert_eq!(status(&w, &meta.id).removed, 1, "the file is still to do");
     // The old hash no longer matches: a second, stale swap is refused.
     assert!(matches!(
@@ -199,7 +206,11 @@ fn a_file_swap_checks_the_old_file_renames_and_leaves_no_temp() {
         .swap_blob(&meta.id, &blob, &sha256_hex(b"x"), staged, &only_a)
         .unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)));
-    assert_eq!(std::fs::read(&path).unwrap(), old, "the old file is untouched");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        old,
+        "the old file is untouched"
+    );
     let leftovers = || {
         std::fs::read_dir(w.store.blobs_dir())
             .unwrap()
@@ -236,8 +247,13 @@ fn a_file_swap_checks_the_old_file_renames_and_leaves_no_temp() {
     assert!(open_blob(std::fs::File::open(&path).unwrap(), &w.b, 5, &sha).is_err());
     assert_eq!(status(&w, &meta.id).removed, 1, "only the envelope is left");
     assert!(matches!(
-        w.store
-            .swap_blob(&meta.id, &"a".repeat(26), &old_hash, w.store.stage_rekey_blob().unwrap(), &only_a),
+        w.store.swap_blob(
+            &meta.id,
+            &"a".repeat(26),
+            &old_hash,
+            w.store.stage_rekey_blob().unwrap(),
+            &only_a
+        ),
         Err(StoreError::NotFound)
     ));
     let report = w.store.fsck(false).unwrap();
