@@ -8,6 +8,7 @@
 //! The fast suite re-keys `TEST_REKEY_REPORTS` reports (60 by default; not
 //! an `AMANAT_…` name, which `amanatd` would refuse as an unknown setting);
 //! with the `slow-tests` feature, 1,000 (the size).
+#![forbid(unsafe_code)]
 
 use crate::common::cli::Server;
 use crate::common::daemon::{AMANAT, AMANATD, env_count, run};
