@@ -10,6 +10,8 @@
 //! with the `slow-tests` feature, 1,000 (the size).
 #![forbid(unsafe_code)]
 
+mod api;
+
 use crate::common::cli::Server;
 use crate::common::daemon::{AMANAT, AMANATD, env_count, run};
 use age::x25519;

@@ -137,8 +137,18 @@ pub(super) async fn swap_blob(
         Duration::from_secs(st.limits.body_idle_secs),
     )
     .await?;
-    // The new file's header and length, read back from the disk.
+    // The new file's header and length, read back from the disk, and the
+    // old file's hash (checked again, under a lock, by the swap itself).
+    let old_sha256 = q.old_sha256.clone();
     let staged = web::block(move || -> Result<_, ApiError> {
+        let old = std::fs::File::open(&old_path)
+            .and_then(crate::store::sha256_file)
+            .map_err(ApiError::internal)?;
+        if !amanat_core::crypto::ct_eq(old.as_bytes(), old_sha256.as_bytes()) {
+            return Err(ApiError::from(crate::store::StoreError::Conflict(
+                "the attachment file changed since you read it; fetch it again".into(),
+            )));
+        }
         let f = staged.reopen().map_err(ApiError::internal)?;
         let len = f.metadata().map_err(ApiError::internal)?.len();
         let mut head = Vec::new();
@@ -323,6 +333,9 @@ async fn receive(
     drop(tx);
     let written = writer.await.map_err(ApiError::internal)?;
     if let Some(e) = failed {
+        // Read (and drop) what more is sent, so that the refusal reaches
+        // the client rather than a reset connection.
+        crate::web::discard_body(body, limit).await;
         return Err(e);
     }
     written.map_err(ApiError::internal)
