@@ -31,18 +31,15 @@ const HEADER_ROOM: u64 = 64 * 1024;
 
 /// `GET /api/v1/rekey`: today's recipient sets and the removed keys.
 pub(super) async fn targets(_: Authed<Admin>, st: web::Data<ReviewState>) -> ApiResult {
-    let reviewers = st.store.reviewers()?;
-    let with = |role: Role| -> Vec<String> {
-        reviewers
-            .iter()
-            .filter(|r| r.has(role))
-            .map(|r| r.recipient.clone())
-            .collect()
-    };
     Ok(HttpResponse::Ok().json(RekeyTargets {
-        triage: with(Role::Triage),
-        identity: with(Role::Identity),
-        current: reviewers.iter().map(|r| r.recipient.clone()).collect(),
+        triage: st.store.recipients_with_role(Role::Triage)?,
+        identity: st.store.recipients_with_role(Role::Identity)?,
+        current: st
+            .store
+            .reviewers()?
+            .into_iter()
+            .map(|r| r.recipient)
+            .collect(),
         removed: st.store.removed_recipients()?,
     }))
 }

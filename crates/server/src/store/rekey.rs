@@ -92,59 +92,47 @@ pub(super) fn group_envelopes<'de, D: Deserializer<'de>>(d: D) -> Result<Grouped
     struct Sealed {
         recipients: Vec<String>,
     }
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Grouped;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a list of envelope refs")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Grouped, A::Error> {
-            let mut g = Grouped::default();
-            while let Some(s) = seq.next_element::<Sealed>()? {
-                g.add(s.recipients);
-            }
-            Ok(g)
-        }
-    }
-    d.deserialize_seq(V)
+    fold(d, Grouped::default(), |g, s: Sealed| g.add(s.recipients))
 }
 
 /// Reads `blob_recipients` (blob id → recipients) as grouped recipient sets.
 pub(super) fn group_blobs<'de, D: Deserializer<'de>>(d: D) -> Result<Grouped, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Grouped;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a map of blob ids to recipients")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Grouped, A::Error> {
-            let mut g = Grouped::default();
-            while let Some((_, r)) = map.next_entry::<IgnoredAny, Vec<String>>()? {
-                g.add(r);
-            }
-            Ok(g)
-        }
-    }
-    d.deserialize_map(V)
+    fold(d, Grouped::default(), |g, r: Vec<String>| g.add(r))
 }
 
 /// Reads a list as its length only (`blobs`).
 pub(super) fn count_items<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = u32;
+    fold(d, 0u32, |n, _: IgnoredAny| *n = n.saturating_add(1))
+}
+
+/// Folds the items of a list (or the values of a map) into `init` as they
+/// are read, keeping nothing else of them.
+fn fold<'de, D, E, T, F>(d: D, init: T, f: F) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    E: serde::Deserialize<'de>,
+    F: FnMut(&mut T, E),
+{
+    struct Fold<E, T, F>(T, F, std::marker::PhantomData<E>);
+    impl<'de, E: serde::Deserialize<'de>, T, F: FnMut(&mut T, E)> Visitor<'de> for Fold<E, T, F> {
+        type Value = T;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a list")
+            f.write_str("a list or a map")
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u32, A::Error> {
-            let mut n = 0u32;
-            while seq.next_element::<IgnoredAny>()?.is_some() {
-                n = n.saturating_add(1);
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<T, A::Error> {
+            while let Some(e) = seq.next_element::<E>()? {
+                (self.1)(&mut self.0, e);
             }
-            Ok(n)
+            Ok(self.0)
+        }
+        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<T, A::Error> {
+            while let Some((_, e)) = map.next_entry::<IgnoredAny, E>()? {
+                (self.1)(&mut self.0, e);
+            }
+            Ok(self.0)
         }
     }
-    d.deserialize_seq(V)
+    d.deserialize_any(Fold(init, f, std::marker::PhantomData))
 }
 
 /// The recipients of blobs committed together with an envelope: intake
