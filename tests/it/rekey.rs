@@ -308,7 +308,7 @@ fn check_store(
             swaps += 1;
         }
         for b in &meta.blobs {
-            assert!(!meta.blob_recipients[b].contains(&gone));
+            assert!(!meta.sealed_to(b).unwrap().contains(&gone));
             swaps += 1;
         }
     }

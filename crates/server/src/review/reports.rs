@@ -100,7 +100,7 @@ pub(super) async fn get_report(
         .iter()
         .map(|b| BlobInfo {
             id: b.clone(),
-            recipients: meta.blob_recipients.get(b).cloned(),
+            recipients: meta.sealed_to(b).map(<[String]>::to_vec),
         })
         .collect();
     st.audit(&who.id, Action::ReadReport, Some(&id), None)?;

@@ -68,10 +68,17 @@ pub struct ReportMeta {
     /// The day of the last state change (retention counts from it).
     #[serde(default)]
     pub state_changed: Option<Day>,
-    /// The recipients each attachment file is sealed to, by blob id. A blob
-    /// missing here was stored before they were recorded: see `rekey.rs`.
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub blob_recipients: std::collections::BTreeMap<String, Vec<String>>,
+    /// The recipients each attachment file is sealed to. A blob missing
+    /// here was stored before they were recorded: see `rekey.rs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blob_recipients: Vec<BlobSealing>,
+}
+
+/// An attachment file and the recipients it is sealed to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobSealing {
+    pub blob: String,
+    pub recipients: Vec<String>,
 }
 
 impl ReportMeta {

@@ -15,7 +15,9 @@
 //! Recipients are classified here and only here ([`is_classical`],
 //! [`stanza_type`]). Nothing here logs, and nothing names content.
 
-use super::{BLOBS_DIR, ReportMeta, Store, StoreError, from_json, sync_dir, to_json, tx_err};
+use super::{
+    BLOBS_DIR, BlobSealing, ReportMeta, Store, StoreError, from_json, sync_dir, to_json, tx_err,
+};
 use amanat_core::api::RekeyStatus;
 use amanat_core::crypto::ct_eq;
 use serde::Deserializer;
@@ -77,8 +79,8 @@ impl Grouped {
         }
         let mut blobs = Grouped::default();
         for b in &meta.blobs {
-            if let Some(r) = meta.blob_recipients.get(b) {
-                blobs.add(r.clone());
+            if let Some(r) = meta.sealed_to(b) {
+                blobs.add(r.to_vec());
             }
         }
         (envelopes, blobs)
@@ -95,9 +97,12 @@ pub(super) fn group_envelopes<'de, D: Deserializer<'de>>(d: D) -> Result<Grouped
     fold(d, Grouped::default(), |g, s: Sealed| g.add(s.recipients))
 }
 
-/// Reads `blob_recipients` (blob id → recipients) as grouped recipient sets.
+/// Reads `blob_recipients` (a list of [`BlobSealing`]s) as grouped
+/// recipient sets.
 pub(super) fn group_blobs<'de, D: Deserializer<'de>>(d: D) -> Result<Grouped, D::Error> {
-    fold(d, Grouped::default(), |g, r: Vec<String>| g.add(r))
+    fold(d, Grouped::default(), |g, s: BlobSealing| {
+        g.add(s.recipients)
+    })
 }
 
 /// Reads a list as its length only (`blobs`).
@@ -141,10 +146,16 @@ where
 pub(super) fn committed_with(
     blobs: &[String],
     recipients: Option<&Vec<String>>,
-) -> std::collections::BTreeMap<String, Vec<String>> {
+) -> Vec<BlobSealing> {
     match recipients {
-        Some(r) => blobs.iter().map(|b| (b.clone(), r.clone())).collect(),
-        None => Default::default(),
+        Some(r) => blobs
+            .iter()
+            .map(|b| BlobSealing {
+                blob: b.clone(),
+                recipients: r.clone(),
+            })
+            .collect(),
+        None => Vec::new(),
     }
 }
 
@@ -217,6 +228,16 @@ impl CurrentKeys {
         let (envelopes, blobs) = Grouped::of_meta(meta);
         let count = u32::try_from(meta.blobs.len()).unwrap_or(u32::MAX);
         self.status(meta.source_recipient.as_deref(), &envelopes, count, &blobs)
+    }
+}
+
+impl ReportMeta {
+    /// The recipients on record for attachment file `blob`, if any.
+    pub fn sealed_to(&self, blob: &str) -> Option<&[String]> {
+        self.blob_recipients
+            .iter()
+            .find(|s| s.blob == blob)
+            .map(|s| s.recipients.as_slice())
     }
 }
 
@@ -320,8 +341,11 @@ impl Store {
                 };
                 let mut meta: ReportMeta =
                     from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
-                meta.blob_recipients
-                    .insert(blob_id.to_string(), recipients.to_vec());
+                meta.blob_recipients.retain(|s| s.blob != blob_id);
+                meta.blob_recipients.push(BlobSealing {
+                    blob: blob_id.to_string(),
+                    recipients: recipients.to_vec(),
+                });
                 let json = to_json(&meta).map_err(ConflictableTransactionError::Abort)?;
                 reports.insert(report_id.as_bytes(), json)?;
                 Ok(meta)

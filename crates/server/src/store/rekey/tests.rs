@@ -107,8 +107,8 @@ fn removal_is_remembered_and_shows_in_the_status() {
     let w = world();
     let meta = report(&w);
     assert_eq!(
-        meta.blob_recipients.get(&meta.blobs[0]),
-        Some(&spelled(&[&w.a, &w.b])),
+        meta.sealed_to(&meta.blobs[0]),
+        Some(&spelled(&[&w.a, &w.b])[..]),
         "a file committed with the report is on record with its recipients"
     );
     let s = status(&w, &meta.id);
@@ -235,7 +235,7 @@ fn a_file_swap_checks_the_old_file_renames_and_leaves_no_temp() {
         .store
         .swap_blob(&meta.id, &blob, &old_hash, staged, &only_a)
         .unwrap();
-    assert_eq!(after.blob_recipients.get(&blob), Some(&only_a));
+    assert_eq!(after.sealed_to(&blob), Some(&only_a[..]));
     assert_eq!(leftovers(), 0);
     let sha = data_encoding::HEXLOWER.encode(&<sha2::Sha256 as sha2::Digest>::digest(b"photo"));
     let mut plain = Vec::new();
@@ -286,7 +286,7 @@ fn swaps_survive_reopening() {
     assert_eq!(meta.envelopes[0].recipients, spelled(&[&a]));
     let stored = store.envelope(&env).unwrap().unwrap();
     assert_eq!(&*envelope::open(&stored, &[&a]).unwrap(), b"answers");
-    assert!(meta.blob_recipients.contains_key(&blob));
+    assert!(meta.sealed_to(&blob).is_some());
 }
 
 #[test]
