@@ -4,6 +4,7 @@
 //! nothing is sealed to the removed key, everything opens with the others,
 //! `amanatd fsck` finds nothing, every swap is audited, and the Go `age`
 //! CLI decrypts every re-keyed attachment with a remaining reviewer's key.
+//! A set of recipients the admin has not seen at login is refused.
 //!
 //! The fast suite re-keys `TEST_REKEY_REPORTS` reports (60 by default; not
 //! an `AMANAT_…` name, which `amanatd` would refuse as an unknown setting);
@@ -40,7 +41,7 @@ fn rekey_moves_every_report_off_a_removed_key_and_survives_a_kill() {
     let reports = env_count("TEST_REKEY_REPORTS", default);
     let mut server = Server::start(&[
         ("admin", "triage,identity,admin"),
-        ("second", "triage,identity"),
+        ("second", "triage,identity,admin"),
         ("leaver", "triage,identity"),
     ]);
     let key = |name: &str| {
@@ -88,6 +89,31 @@ fn rekey_moves_every_report_off_a_removed_key_and_survives_a_kill() {
     assert_eq!(queue["needs_rekey"], 0, "{queue}");
     let text = a.amanat(&["queue"]).succeeded().stdout();
     assert!(!text.contains("removed reviewer"), "{text}");
+
+    // Another admin enrols a reviewer: until this admin has seen it (at
+    // login), nothing is re-encrypted to the new set.
+    server.login("second");
+    let newcomer = x25519::Identity::generate().to_public().to_string();
+    let s = server.reviewer("second");
+    s.amanat(&[
+        "admin",
+        "reviewer",
+        "add",
+        "--name",
+        "newcomer",
+        "--recipient",
+        &newcomer,
+        "--roles",
+        "triage",
+    ])
+    .succeeded();
+    let refused = a.amanat(&["admin", "rekey"]);
+    refused.exited(1);
+    assert!(
+        refused.stderr().contains("WHO RECEIVES REPORTS CHANGED"),
+        "{}",
+        refused.stderr()
+    );
     server.stop();
 
     check_store(&server.data, &files, &admin, &second, &leaver);

@@ -21,6 +21,7 @@ use crate::client::url_segment;
 use crate::decrypt::{self, DecryptedReport};
 use crate::exit::{CliError, Exit};
 use crate::render::print_json;
+use crate::session;
 use age::x25519;
 use amanat_core::api::{BlobInfo, EnvelopeData, EnvelopeSwap, RekeyTargets, ReportList, Swapped};
 use amanat_core::crypto::blob::{BlobError, BlobWriter, open_blob};
@@ -76,6 +77,7 @@ pub fn run(ctx: &Ctx, dry_run: bool, json: bool) -> Result<(), CliError> {
         sum.envelopes = stale.iter().map(|&n| n as usize).sum();
         return finish(&sum, json);
     }
+    check_pins(&ctx.dir, &conn.saved.server, &targets)?;
     remove_leftovers(&ctx.dir);
     let key = ctx.identity(&conn.saved.identity);
     let plan = Plan::new(&targets)?;
@@ -154,6 +156,44 @@ impl Plan {
             .iter()
             .any(|r| !self.current.contains(r) && Some(r) != source)
     }
+}
+
+/// Refuses to re-encrypt to recipient sets other than those pinned at the
+/// last login (`pins`): a server that slipped a key into its list would
+/// otherwise be handed every report this command re-keys. Changes made
+/// through this CLI count as seen; others need `amanat login` first.
+fn check_pins(dir: &std::path::Path, server: &str, t: &RekeyTargets) -> Result<(), CliError> {
+    let pins: session::Pins = session::load_state(dir, session::PINS_FILE)?;
+    let pin = pins.get(server).ok_or_else(|| {
+        CliError::general(
+            "this CLI has no record of who receives reports on this server; run `amanat login` \
+             again, check what it shows, then run this again",
+        )
+    })?;
+    let mut changes = Vec::new();
+    for (what, pinned, now) in [
+        ("triage", &pin.triage, &t.triage),
+        ("identity", &pin.identity, &t.identity),
+    ] {
+        let mut now = now.clone();
+        now.sort();
+        now.dedup();
+        for r in now.iter().filter(|r| !pinned.contains(r)) {
+            changes.push(format!("  {what} recipients: ADDED   {r}"));
+        }
+        for r in pinned.iter().filter(|r| !now.contains(r)) {
+            changes.push(format!("  {what} recipients: removed {r}"));
+        }
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::general(format!(
+        "WARNING: WHO RECEIVES REPORTS CHANGED since your last login:\n{}\nNothing was \
+         re-keyed. Run `amanat login` again to see the change; if you do not know why it \
+         happened, stop and ask the other admins and the operator.",
+        changes.join("\n")
+    )))
 }
 
 /// Parses recipients as the server sends them: the one place this command
@@ -385,3 +425,6 @@ fn finish(sum: &Summary, json: bool) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
