@@ -705,6 +705,7 @@ fn prefill(data: &Path, key: &Path, n: usize) {
             blobs: Vec::new(),
             closed_reason: None,
             state_changed: None,
+            blob_recipients: Vec::new(),
         };
         reports.push((
             meta.id.clone().into_bytes(),

@@ -492,6 +492,7 @@ pub fn manifest(data: &[u8]) {
                 anonymity,
                 assignee: None,
                 assignee_name: None,
+                rekey: Default::default(),
             },
             lang: report.get("lang").and_then(Json::as_str).map(String::from),
             answers: as_map(report.get("answers")).unwrap_or_default(),

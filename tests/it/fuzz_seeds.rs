@@ -523,6 +523,7 @@ fn seeds() -> Vec<Seed> {
         anonymity: Anonymity::Confidential,
         assignee: None,
         assignee_name: None,
+        rekey: Default::default(),
     };
     let detail = ReportDetail {
         report: summary.clone(),
@@ -535,6 +536,7 @@ fn seeds() -> Vec<Seed> {
         }],
         identity_withheld: true,
         reply_recipients: vec![me.to_string()],
+        blobs: vec![],
     };
     api(6, "report-detail", &serde_json::to_value(&detail).unwrap());
     api(

@@ -201,6 +201,20 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: ReviewerCommand,
     },
+    /// Re-encrypt what is still sealed to removed reviewers' keys to
+    /// today's reviewers (needs the admin and triage roles).
+    ///
+    /// Each envelope and attachment is decrypted on this machine and
+    /// re-encrypted; the server swaps it atomically and audits it. Safe to
+    /// interrupt: run it again and it carries on with what is left.
+    /// Identity sections need an admin with the identity role as well.
+    Rekey {
+        /// Only say what would be re-keyed.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

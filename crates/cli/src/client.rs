@@ -92,6 +92,28 @@ impl Api {
             .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
     }
 
+    /// `PUT` a file's bytes, streamed from the file (never read whole),
+    /// expecting JSON back.
+    pub fn put_file<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        file: std::fs::File,
+    ) -> Result<T, CliError> {
+        let len = file
+            .metadata()
+            .map_err(|e| CliError::general(format!("cannot read the file to upload: {e}")))?
+            .len();
+        let body = reqwest::blocking::Body::sized(file, len);
+        self.send(
+            self.http
+                .put(self.url(path))
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(body),
+        )?
+        .json()
+        .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
+    }
+
     /// `GET` a binary resource as a stream.
     pub fn get_stream(&self, path: &str) -> Result<Response, CliError> {
         self.send(self.http.get(self.url(path)))

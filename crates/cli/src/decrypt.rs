@@ -137,22 +137,9 @@ pub fn fetch(conn: &Connection, key: &Identity, id: &str) -> Result<DecryptedRep
         .api
         .get(&format!("/api/v1/reports/{id}"))
         .map_err(no_such_report(id))?;
-    let identity = &key.get()?.identity;
-    let open = |e: &EnvelopeData| -> Result<Zeroizing<Vec<u8>>, CliError> {
-        let ct = BASE64
-            .decode(e.ciphertext.as_bytes())
-            .map_err(|_| CliError::general("the server sent malformed ciphertext"))?;
-        envelope::open(&ct, &[identity]).map_err(|_| {
-            CliError::new(
-                Exit::Decrypt,
-                format!(
-                    "cannot decrypt the {:?} envelope of report {id} with {}: it was not encrypted to this identity",
-                    e.kind,
-                    key.path().display()
-                ),
-            )
-        })
-    };
+    // Loaded (and its passphrase asked for) before anything is opened.
+    key.get()?;
+    let open = |e: &EnvelopeData| open_envelope(key, id, e);
     let mut report = None;
     let mut ident = None;
     let mut thread = Vec::new();
@@ -175,6 +162,30 @@ pub fn fetch(conn: &Connection, key: &Identity, id: &str) -> Result<DecryptedRep
         report,
         identity: ident,
         thread,
+    })
+}
+
+/// Decrypts one envelope of report `id` with the reviewer's identity into
+/// its padded-off plaintext (for `fetch`, and for `amanat admin rekey`,
+/// which seals the very same bytes to today's reviewers).
+pub fn open_envelope(
+    key: &Identity,
+    id: &str,
+    e: &EnvelopeData,
+) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    let identity = &key.get()?.identity;
+    let ct = BASE64
+        .decode(e.ciphertext.as_bytes())
+        .map_err(|_| CliError::general("the server sent malformed ciphertext"))?;
+    envelope::open(&ct, &[identity]).map_err(|_| {
+        CliError::new(
+            Exit::Decrypt,
+            format!(
+                "cannot decrypt the {:?} envelope of report {id} with {}: it was not encrypted to this identity",
+                e.kind,
+                key.path().display()
+            ),
+        )
     })
 }
 

@@ -79,6 +79,29 @@ pub struct ReportSummary {
     /// The assignee's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee_name: Option<String>,
+    /// What still needs re-keying (docs/reviewers.md, "Re-keying").
+    #[serde(default)]
+    pub rekey: RekeyStatus,
+}
+
+/// How many of a report's envelopes and attachment files are still sealed
+/// to keys that should no longer open them. Counts, never keys.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RekeyStatus {
+    /// Sealed to a key that is no longer a current reviewer's (nor the
+    /// source's), or to keys not on record (attachment files stored before
+    /// their recipients were recorded).
+    pub removed: u32,
+    /// Sealed to at least one classical (pre-quantum) key.
+    pub classical: u32,
+}
+
+impl RekeyStatus {
+    /// True while anything is sealed to a removed key: `amanat admin rekey`
+    /// has work to do.
+    pub fn needs_rekey(&self) -> bool {
+        self.removed > 0
+    }
 }
 
 /// `GET /api/v1/reports`
@@ -97,6 +120,60 @@ pub struct ReportDetail {
     /// Encrypt a reply to exactly these recipients: the source's and every
     /// triage reviewer's. Empty when the report has no follow-up channel.
     pub reply_recipients: Vec<String>,
+    /// The report's attachment files and whom each is sealed to.
+    #[serde(default)]
+    pub blobs: Vec<BlobInfo>,
+}
+
+/// An attachment file of a report and the recipients on record for it
+/// (`None`: stored before recipients were recorded; treat as needing re-key).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BlobInfo {
+    pub id: String,
+    pub recipients: Option<Vec<String>>,
+}
+
+/// `POST /api/v1/reports/{id}/rekey`: one envelope re-encrypted by an
+/// admin's CLI to today's recipients for its kind.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeSwap {
+    /// The envelope's id.
+    pub envelope: String,
+    /// SHA-256 (lowercase hex) of the ciphertext it replaces, as served:
+    /// a different one means it changed meanwhile (409 `conflict`).
+    pub old_sha256: String,
+    /// base64 age ciphertext of the same plaintext.
+    pub ciphertext: String,
+    /// The recipients it is encrypted to: exactly today's set for its kind.
+    pub recipients: Vec<String>,
+}
+
+/// `GET /api/v1/rekey` (admin): what `amanat admin rekey` re-encrypts to,
+/// and what it moves reports away from.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RekeyTargets {
+    /// Today's triage reviewers: reports, messages, notes, withdrawals and
+    /// attachment files are sealed to exactly these (replies also to the
+    /// source, whose key each report's `reply_recipients` names).
+    pub triage: Vec<String>,
+    /// Today's identity reviewers: identity sections are sealed to these.
+    pub identity: Vec<String>,
+    /// Every enrolled reviewer's key: a sealed key outside these (and the
+    /// source's) is a removed one.
+    pub current: Vec<String>,
+    /// Keys of removed reviewers on record (no names).
+    pub removed: Vec<String>,
+}
+
+/// The answer to a swap (of an envelope or of an attachment file).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Swapped {
+    /// The envelope or attachment id.
+    pub id: String,
+    pub recipients: Vec<String>,
+    /// The report's status after the swap.
+    pub rekey: RekeyStatus,
 }
 
 /// `POST /api/v1/reports/{id}/replies`: a reply encrypted by the CLI.

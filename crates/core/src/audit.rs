@@ -62,6 +62,9 @@ pub enum Action {
     GrantApproved,
     /// A pending grant was withdrawn (detail: grant id).
     GrantCancelled,
+    /// An admin's CLI swapped an envelope or attachment file for one
+    /// re-encrypted to today's reviewers (detail: `envelope=ID` or `blob=ID`).
+    Rekey,
 }
 
 /// A point of the chain a reviewer saw: the entry's index and hash.

@@ -1,5 +1,7 @@
 //! `amanat list`: the queue as a table (or JSON), in the server's order
-//! (most urgent, then oldest), filtered here; overdue reports marked.
+//! (most urgent, then oldest), filtered here; overdue reports marked, and
+//! reports still sealed to a removed reviewer's key (`REKEY`; `--json`
+//! gives the counts in `rekey`).
 
 use super::Ctx;
 use crate::exit::CliError;
@@ -88,7 +90,7 @@ pub fn run(ctx: &Ctx, filter: &Filter, json: bool) -> Result<(), CliError> {
         }
         let _ = writeln!(
             text,
-            "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}{}",
+            "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}{}{}",
             r.id,
             r.received,
             r.state,
@@ -99,7 +101,8 @@ pub fn run(ctx: &Ctx, filter: &Filter, json: bool) -> Result<(), CliError> {
                 "  OVERDUE"
             } else {
                 ""
-            }
+            },
+            if r.rekey.needs_rekey() { "  REKEY" } else { "" }
         );
     }
     let mut out = std::io::stdout().lock();

@@ -11,6 +11,7 @@ pub mod keygen;
 pub mod list;
 pub mod login;
 pub mod queue;
+pub mod rekey;
 pub mod reply;
 pub mod show;
 pub mod triage;
@@ -135,6 +136,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Admin {
             command: AdminCommand::Reviewer { command },
         } => admin::run(ctx, command),
+        Command::Admin {
+            command: AdminCommand::Rekey { dry_run, json },
+        } => rekey::run(ctx, dry_run, json),
     }
 }
 

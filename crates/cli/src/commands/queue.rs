@@ -1,5 +1,6 @@
 //! `amanat queue`: a summary of the queue — counts per state and per
-//! urgency of open reports, critical reports nobody holds, overdue reports.
+//! urgency of open reports, critical reports nobody holds, overdue reports,
+//! and how many reports still need re-keying.
 
 use super::Ctx;
 use super::list::is_overdue;
@@ -33,6 +34,11 @@ pub fn run(ctx: &Ctx, json: bool) -> Result<(), CliError> {
                 && r.state != amanat_core::model::State::Closed
         })
         .count();
+    let needs_rekey = list
+        .reports
+        .iter()
+        .filter(|r| r.rekey.needs_rekey())
+        .count();
     if json {
         return print_json(&serde_json::json!({
             "total": list.reports.len(),
@@ -40,6 +46,7 @@ pub fn run(ctx: &Ctx, json: bool) -> Result<(), CliError> {
             "open_by_urgency": by_urgency,
             "unassigned_critical": unassigned_critical,
             "overdue": overdue.iter().map(|r| &r.id).collect::<Vec<_>>(),
+            "needs_rekey": needs_rekey,
         }));
     }
     println!("{} report(s).", list.reports.len());
@@ -61,6 +68,12 @@ pub fn run(ctx: &Ctx, json: bool) -> Result<(), CliError> {
     );
     if unassigned_critical > 0 {
         println!("Critical and unassigned: {unassigned_critical}");
+    }
+    if needs_rekey > 0 {
+        println!(
+            "Still sealed to a removed reviewer's key: {needs_rekey} report(s); an admin runs \
+             `amanat admin rekey`"
+        );
     }
     if overdue.is_empty() {
         println!("Nothing overdue.");

@@ -48,6 +48,7 @@ fn report(anonymity: Anonymity, informed: bool, ohchr: bool, id_un: bool, name: 
             anonymity,
             assignee: None,
             assignee_name: None,
+            rekey: Default::default(),
         },
         lang: Some("ur".into()),
         answers,

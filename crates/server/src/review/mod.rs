@@ -11,7 +11,8 @@
 //! action fails with 503 `audit_unavailable` and nothing is served.
 //!
 //! One module per resource: [`auth`] (login, logout, whoami), [`reports`]
-//! (the queue, envelopes, attachments, identities, replies), [`triage`],
+//! (the queue, envelopes, attachments, identities, replies), [`rekey`]
+//! (swapping re-encrypted envelopes and attachments), [`triage`],
 //! [`reviewers`] (reviewers and grants), [`audit`], [`questionnaire`]; the
 //! errors in [`error`] and what every handler extracts from a request in
 //! [`extract`]. The routes table is here.
@@ -21,6 +22,7 @@ mod auth;
 mod error;
 mod extract;
 mod questionnaire;
+mod rekey;
 mod reports;
 mod reviewers;
 pub mod sessions;
@@ -93,8 +95,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     resource("/reports/{id}/replies").route(web::post().to(reports::post_reply)),
                 )
                 .service(
-                    resource("/reports/{id}/blobs/{blob}").route(web::get().to(reports::get_blob)),
+                    resource("/reports/{id}/blobs/{blob}")
+                        .route(web::get().to(reports::get_blob))
+                        .route(web::put().to(rekey::swap_blob)),
                 )
+                .service(
+                    resource("/reports/{id}/rekey").route(web::post().to(rekey::swap_envelope)),
+                )
+                .service(resource("/rekey").route(web::get().to(rekey::targets)))
                 .service(
                     resource("/reports/{id}/identity").route(web::get().to(reports::get_identity)),
                 )

@@ -10,12 +10,12 @@ use super::ReviewState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{AttachmentPath, Authed, JsonBody, ReportId, Triage};
 use crate::store::{
-    EnvelopeKind, EnvelopeRef, NewEnvelope, ReportMeta, Reviewer, Store, StoreError,
+    CurrentKeys, EnvelopeKind, EnvelopeRef, NewEnvelope, ReportMeta, Reviewer, Store, StoreError,
 };
 use actix_web::{HttpResponse, web};
 use amanat_core::api::{
-    EnvelopeData, ErrorCode, IdentityData, ReplyCreated, ReplyRequest, ReportDetail, ReportList,
-    ReportSummary,
+    BlobInfo, EnvelopeData, ErrorCode, IdentityData, ReplyCreated, ReplyRequest, ReportDetail,
+    ReportList, ReportSummary,
 };
 use amanat_core::audit::Action;
 use amanat_core::crypto::envelope;
@@ -30,6 +30,7 @@ pub(super) async fn list_reports(who: Authed<Triage>, st: web::Data<ReviewState>
     // blocking thread, not for the async worker.
     let body = web::block(move || -> Result<Vec<u8>, StoreError> {
         let reviewers = store.reviewers()?;
+        let keys = CurrentKeys::of(&reviewers);
         let mut reports: Vec<ReportSummary> = store.map_report_heads(|h| ReportSummary {
             assignee_name: h
                 .assignee
@@ -45,6 +46,12 @@ pub(super) async fn list_reports(who: Authed<Triage>, st: web::Data<ReviewState>
             urgency_confirmed: h.urgency_confirmed,
             anonymity: h.anonymity,
             assignee: h.assignee.clone(),
+            rekey: keys.status(
+                h.source_recipient.as_deref(),
+                &h.sealed_envelopes,
+                h.blob_count,
+                &h.sealed_blobs,
+            ),
         })?;
         // Most urgent first, then oldest first. Ids are unique, so an
         // unstable sort gives the one order, faster.
@@ -87,16 +94,26 @@ pub(super) async fn get_report(
         envelopes.push(envelope_data(&st.store, &id, e)?);
     }
     let reply_recipients = reply_recipients(&st.store, &meta)?;
+    let reviewers = st.store.reviewers()?;
+    let blobs = meta
+        .blobs
+        .iter()
+        .map(|b| BlobInfo {
+            id: b.clone(),
+            recipients: meta.sealed_to(b).map(<[String]>::to_vec),
+        })
+        .collect();
     st.audit(&who.id, Action::ReadReport, Some(&id), None)?;
     if withheld {
         st.audit(&who.id, Action::ReadIdentityDenied, Some(&id), None)?;
     }
     tracing::info!(target: "amanat::review", reviewer = %who.id, report = %id, "report read");
     Ok(HttpResponse::Ok().json(ReportDetail {
-        report: summary(&meta),
+        report: summary_named(&meta, &reviewers),
         envelopes,
         identity_withheld: withheld,
         reply_recipients,
+        blobs,
     }))
 }
 
@@ -246,7 +263,11 @@ pub(super) fn find_report(st: &ReviewState, id: &str) -> Result<ReportMeta, ApiE
 
 /// One envelope of report `id` as the API sends it; a missing one is a
 /// server fault.
-fn envelope_data(store: &Store, id: &str, e: &EnvelopeRef) -> Result<EnvelopeData, ApiError> {
+pub(super) fn envelope_data(
+    store: &Store,
+    id: &str,
+    e: &EnvelopeRef,
+) -> Result<EnvelopeData, ApiError> {
     let ct = store
         .envelope(&e.id)?
         .ok_or_else(|| ApiError::internal(format!("envelope {} of report {id} missing", e.id)))?;
@@ -260,7 +281,7 @@ fn envelope_data(store: &Store, id: &str, e: &EnvelopeRef) -> Result<EnvelopeDat
 }
 
 /// The source's recipient followed by every triage reviewer's.
-fn reply_recipients(store: &Store, meta: &ReportMeta) -> Result<Vec<String>, ApiError> {
+pub(super) fn reply_recipients(store: &Store, meta: &ReportMeta) -> Result<Vec<String>, ApiError> {
     let Some(source) = &meta.source_recipient else {
         return Ok(Vec::new());
     };
@@ -269,12 +290,9 @@ fn reply_recipients(store: &Store, meta: &ReportMeta) -> Result<Vec<String>, Api
     Ok(v)
 }
 
-/// A queue entry without the assignee's name.
-fn summary(m: &ReportMeta) -> ReportSummary {
-    summary_named(m, &[])
-}
-
-/// A queue entry, with the assignee's display name looked up in `reviewers`.
+/// A queue entry, with the assignee's display name looked up in
+/// `reviewers` (every enrolled reviewer: the re-keying status counts what
+/// is sealed to anyone else).
 pub(super) fn summary_named(m: &ReportMeta, reviewers: &[Reviewer]) -> ReportSummary {
     ReportSummary {
         assignee_name: m
@@ -291,5 +309,6 @@ pub(super) fn summary_named(m: &ReportMeta, reviewers: &[Reviewer]) -> ReportSum
         urgency_confirmed: m.urgency_confirmed,
         anonymity: m.anonymity,
         assignee: m.assignee.clone(),
+        rekey: CurrentKeys::of(reviewers).status_of(m),
     }
 }

@@ -40,6 +40,7 @@ mod fsck;
 mod listing;
 mod open;
 mod records;
+mod rekey;
 mod reports;
 mod reviewers;
 mod snapshot;
@@ -47,6 +48,10 @@ mod snapshot;
 pub use durable::SyncFailed;
 pub use fsck::{FsckReport, Problem};
 pub use records::*;
+pub use rekey::{
+    CurrentKeys, Grouped, REKEY_TEMP_PREFIX, age_header_len, is_classical, sha256_file, sha256_hex,
+    stanza_type,
+};
 pub use snapshot::{Snapshot, TreeEntry};
 
 use sled::transaction::TransactionError;

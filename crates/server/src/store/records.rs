@@ -68,6 +68,17 @@ pub struct ReportMeta {
     /// The day of the last state change (retention counts from it).
     #[serde(default)]
     pub state_changed: Option<Day>,
+    /// The recipients each attachment file is sealed to. A blob missing
+    /// here was stored before they were recorded: see `rekey.rs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blob_recipients: Vec<BlobSealing>,
+}
+
+/// An attachment file and the recipients it is sealed to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobSealing {
+    pub blob: String,
+    pub recipients: Vec<String>,
 }
 
 impl ReportMeta {
@@ -93,6 +104,29 @@ pub struct ReportHead {
     pub closed_reason: Option<CloseReason>,
     #[serde(default)]
     pub state_changed: Option<Day>,
+    /// What the listing's re-keying status is computed from (`rekey.rs`):
+    /// the source's key, and whom the envelopes and files are sealed to,
+    /// grouped by recipient set as they are read.
+    #[serde(default)]
+    pub source_recipient: Option<String>,
+    #[serde(
+        default,
+        rename = "envelopes",
+        deserialize_with = "super::rekey::group_envelopes"
+    )]
+    pub sealed_envelopes: super::rekey::Grouped,
+    #[serde(
+        default,
+        rename = "blobs",
+        deserialize_with = "super::rekey::count_items"
+    )]
+    pub blob_count: u32,
+    #[serde(
+        default,
+        rename = "blob_recipients",
+        deserialize_with = "super::rekey::group_blobs"
+    )]
+    pub sealed_blobs: super::rekey::Grouped,
 }
 
 impl ReportHead {

@@ -20,6 +20,12 @@ impl Store {
     /// acknowledge the submission.
     pub fn insert_report(&self, new: NewReport) -> Result<ReportMeta, StoreError> {
         let _gate = self.write_gate();
+        let report_recipients = new
+            .envelopes
+            .iter()
+            .find(|e| e.kind == EnvelopeKind::Report)
+            .map(|e| &e.recipients);
+        let blob_recipients = super::rekey::committed_with(&new.blobs, report_recipients);
         let mut meta = ReportMeta {
             id: amanat_core::crypto::random::id(),
             received: Day::today(),
@@ -33,6 +39,7 @@ impl Store {
             blobs: new.blobs.clone(),
             closed_reason: None,
             state_changed: None,
+            blob_recipients,
         };
         let mut bodies = Vec::new();
         for env in new.envelopes {
@@ -118,6 +125,8 @@ impl Store {
                     from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
                 meta.envelopes.push(r.clone());
                 meta.blobs.extend_from_slice(blobs);
+                meta.blob_recipients
+                    .extend(super::rekey::committed_with(blobs, Some(&r.recipients)));
                 let json = to_json(&meta).map_err(ConflictableTransactionError::Abort)?;
                 envelopes.insert(r.id.as_bytes(), env.ciphertext.as_slice())?;
                 reports.insert(report_id.as_bytes(), json)?;

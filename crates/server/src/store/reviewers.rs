@@ -30,12 +30,21 @@ impl Store {
             roles: new.roles,
             added: Day::today(),
         };
-        self.reviewers.insert(r.id.as_bytes(), to_json(&r)?)?;
+        let value = to_json(&r)?;
+        (&self.reviewers, &self.meta)
+            .transaction(|(reviewers, meta)| {
+                reviewers.insert(r.id.as_bytes(), value.as_slice())?;
+                super::rekey::record_removed(meta, None, Some(&r.recipient))?;
+                Ok::<_, ConflictableTransactionError<StoreError>>(())
+            })
+            .map_err(tx_err)?;
         self.durable()?;
         Ok(r)
     }
 
-    /// Removes a reviewer by id or name.
+    /// Removes a reviewer by id or name. Their recipient is kept among the
+    /// removed ones (not their name), so that what is still sealed to it
+    /// can be found and re-keyed.
     pub fn remove_reviewer(&self, id_or_name: &str) -> Result<Reviewer, StoreError> {
         let _gate = self.write_gate();
         let r = self
@@ -43,7 +52,13 @@ impl Store {
             .into_iter()
             .find(|r| r.id == id_or_name || r.name == id_or_name)
             .ok_or(StoreError::NotFound)?;
-        self.reviewers.remove(r.id.as_bytes())?;
+        (&self.reviewers, &self.meta)
+            .transaction(|(reviewers, meta)| {
+                reviewers.remove(r.id.as_bytes())?;
+                super::rekey::record_removed(meta, Some(&r.recipient), None)?;
+                Ok::<_, ConflictableTransactionError<StoreError>>(())
+            })
+            .map_err(tx_err)?;
         self.durable()?;
         Ok(r)
     }
@@ -161,12 +176,13 @@ impl Store {
             added: Day::today(),
         };
         let value = to_json(&r)?;
-        (&self.reviewers, &self.grants)
-            .transaction(|(reviewers, grants)| {
+        (&self.reviewers, &self.grants, &self.meta)
+            .transaction(|(reviewers, grants, meta)| {
                 if grants.remove(id.as_bytes())?.is_none() {
                     return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
                 }
                 reviewers.insert(r.id.as_bytes(), value.as_slice())?;
+                super::rekey::record_removed(meta, None, Some(&r.recipient))?;
                 Ok(())
             })
             .map_err(tx_err)?;

@@ -116,6 +116,7 @@ fn setup(dir: &Path, sha256: Option<&str>) -> (Ctx, String, Vec<u8>) {
             anonymity: Anonymity::Anonymous,
             assignee: None,
             assignee_name: None,
+            rekey: Default::default(),
         },
         envelopes: vec![EnvelopeData {
             id: random::id(),
@@ -126,6 +127,7 @@ fn setup(dir: &Path, sha256: Option<&str>) -> (Ctx, String, Vec<u8>) {
         }],
         identity_withheld: false,
         reply_recipients: vec![],
+        blobs: vec![],
     };
     let routes = BTreeMap::from([
         (
