@@ -12,8 +12,8 @@
 //! or not matching the manifest's hash. Neither ever holds the whole file.
 
 use super::envelope;
+use super::recipient::SealTo;
 use super::{CryptoError, ct_eq};
-use age::x25519;
 use sha2::{Digest, Sha256};
 use std::io::{self, BufReader, Read, Write};
 use zeroize::Zeroizing;
@@ -41,15 +41,10 @@ pub struct BlobWriter<W: Write> {
 }
 
 impl<W: Write> BlobWriter<W> {
-    /// Starts a blob encrypted to every recipient.
-    pub fn new(output: W, recipients: &[x25519::Recipient]) -> Result<Self, CryptoError> {
-        if recipients.is_empty() {
-            return Err(CryptoError::NoRecipients);
-        }
-        let enc =
-            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-                .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
-        let stream = enc
+    /// Starts a blob encrypted to every recipient (a mixed post-quantum and
+    /// classical set is refused, as for envelopes).
+    pub fn new<R: SealTo>(output: W, recipients: &[R]) -> Result<Self, CryptoError> {
+        let stream = envelope::encryptor(recipients)?
             .wrap_output(output)
             .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
         Ok(BlobWriter {

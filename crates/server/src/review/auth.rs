@@ -27,7 +27,7 @@ pub(super) async fn challenge(
 ) -> ApiResult {
     if !keys::is_recipient(&r.recipient) {
         return Err(ApiError::bad_request(
-            "`recipient` is not an age X25519 recipient (age1…)",
+            "`recipient` is not an age recipient (age1…, age1tag1… or age1tagpq1…)",
         ));
     }
     let reviewer = st
@@ -37,10 +37,13 @@ pub(super) async fn challenge(
         .find(|x| x.recipient == r.recipient);
     // An unknown recipient gets a challenge that looks the same (and costs
     // the same) but is not stored and can never succeed, so the API does
-    // not reveal who is enrolled and strangers cannot fill the table.
+    // not reveal who is enrolled and strangers cannot fill the table. It is
+    // sealed to the recipient asked about: a tagged (hardware) stanza names
+    // its recipient to whoever knows the key, so a decoy sealed to another
+    // key would tell an unknown key from an enrolled one.
     let target = match &reviewer {
         Some(x) => x.recipient.clone(),
-        None => keys::generate().1,
+        None => r.recipient.clone(),
     };
     let nonce = random::token();
     let recipients = envelope::parse_recipients(&[target]).map_err(ApiError::internal)?;
