@@ -129,8 +129,14 @@ fn age_features(package: &str) -> BTreeSet<String> {
 #[test]
 fn only_the_cli_builds_age_with_plugins_and_no_package_ships_the_test_plugin() {
     let server = age_features("amanatd");
-    assert!(server.contains("armor"), "amanatd's age features: {server:?}");
-    assert!(!server.contains("plugin"), "amanatd's age features: {server:?}");
+    assert!(
+        server.contains("armor"),
+        "amanatd's age features: {server:?}"
+    );
+    assert!(
+        !server.contains("plugin"),
+        "amanatd's age features: {server:?}"
+    );
     let cli = age_features("amanat-cli");
     assert!(cli.contains("plugin"), "amanat-cli's age features: {cli:?}");
 
@@ -138,5 +144,8 @@ fn only_the_cli_builds_age_with_plugins_and_no_package_ships_the_test_plugin() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
     let deb = manifest.split("[package.metadata.deb]").nth(1).unwrap();
     assert!(deb.contains("target/release/amanat\""), "{deb}");
-    assert!(!deb.contains("age-plugin"), "the Debian package ships a plugin: {deb}");
+    assert!(
+        !deb.contains("age-plugin"),
+        "the Debian package ships a plugin: {deb}"
+    );
 }

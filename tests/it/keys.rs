@@ -107,13 +107,21 @@ fn set_post_quantum(data: &Path, on: bool) {
     let path = data.join("amanat.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("post_quantum = false"), "{text}");
-    std::fs::write(&path, text.replace("post_quantum = false", &format!("post_quantum = {on}")))
-        .unwrap();
+    std::fs::write(
+        &path,
+        text.replace("post_quantum = false", &format!("post_quantum = {on}")),
+    )
+    .unwrap();
 }
 
 /// `amanat ARGS` as `who`, with `path` as its whole `PATH`.
 fn amanat_with_path(who: &Reviewer, path: &Path, args: &[&str], input: Option<&str>) -> Run {
-    amanat_in(&who.config, args, input, &[("PATH", path.to_str().unwrap())])
+    amanat_in(
+        &who.config,
+        args,
+        input,
+        &[("PATH", path.to_str().unwrap())],
+    )
 }
 
 /// The stanza types of every envelope and attachment blob of `report`.
@@ -140,9 +148,11 @@ fn a_hardware_key_reviewer_logs_in_reads_downloads_and_replies() {
     server.restart();
     let evidence = b"scanned letter, kept as sent".to_vec();
     let sent = server.submit(REPORT, &[("attachments_as_is", "letter.bin", &evidence)]);
+    server.stop();
     for (kind, types) in stored_protection(&server.data, &sent.id) {
         assert_eq!(types, vec!["p256tag".to_string()], "{kind}");
     }
+    server.restart();
     let hana = server.reviewer("hana");
     let path = plugin_dir();
 
@@ -163,8 +173,15 @@ fn a_hardware_key_reviewer_logs_in_reads_downloads_and_replies() {
 
     let show = amanat_with_path(hana, &path, &["show", &sent.id], None);
     show.succeeded();
-    assert!(show.stdout().contains("Smeared on television"), "{}", show.transcript());
-    assert!(show.stderr().contains(TOUCH), "the plugin's prompt goes to stderr");
+    assert!(
+        show.stdout().contains("Smeared on television"),
+        "{}",
+        show.transcript()
+    );
+    assert!(
+        show.stderr().contains(TOUCH),
+        "the plugin's prompt goes to stderr"
+    );
     assert!(!show.stdout().contains(TOUCH), "and never to stdout");
 
     let out = server.tmp.path().join("downloads");
@@ -184,11 +201,6 @@ fn a_hardware_key_reviewer_logs_in_reads_downloads_and_replies() {
         None,
     );
     reply.succeeded();
-    let stored = stored_protection(&server.data, &sent.id);
-    let (_, reply_types) = stored.iter().find(|(k, _)| k == "Reply").unwrap();
-    let mut reply_types = reply_types.clone();
-    reply_types.sort();
-    assert_eq!(reply_types, ["X25519", "p256tag"], "to the source and hana");
 
     // The plugin missing from PATH: a clear error naming it, exit code 7
     // (cannot decrypt), nothing shown.
@@ -202,6 +214,13 @@ fn a_hardware_key_reviewer_logs_in_reads_downloads_and_replies() {
         missing.transcript()
     );
     assert!(!missing.stdout().contains("Smeared"));
+
+    server.stop();
+    let stored = stored_protection(&server.data, &sent.id);
+    let (_, reply_types) = stored.iter().find(|(k, _)| k == "Reply").unwrap();
+    let mut reply_types = reply_types.clone();
+    reply_types.sort();
+    assert_eq!(reply_types, ["X25519", "p256tag"], "to the source and hana");
 }
 
 #[test]
@@ -212,11 +231,17 @@ fn a_post_quantum_instance_seals_reports_and_files_to_post_quantum_keys_only() {
     enrol_hardware(&mut server, "pia", "triage,identity", true);
     // An admin who receives no envelope may keep a classical key.
     let (admin_key, admin_recipient) = hardware_key(server.tmp.path(), "ada", false);
-    ok(&reviewer_add(&server.data, "ada", &admin_recipient, "admin"));
+    ok(&reviewer_add(
+        &server.data,
+        "ada",
+        &admin_recipient,
+        "admin",
+    ));
     drop(admin_key);
     server.restart();
 
     let sent = server.submit(REPORT, &[("attachments_as_is", "letter.bin", b"evidence")]);
+    server.stop();
     let stored = stored_protection(&server.data, &sent.id);
     assert!(stored.iter().any(|(k, _)| k == "blob"), "{stored:?}");
     for (kind, types) in &stored {
@@ -225,6 +250,7 @@ fn a_post_quantum_instance_seals_reports_and_files_to_post_quantum_keys_only() {
     }
 
     // The post-quantum reviewer reads it through the plugin.
+    server.restart();
     let pia = server.reviewer("pia");
     let path = plugin_dir();
     amanat_with_path(
@@ -246,6 +272,7 @@ fn a_post_quantum_instance_seals_reports_and_files_to_post_quantum_keys_only() {
 
     // A reply goes to the source's classical key alone (age cannot mix).
     amanat_with_path(pia, &path, &["reply", &sent.id, "-m", "Received."], None).succeeded();
+    server.stop();
     let stored = stored_protection(&server.data, &sent.id);
     let (_, reply) = stored.iter().find(|(k, _)| k == "Reply").unwrap();
     assert_eq!(reply, &vec!["X25519".to_string()]);
@@ -277,7 +304,11 @@ fn keys_of_the_other_kind_are_refused_at_enrolment_start_and_check() {
     // way forward; classical keys of both kinds are enrolled.
     let refused = reviewer_add(&data, "pia", &pq, "triage");
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
-    assert!(text(&refused).contains("post_quantum = true"), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("post_quantum = true"),
+        "{}",
+        text(&refused)
+    );
     ok(&reviewer_add(&data, "omar", &omar.recipient, "triage"));
     ok(&reviewer_add(&data, "tia", &tag, "identity"));
     let check = run(AMANATD, &["check", "--data-dir", d]);
@@ -300,7 +331,10 @@ fn keys_of_the_other_kind_are_refused_at_enrolment_start_and_check() {
     assert_eq!(start.status.code(), Some(3), "{}", text(&start));
     let said = text(&start);
     assert!(said.contains("refusing to start"), "{said}");
-    assert!(said.contains("\"omar\"") && said.contains("\"tia\""), "{said}");
+    assert!(
+        said.contains("\"omar\"") && said.contains("\"tia\""),
+        "{said}"
+    );
 
     let late = Reviewer::keygen(tmp.path(), "lea");
     let refused = reviewer_add(&data, "lea", &late.recipient, "triage");
@@ -318,15 +352,56 @@ fn the_review_api_refuses_a_key_the_instance_cannot_seal_to() {
     let ana = server.reviewer("ana");
     let add = |name: &str, recipient: &str| {
         ana.amanat(&[
-            "admin", "reviewer", "add", "--name", name, "--recipient", recipient, "--roles",
+            "admin",
+            "reviewer",
+            "add",
+            "--name",
+            name,
+            "--recipient",
+            recipient,
+            "--roles",
             "triage",
         ])
     };
     let refused = add("pia", &pq);
     refused.exited(1);
-    assert!(refused.stderr().contains("age cannot mix"), "{}", refused.transcript());
+    assert!(
+        refused.stderr().contains("age cannot mix"),
+        "{}",
+        refused.transcript()
+    );
     add("tia", &tag).succeeded();
+
+    // Removing a reviewer ends their session at once, and what is sealed
+    // afterwards excludes their key.
+    let tia = Reviewer {
+        name: "tia".into(),
+        id: String::new(),
+        recipient: tag.clone(),
+        key: server.tmp.path().join("tia.key"),
+        config: server.tmp.path().join("tia-config"),
+    };
+    let path = plugin_dir();
+    let login = [
+        "login",
+        "--server",
+        server.review(),
+        "--identity",
+        tia.key.to_str().unwrap(),
+    ];
+    amanat_with_path(&tia, &path, &login, None).succeeded();
+    amanat_with_path(&tia, &path, &["whoami"], None).succeeded();
+    ana.amanat(&["admin", "reviewer", "remove", "tia"])
+        .succeeded();
+    amanat_with_path(&tia, &path, &["whoami"], None).exited(3);
+    let sent = server.submit(REPORT, &[]);
     server.stop();
+    let store = amanatd::store::Store::open(&server.data).unwrap();
+    let meta = store.report(&sent.id).unwrap().unwrap();
+    assert!(!meta.envelopes.is_empty());
+    for e in &meta.envelopes {
+        assert!(!e.recipients.contains(&tag), "{:?} sealed to tia", e.kind);
+    }
 }
 
 /// Runs `amanatd serve` on free ports and waits (at most a minute) for it
@@ -335,7 +410,12 @@ fn serve_until_exit(data: &Path) -> std::process::Output {
     let mut child = Command::new(AMANATD)
         .args(["serve", "--data-dir"])
         .arg(data)
-        .args(["--intake-addr", "127.0.0.1:0", "--review-addr", "127.0.0.1:0"])
+        .args([
+            "--intake-addr",
+            "127.0.0.1:0",
+            "--review-addr",
+            "127.0.0.1:0",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

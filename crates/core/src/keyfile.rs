@@ -377,7 +377,11 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(e.contains("plugin") && e.contains("# recipient:"), "{e}");
-        for bad in ["AGE-PLUGIN-1XYZ", "AGE-PLUGIN-YUBIKEY-1", "AGE-PLUGIN-yubikey-1XYZ"] {
+        for bad in [
+            "AGE-PLUGIN-1XYZ",
+            "AGE-PLUGIN-YUBIKEY-1",
+            "AGE-PLUGIN-yubikey-1XYZ",
+        ] {
             let text = format!("# recipient: {TAG}\n{bad}\n");
             let e = parse_identity_text(&text, &p).err().unwrap().to_string();
             assert!(e.contains("not an age identity"), "{bad}: {e}");

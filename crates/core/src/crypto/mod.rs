@@ -27,7 +27,10 @@ pub enum CryptoError {
          recipient(s): age refuses to mix them (a classical key would undo the post-quantum \
          protection); give every reviewer of the set the same kind of key"
     )]
-    MixedRecipients { post_quantum: usize, classical: usize },
+    MixedRecipients {
+        post_quantum: usize,
+        classical: usize,
+    },
     #[error("encryption failed: {0}")]
     Encrypt(String),
     #[error("this data could not be decrypted with the given key")]

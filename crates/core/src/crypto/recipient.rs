@@ -204,9 +204,7 @@ pub fn classify(stanza_types: &[String]) -> Protection {
         Some(k) if !k.is_empty() && k.iter().all(|k| k.is_post_quantum()) => {
             Protection::PostQuantum
         }
-        Some(k) if !k.is_empty() && k.iter().all(|k| !k.is_post_quantum()) => {
-            Protection::Classical
-        }
+        Some(k) if !k.is_empty() && k.iter().all(|k| !k.is_post_quantum()) => Protection::Classical,
         _ => Protection::Unknown,
     }
 }

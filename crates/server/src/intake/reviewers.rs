@@ -18,7 +18,7 @@ use amanat_core::records::{EnvelopeKind, Record, RecordError};
 pub enum ReviewersError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A stored recipient is not an age X25519 recipient.
+    /// A stored recipient is none of the kinds Amanat seals to.
     #[error(transparent)]
     Recipient(#[from] CryptoError),
 }

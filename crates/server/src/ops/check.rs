@@ -164,13 +164,10 @@ pub fn check(data_dir: &Path, config: Option<&Path>) -> Report {
             }
         },
         Ok(None) => {
-            match Store::open(data_dir)
-                .map_err(OpsError::from)
-                .and_then(|s| {
-                    let status = StoreStatus::of(&s)?;
-                    Ok((s, status))
-                })
-            {
+            match Store::open(data_dir).map_err(OpsError::from).and_then(|s| {
+                let status = StoreStatus::of(&s)?;
+                Ok((s, status))
+            }) {
                 Ok((store, s)) => {
                     rep.add(
                         Verdict::Ok,
@@ -263,10 +260,7 @@ fn key_kind_check(rep: &mut Report, store: &Store, post_quantum: bool) {
                 rep.add(
                     Verdict::Fail,
                     "reviewer keys",
-                    format!(
-                        "amanatd serve refuses to start: {}",
-                        problems.join("; ")
-                    ),
+                    format!("amanatd serve refuses to start: {}", problems.join("; ")),
                 );
             }
         }

@@ -27,7 +27,7 @@ pub(super) async fn challenge(
 ) -> ApiResult {
     if !keys::is_recipient(&r.recipient) {
         return Err(ApiError::bad_request(
-            "`recipient` is not an age recipient (age1…, age1tag1… or age1tagpq1…)",
+            "`recipient` is not an age X25519 recipient (age1…) nor a hardware one (age1tag1…, age1tagpq1…)",
         ));
     }
     let reviewer = st

@@ -225,7 +225,12 @@ fn receives_envelopes(roles: &[Role]) -> bool {
 
 /// Why a reviewer with `recipient` and `roles` cannot be sealed to on an
 /// instance that is (or is not) post-quantum; `None` if they can.
-fn key_kind_problem(name: &str, recipient: &str, roles: &[Role], post_quantum: bool) -> Option<String> {
+fn key_kind_problem(
+    name: &str,
+    recipient: &str,
+    roles: &[Role],
+    post_quantum: bool,
+) -> Option<String> {
     if !receives_envelopes(roles) {
         return None;
     }

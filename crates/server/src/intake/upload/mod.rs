@@ -25,8 +25,8 @@
 //! while choosing the file again works in every browser with JavaScript off
 //! and leaves nothing behind.
 
-use amanat_core::crypto::envelope::Recipient;
 use amanat_core::crypto::blob::BlobWriter;
+use amanat_core::crypto::envelope::Recipient;
 use amanat_sanitize::{self as sanitize, Kind, Outcome, SanitizeError};
 use std::io::{self, Read};
 use std::path::PathBuf;
