@@ -2,6 +2,7 @@
 //! `amanatd` on loopback, the real `amanat` CLI, and the software test
 //! plugin `age-plugin-amanattest` (crates/test-plugin) on `PATH` standing in
 //! for a YubiKey, Secure Enclave or TPM plugin.
+#![forbid(unsafe_code)]
 
 use crate::common::cli::{Reviewer, Run, Server, amanat_in};
 use crate::common::daemon::{AMANAT, AMANATD, ok, run, text};
@@ -344,7 +345,7 @@ fn keys_of_the_other_kind_are_refused_at_enrolment_start_and_check() {
 }
 
 #[test]
-fn the_review_api_refuses_a_key_the_instance_cannot_seal_to() {
+fn online_enrolment_login_decoys_and_removal_of_a_hardware_key() {
     let mut server = Server::start(&[("ana", "triage,identity,admin")]);
     server.login("ana");
     let (_, pq) = hardware_key(server.tmp.path(), "pia", true);
@@ -370,10 +371,7 @@ fn the_review_api_refuses_a_key_the_instance_cannot_seal_to() {
         "{}",
         refused.transcript()
     );
-    add("tia", &tag).succeeded();
 
-    // Removing a reviewer ends their session at once, and what is sealed
-    // afterwards excludes their key.
     let tia = Reviewer {
         name: "tia".into(),
         id: String::new(),
@@ -389,6 +387,13 @@ fn the_review_api_refuses_a_key_the_instance_cannot_seal_to() {
         "--identity",
         tia.key.to_str().unwrap(),
     ];
+    // Before tia is enrolled, the challenge for her tagged key is a decoy
+    // sealed to that very key (a stanza sealed to another key would name
+    // the difference): her plugin opens it, and the login still fails.
+    let early = amanat_with_path(&tia, &path, &login, None);
+    early.exited(3);
+    assert!(early.stderr().contains(TOUCH), "{}", early.transcript());
+    add("tia", &tag).succeeded();
     amanat_with_path(&tia, &path, &login, None).succeeded();
     amanat_with_path(&tia, &path, &["whoami"], None).succeeded();
     ana.amanat(&["admin", "reviewer", "remove", "tia"])

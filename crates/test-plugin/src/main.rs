@@ -16,6 +16,7 @@
 //!
 //! `age-plugin-amanattest --generate [--pq]` prints a new identity file: a
 //! comment with the recipient, then the identity line.
+#![forbid(unsafe_code)]
 
 mod kem;
 

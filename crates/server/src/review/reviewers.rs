@@ -234,7 +234,8 @@ fn key_kind_problem(
     if !receives_envelopes(roles) {
         return None;
     }
-    // A stored recipient that no longer parses is refused the same way.
+    // A recipient that does not parse is not a question of kind: it was
+    // refused at enrolment, and sealing to it fails with its own error.
     let pq = recipient.parse::<Recipient>().ok()?.is_post_quantum();
     match (post_quantum, pq) {
         (true, false) => Some(format!(
