@@ -586,7 +586,7 @@ pub fn multipart(data: &[u8]) {
                 pdf_max_values: 10_000,
             },
         },
-        recipients: vec![IDENTITY.to_public()],
+        recipients: vec![IDENTITY.to_public().into()],
         blobs_dir: blobs.clone(),
         uploads: &uploads,
         csrf_ok: &csrf_ok,

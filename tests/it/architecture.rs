@@ -99,3 +99,53 @@ fn the_stripper_depends_on_nothing_of_ours() {
         .collect();
     assert!(ours.is_empty(), "amanat-sanitize depends on {ours:?}");
 }
+
+/// The `age` features `cargo tree -p <package> -e features` shows enabled.
+fn age_features(package: &str) -> BTreeSet<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["tree", "--locked", "--offline", "--prefix", "none"])
+        .args(["-e", "features", "-i", "age", "-p", package])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cargo tree -p {package} -e features: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("age feature \""))
+        .filter_map(|l| l.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The server encrypts with the age crate alone: it never runs a plugin
+/// program, so age's `plugin` feature is not built into it. The reviewer's
+/// CLI has it (hardware identities) and the test plugin is never packaged.
+#[test]
+fn only_the_cli_builds_age_with_plugins_and_no_package_ships_the_test_plugin() {
+    let server = age_features("amanatd");
+    assert!(
+        server.contains("armor"),
+        "amanatd's age features: {server:?}"
+    );
+    assert!(
+        !server.contains("plugin"),
+        "amanatd's age features: {server:?}"
+    );
+    let cli = age_features("amanat-cli");
+    assert!(cli.contains("plugin"), "amanat-cli's age features: {cli:?}");
+
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    let deb = manifest.split("[package.metadata.deb]").nth(1).unwrap();
+    assert!(deb.contains("target/release/amanat\""), "{deb}");
+    assert!(
+        !deb.contains("age-plugin"),
+        "the Debian package ships a plugin: {deb}"
+    );
+}

@@ -24,6 +24,7 @@ mod followup;
 mod fuzz_seeds;
 mod hostile;
 mod i18n;
+mod keys;
 mod layout;
 mod ops;
 mod rekey;

@@ -44,10 +44,12 @@ fn rekey_moves_every_report_off_a_removed_key_and_survives_a_kill() {
         ("second", "triage,identity,admin"),
         ("leaver", "triage,identity"),
     ]);
-    let key = |name: &str| {
-        amanat_core::keyfile::load(&server.reviewer(name).key)
-            .unwrap()
-            .identity
+    let key = |name: &str| match amanat_core::keyfile::load(&server.reviewer(name).key)
+        .unwrap()
+        .key
+    {
+        amanat_core::keyfile::IdentityKey::X25519(id) => id,
+        amanat_core::keyfile::IdentityKey::Plugin(_) => panic!("a software key was expected"),
     };
     let (admin, second, leaver) = (key("admin"), key("second"), key("leaver"));
     server.stop();

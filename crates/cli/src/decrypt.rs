@@ -7,12 +7,17 @@
 //! The report envelope must open and read as an `amanat.report/1` record
 //! (else the command fails with exit code 7); a thread entry that does not
 //! open or read is kept as "not encrypted to your key".
+//!
+//! A plugin (hardware) identity is opened through its plugin program
+//! (`age-plugin-<name>` on `PATH`), which age runs; what the plugin asks
+//! ("touch your key", a PIN) goes to the terminal through [`Prompts`], never
+//! to stdout, so `--json` output stays clean.
 
 use crate::client::Connection;
 use crate::exit::{CliError, Exit};
 use amanat_core::api::{EnvelopeData, ReportDetail};
 use amanat_core::crypto::envelope;
-use amanat_core::keyfile::{KeyfileError, LoadedIdentity};
+use amanat_core::keyfile::{IdentityKey, KeyfileError, LoadedIdentity, PluginIdentity};
 use amanat_core::records::{
     AttachmentManifest, EnvelopeKind, IdentityRecord, MessageRecord, NoteRecord, Record,
     ReplyRecord, ReportRecord, WithdrawalRecord,
@@ -33,6 +38,7 @@ pub struct Identity {
     path: PathBuf,
     load: Loader,
     loaded: OnceCell<LoadedIdentity>,
+    plugin: OnceCell<age::plugin::IdentityPluginV1<Prompts>>,
 }
 
 impl Identity {
@@ -42,6 +48,7 @@ impl Identity {
             path: path.to_path_buf(),
             load,
             loaded: OnceCell::new(),
+            plugin: OnceCell::new(),
         }
     }
 
@@ -58,6 +65,96 @@ impl Identity {
         let id = (self.load)(&self.path)?;
         Ok(self.loaded.get_or_init(|| id))
     }
+
+    /// The identity as age decrypts with it: the X25519 key, or the plugin
+    /// that holds the key (found on `PATH` once).
+    pub fn age(&self) -> Result<&dyn age::Identity, CliError> {
+        match &self.get()?.key {
+            IdentityKey::X25519(id) => Ok(id),
+            IdentityKey::Plugin(p) => {
+                if let Some(plugin) = self.plugin.get() {
+                    return Ok(plugin);
+                }
+                let plugin = plugin_identity(p, &self.path)?;
+                Ok(self.plugin.get_or_init(|| plugin))
+            }
+        }
+    }
+
+    /// Opens one envelope with this identity (a login challenge, a report's
+    /// envelopes): `None` if it is not encrypted to it or does not open.
+    pub fn open(&self, ciphertext: &[u8]) -> Result<Option<Zeroizing<Vec<u8>>>, CliError> {
+        let id = self.age()?;
+        Ok(envelope::open(ciphertext, &[id]).ok())
+    }
+}
+
+/// age's callbacks for a plugin: its messages ("touch your YubiKey") and
+/// questions (a PIN) on stderr and the terminal.
+#[derive(Clone, Copy)]
+pub struct Prompts;
+
+impl age::Callbacks for Prompts {
+    fn display_message(&self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    fn confirm(&self, message: &str, yes: &str, no: Option<&str>) -> Option<bool> {
+        let choices = match no {
+            Some(no) => format!("[{yes}/{no}]"),
+            None => format!("[{yes}]"),
+        };
+        eprint!("{message} {choices} ");
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).ok()?;
+        let answer = answer.trim();
+        if answer.eq_ignore_ascii_case(yes) || (answer.is_empty() && no.is_none()) {
+            Some(true)
+        } else if no.is_some_and(|n| answer.eq_ignore_ascii_case(n)) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    fn request_public_string(&self, description: &str) -> Option<String> {
+        eprint!("{description} ");
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).ok()?;
+        Some(answer.trim_end_matches(['\r', '\n']).to_string())
+    }
+
+    fn request_passphrase(&self, description: &str) -> Option<secrecy::SecretString> {
+        // A PIN or passphrase the plugin needs: asked without echo.
+        let p = amanat_core::keyfile::ask_secret(description).ok()?;
+        Some(secrecy::SecretString::from(p.to_string()))
+    }
+}
+
+/// The plugin that opens `p`, or a clear error naming the program missing
+/// from `PATH` (exit code 7).
+fn plugin_identity(
+    p: &PluginIdentity,
+    path: &Path,
+) -> Result<age::plugin::IdentityPluginV1<Prompts>, CliError> {
+    let bad = || {
+        CliError::general(format!(
+            "{} holds a plugin identity that is not valid age Bech32",
+            path.display()
+        ))
+    };
+    let id: age::plugin::Identity = p.expose().parse().map_err(|_| bad())?;
+    age::plugin::IdentityPluginV1::new(p.plugin_name(), &[id], Prompts).map_err(|_| {
+        CliError::new(
+            Exit::Decrypt,
+            format!(
+                "the identity in {} is held by the age plugin `{}`, which is not on PATH; \
+                 install it (docs/reviewers.md) or add its directory to PATH, then try again",
+                path.display(),
+                p.binary_name()
+            ),
+        )
+    })
 }
 
 /// A report as this reviewer can read it.
@@ -137,8 +234,9 @@ pub fn fetch(conn: &Connection, key: &Identity, id: &str) -> Result<DecryptedRep
         .api
         .get(&format!("/api/v1/reports/{id}"))
         .map_err(no_such_report(id))?;
-    // Loaded (and its passphrase asked for) before anything is opened.
-    key.get()?;
+    // Loaded (and its passphrase asked for, its plugin started) before
+    // anything is opened.
+    key.age()?;
     let open = |e: &EnvelopeData| open_envelope(key, id, e);
     let mut report = None;
     let mut ident = None;
@@ -173,7 +271,7 @@ pub fn open_envelope(
     id: &str,
     e: &EnvelopeData,
 ) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    let identity = &key.get()?.identity;
+    let identity = key.age()?;
     let ct = BASE64
         .decode(e.ciphertext.as_bytes())
         .map_err(|_| CliError::general("the server sent malformed ciphertext"))?;

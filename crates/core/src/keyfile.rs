@@ -3,8 +3,14 @@
 //! Identity files are the standard age format, so files made by
 //! `age-keygen` or `rage-keygen` work, plain or passphrase-protected (age's
 //! scrypt, armored or binary). Files readable by group or others are
-//! refused. Secrets stay in zeroizing buffers. Plugin (hardware) identities
-//! are not supported: the server encrypts to X25519 recipients only.
+//! refused. Secrets stay in zeroizing buffers.
+//!
+//! Plugin (hardware) identity files, as age-plugin-yubikey, age-plugin-se or
+//! age-plugin-tpm write them (comment lines, then `AGE-PLUGIN-<NAME>-1…`),
+//! are read too: the identity line is kept as text for the CLI, which opens
+//! envelopes through the plugin (age's `plugin` feature is the CLI's alone,
+//! never the server's), and the recipient is the `age1tag1…` or
+//! `age1tagpq1…` key the plugin wrote in a comment.
 
 use age::secrecy::SecretString;
 use age::x25519;
@@ -56,11 +62,12 @@ pub enum KeyfileError {
     #[error("{} does not contain an identity", .0.display())]
     NoIdentityInside(std::path::PathBuf),
     #[error(
-        "{} holds a plugin (hardware) identity; Amanat supports X25519 identities only \
-         (make one with `amanat keygen`)",
+        "{} holds a plugin (hardware) identity but no age1tag1… or age1tagpq1… recipient in \
+         its comments; add the line `# recipient: age1tag1…` with the recipient your plugin \
+         printed (docs/reviewers.md)",
         .0.display()
     )]
-    Plugin(std::path::PathBuf),
+    PluginWithoutRecipient(std::path::PathBuf),
     #[error("{} contains a line that is not an age identity", .0.display())]
     BadLine(std::path::PathBuf),
     #[error("{} contains no age identity", .0.display())]
@@ -78,8 +85,62 @@ pub const PASSPHRASE_VAR: &str = "AMANAT_PASSPHRASE";
 
 /// A loaded identity and its public recipient.
 pub struct LoadedIdentity {
-    pub identity: x25519::Identity,
+    pub key: IdentityKey,
+    /// `age1…`, or for a plugin identity the `age1tag1…`/`age1tagpq1…` key
+    /// from the file's comments.
     pub recipient: String,
+}
+
+/// The secret half of a reviewer's key.
+pub enum IdentityKey {
+    /// A software X25519 key (`AGE-SECRET-KEY-1…`).
+    X25519(x25519::Identity),
+    /// A key held by a plugin (hardware): only a handle to it is in the file.
+    Plugin(PluginIdentity),
+}
+
+/// An `AGE-PLUGIN-<NAME>-1…` line, kept as text (zeroized on drop) for the
+/// CLI to hand to the plugin through age.
+pub struct PluginIdentity {
+    name: String,
+    text: Zeroizing<String>,
+}
+
+impl PluginIdentity {
+    /// Reads an `AGE-PLUGIN-<NAME>-1…` line; `None` if it is not one. The
+    /// Bech32 checksum is checked by age when the CLI parses it.
+    pub fn parse(line: &str) -> Option<PluginIdentity> {
+        let rest = line.strip_prefix("AGE-PLUGIN-")?;
+        // The Bech32 separator is the last `1`; the name ends with `-`.
+        let (hrp_rest, data) = rest.rsplit_once('1')?;
+        let name = hrp_rest.strip_suffix('-')?.to_ascii_lowercase();
+        let valid = |c: char| c.is_ascii_alphanumeric() || "+-._".contains(c);
+        if name.is_empty() || !name.chars().all(valid) || data.is_empty() {
+            return None;
+        }
+        if line.chars().any(|c| c.is_ascii_lowercase()) {
+            return None;
+        }
+        Some(PluginIdentity {
+            name,
+            text: Zeroizing::new(line.to_string()),
+        })
+    }
+
+    /// The plugin's name (`yubikey`, `se`, `tpm`, …).
+    pub fn plugin_name(&self) -> &str {
+        &self.name
+    }
+
+    /// The program age runs for it: `age-plugin-<name>`.
+    pub fn binary_name(&self) -> String {
+        format!("age-plugin-{}", self.name)
+    }
+
+    /// The identity line, to hand to age.
+    pub fn expose(&self) -> &str {
+        &self.text
+    }
 }
 
 /// Writes a new identity file (mode 0600, never overwriting) and returns the
@@ -182,25 +243,57 @@ fn decrypt_identity_file(raw: &[u8], path: &Path) -> Result<Zeroizing<String>, K
 
 fn parse_identity_text(text: &str, path: &Path) -> Result<LoadedIdentity, KeyfileError> {
     let mut found = None;
+    let mut commented = None;
     for line in text.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
+        if line.is_empty() {
             continue;
         }
-        if line.starts_with("AGE-PLUGIN-") {
-            return Err(KeyfileError::Plugin(path.to_path_buf()));
+        if let Some(comment) = line.strip_prefix('#') {
+            if commented.is_none() {
+                commented = recipient_in_comment(comment);
+            }
+            continue;
         }
-        let id: x25519::Identity = line
-            .parse()
-            .map_err(|_| KeyfileError::BadLine(path.to_path_buf()))?;
+        let key = if line.starts_with("AGE-PLUGIN-") {
+            IdentityKey::Plugin(
+                PluginIdentity::parse(line).ok_or_else(|| KeyfileError::BadLine(path.into()))?,
+            )
+        } else {
+            IdentityKey::X25519(
+                line.parse()
+                    .map_err(|_| KeyfileError::BadLine(path.to_path_buf()))?,
+            )
+        };
         if found.is_none() {
-            found = Some(id);
+            found = Some(key);
         }
     }
-    let identity = found.ok_or_else(|| KeyfileError::NoIdentity(path.to_path_buf()))?;
-    Ok(LoadedIdentity {
-        recipient: identity.to_public().to_string(),
-        identity,
-    })
+    let key = found.ok_or_else(|| KeyfileError::NoIdentity(path.to_path_buf()))?;
+    let recipient = match &key {
+        IdentityKey::X25519(id) => id.to_public().to_string(),
+        IdentityKey::Plugin(_) => {
+            commented.ok_or_else(|| KeyfileError::PluginWithoutRecipient(path.to_path_buf()))?
+        }
+    };
+    Ok(LoadedIdentity { key, recipient })
+}
+
+/// A hardware recipient (`age1tag1…`, `age1tagpq1…`) named in a comment
+/// such as `# public key: …` or `#    Recipient: …`.
+fn recipient_in_comment(comment: &str) -> Option<String> {
+    comment
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .filter(|w| w.starts_with("age1tag"))
+        .find_map(|w| w.parse::<crate::crypto::recipient::Recipient>().ok())
+        .map(|r| r.to_string())
+}
+
+/// Asks the terminal for a secret without echo (a plugin's PIN); never
+/// read from the environment.
+pub fn ask_secret(prompt: &str) -> Result<Zeroizing<String>, KeyfileError> {
+    rpassword::prompt_password(format!("{prompt}: "))
+        .map(Zeroizing::new)
+        .map_err(KeyfileError::Terminal)
 }
 
 /// Reads a passphrase from `AMANAT_PASSPHRASE` or the terminal.
@@ -250,6 +343,31 @@ mod tests {
         assert!(load(&p).err().unwrap().to_string().contains("chmod 600"));
     }
 
+    const TAG: &str = crate::crypto::recipient::tests::TAG;
+
+    #[test]
+    fn plugin_files_are_read_as_plugins_write_them() {
+        let p = Path::new("k.txt");
+        let text = format!(
+            "#       Serial: 1, Slot: 1\n#    Recipient: {TAG}\n#   Touch policy: Always\n\
+             AGE-PLUGIN-YUBIKEY-1QQPQZYQVQYQQ2\n"
+        );
+        let id = parse_identity_text(&text, p).unwrap();
+        assert_eq!(id.recipient, TAG);
+        let IdentityKey::Plugin(plugin) = id.key else {
+            panic!("not a plugin identity")
+        };
+        assert_eq!(plugin.plugin_name(), "yubikey");
+        assert_eq!(plugin.binary_name(), "age-plugin-yubikey");
+        assert_eq!(plugin.expose(), "AGE-PLUGIN-YUBIKEY-1QQPQZYQVQYQQ2");
+        let id = parse_identity_text(
+            &format!("# public key: {TAG}\nAGE-PLUGIN-AMANAT.TEST-1QQQ\n"),
+            p,
+        )
+        .unwrap();
+        assert!(matches!(id.key, IdentityKey::Plugin(ref x) if x.plugin_name() == "amanat.test"));
+    }
+
     #[test]
     fn plugin_and_garbage_files_are_refused_clearly() {
         let dir = tempfile::tempdir().unwrap();
@@ -258,7 +376,16 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(e.contains("plugin"), "{e}");
+        assert!(e.contains("plugin") && e.contains("# recipient:"), "{e}");
+        for bad in [
+            "AGE-PLUGIN-1XYZ",
+            "AGE-PLUGIN-YUBIKEY-1",
+            "AGE-PLUGIN-yubikey-1XYZ",
+        ] {
+            let text = format!("# recipient: {TAG}\n{bad}\n");
+            let e = parse_identity_text(&text, &p).err().unwrap().to_string();
+            assert!(e.contains("not an age identity"), "{bad}: {e}");
+        }
         let e = parse_identity_text("# nothing\n", &p)
             .err()
             .unwrap()

@@ -85,8 +85,9 @@ impl Application {
             cfg.limits.clone(),
             &cfg.kdf,
         )?);
-        let review_state =
-            web::Data::new(ReviewState::new(store, questionnaire, cfg.limits.clone()));
+        let mut review = ReviewState::new(store, questionnaire, cfg.limits.clone());
+        review.post_quantum = cfg.crypto.post_quantum;
+        let review_state = web::Data::new(review);
 
         let (intake, intake_addr, intake_cert) =
             bind(cfg, &cfg.intake, Side::Intake, handle_signals, move |tls| {

@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, id: &str, out: &Path, json: bool) -> Result<(), CliError> 
         .map_err(|e| CliError::general(format!("cannot create {}: {e}", out.display())))?;
     // The identity that opened the report: loaded (and its passphrase
     // asked for) once.
-    let identity = &o.key.get()?.identity;
+    let identity = o.key.age()?;
     let show_progress = !json && std::io::stderr().is_terminal();
     let mut written = Vec::new();
     for m in &files {
@@ -113,7 +113,7 @@ fn open_offline_note<'a>(files: impl Iterator<Item = &'a AttachmentManifest>) ->
 /// and hash; returns the final path. Nothing is left behind on failure.
 fn save_attachment(
     resp: reqwest::blocking::Response,
-    identity: &age::x25519::Identity,
+    identity: &dyn age::Identity,
     m: &AttachmentManifest,
     out: &Path,
     bar: &indicatif::ProgressBar,

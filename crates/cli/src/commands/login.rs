@@ -16,7 +16,6 @@ use crate::session;
 use amanat_core::api::{
     ChallengeRequest, ChallengeResponse, Recipients, ReviewerInfo, SessionResponse, VerifyRequest,
 };
-use amanat_core::crypto::envelope;
 use amanat_core::model::Role;
 use data_encoding::BASE64;
 use std::path::{Path, PathBuf};
@@ -30,7 +29,8 @@ pub fn login(
     ca_file: Option<PathBuf>,
 ) -> Result<(), CliError> {
     let dir = ctx.dir.as_path();
-    let id = (ctx.load_identity)(identity_path)?;
+    let key = ctx.identity(identity_path);
+    let id = key.get()?;
     let api = Api::new(server, ctx.proxy.as_deref(), ca_file.as_deref())?;
     let ch: ChallengeResponse = api.post(
         "/api/v1/auth/challenge",
@@ -41,7 +41,7 @@ pub fn login(
     let ct = BASE64
         .decode(ch.challenge.as_bytes())
         .map_err(|_| CliError::general("the server sent a malformed challenge"))?;
-    let nonce = envelope::open(&ct, &[&id.identity]).map_err(|_| {
+    let nonce = key.open(&ct)?.ok_or_else(|| {
         CliError::new(
             Exit::NotLoggedIn,
             "login refused: this identity is not enrolled on the server (ask the operator to run \

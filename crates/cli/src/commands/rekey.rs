@@ -22,10 +22,9 @@ use crate::decrypt::{self, DecryptedReport};
 use crate::exit::{CliError, Exit};
 use crate::render::print_json;
 use crate::session;
-use age::x25519;
 use amanat_core::api::{BlobInfo, EnvelopeData, EnvelopeSwap, RekeyTargets, ReportList, Swapped};
 use amanat_core::crypto::blob::{BlobError, BlobWriter, open_blob};
-use amanat_core::crypto::envelope;
+use amanat_core::crypto::{envelope, recipient};
 use amanat_core::records::EnvelopeKind;
 use data_encoding::BASE64;
 use serde::Serialize;
@@ -128,7 +127,7 @@ struct Plan {
 /// A recipient set as the server names it and as age encrypts to it.
 struct Sealing {
     spelled: Vec<String>,
-    parsed: Vec<x25519::Recipient>,
+    parsed: Vec<recipient::Recipient>,
 }
 
 impl Sealing {
@@ -198,7 +197,7 @@ fn check_pins(dir: &std::path::Path, server: &str, t: &RekeyTargets) -> Result<(
 
 /// Parses recipients as the server sends them: the one place this command
 /// reads a recipient.
-fn recipients(spelled: &[String]) -> Result<Vec<x25519::Recipient>, CliError> {
+fn recipients(spelled: &[String]) -> Result<Vec<recipient::Recipient>, CliError> {
     envelope::parse_recipients(spelled).map_err(|e| {
         CliError::general(format!(
             "the server sent a recipient this CLI cannot use: {e}"
@@ -309,7 +308,7 @@ fn swap_blob(
             ),
         )
     })?;
-    let identity = &key.get()?.identity;
+    let identity = key.age()?;
     let resp = conn
         .api
         .get_stream(&format!("/api/v1/reports/{id}/blobs/{}", b.id))?;

@@ -13,8 +13,8 @@
 
 use super::envelope;
 use super::hasher::StreamHasher;
+use super::recipient::SealTo;
 use super::{CryptoError, ct_eq};
-use age::x25519;
 use std::io::{self, BufReader, Read, Write};
 use zeroize::Zeroizing;
 
@@ -40,15 +40,10 @@ pub struct BlobWriter<W: Write> {
 }
 
 impl<W: Write> BlobWriter<W> {
-    /// Starts a blob encrypted to every recipient.
-    pub fn new(output: W, recipients: &[x25519::Recipient]) -> Result<Self, CryptoError> {
-        if recipients.is_empty() {
-            return Err(CryptoError::NoRecipients);
-        }
-        let enc =
-            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-                .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
-        let stream = enc
+    /// Starts a blob encrypted to every recipient (a mixed post-quantum and
+    /// classical set is refused, as for envelopes).
+    pub fn new<R: SealTo>(output: W, recipients: &[R]) -> Result<Self, CryptoError> {
+        let stream = envelope::encryptor(recipients)?
             .wrap_output(output)
             .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
         Ok(BlobWriter {

@@ -6,31 +6,23 @@
 //! with a floor of [`MIN_PADDED`] so that short reports all look alike.
 
 use super::CryptoError;
-use age::x25519;
+pub use super::recipient::{Recipient, SealTo};
 use std::io::{Read, Write};
 use zeroize::Zeroizing;
 
 /// Smallest padded plaintext size: every short report looks the same.
 pub const MIN_PADDED: usize = 4096;
 
-/// Parses age X25519 recipients (`age1…`).
-pub fn parse_recipients<S: AsRef<str>>(
-    recipients: &[S],
-) -> Result<Vec<x25519::Recipient>, CryptoError> {
-    recipients
-        .iter()
-        .map(|r| r.as_ref().parse().map_err(|_| CryptoError::BadRecipient))
-        .collect()
+/// Parses reviewer recipients (`age1…`, `age1tag1…`, `age1tagpq1…`).
+pub fn parse_recipients<S: AsRef<str>>(recipients: &[S]) -> Result<Vec<Recipient>, CryptoError> {
+    super::recipient::parse_all(recipients)
 }
 
-/// Pads and encrypts `plaintext` to every recipient.
-pub fn seal(plaintext: &[u8], recipients: &[x25519::Recipient]) -> Result<Vec<u8>, CryptoError> {
-    if recipients.is_empty() {
-        return Err(CryptoError::NoRecipients);
-    }
+/// Pads and encrypts `plaintext` to every recipient. A set that mixes
+/// post-quantum and classical recipients is refused before age is called.
+pub fn seal<R: SealTo>(plaintext: &[u8], recipients: &[R]) -> Result<Vec<u8>, CryptoError> {
+    let enc = encryptor(recipients)?;
     let padded = pad(plaintext)?;
-    let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-        .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
     let mut out = Vec::with_capacity(padded.len() + 512);
     let mut w = enc
         .wrap_output(&mut out)
@@ -39,6 +31,14 @@ pub fn seal(plaintext: &[u8], recipients: &[x25519::Recipient]) -> Result<Vec<u8
         .and_then(|_| w.finish().map(|_| ()))
         .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
     Ok(out)
+}
+
+/// An age encryptor to `recipients`, once the set is checked (not empty,
+/// not mixed); shared by envelopes and attachment blobs.
+pub fn encryptor<R: SealTo>(recipients: &[R]) -> Result<age::Encryptor, CryptoError> {
+    super::recipient::check_set(recipients)?;
+    age::Encryptor::with_recipients(recipients.iter().map(|r| r.age_recipient()))
+        .map_err(|e| CryptoError::Encrypt(e.to_string()))
 }
 
 /// Decrypts an envelope with any of `identities` and removes the padding.
@@ -128,6 +128,7 @@ pub fn stanza_types(ciphertext: &[u8]) -> Result<Vec<String>, CryptoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use age::x25519;
     use proptest::prelude::*;
 
     #[test]
@@ -170,7 +171,8 @@ mod tests {
 
     #[test]
     fn seal_refuses_no_recipients() {
-        assert!(matches!(seal(b"x", &[]), Err(CryptoError::NoRecipients)));
+        let none: [Recipient; 0] = [];
+        assert!(matches!(seal(b"x", &none), Err(CryptoError::NoRecipients)));
     }
 
     #[test]

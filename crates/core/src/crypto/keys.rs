@@ -27,9 +27,10 @@ pub fn identity_from_bytes(bytes: &[u8; 32]) -> Result<x25519::Identity, CryptoE
     s.parse().map_err(|_| CryptoError::BadRecipient)
 }
 
-/// True if `s` parses as an age X25519 recipient.
+/// True if `s` parses as a reviewer recipient of any kind Amanat seals to
+/// (`age1…`, `age1tag1…`, `age1tagpq1…`; see [`super::recipient`]).
 pub fn is_recipient(s: &str) -> bool {
-    s.parse::<x25519::Recipient>().is_ok()
+    s.parse::<super::recipient::Recipient>().is_ok()
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod hasher;
 pub mod keys;
 pub mod random;
+pub mod recipient;
 
 use subtle::ConstantTimeEq;
 
@@ -20,8 +21,17 @@ use subtle::ConstantTimeEq;
 pub enum CryptoError {
     #[error("no recipients to encrypt to")]
     NoRecipients,
-    #[error("not a valid age recipient (expected age1…)")]
+    #[error("not a valid age recipient (expected age1…, age1tag1… or age1tagpq1…)")]
     BadRecipient,
+    #[error(
+        "cannot seal one envelope to {post_quantum} post-quantum and {classical} classical \
+         recipient(s): age refuses to mix them (a classical key would undo the post-quantum \
+         protection); give every reviewer of the set the same kind of key"
+    )]
+    MixedRecipients {
+        post_quantum: usize,
+        classical: usize,
+    },
     #[error("encryption failed: {0}")]
     Encrypt(String),
     #[error("this data could not be decrypted with the given key")]

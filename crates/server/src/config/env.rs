@@ -2,7 +2,7 @@
 //! file; an unknown `AMANAT_*` name is refused, so a typo cannot silently
 //! leave a default in place.
 
-use super::{Config, ConfigError, Kdf, Limits, Retention};
+use super::{Config, ConfigError, Crypto, Kdf, Limits, Retention};
 
 /// `AMANAT_*` variables that are not server settings (CLI and paths).
 const NON_SETTING_VARS: &[&str] = &[
@@ -104,6 +104,11 @@ pub(super) fn setting_paths() -> Vec<(Option<String>, String)> {
     if let Ok(toml::Value::Table(t)) = toml::Value::try_from(Retention::default()) {
         for k in t.keys() {
             paths.push((Some("retention".to_string()), k.clone()));
+        }
+    }
+    if let Ok(toml::Value::Table(t)) = toml::Value::try_from(Crypto::default()) {
+        for k in t.keys() {
+            paths.push((Some("crypto".to_string()), k.clone()));
         }
     }
     paths

@@ -16,7 +16,7 @@ mod env;
 mod settings;
 mod validate;
 
-pub use settings::{Kdf, Limits, Listener, Retention};
+pub use settings::{Crypto, Kdf, Limits, Listener, Retention};
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -39,6 +39,7 @@ pub struct Config {
     pub limits: Limits,
     pub kdf: Kdf,
     pub retention: Retention,
+    pub crypto: Crypto,
 }
 
 impl Default for Config {
@@ -56,6 +57,7 @@ impl Default for Config {
             limits: Limits::default(),
             kdf: Kdf::default(),
             retention: Retention::default(),
+            crypto: Crypto::default(),
         }
     }
 }

@@ -251,3 +251,15 @@ impl Default for Retention {
         }
     }
 }
+
+/// How envelopes are sealed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Crypto {
+    /// Seal every new envelope post-quantum: every reviewer who receives
+    /// envelopes (triage, identity) must hold an `age1tagpq1…` key, and the
+    /// server refuses to start while one holds a classical key. Off by
+    /// default: then every such reviewer holds a classical key (`age1…`,
+    /// `age1tag1…`), since age cannot mix the two kinds in one envelope.
+    pub post_quantum: bool,
+}

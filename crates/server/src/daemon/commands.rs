@@ -6,7 +6,7 @@ use super::args::{Args, AuditCommand, Command, ReviewerCommand};
 use super::exit::{Exit, Failure, fail};
 use super::serve;
 use crate::config::{CONFIG_FILE, Config, initial_file};
-use crate::review::validate_new_reviewer;
+use crate::review::{check_key_kind, validate_new_reviewer};
 use crate::store::{Store, StoreError};
 use amanat_core::audit::{Action, Event};
 use amanat_core::model::roles_text;
@@ -240,6 +240,9 @@ fn reviewer(cmd: ReviewerCommand) -> Result<(), Failure> {
         } => {
             let new =
                 validate_new_reviewer(name, recipient, roles).map_err(|e| fail(Exit::Usage, e))?;
+            // The kind of key the instance seals to, from its configuration.
+            let cfg = Config::load(&data_dir, None)?;
+            check_key_kind(&new, cfg.crypto.post_quantum).map_err(|e| fail(Exit::Usage, e))?;
             let store = Store::open(&data_dir)?;
             let r = store.add_reviewer(new)?;
             store.append_audit(Event {

@@ -13,6 +13,24 @@ use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// Refuses to serve while a reviewer who receives envelopes holds a key of
+/// the other kind than `[crypto] post_quantum` says, naming each one.
+fn refuse_keys_out_of_mode(store: &Store, post_quantum: bool) -> Result<(), Failure> {
+    let problems = crate::review::keys_out_of_mode(&store.reviewers()?, post_quantum);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(fail(
+        Exit::Config,
+        format!(
+            "refusing to start: {} reviewer key(s) do not match `[crypto] post_quantum = {}`:\n  {}",
+            problems.len(),
+            post_quantum,
+            problems.join("\n  ")
+        ),
+    ))
+}
+
 /// `amanatd serve`, with the flags given.
 pub(super) fn start(
     data_dir: Option<PathBuf>,
@@ -51,6 +69,7 @@ fn serve(cfg: Config, store: Store, banner: Option<String>) -> Result<(), Failur
         None => Questionnaire::builtin(),
     }
     .map_err(|e| fail(Exit::Config, e.to_string()))?;
+    refuse_keys_out_of_mode(&store, cfg.crypto.post_quantum)?;
     if store.recipients_with_role(Role::Triage)?.is_empty() {
         tracing::warn!(
             "no triage reviewer is enrolled: the form will refuse reports until one is added"

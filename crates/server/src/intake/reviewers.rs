@@ -8,7 +8,7 @@
 //! here logs; callers log aggregate events only.
 
 use crate::store::{NewEnvelope, Reviewer, Store, StoreError};
-use age::x25519;
+use amanat_core::crypto::envelope::Recipient;
 use amanat_core::crypto::{CryptoError, envelope};
 use amanat_core::model::Role;
 use amanat_core::records::{EnvelopeKind, Record, RecordError};
@@ -18,7 +18,7 @@ use amanat_core::records::{EnvelopeKind, Record, RecordError};
 pub enum ReviewersError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A stored recipient is not an age X25519 recipient.
+    /// A stored recipient is none of the kinds Amanat seals to.
     #[error(transparent)]
     Recipient(#[from] CryptoError),
 }
@@ -27,7 +27,7 @@ pub enum ReviewersError {
 pub struct Recipients {
     /// As stored: recorded with every envelope sealed to them.
     spelled: Vec<String>,
-    parsed: Vec<x25519::Recipient>,
+    parsed: Vec<Recipient>,
 }
 
 impl Recipients {
@@ -52,7 +52,7 @@ impl Recipients {
     }
 
     /// The parsed recipients (to encrypt a file to while it streams in).
-    pub fn parsed(&self) -> &[x25519::Recipient] {
+    pub fn parsed(&self) -> &[Recipient] {
         &self.parsed
     }
 

@@ -176,7 +176,7 @@ pub(super) async fn refuse_unreadable(
 /// once the form is counted against `admission`.
 pub(super) fn multipart_context<'a>(
     st: &'a IntakeState,
-    recipients: Vec<age::x25519::Recipient>,
+    recipients: Vec<amanat_core::crypto::envelope::Recipient>,
     max_text_bytes: usize,
     csrf_ok: &'a upload::CsrfCheck<'a>,
     admission: &'a RateLimiter,

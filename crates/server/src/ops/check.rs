@@ -164,17 +164,18 @@ pub fn check(data_dir: &Path, config: Option<&Path>) -> Report {
             }
         },
         Ok(None) => {
-            match Store::open(data_dir)
-                .map_err(OpsError::from)
-                .and_then(|s| StoreStatus::of(&s).map_err(OpsError::from))
-            {
-                Ok(s) => {
+            match Store::open(data_dir).map_err(OpsError::from).and_then(|s| {
+                let status = StoreStatus::of(&s)?;
+                Ok((s, status))
+            }) {
+                Ok((store, s)) => {
                     rep.add(
                         Verdict::Ok,
                         "store",
                         format!("opens, schema current; {} report(s)", s.reports_total),
                     );
                     reviewer_check(&mut rep, data_dir, &s);
+                    key_kind_check(&mut rep, &store, cfg.crypto.post_quantum);
                     false
                 }
                 Err(OpsError::Store(StoreError::Locked(_))) => {
@@ -233,6 +234,36 @@ fn reviewer_check(rep: &mut Report, data_dir: &Path, s: &StoreStatus) {
                 s.reviewers, s.triage_reviewers
             ),
         );
+    }
+}
+
+/// Every reviewer who receives envelopes holds the kind of key
+/// `[crypto] post_quantum` says (as `amanatd serve` requires), each one
+/// that does not named. A running server checked this when it started.
+fn key_kind_check(rep: &mut Report, store: &Store, post_quantum: bool) {
+    let mode = if post_quantum {
+        "post-quantum"
+    } else {
+        "classical"
+    };
+    match store.reviewers() {
+        Err(e) => rep.add(Verdict::Fail, "reviewer keys", e.to_string()),
+        Ok(all) => {
+            let problems = crate::review::keys_out_of_mode(&all, post_quantum);
+            if problems.is_empty() {
+                rep.add(
+                    Verdict::Ok,
+                    "reviewer keys",
+                    format!("every triage and identity reviewer holds a {mode} key"),
+                );
+            } else {
+                rep.add(
+                    Verdict::Fail,
+                    "reviewer keys",
+                    format!("amanatd serve refuses to start: {}", problems.join("; ")),
+                );
+            }
+        }
     }
 }
 

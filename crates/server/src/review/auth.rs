@@ -15,6 +15,7 @@ use amanat_core::api::{
     ChallengeRequest, ChallengeResponse, ErrorCode, SessionResponse, VerifyRequest,
 };
 use amanat_core::audit::Action;
+use amanat_core::crypto::recipient::Recipient;
 use amanat_core::crypto::{envelope, keys, random};
 use data_encoding::BASE64;
 
@@ -25,11 +26,11 @@ pub(super) async fn challenge(
     JsonBody(r): JsonBody<ChallengeRequest>,
     st: web::Data<ReviewState>,
 ) -> ApiResult {
-    if !keys::is_recipient(&r.recipient) {
+    let Ok(asked) = r.recipient.parse::<Recipient>() else {
         return Err(ApiError::bad_request(
-            "`recipient` is not an age X25519 recipient (age1…)",
+            "`recipient` is not an age X25519 recipient (age1…) nor a hardware one (age1tag1…, age1tagpq1…)",
         ));
-    }
+    };
     let reviewer = st
         .store
         .reviewers()?
@@ -37,10 +38,16 @@ pub(super) async fn challenge(
         .find(|x| x.recipient == r.recipient);
     // An unknown recipient gets a challenge that looks the same (and costs
     // the same) but is not stored and can never succeed, so the API does
-    // not reveal who is enrolled and strangers cannot fill the table.
+    // not reveal who is enrolled and strangers cannot fill the table. An
+    // X25519 stanza does not say whom it is for, so the decoy goes to a
+    // new random key; a tagged (hardware) stanza names its recipient to
+    // whoever knows it, so that decoy is sealed to the key asked about.
     let target = match &reviewer {
         Some(x) => x.recipient.clone(),
-        None => keys::generate().1,
+        None => match asked {
+            Recipient::X25519(_) => keys::generate().1,
+            tagged => tagged.to_string(),
+        },
     };
     let nonce = random::token();
     let recipients = envelope::parse_recipients(&[target]).map_err(ApiError::internal)?;

@@ -32,7 +32,7 @@ mod triage;
 mod tests;
 
 pub use error::{ApiError, ApiResult};
-pub use reviewers::{needs_second_admin, validate_new_reviewer};
+pub use reviewers::{check_key_kind, keys_out_of_mode, needs_second_admin, validate_new_reviewer};
 
 use crate::config::Limits;
 use crate::store::Store;
@@ -52,6 +52,9 @@ pub struct ReviewState {
     pub sessions: Sessions,
     pub challenges: Challenges,
     pub login_failures: RateLimiter,
+    /// `[crypto] post_quantum`: new reviewers who receive envelopes must
+    /// hold post-quantum keys (classical ones when false).
+    pub post_quantum: bool,
 }
 
 impl ReviewState {
@@ -69,6 +72,7 @@ impl ReviewState {
                 limits.review_challenges_per_reviewer,
             ),
             login_failures: RateLimiter::per_minute(limits.review_login_failures_per_minute),
+            post_quantum: false,
             store,
             questionnaire,
             limits,

@@ -18,7 +18,7 @@ use amanat_core::api::{
     ReportList, ReportSummary,
 };
 use amanat_core::audit::Action;
-use amanat_core::crypto::envelope;
+use amanat_core::crypto::{envelope, recipient};
 use amanat_core::model::Role;
 use data_encoding::BASE64;
 
@@ -133,11 +133,12 @@ pub(super) async fn post_reply(
         ));
     }
     // The server never sees the reply's plaintext; it can check only that
-    // this is age ciphertext with one X25519 stanza per expected recipient.
+    // this is age ciphertext with one stanza of the right kind per expected
+    // recipient.
     let (ct, types) = age_file("ciphertext", &r.ciphertext)?;
-    if !x25519_to(&types, recipients.len()) {
+    if !addressed_to(&types, &recipients)? {
         return Err(ApiError::bad_request(format!(
-            "the reply must be encrypted to exactly the {} X25519 recipients listed in `reply_recipients` (found {} stanza(s) of types {:?}); fetch the report again and re-encrypt",
+            "the reply must be encrypted to exactly the {} recipients listed in `reply_recipients` (found {} stanza(s) of types {:?}); fetch the report again and re-encrypt",
             recipients.len(),
             types.len(),
             types
@@ -249,9 +250,13 @@ pub(super) fn age_file(field: &str, b64: &str) -> Result<(Vec<u8>, Vec<String>),
     Ok((ct, types))
 }
 
-/// True if the stanzas are exactly `count` X25519 recipients.
-pub(super) fn x25519_to(types: &[String], count: usize) -> bool {
-    types.len() == count && types.iter().all(|t| t == "X25519")
+/// True if the stanzas are exactly one per recipient in `recipients` (as
+/// stored), each of the type that recipient's kind gets: `X25519`,
+/// `p256tag` or `mlkem768p256tag`.
+pub(super) fn addressed_to(types: &[String], recipients: &[String]) -> Result<bool, ApiError> {
+    let parsed = envelope::parse_recipients(recipients)
+        .map_err(|e| ApiError::internal(format!("a stored recipient does not parse: {e}")))?;
+    Ok(recipient::addressed_to(types, &parsed))
 }
 
 /// A report's metadata, or 404.
@@ -280,13 +285,27 @@ pub(super) fn envelope_data(
     })
 }
 
-/// The source's recipient followed by every triage reviewer's.
+/// The source's recipient followed by every triage reviewer's; on a
+/// post-quantum instance the source's alone.
+///
+/// The source's key is X25519, derived from the codename on the server
+/// when they log in (a source has no hardware key), and age cannot seal
+/// one envelope to it and to post-quantum keys: there the reply is sealed
+/// to the source only, classical (SECURITY.md says so), and the reviewers'
+/// copy of what was sent stays on their own machines.
 pub(super) fn reply_recipients(store: &Store, meta: &ReportMeta) -> Result<Vec<String>, ApiError> {
     let Some(source) = &meta.source_recipient else {
         return Ok(Vec::new());
     };
+    let triage = store.recipients_with_role(Role::Triage)?;
+    let post_quantum = envelope::parse_recipients(&triage)
+        .map_err(|e| ApiError::internal(format!("a stored recipient does not parse: {e}")))?
+        .iter()
+        .any(|r| r.is_post_quantum());
     let mut v = vec![source.clone()];
-    v.extend(store.recipients_with_role(Role::Triage)?);
+    if !post_quantum {
+        v.extend(triage);
+    }
     Ok(v)
 }
 

@@ -5,6 +5,13 @@
 //! it (the operator can still enrol anyone locally with `amanatd reviewer`).
 //! Every change is audited before it is made. Logs name reviewer and grant
 //! ids, never recipients.
+//!
+//! Keys: `age1…` (X25519), `age1tag1…` (hardware, P-256) and `age1tagpq1…`
+//! (hardware, post-quantum). age cannot seal one envelope to post-quantum
+//! and classical keys together, so every reviewer who receives envelopes
+//! (triage, identity) holds the instance's kind, post-quantum exactly when
+//! `[crypto] post_quantum` is set ([`check_key_kind`], [`keys_out_of_mode`]);
+//! an admin-only reviewer receives only login challenges and may hold any.
 
 use super::ReviewState;
 use super::error::{ApiError, ApiResult};
@@ -13,7 +20,8 @@ use crate::store::{NewReviewer, PendingGrant, Reviewer};
 use actix_web::{HttpResponse, web};
 use amanat_core::api::{AddReviewerRequest, ErrorCode, PendingGrantInfo, ReviewerInfo};
 use amanat_core::audit::Action;
-use amanat_core::crypto::{keys, random};
+use amanat_core::crypto::random;
+use amanat_core::crypto::recipient::Recipient;
 use amanat_core::model::{Role, roles_text};
 
 /// Every enrolled reviewer.
@@ -30,6 +38,7 @@ pub(super) async fn add_reviewer(
     st: web::Data<ReviewState>,
 ) -> ApiResult {
     let new = validate_new_reviewer(r.name, r.recipient, r.roles).map_err(ApiError::bad_request)?;
+    check_key_kind(&new, st.post_quantum).map_err(ApiError::bad_request)?;
     // Checked before the audit entry is written, so the log does not record
     // an enrolment that a duplicate name or key would then refuse.
     if needs_second_admin(&new.roles) {
@@ -98,6 +107,12 @@ pub(super) async fn approve_grant(
             ErrorCode::SecondAdminRequired,
             "you asked for this grant; another admin must approve it (or the operator enrols the reviewer locally with `amanatd reviewer add`)",
         ));
+    }
+    // The instance may have switched kinds since the grant was asked for.
+    if let Some(problem) =
+        key_kind_problem(&grant.name, &grant.recipient, &grant.roles, st.post_quantum)
+    {
+        return Err(ApiError::bad_request(problem));
     }
     st.audit(
         &admin.id,
@@ -178,12 +193,18 @@ pub fn validate_new_reviewer(
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err("the name must be 1 to 64 printable characters".into());
     }
-    let recipient = recipient.trim().to_string();
-    if !keys::is_recipient(&recipient) {
-        return Err(format!(
-            "{recipient:?} is not an age X25519 recipient; it starts with age1 and is printed by `amanat keygen`"
-        ));
-    }
+    // Stored as age spells it, so that one key has one spelling.
+    let recipient = match recipient.trim().parse::<Recipient>() {
+        Ok(r) => r.to_string(),
+        Err(_) => {
+            return Err(format!(
+                "{:?} is not an age recipient Amanat can encrypt to: an age1… key printed by \
+                 `amanat keygen`, or a hardware key's age1tag1… or age1tagpq1… recipient \
+                 printed by its age plugin (docs/reviewers.md)",
+                recipient.trim()
+            ));
+        }
+    };
     roles.sort();
     roles.dedup();
     if roles.is_empty() {
@@ -194,6 +215,61 @@ pub fn validate_new_reviewer(
         recipient,
         roles,
     })
+}
+
+/// True if a reviewer with `roles` receives envelopes (and so must hold a
+/// key of the instance's kind).
+fn receives_envelopes(roles: &[Role]) -> bool {
+    roles.contains(&Role::Triage) || roles.contains(&Role::Identity)
+}
+
+/// Why a reviewer with `recipient` and `roles` cannot be sealed to on an
+/// instance that is (or is not) post-quantum; `None` if they can.
+fn key_kind_problem(
+    name: &str,
+    recipient: &str,
+    roles: &[Role],
+    post_quantum: bool,
+) -> Option<String> {
+    if !receives_envelopes(roles) {
+        return None;
+    }
+    // A recipient that does not parse is not a question of kind: it was
+    // refused at enrolment, and sealing to it fails with its own error.
+    let pq = recipient.parse::<Recipient>().ok()?.is_post_quantum();
+    match (post_quantum, pq) {
+        (true, false) => Some(format!(
+            "{name:?} has a classical key, but this instance seals every envelope \
+             post-quantum (`[crypto] post_quantum = true`): enrol their hardware key's \
+             age1tagpq1… recipient instead (docs/reviewers.md), or give them the admin role only"
+        )),
+        (false, true) => Some(format!(
+            "{name:?} has a post-quantum key (age1tagpq1…), but this instance seals classical \
+             envelopes and age cannot mix the two kinds in one envelope: enrol a classical key \
+             (age1… or age1tag1…), or switch the whole instance: give every triage and \
+             identity reviewer an age1tagpq1… key, set `[crypto] post_quantum = true` and \
+             restart (docs/operations.md)"
+        )),
+        _ => None,
+    }
+}
+
+/// Refuses a new reviewer whose key the instance cannot seal to (the API,
+/// pending grants and `amanatd reviewer add`).
+pub fn check_key_kind(new: &NewReviewer, post_quantum: bool) -> Result<(), String> {
+    match key_kind_problem(&new.name, &new.recipient, &new.roles, post_quantum) {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
+
+/// Every enrolled reviewer the instance cannot seal to, each named with
+/// the fix (`amanatd serve` refuses to start, `amanatd check` fails).
+pub fn keys_out_of_mode(reviewers: &[Reviewer], post_quantum: bool) -> Vec<String> {
+    reviewers
+        .iter()
+        .filter_map(|r| key_kind_problem(&r.name, &r.recipient, &r.roles, post_quantum))
+        .collect()
 }
 
 /// A reviewer as the API shows it.

@@ -8,7 +8,7 @@
 use super::ReviewState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Authed, JsonBody, ReportId, Triage};
-use super::reports::{age_file, find_report, summary_named, x25519_to};
+use super::reports::{addressed_to, age_file, find_report, summary_named};
 use crate::store::{EnvelopeKind, NewEnvelope};
 use actix_web::{HttpResponse, web};
 use amanat_core::api::{ErrorCode, Recipients, TriageRequest};
@@ -88,7 +88,7 @@ pub(super) async fn triage(
         None => None,
         Some(b64) => {
             let (ct, types) = age_file("note", b64)?;
-            if !x25519_to(&types, triage_recipients.len()) {
+            if !addressed_to(&types, &triage_recipients)? {
                 return Err(ApiError::bad_request(format!(
                     "a note must be encrypted to exactly the {} triage reviewers (GET /api/v1/recipients)",
                     triage_recipients.len()

@@ -42,17 +42,22 @@ pub const REKEY_TEMP_PREFIX: &str = ".upload-rekey-";
 static BLOB_SWAP: Mutex<()> = Mutex::new(());
 
 /// The age stanza type a recipient's files carry, `None` if it is not a
-/// recipient this server knows. With [`is_classical`], the one place that
-/// looks at a recipient's type.
+/// recipient this server knows. With [`is_classical`], read from the one
+/// typed recipient (`amanat_core::crypto::recipient`).
 pub fn stanza_type(recipient: &str) -> Option<&'static str> {
-    amanat_core::crypto::keys::is_recipient(recipient).then_some("X25519")
+    recipient
+        .parse::<amanat_core::crypto::recipient::Recipient>()
+        .ok()
+        .map(|r| r.kind().as_str())
 }
 
 /// True if files sealed to `recipient` could be opened by a quantum
-/// computer's attack on its key: every X25519 key, so every key today. The
-/// post-quantum kinds become the exceptions here.
+/// computer's attack on its key: every key that is not post-quantum (an
+/// unknown one counts as classical).
 pub fn is_classical(recipient: &str) -> bool {
-    !(recipient.starts_with("age1tagpq1") || recipient.starts_with("age1pq1"))
+    !recipient
+        .parse::<amanat_core::crypto::recipient::Recipient>()
+        .is_ok_and(|r| r.is_post_quantum())
 }
 
 /// Recipient sets, each with how many envelopes or files are sealed to it.

@@ -73,7 +73,8 @@ fn serve(routes: BTreeMap<String, Vec<u8>>) -> String {
 fn setup(dir: &Path, sha256: Option<&str>) -> (Ctx, String, Vec<u8>) {
     let key_path = dir.join("key.txt");
     keyfile::keygen(&key_path, None).unwrap();
-    let recipient = keyfile::load(&key_path).unwrap().identity.to_public();
+    let recipient = keyfile::load(&key_path).unwrap().recipient;
+    let recipient: envelope::Recipient = recipient.parse().unwrap();
     let file = b"%PDF-1.7 the evidence".repeat(500);
     let mut w = BlobWriter::new(Vec::new(), std::slice::from_ref(&recipient)).unwrap();
     w.write_all(&file).unwrap();

@@ -158,7 +158,7 @@ fn non_zero_padding_is_refused() {
 #[test]
 fn a_writer_needs_recipients() {
     assert!(matches!(
-        BlobWriter::new(Vec::new(), &[]),
+        BlobWriter::new::<x25519::Recipient>(Vec::new(), &[]),
         Err(CryptoError::NoRecipients)
     ));
 }

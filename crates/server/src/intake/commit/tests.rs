@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 /// Stages `data` (kept as sent) encrypted to `recipients`, as an upload
 /// that started with that reviewer set.
-fn staged(store: &Store, recipients: &[age::x25519::Recipient]) -> StagedFile {
+fn staged(store: &Store, recipients: &[amanat_core::crypto::envelope::Recipient]) -> StagedFile {
     let (tx, job) = upload::start(
         "evidence.bin",
         true,

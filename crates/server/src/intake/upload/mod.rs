@@ -25,8 +25,8 @@
 //! while choosing the file again works in every browser with JavaScript off
 //! and leaves nothing behind.
 
-use age::x25519;
 use amanat_core::crypto::blob::BlobWriter;
+use amanat_core::crypto::envelope::Recipient;
 use amanat_sanitize::{self as sanitize, Kind, Outcome, SanitizeError};
 use std::io::{self, Read};
 use std::path::PathBuf;
@@ -130,7 +130,7 @@ pub type ChunkSender = mpsc::Sender<io::Result<actix_web::web::Bytes>>;
 pub fn start(
     name: &str,
     keep_original: bool,
-    recipients: Vec<x25519::Recipient>,
+    recipients: Vec<Recipient>,
     blobs_dir: PathBuf,
     limits: FileLimits,
 ) -> (
@@ -156,7 +156,7 @@ fn stage(
     mut reader: ChannelReader,
     name: String,
     keep_original: bool,
-    recipients: Vec<x25519::Recipient>,
+    recipients: Vec<Recipient>,
     blobs_dir: PathBuf,
     limits: FileLimits,
 ) -> Result<StagedFile, UploadError> {

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::intake::commit::has_free_space;
 use crate::web::ratelimit::RateLimiter;
-use age::x25519;
+use amanat_core::crypto::envelope::Recipient;
 use std::io;
 use std::path::PathBuf;
 
@@ -71,7 +71,7 @@ pub struct MultipartContext<'a> {
     pub max_files: usize,
     pub max_total: u64,
     pub file: FileLimits,
-    pub recipients: Vec<x25519::Recipient>,
+    pub recipients: Vec<Recipient>,
     pub blobs_dir: PathBuf,
     pub uploads: &'a std::sync::Arc<tokio::sync::Semaphore>,
     /// Checks the anti-forgery token among the pairs read so far.

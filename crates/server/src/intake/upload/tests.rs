@@ -1,6 +1,7 @@
 //! Staging files through a real age stream into a real temporary directory.
 
 use super::*;
+use age::x25519;
 use amanat_core::crypto::envelope;
 use sha2::{Digest, Sha256};
 
@@ -26,7 +27,7 @@ fn run_in(
     let (tx, job) = start(
         "../../photo\u{202E}gpj.jpg",
         keep,
-        vec![id.to_public()],
+        vec![id.to_public().into()],
         dir.to_path_buf(),
         FileLimits {
             file_bytes: limit,
