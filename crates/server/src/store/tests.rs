@@ -80,10 +80,13 @@ fn listing_index_follows_every_write() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::create(dir.path()).unwrap();
     let fresh = |s: &Store| -> Vec<ReportHead> {
-        s.reports
+        let mut v: Vec<ReportHead> = s
+            .reports
             .iter()
             .map(|i| from_json("reports", &i.unwrap().1).unwrap())
-            .collect()
+            .collect();
+        v.sort_by_key(SortKey::of);
+        v
     };
     let a = s.insert_report(new_report(b"a")).unwrap();
     assert_eq!(s.report_heads().unwrap(), fresh(&s), "built");
