@@ -78,6 +78,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             assignee,
             since,
             overdue,
+            all,
             json,
         } => list::run(
             ctx,
@@ -88,6 +89,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
                 since,
                 overdue,
             },
+            all,
             json,
         ),
         Command::Queue { json } => queue::run(ctx, json),

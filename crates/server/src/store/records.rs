@@ -136,9 +136,10 @@ impl ReportRecord {
         }
     }
 
-    /// Takes the triage fields of `meta` (after a change), keeping the
-    /// sequence counters.
+    /// Takes the fields of `meta` (after a change) but its id and lists,
+    /// keeping the sequence counters.
     pub fn set_fields(&mut self, meta: &ReportMeta) {
+        self.received = meta.received;
         self.state = meta.state;
         self.urgency = meta.urgency;
         self.urgency_confirmed = meta.urgency_confirmed;
