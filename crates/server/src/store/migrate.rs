@@ -64,6 +64,16 @@ impl Store {
     /// durable transaction; resumes an interrupted migration. Returns how
     /// many reports this call converted. Does nothing on a current store.
     pub fn migrate(&self, batch: usize) -> Result<usize, StoreError> {
+        self.migrate_batches(batch, usize::MAX)
+    }
+
+    /// [`Store::migrate`], stopping unfinished after `max_batches` batches
+    /// (as an interruption would: for tests).
+    pub(super) fn migrate_batches(
+        &self,
+        batch: usize,
+        max_batches: usize,
+    ) -> Result<usize, StoreError> {
         let from = match self.migration()? {
             Migration::Current => return Ok(0),
             Migration::Needed { from } => {
@@ -76,7 +86,10 @@ impl Store {
         let _gate = self.write_gate();
         let batch = batch.max(1);
         let mut converted = 0;
-        loop {
+        for done in 0.. {
+            if done == max_batches {
+                return Ok(converted);
+            }
             let after = self.meta.get(DONE_UP_TO)?;
             let range = match &after {
                 Some(k) => self.reports.range::<&[u8], _>((
@@ -169,3 +182,6 @@ impl Store {
             .map_err(tx_err)
     }
 }
+
+#[cfg(test)]
+mod tests;
