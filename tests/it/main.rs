@@ -25,5 +25,7 @@ mod fuzz_seeds;
 mod hostile;
 mod i18n;
 mod layout;
+mod migrate;
 mod ops;
+mod paging;
 mod triage;
