@@ -3,6 +3,7 @@
 //! beside the data dir and migrates it at start; afterwards every report,
 //! message and attachment decrypts with the fixture's test key and `fsck`
 //! is clean. The schema 1 backup restores (and is migrated on the way).
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
@@ -49,8 +50,7 @@ fn copy_fixture(into: &Path) -> PathBuf {
                 copy(&e.path(), &target);
             } else {
                 std::fs::copy(e.path(), &target).unwrap();
-                std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))
-                    .unwrap();
+                std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
             }
         }
     }

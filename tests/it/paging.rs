@@ -2,6 +2,7 @@
 //! the real server: each filter, cursors walked to the end, a bad cursor
 //! and other bad parameters (400 naming the parameter), limits, the answer
 //! without parameters as before paging, and the kept queue counts.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
@@ -74,8 +75,13 @@ fn the_queue_pages_and_filters_on_the_server() {
     // One old critical report still new (overdue), one acknowledged and
     // held by ana, one closed and held by bo.
     let old = all[0].clone();
-    s.update_report(&old, State::New, |m| m.received = Day::from_days(20_000), None)
-        .unwrap();
+    s.update_report(
+        &old,
+        State::New,
+        |m| m.received = Day::from_days(20_000),
+        None,
+    )
+    .unwrap();
     s.update_report(
         &all[1],
         State::New,
@@ -183,7 +189,10 @@ fn the_queue_pages_and_filters_on_the_server() {
     bad("overdue=yes", "`overdue`");
     bad("assignee=nobody-known", "no reviewer has the id or name");
     bad("limit=1&limit=2", "given twice");
-    bad("order=id", "unknown parameter `order`; known: state, urgency");
+    bad(
+        "order=id",
+        "unknown parameter `order`; known: state, urgency",
+    );
 
     // Past the unpaged cap, the old request gets the first part and a cursor.
     for _ in 0..3 {

@@ -512,7 +512,9 @@ fn the_cli_lists_a_first_page_or_every_page() {
     assert_eq!(rows(&first.stdout()), 100);
     assert!(first.stdout().starts_with("ID "), "one header");
     assert!(
-        first.stderr().contains("The first 100 reports; `amanat list --all` lists every one."),
+        first
+            .stderr()
+            .contains("The first 100 reports; `amanat list --all` lists every one."),
         "{}",
         first.stderr()
     );
@@ -527,7 +529,10 @@ fn the_cli_lists_a_first_page_or_every_page() {
     json.succeeded();
     let v: Vec<serde_json::Value> = serde_json::from_str(&json.stdout()).unwrap();
     assert_eq!(v.len(), 309, "every fourth of 1234, rounded up");
-    assert!(v.iter().all(|r| r["urgency"] == "critical" && r["overdue"] == false));
+    assert!(
+        v.iter()
+            .all(|r| r["urgency"] == "critical" && r["overdue"] == false)
+    );
     let page: Vec<serde_json::Value> =
         serde_json::from_str(&ana.amanat(&["list", "--json"]).stdout()).unwrap();
     assert_eq!(page.len(), 100);

@@ -49,7 +49,10 @@ impl Filter {
             ));
         }
         if let Some(a) = &self.assignee {
-            q.push(format!("assignee={}", utf8_percent_encode(a, NON_ALPHANUMERIC)));
+            q.push(format!(
+                "assignee={}",
+                utf8_percent_encode(a, NON_ALPHANUMERIC)
+            ));
         }
         if let Some(d) = self.since {
             q.push(format!("since={d}"));

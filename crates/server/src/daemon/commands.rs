@@ -60,7 +60,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         } => {
             let cfg = Config::load(&data_dir, config.as_deref())?;
             cfg.validate()?;
-            let store = crate::ops::backup::migrate::open(&data_dir, crate::store::DEFAULT_CACHE_BYTES)?;
+            let store =
+                crate::ops::backup::migrate::open(&data_dir, crate::store::DEFAULT_CACHE_BYTES)?;
             let today = as_of.unwrap_or_else(amanat_core::timeutil::Day::today);
             let ids = crate::retention::run(&cfg.retention, &store, today, dry_run)?;
             let verb = if dry_run { "would purge" } else { "purged" };
@@ -240,7 +241,8 @@ fn reviewer(cmd: ReviewerCommand) -> Result<(), Failure> {
         } => {
             let new =
                 validate_new_reviewer(name, recipient, roles).map_err(|e| fail(Exit::Usage, e))?;
-            let store = crate::ops::backup::migrate::open(&data_dir, crate::store::DEFAULT_CACHE_BYTES)?;
+            let store =
+                crate::ops::backup::migrate::open(&data_dir, crate::store::DEFAULT_CACHE_BYTES)?;
             let r = store.add_reviewer(new)?;
             store.append_audit(Event {
                 actor: "operator".into(),
@@ -283,7 +285,8 @@ fn reviewer(cmd: ReviewerCommand) -> Result<(), Failure> {
             Ok(())
         }
         ReviewerCommand::Remove { data_dir, reviewer } => {
-            let store = crate::ops::backup::migrate::open(&data_dir, crate::store::DEFAULT_CACHE_BYTES)?;
+            let store =
+                crate::ops::backup::migrate::open(&data_dir, crate::store::DEFAULT_CACHE_BYTES)?;
             let r = store.remove_reviewer(&reviewer).map_err(|e| match e {
                 StoreError::NotFound => fail(
                     Exit::Error,

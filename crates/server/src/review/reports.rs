@@ -12,8 +12,8 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{AttachmentPath, Authed, JsonBody, ReportId, Triage};
 use crate::config::Limits;
 use crate::store::{
-    Assignee, EnvelopeKind, EnvelopeRef, NewEnvelope, PageQuery, ReportHead, ReportMeta,
-    Reviewer, SortKey, Store, StoreError,
+    Assignee, EnvelopeKind, EnvelopeRef, NewEnvelope, PageQuery, ReportHead, ReportMeta, Reviewer,
+    SortKey, Store, StoreError,
 };
 use actix_web::{HttpRequest, HttpResponse, web};
 use amanat_core::api::{
@@ -119,11 +119,10 @@ impl ListRequest {
                 }
                 "counts" => counts = flag(value).map_err(bad)?,
                 "limit" => {
-                    let n: usize = value
-                        .parse()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| bad(format!("{value:?} is not a whole number from 1")))?;
+                    let n: usize =
+                        value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                            bad(format!("{value:?} is not a whole number from 1"))
+                        })?;
                     q.limit = n.min(limits.list_page_max);
                 }
                 "cursor" => {

@@ -132,7 +132,9 @@ impl std::fmt::Display for Problem {
             Problem::OrphanRef { report } => {
                 write!(f, "a reference names report {report}, which is gone")
             }
-            Problem::Counts { detail } => write!(f, "queue counts disagree with the reports: {detail}"),
+            Problem::Counts { detail } => {
+                write!(f, "queue counts disagree with the reports: {detail}")
+            }
             Problem::DanglingSource { report } => {
                 write!(
                     f,

@@ -60,8 +60,8 @@ mod reports;
 mod reviewers;
 mod snapshot;
 
-pub use durable::SyncFailed;
 pub use counts::QueueCount;
+pub use durable::SyncFailed;
 pub use fsck::{FsckReport, Problem};
 pub use migrate::{MIGRATION_BATCH, Migration};
 pub use page::{Assignee, Page, PageQuery, SortKey};

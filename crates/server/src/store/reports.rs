@@ -78,26 +78,28 @@ impl Store {
             &self.sources,
             &self.counts,
         )
-            .transaction(|(reports, bodies_tree, env_refs, blob_refs, sources, counts)| {
-                if let Some((lookup, record)) = &source {
-                    // 256-bit lookup ids do not collide; refuse rather than overwrite.
-                    if sources.get(lookup)?.is_some() {
-                        return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
-                            "source lookup id already exists".into(),
-                        )));
+            .transaction(
+                |(reports, bodies_tree, env_refs, blob_refs, sources, counts)| {
+                    if let Some((lookup, record)) = &source {
+                        // 256-bit lookup ids do not collide; refuse rather than overwrite.
+                        if sources.get(lookup)?.is_some() {
+                            return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
+                                "source lookup id already exists".into(),
+                            )));
+                        }
+                        sources.insert(lookup.as_slice(), record.as_slice())?;
                     }
-                    sources.insert(lookup.as_slice(), record.as_slice())?;
-                }
-                for (seq, ((r_json, body), r)) in bodies.iter().zip(&envelopes).enumerate() {
-                    bodies_tree.insert(r.id.as_bytes(), body.as_slice())?;
-                    env_refs.insert(refs::key(&id, seq as u64), r_json.as_slice())?;
-                }
-                for (seq, blob) in new.blobs.iter().enumerate() {
-                    blob_refs.insert(refs::key(&id, seq as u64), blob.as_bytes())?;
-                }
-                reports.insert(id.as_bytes(), record_json.as_slice())?;
-                counts::add(counts, &count, 1)
-            })
+                    for (seq, ((r_json, body), r)) in bodies.iter().zip(&envelopes).enumerate() {
+                        bodies_tree.insert(r.id.as_bytes(), body.as_slice())?;
+                        env_refs.insert(refs::key(&id, seq as u64), r_json.as_slice())?;
+                    }
+                    for (seq, blob) in new.blobs.iter().enumerate() {
+                        blob_refs.insert(refs::key(&id, seq as u64), blob.as_bytes())?;
+                    }
+                    reports.insert(id.as_bytes(), record_json.as_slice())?;
+                    counts::add(counts, &count, 1)
+                },
+            )
             .map_err(tx_err)?;
         self.refresh_head(&id);
         self.durable()?;
@@ -229,11 +231,7 @@ impl Store {
                         ),
                     )));
                 }
-                let before = counts::key(
-                    record.state,
-                    record.urgency,
-                    record.assignee.is_some(),
-                );
+                let before = counts::key(record.state, record.urgency, record.assignee.is_some());
                 let mut meta = record.clone().into_meta(Vec::new(), Vec::new());
                 change(&mut meta);
                 record.set_fields(&meta);

@@ -117,7 +117,10 @@ impl Snapshot {
                 expected: SCHEMA_VERSION,
             });
         }
-        if self.meta_value("instance_salt").is_none_or(|s| s.len() != 32) {
+        if self
+            .meta_value("instance_salt")
+            .is_none_or(|s| s.len() != 32)
+        {
             return Err(StoreError::Corrupt {
                 tree: "meta",
                 detail: "the instance salt is missing".into(),

@@ -318,7 +318,10 @@ fn queue_counts_follow_writes_and_fsck_repairs_them() {
 
     // A counter that disagrees: reported, and rewritten by a repair.
     s.counts
-        .insert(counts::key(State::Closed, Urgency::High, false), &5u64.to_be_bytes())
+        .insert(
+            counts::key(State::Closed, Urgency::High, false),
+            &5u64.to_be_bytes(),
+        )
         .unwrap();
     let found = count_problems(&s, false);
     assert!(

@@ -55,7 +55,11 @@ fn free_backup_name(data_dir: &Path, from: u32) -> Result<PathBuf, OpsError> {
     let parent = abs.parent().unwrap_or(Path::new("/"));
     let day = amanat_core::timeutil::Day::today();
     for n in 1..1000 {
-        let suffix = if n == 1 { String::new() } else { format!(".{n}") };
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!(".{n}")
+        };
         let path = parent.join(format!(
             "{name}.schema-{from}-backup-{day}{suffix}.amanat-backup"
         ));

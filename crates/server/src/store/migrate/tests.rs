@@ -10,7 +10,9 @@ use amanat_core::timeutil::Day;
 /// attachments each; returns their metadata as schema 1 held it.
 fn legacy_store(dir: &std::path::Path, n: usize) -> (Store, Vec<ReportMeta>) {
     let s = Store::create(dir).unwrap();
-    s.meta.insert("schema_version", &1u32.to_be_bytes()).unwrap();
+    s.meta
+        .insert("schema_version", &1u32.to_be_bytes())
+        .unwrap();
     let mut metas = Vec::new();
     for i in 0..n {
         let id = amanat_core::crypto::random::id();
@@ -41,7 +43,9 @@ fn legacy_store(dir: &std::path::Path, n: usize) -> (Store, Vec<ReportMeta>) {
             assignee: (i % 5 == 0).then(|| "rev".to_string()),
             envelopes,
             source_recipient: None,
-            blobs: (0..i % 3).map(|_| amanat_core::crypto::random::id()).collect(),
+            blobs: (0..i % 3)
+                .map(|_| amanat_core::crypto::random::id())
+                .collect(),
             closed_reason: None,
             state_changed: None,
         };
@@ -100,13 +104,22 @@ fn an_interrupted_migration_resumes_and_loses_nothing() {
 fn an_unknown_schema_is_refused_not_migrated() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::create(dir.path()).unwrap();
-    s.meta.insert("schema_version", &9u32.to_be_bytes()).unwrap();
+    s.meta
+        .insert("schema_version", &9u32.to_be_bytes())
+        .unwrap();
     let err = s.migrate(7).unwrap_err();
-    assert!(err.to_string().contains("use the amanatd release that wrote it"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("use the amanatd release that wrote it"),
+        "{err}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let (s, _) = legacy_store(dir.path(), 1);
     let err = s.checked().err().unwrap();
-    assert!(err.to_string().contains("start `amanatd serve` once"), "{err}");
+    assert!(
+        err.to_string().contains("start `amanatd serve` once"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -143,7 +156,10 @@ fn a_message_writes_the_same_small_record_whatever_the_thread() {
     let meta = s.report(&r.id).unwrap().unwrap();
     assert_eq!(meta.envelopes.len(), 152);
     assert_eq!(
-        meta.envelopes[2..].iter().map(|e| e.id.clone()).collect::<Vec<_>>(),
+        meta.envelopes[2..]
+            .iter()
+            .map(|e| e.id.clone())
+            .collect::<Vec<_>>(),
         ids,
         "in order"
     );
