@@ -1021,13 +1021,10 @@ fn check_log(
             .collect()
     };
     let blobs: Vec<String> = snapshot
-        .tree("reports")
+        .tree("report_blobs")
         .unwrap_or_default()
         .iter()
-        .flat_map(|(_, v)| {
-            let r: amanatd::store::ReportMeta = serde_json::from_slice(v).unwrap();
-            r.blobs
-        })
+        .map(|(_, v)| serde_json::from_slice::<String>(v).unwrap())
         .collect();
     for (tree, ids, review_may_log) in [
         ("reports", keys("reports"), true),

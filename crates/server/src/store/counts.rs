@@ -1,5 +1,5 @@
 //! Queue counts kept as writes happen: the number of reports per (state,
-//! urgency, assigned or not), in the `queue_counts` tree, changed in the
+//! urgency, assigned or not; a JSON number), in the `queue_counts` tree, changed in the
 //! same transaction as the report it counts. `amanat queue` and `amanatd
 //! status` read at most a few dozen entries instead of every report;
 //! `fsck` compares them with a scan and `--repair` rewrites them.
@@ -41,13 +41,18 @@ pub(super) fn add(
     if next == 0 {
         tree.remove(key)?;
     } else {
-        tree.insert(key, &next.to_be_bytes())?;
+        tree.insert(key, encode(next))?;
     }
     Ok(())
 }
 
+/// A count as stored: a JSON number (every plaintext value is JSON).
+pub(super) fn encode(n: u64) -> Vec<u8> {
+    n.to_string().into_bytes()
+}
+
 fn decode(v: &[u8]) -> u64 {
-    v.try_into().map(u64::from_be_bytes).unwrap_or(0)
+    serde_json::from_slice(v).unwrap_or(0)
 }
 
 fn parse(k: &[u8], v: &[u8]) -> Option<QueueCount> {
@@ -124,7 +129,7 @@ impl Store {
             }
         }
         for (k, n) in counts {
-            batch.insert(k.as_slice(), &n.to_be_bytes());
+            batch.insert(k.as_slice(), encode(*n));
         }
         self.counts.apply_batch(batch)?;
         Ok(())

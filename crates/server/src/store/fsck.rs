@@ -502,7 +502,10 @@ impl Store {
         }
         for item in self.blob_refs.iter() {
             let (_, id) = item?;
-            named.insert(String::from_utf8_lossy(&id).into_owned());
+            match refs::blob_id(&id) {
+                Ok(b) => named.insert(b),
+                Err(_) => return Ok(0),
+            };
         }
         let mut removed = 0;
         for entry in std::fs::read_dir(self.blobs_dir())? {

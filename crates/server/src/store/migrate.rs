@@ -153,7 +153,7 @@ impl Store {
             let blob_refs: Vec<_> = blobs
                 .iter()
                 .enumerate()
-                .map(|(seq, b)| (refs::key(&record.id, seq as u64), b.clone()))
+                .map(|(seq, b)| (refs::key(&record.id, seq as u64), refs::blob_value(b)))
                 .collect();
             let count = counts::key(record.state, record.urgency, record.assignee.is_some());
             writes.push((key.clone(), to_json(&record)?, env_refs, blob_refs, count));
@@ -171,7 +171,7 @@ impl Store {
                         env_tree.insert(k.as_slice(), v.as_slice())?;
                     }
                     for (k, v) in blob_refs {
-                        blob_tree.insert(k.as_slice(), v.as_bytes())?;
+                        blob_tree.insert(k.as_slice(), v.as_slice())?;
                     }
                     reports.insert(key, record.as_slice())?;
                     counts::add(counts_tree, count, 1)?;

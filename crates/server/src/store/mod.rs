@@ -135,9 +135,9 @@ pub struct Store {
     envelopes: sled::Tree,
     /// (report id, NUL, sequence) -> [`EnvelopeRef`].
     envelope_refs: sled::Tree,
-    /// (report id, NUL, sequence) -> attachment id.
+    /// (report id, NUL, sequence) -> attachment id (a JSON string).
     blob_refs: sled::Tree,
-    /// (state/urgency/assigned) -> number of reports, big-endian u64.
+    /// (state/urgency/assigned) -> number of reports (a JSON number).
     counts: sled::Tree,
     reviewers: sled::Tree,
     sources: sled::Tree,

@@ -3,7 +3,7 @@
 //! returns one report's references in the order they were added, and
 //! adding one writes a single small entry whatever the thread's length.
 //! Report ids are ASCII, so the NUL ends the prefix: no report's prefix is
-//! another's.
+//! another's. Values are JSON: an [`EnvelopeRef`], or an attachment id.
 
 use super::{EnvelopeRef, ReportMeta, ReportRecord, Store, StoreError, from_json};
 
@@ -20,6 +20,21 @@ pub(super) fn key(report_id: &str, seq: u64) -> Vec<u8> {
     let mut k = prefix(report_id);
     k.extend_from_slice(&seq.to_be_bytes());
     k
+}
+
+/// The stored value of an attachment reference: its id as a JSON string
+/// (every plaintext value in the store is JSON).
+pub(super) fn blob_value(id: &str) -> Vec<u8> {
+    let mut v = Vec::with_capacity(id.len() + 2);
+    v.push(b'"');
+    v.extend_from_slice(id.as_bytes());
+    v.push(b'"');
+    v
+}
+
+/// The attachment id of a stored reference value.
+pub(super) fn blob_id(value: &[u8]) -> Result<String, StoreError> {
+    from_json("report_blobs", value)
 }
 
 /// The report id a reference key belongs to, if the key is well formed.
@@ -45,7 +60,7 @@ impl Store {
         let mut v = Vec::new();
         for item in self.blob_refs.scan_prefix(prefix(report_id)) {
             let (_, id) = item?;
-            v.push(String::from_utf8_lossy(&id).into_owned());
+            v.push(blob_id(&id)?);
         }
         Ok(v)
     }
@@ -54,7 +69,7 @@ impl Store {
     pub fn has_blob(&self, report_id: &str, blob: &str) -> Result<bool, StoreError> {
         for item in self.blob_refs.scan_prefix(prefix(report_id)) {
             let (_, id) = item?;
-            if id.as_ref() == blob.as_bytes() {
+            if blob_id(&id)? == blob {
                 return Ok(true);
             }
         }

@@ -94,7 +94,7 @@ impl Store {
                         env_refs.insert(refs::key(&id, seq as u64), r_json.as_slice())?;
                     }
                     for (seq, blob) in new.blobs.iter().enumerate() {
-                        blob_refs.insert(refs::key(&id, seq as u64), blob.as_bytes())?;
+                        blob_refs.insert(refs::key(&id, seq as u64), refs::blob_value(blob))?;
                     }
                     reports.insert(id.as_bytes(), record_json.as_slice())?;
                     counts::add(counts, &count, 1)
@@ -150,7 +150,10 @@ impl Store {
                 )?;
                 record.next_envelope += 1;
                 for blob in blobs {
-                    blob_refs.insert(refs::key(report_id, record.next_blob), blob.as_bytes())?;
+                    blob_refs.insert(
+                        refs::key(report_id, record.next_blob),
+                        refs::blob_value(blob),
+                    )?;
                     record.next_blob += 1;
                 }
                 put_record(reports, &record)
@@ -295,7 +298,7 @@ impl Store {
                 let mut blobs = Vec::new();
                 for seq in 0..record.next_blob {
                     if let Some(v) = blob_refs.remove(refs::key(report_id, seq))? {
-                        blobs.push(String::from_utf8_lossy(&v).into_owned());
+                        blobs.push(refs::blob_id(&v).map_err(ConflictableTransactionError::Abort)?);
                     }
                 }
                 for k in &lookups {

@@ -320,7 +320,7 @@ fn queue_counts_follow_writes_and_fsck_repairs_them() {
     s.counts
         .insert(
             counts::key(State::Closed, Urgency::High, false),
-            &5u64.to_be_bytes(),
+            counts::encode(5),
         )
         .unwrap();
     let found = count_problems(&s, false);
