@@ -63,7 +63,7 @@ fn serve(cfg: Config, store: Store, banner: Option<String>) -> Result<(), Failur
     {
         let store = store.clone();
         std::thread::spawn(move || {
-            if let Err(e) = store.report_heads() {
+            if let Err(e) = store.index_reports() {
                 tracing::warn!("could not index the reports for listing: {e}");
             }
         });

@@ -46,6 +46,12 @@ impl Store {
         self.with_heads(|index| index.by_order.values().cloned().collect())
     }
 
+    /// Builds the listing index now if it is not built yet (the server does
+    /// at start, off the serving threads). Returns the number of reports.
+    pub fn index_reports(&self) -> Result<usize, StoreError> {
+        self.with_heads(|index| index.by_order.len())
+    }
+
     /// `f` of the listing index (built on first use), under its lock.
     pub(super) fn with_heads<T>(&self, f: impl FnOnce(&HeadIndex) -> T) -> Result<T, StoreError> {
         let mut index = self.heads_index();
