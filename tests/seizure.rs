@@ -406,14 +406,10 @@ fn a_seized_server_reveals_only_what_security_md_lists() {
     // Nothing but the reports' attachments in blobs/: the refused upload's
     // temporary file is gone.
     let referenced: BTreeSet<String> = snapshot
-        .tree("reports")
+        .tree("report_blobs")
         .unwrap_or_default()
         .iter()
-        .flat_map(|(_, v)| {
-            serde_json::from_slice::<amanatd::store::ReportMeta>(v)
-                .unwrap()
-                .blobs
-        })
+        .map(|(_, v)| serde_json::from_slice::<String>(v).unwrap())
         .collect();
     let in_blobs: BTreeSet<String> = files_under(&data.join("blobs"))
         .iter()
@@ -1021,13 +1017,10 @@ fn check_log(
             .collect()
     };
     let blobs: Vec<String> = snapshot
-        .tree("reports")
+        .tree("report_blobs")
         .unwrap_or_default()
         .iter()
-        .flat_map(|(_, v)| {
-            let r: amanatd::store::ReportMeta = serde_json::from_slice(v).unwrap();
-            r.blobs
-        })
+        .map(|(_, v)| serde_json::from_slice::<String>(v).unwrap())
         .collect();
     for (tree, ids, review_may_log) in [
         ("reports", keys("reports"), true),

@@ -544,6 +544,8 @@ fn seeds() -> Vec<Seed> {
         "report-list",
         &serde_json::to_value(ReportList {
             reports: vec![summary],
+            next_cursor: None,
+            counts: None,
         })
         .unwrap(),
     );

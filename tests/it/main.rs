@@ -26,6 +26,8 @@ mod hostile;
 mod i18n;
 mod keys;
 mod layout;
+mod migrate;
 mod ops;
+mod paging;
 mod rekey;
 mod triage;

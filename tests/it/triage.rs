@@ -475,3 +475,74 @@ fn a_failing_audit_append_fails_the_action_and_serves_nothing() {
     assert_eq!(after, meta, "no state change, no reply stored");
     assert_eq!(app.store.reviewers().unwrap().len(), 2);
 }
+
+/// `amanat list` prints the first page and says how to see the rest;
+/// `--all` walks every page (JSON stays one array); `amanat queue` counts
+/// the whole queue from the server's kept counts.
+#[test]
+fn the_cli_lists_a_first_page_or_every_page() {
+    use amanat_core::model::{Anonymity, Urgency};
+    let mut server = common::cli::Server::start(&[("ana", "triage")]);
+    server.stop();
+    {
+        let store = amanatd::store::Store::open(&server.data).unwrap();
+        for i in 0..1234 {
+            store
+                .insert_report(amanatd::store::NewReport {
+                    anonymity: Anonymity::Anonymous,
+                    urgency: Urgency::ALL[i % 4],
+                    envelopes: vec![amanatd::store::NewEnvelope {
+                        kind: EnvelopeKind::Report,
+                        ciphertext: b"not read here".to_vec(),
+                        recipients: vec![],
+                    }],
+                    source: None,
+                    blobs: vec![],
+                })
+                .unwrap();
+        }
+    }
+    server.restart();
+    server.login("ana").succeeded();
+    let ana = server.reviewer("ana");
+    let rows = |out: &str| out.lines().filter(|l| l.contains("anonymous")).count();
+
+    let first = ana.amanat(&["list"]);
+    first.succeeded();
+    assert_eq!(rows(&first.stdout()), 100);
+    assert!(first.stdout().starts_with("ID "), "one header");
+    assert!(
+        first
+            .stderr()
+            .contains("The first 100 reports; `amanat list --all` lists every one."),
+        "{}",
+        first.stderr()
+    );
+
+    let all = ana.amanat(&["list", "--all"]);
+    all.succeeded();
+    assert_eq!(rows(&all.stdout()), 1234, "two pages of 1000 and 234");
+    assert_eq!(all.stdout().matches("ID ").count(), 1, "one header");
+    assert!(all.stderr().is_empty(), "{}", all.stderr());
+
+    let json = ana.amanat(&["list", "--all", "--json", "--urgency", "critical"]);
+    json.succeeded();
+    let v: Vec<serde_json::Value> = serde_json::from_str(&json.stdout()).unwrap();
+    assert_eq!(v.len(), 309, "every fourth of 1234, rounded up");
+    assert!(
+        v.iter()
+            .all(|r| r["urgency"] == "critical" && r["overdue"] == false)
+    );
+    let page: Vec<serde_json::Value> =
+        serde_json::from_str(&ana.amanat(&["list", "--json"]).stdout()).unwrap();
+    assert_eq!(page.len(), 100);
+    let none = ana.amanat(&["list", "--json", "--state", "closed"]);
+    assert_eq!(none.stdout(), "[]\n");
+
+    let queue = ana.amanat(&["queue", "--json"]);
+    let q: serde_json::Value = serde_json::from_str(&queue.succeeded().stdout()).unwrap();
+    assert_eq!(q["total"], 1234);
+    assert_eq!(q["by_state"]["new"], 1234);
+    assert_eq!(q["unassigned_critical"], 309);
+    assert_eq!(q["overdue"].as_array().unwrap().len(), 0);
+}

@@ -66,6 +66,9 @@ pub enum Command {
         /// Only reports past their acknowledgement deadline.
         #[arg(long)]
         overdue: bool,
+        /// Every page, printed as it arrives (else the first 100 reports).
+        #[arg(long)]
+        all: bool,
         #[arg(long)]
         json: bool,
     },

@@ -104,10 +104,50 @@ impl RekeyStatus {
     }
 }
 
-/// `GET /api/v1/reports`
+/// `GET /api/v1/reports`: one page of the queue (docs/api.md lists the
+/// filters and paging parameters).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ReportList {
     pub reports: Vec<ReportSummary>,
+    /// Where the next page starts: send it back as `cursor`. Absent on the
+    /// last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// The whole queue's counts (asked for with `counts=true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<QueueCounts>,
+}
+
+/// Counts of the whole queue, kept by the server as reports change (no
+/// report is read to answer them).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct QueueCounts {
+    pub total: u64,
+    /// Reports per state (states with none are left out).
+    pub by_state: std::collections::BTreeMap<State, u64>,
+    /// Reports not closed, per urgency (urgencies with none are left out).
+    pub open_by_urgency: std::collections::BTreeMap<Urgency, u64>,
+    /// Critical reports not closed that nobody holds.
+    pub unassigned_critical: u64,
+    /// Reports with an envelope or file still sealed to a removed
+    /// reviewer's key (docs/api.md, "Re-keying"); counted when asked, not
+    /// kept.
+    #[serde(default)]
+    pub needs_rekey: u64,
+}
+
+/// The query parameters of `GET /api/v1/reports`, in the order docs/api.md
+/// lists them.
+pub const REPORT_LIST_PARAMS: &[&str] = &[
+    "state", "urgency", "assignee", "since", "overdue", "limit", "cursor", "counts",
+];
+
+impl ReportSummary {
+    /// True if the report is past its acknowledgement deadline on `today`
+    /// (the one rule: [`crate::model::triage::overdue`]).
+    pub fn overdue(&self, today: Day) -> bool {
+        crate::model::triage::overdue(self.urgency, self.state, self.received, today)
+    }
 }
 
 /// `GET /api/v1/reports/{id}`: metadata and the envelopes this reviewer may read.

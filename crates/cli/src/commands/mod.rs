@@ -79,6 +79,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             assignee,
             since,
             overdue,
+            all,
             json,
         } => list::run(
             ctx,
@@ -89,6 +90,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
                 since,
                 overdue,
             },
+            all,
             json,
         ),
         Command::Queue { json } => queue::run(ctx, json),

@@ -1,47 +1,46 @@
 //! `amanat queue`: a summary of the queue — counts per state and per
 //! urgency of open reports, critical reports nobody holds, overdue reports,
 //! and how many reports still need re-keying.
+//! The counts are the ones the server keeps as reports change; only the
+//! overdue reports themselves are listed, page by page.
 
 use super::Ctx;
-use super::list::is_overdue;
+use super::list::{ALL_PAGE, pages};
 use crate::exit::CliError;
 use crate::render::print_json;
-use amanat_core::api::{ReportList, ReportSummary};
+use amanat_core::api::{QueueCounts, ReportSummary};
+use std::collections::BTreeMap;
 
 /// Prints the summary.
 pub fn run(ctx: &Ctx, json: bool) -> Result<(), CliError> {
-    let list: ReportList = ctx.connect()?.api.get("/api/v1/reports")?;
-    let today = amanat_core::timeutil::Day::today();
-    let mut by_state: std::collections::BTreeMap<String, usize> = Default::default();
-    let mut by_urgency: std::collections::BTreeMap<String, usize> = Default::default();
-    for r in &list.reports {
-        *by_state.entry(r.state.to_string()).or_default() += 1;
-        if r.state != amanat_core::model::State::Closed {
-            *by_urgency.entry(r.urgency.to_string()).or_default() += 1;
+    let conn = ctx.connect()?;
+    let mut counts: Option<QueueCounts> = None;
+    let mut overdue: Vec<ReportSummary> = Vec::new();
+    pages(&conn, "overdue=true&counts=true", ALL_PAGE, true, |page| {
+        if counts.is_none() {
+            counts = page.counts;
         }
-    }
-    let overdue: Vec<&ReportSummary> = list
-        .reports
+        overdue.extend(page.reports);
+        Ok(())
+    })?;
+    let counts = counts
+        .ok_or_else(|| CliError::general("the server sent no queue counts; is it up to date?"))?;
+    // Text keys, in the order this command always printed them.
+    let by_state: BTreeMap<String, u64> = counts
+        .by_state
         .iter()
-        .filter(|r| is_overdue(r, today))
+        .map(|(k, v)| (k.to_string(), *v))
         .collect();
-    let unassigned_critical = list
-        .reports
+    let by_urgency: BTreeMap<String, u64> = counts
+        .open_by_urgency
         .iter()
-        .filter(|r| {
-            r.urgency == amanat_core::model::Urgency::Critical
-                && r.assignee.is_none()
-                && r.state != amanat_core::model::State::Closed
-        })
-        .count();
-    let needs_rekey = list
-        .reports
-        .iter()
-        .filter(|r| r.rekey.needs_rekey())
-        .count();
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
+    let unassigned_critical = counts.unassigned_critical;
+    let needs_rekey = counts.needs_rekey;
     if json {
         return print_json(&serde_json::json!({
-            "total": list.reports.len(),
+            "total": counts.total,
             "by_state": by_state,
             "open_by_urgency": by_urgency,
             "unassigned_critical": unassigned_critical,
@@ -49,7 +48,7 @@ pub fn run(ctx: &Ctx, json: bool) -> Result<(), CliError> {
             "needs_rekey": needs_rekey,
         }));
     }
-    println!("{} report(s).", list.reports.len());
+    println!("{} report(s).", counts.total);
     println!(
         "By state:    {}",
         by_state

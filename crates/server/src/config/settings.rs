@@ -170,6 +170,15 @@ pub struct Limits {
     /// The store's page cache in bytes (sled's cache of records read and
     /// written); the largest share of the server's memory under load.
     pub store_cache_bytes: u64,
+    /// Reports in one page of `GET /api/v1/reports` when the request names
+    /// no `limit`.
+    pub list_page_default: usize,
+    /// Most reports in one page; a larger `limit` is lowered to it.
+    pub list_page_max: usize,
+    /// Most reports in an answer to `GET /api/v1/reports` without any
+    /// parameter (the whole queue, as before paging); past it the answer
+    /// ends with a `next_cursor`.
+    pub list_unpaged_max: usize,
 }
 
 impl Default for Listener {
@@ -221,6 +230,9 @@ impl Default for Limits {
             pdf_max_decoded_bytes: 32 << 20,
             pdf_max_values: 500_000,
             store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
+            list_page_default: 100,
+            list_page_max: 1000,
+            list_unpaged_max: 100_000,
         }
     }
 }

@@ -43,7 +43,7 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 39] = [
+        let checks: [(&'static str, u64, u64, u64); 42] = [
             (
                 "limits.store_cache_bytes",
                 l.store_cache_bytes,
@@ -55,6 +55,19 @@ impl Config {
                 l.attachments_per_submission as u64,
                 0,
                 1000,
+            ),
+            (
+                "limits.list_page_default",
+                l.list_page_default as u64,
+                1,
+                l.list_page_max as u64,
+            ),
+            ("limits.list_page_max", l.list_page_max as u64, 1, 10_000),
+            (
+                "limits.list_unpaged_max",
+                l.list_unpaged_max as u64,
+                1,
+                10_000_000,
             ),
             ("limits.attachment_bytes", l.attachment_bytes, 1024, 1 << 40),
             ("limits.submission_bytes", l.submission_bytes, 1024, 1 << 40),

@@ -120,8 +120,9 @@ pub enum Command {
         #[arg(long, env = "AMANAT_DATA_DIR")]
         data_dir: PathBuf,
         /// Remove leftovers of interrupted writes (orphan envelopes and
-        /// attachment files, temporary uploads, lookups of deleted reports).
-        /// Never removes anything a report names.
+        /// attachment files, temporary uploads, lookups and references of
+        /// deleted reports) and rewrite queue counts that disagree with the
+        /// reports. Never removes anything a report names.
         #[arg(long)]
         repair: bool,
         #[arg(long)]

@@ -60,7 +60,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         } => {
             let cfg = Config::load(&data_dir, config.as_deref())?;
             cfg.validate()?;
-            let store = Store::open(&data_dir)?;
+            let store =
+                crate::ops::backup::migrate::open(&data_dir, crate::store::DEFAULT_CACHE_BYTES)?;
             let today = as_of.unwrap_or_else(amanat_core::timeutil::Day::today);
             let ids = crate::retention::run(&cfg.retention, &store, today, dry_run)?;
             let verb = if dry_run { "would purge" } else { "purged" };
@@ -243,7 +244,8 @@ fn reviewer(cmd: ReviewerCommand) -> Result<(), Failure> {
             // The kind of key the instance seals to, from its configuration.
             let cfg = Config::load(&data_dir, None)?;
             check_key_kind(&new, cfg.crypto.post_quantum).map_err(|e| fail(Exit::Usage, e))?;
-            let store = Store::open(&data_dir)?;
+            let store =
+                crate::ops::backup::migrate::open(&data_dir, crate::store::DEFAULT_CACHE_BYTES)?;
             let r = store.add_reviewer(new)?;
             store.append_audit(Event {
                 actor: "operator".into(),
@@ -286,7 +288,8 @@ fn reviewer(cmd: ReviewerCommand) -> Result<(), Failure> {
             Ok(())
         }
         ReviewerCommand::Remove { data_dir, reviewer } => {
-            let store = Store::open(&data_dir)?;
+            let store =
+                crate::ops::backup::migrate::open(&data_dir, crate::store::DEFAULT_CACHE_BYTES)?;
             let r = store.remove_reviewer(&reviewer).map_err(|e| match e {
                 StoreError::NotFound => fail(
                     Exit::Error,

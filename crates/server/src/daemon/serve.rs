@@ -55,7 +55,8 @@ pub(super) fn start(
         cfg.review.addr = a;
     }
     cfg.validate()?;
-    let store = Store::open_with_cache(&data_dir, cfg.limits.store_cache_bytes)?;
+    // An older store is backed up beside the data dir, then migrated.
+    let store = crate::ops::backup::migrate::open(&data_dir, cfg.limits.store_cache_bytes)?;
     match store.remove_orphan_blobs()? {
         0 => {}
         n => tracing::info!("removed {n} attachment file(s) left by interrupted writes"),
@@ -81,7 +82,7 @@ fn serve(cfg: Config, store: Store, banner: Option<String>) -> Result<(), Failur
     {
         let store = store.clone();
         std::thread::spawn(move || {
-            if let Err(e) = store.report_heads() {
+            if let Err(e) = store.index_reports() {
                 tracing::warn!("could not index the reports for listing: {e}");
             }
         });

@@ -96,7 +96,8 @@ pub fn encode(snapshot: &Snapshot, files: &[(String, Vec<u8>)]) -> Result<Vec<u8
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
-    out.extend_from_slice(&SCHEMA_VERSION.to_be_bytes());
+    // The schema of the store copied (an older one before its migration).
+    out.extend_from_slice(&snapshot.schema_version().to_be_bytes());
     let mut count: u64 = 0;
     for (name, entries) in &snapshot.trees {
         let name_len = u16::try_from(name.len()).map_err(|_| too_big("a tree name"))?;
@@ -156,7 +157,8 @@ pub fn decode(bytes: &[u8]) -> Result<Backup, OpsError> {
         ));
     }
     let schema = r.u32().ok_or_else(|| bad("it is truncated"))?;
-    if schema != SCHEMA_VERSION {
+    // An older schema is restored, then migrated (`Store::restore_snapshot`).
+    if !(crate::store::OLDEST_SCHEMA..=SCHEMA_VERSION).contains(&schema) {
         return Err(OpsError::Store(crate::store::StoreError::Schema {
             found: schema,
             expected: SCHEMA_VERSION,

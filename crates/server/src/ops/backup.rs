@@ -3,7 +3,10 @@
 //! and checked before it is called a backup; a restore verifies the file
 //! (see [`super::archive`] for the format and its checks), never writes
 //! into a data dir that already holds a store, and checks the restored
-//! audit chain against the anchors given.
+//! audit chain against the anchors given. [`migrate`] backs up an older
+//! store before migrating it.
+
+pub mod migrate;
 
 use super::OpsError;
 use super::archive::{decode, snapshot_bytes};
@@ -32,8 +35,14 @@ pub fn backup(data_dir: &Path, out: &Path) -> Result<Summary, OpsError> {
         Some(bytes) => bytes,
         None => snapshot_bytes(&Store::open(data_dir)?)?,
     };
+    write_verified(&bytes, out)
+}
+
+/// Checks backup `bytes` and writes them to the new file `out` (0600,
+/// fsynced, never over an existing file).
+pub(crate) fn write_verified(bytes: &[u8], out: &Path) -> Result<Summary, OpsError> {
     // Check what we received before calling it a backup.
-    let decoded = decode(&bytes)?;
+    let decoded = decode(bytes)?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -43,7 +52,7 @@ pub fn backup(data_dir: &Path, out: &Path) -> Result<Summary, OpsError> {
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
         .tempfile_in(&parent)
         .map_err(|e| OpsError::io(&parent, e))?;
-    tmp.write_all(&bytes)
+    tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| OpsError::io(tmp.path(), e))?;
     tmp.persist_noclobber(out)

@@ -1,4 +1,5 @@
-//! Reports and what they hold: the queue, one report's envelopes, its
+//! Reports and what they hold: the queue (paged and filtered here, from
+//! the store's listing index and its queue counts), one report's envelopes, its
 //! attachments, its identity section, and replies to the source.
 //!
 //! Everything served is ciphertext or plaintext triage metadata; identity
@@ -9,62 +10,59 @@
 use super::ReviewState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{AttachmentPath, Authed, JsonBody, ReportId, Triage};
+use crate::config::Limits;
 use crate::store::{
-    CurrentKeys, EnvelopeKind, EnvelopeRef, NewEnvelope, ReportMeta, Reviewer, Store, StoreError,
+    Assignee, CurrentKeys, EnvelopeKind, EnvelopeRef, NewEnvelope, PageQuery, ReportHead,
+    ReportMeta, Reviewer, SortKey, Store, StoreError,
 };
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use amanat_core::api::{
-    BlobInfo, EnvelopeData, ErrorCode, IdentityData, ReplyCreated, ReplyRequest, ReportDetail,
-    ReportList, ReportSummary,
+    BlobInfo, EnvelopeData, ErrorCode, IdentityData, QueueCounts, REPORT_LIST_PARAMS, ReplyCreated,
+    ReplyRequest, ReportDetail, ReportList, ReportSummary,
 };
 use amanat_core::audit::Action;
 use amanat_core::crypto::{envelope, recipient};
-use amanat_core::model::Role;
+use amanat_core::model::{Role, State, Urgency};
 use data_encoding::BASE64;
 
-/// The queue, most urgent then oldest first (audited).
-pub(super) async fn list_reports(who: Authed<Triage>, st: web::Data<ReviewState>) -> ApiResult {
-    st.audit(&who.id, Action::ListReports, None, None)?;
+/// One page of the queue, most urgent then oldest first (audited), with
+/// the filters and paging parameters docs/api.md lists. Without any
+/// parameter the answer is the whole queue as before paging, up to
+/// `limits.list_unpaged_max` reports.
+pub(super) async fn list_reports(
+    who: Authed<Triage>,
+    req: HttpRequest,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
     let store = st.store.clone();
-    // Reading, mapping, sorting and serialising every report is work for a
-    // blocking thread, not for the async worker.
+    let reviewers = store.reviewers()?;
+    let ask = ListRequest::parse(req.query_string(), &who.id, &reviewers, &st.limits)?;
+    st.audit(&who.id, Action::ListReports, None, None)?;
+    // Walking the index and serialising is work for a blocking thread, not
+    // for the async worker.
     let body = web::block(move || -> Result<Vec<u8>, StoreError> {
-        let reviewers = store.reviewers()?;
         let keys = CurrentKeys::of(&reviewers);
-        let mut reports: Vec<ReportSummary> = store.map_report_heads(|h| ReportSummary {
-            assignee_name: h
-                .assignee
-                .as_ref()
-                .and_then(|a| reviewers.iter().find(|r| &r.id == a))
-                .map(|r| r.name.clone()),
-            state_day: h.state_day(),
-            id: h.id.clone(),
-            received: h.received,
-            state: h.state,
-            closed_reason: h.closed_reason,
-            urgency: h.urgency,
-            urgency_confirmed: h.urgency_confirmed,
-            anonymity: h.anonymity,
-            assignee: h.assignee.clone(),
-            rekey: keys.status(
-                h.source_recipient.as_deref(),
-                &h.sealed_envelopes,
-                h.blob_count,
-                &h.sealed_blobs,
-            ),
-        })?;
-        // Most urgent first, then oldest first. Ids are unique, so an
-        // unstable sort gives the one order, faster.
-        reports.sort_unstable_by(|a, b| {
-            (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id))
-        });
+        let mut page = store.page(&ask.query, |h| head_summary(h, &reviewers))?;
+        // The re-keying status reads each listed report's references: a
+        // page's worth, not the queue's.
+        for r in &mut page.items {
+            r.rekey = store.rekey_status(&r.id, &keys)?;
+        }
+        let counts = if ask.counts {
+            Some(queue_counts(&store, &keys)?)
+        } else {
+            None
+        };
+        let list = ReportList {
+            next_cursor: page.next.map(|k| k.to_cursor()),
+            reports: page.items,
+            counts,
+        };
         // About 230 bytes a report: one allocation instead of ~20 doublings.
-        let mut body = Vec::with_capacity(256 * reports.len() + 16);
-        serde_json::to_writer(&mut body, &ReportList { reports }).map_err(|e| {
-            StoreError::Corrupt {
-                tree: "reports",
-                detail: e.to_string(),
-            }
+        let mut body = Vec::with_capacity(256 * list.reports.len() + 64);
+        serde_json::to_writer(&mut body, &list).map_err(|e| StoreError::Corrupt {
+            tree: "reports",
+            detail: e.to_string(),
         })?;
         Ok(body)
     })
@@ -73,6 +71,148 @@ pub(super) async fn list_reports(who: Authed<Triage>, st: web::Data<ReviewState>
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
+}
+
+/// A listing request, parsed and checked.
+struct ListRequest {
+    query: PageQuery,
+    counts: bool,
+}
+
+impl ListRequest {
+    /// Parses the query string of `GET /reports` for reviewer `me`; 400
+    /// naming the parameter for anything this server does not understand.
+    fn parse(
+        qs: &str,
+        me: &str,
+        reviewers: &[Reviewer],
+        limits: &Limits,
+    ) -> Result<ListRequest, ApiError> {
+        let pairs = web::Query::<Vec<(String, String)>>::from_query(qs)
+            .map_err(|_| ApiError::bad_request("the query string is not well formed"))?
+            .into_inner();
+        let mut q = PageQuery::all(if pairs.is_empty() {
+            limits.list_unpaged_max
+        } else {
+            limits.list_page_default
+        });
+        let mut counts = false;
+        let mut seen: Vec<&str> = Vec::new();
+        for (name, value) in &pairs {
+            let bad = |why: String| ApiError::bad_request(format!("`{name}`: {why}"));
+            let single = !matches!(name.as_str(), "state" | "urgency");
+            if single && seen.contains(&name.as_str()) {
+                return Err(bad("given twice; give it once".into()));
+            }
+            seen.push(name);
+            match name.as_str() {
+                "state" => {
+                    for v in value.split(',') {
+                        q.state.push(v.parse().map_err(bad)?);
+                    }
+                }
+                "urgency" => {
+                    for v in value.split(',') {
+                        q.urgency.push(v.parse().map_err(bad)?);
+                    }
+                }
+                "assignee" => q.assignee = Some(assignee(value, me, reviewers).map_err(bad)?),
+                "since" => q.since = Some(value.parse().map_err(bad)?),
+                "overdue" => {
+                    q.overdue_on = flag(value)
+                        .map_err(bad)?
+                        .then(amanat_core::timeutil::Day::today)
+                }
+                "counts" => counts = flag(value).map_err(bad)?,
+                "limit" => {
+                    let n: usize =
+                        value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                            bad(format!("{value:?} is not a whole number from 1"))
+                        })?;
+                    q.limit = n.min(limits.list_page_max);
+                }
+                "cursor" => {
+                    q.after = Some(SortKey::from_cursor(value).ok_or_else(|| {
+                        bad("not a cursor this server gave out; start again without it".into())
+                    })?)
+                }
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "unknown parameter `{name}`; known: {}",
+                        REPORT_LIST_PARAMS.join(", ")
+                    )));
+                }
+            }
+        }
+        Ok(ListRequest { query: q, counts })
+    }
+}
+
+/// `true` or `false`.
+fn flag(v: &str) -> Result<bool, String> {
+    match v {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("{v:?} is neither `true` nor `false`")),
+    }
+}
+
+/// `me`, `none`, a reviewer's id or name, or the id of a reviewer since
+/// removed (whose reports may still be assigned to them).
+fn assignee(v: &str, me: &str, reviewers: &[Reviewer]) -> Result<Assignee, String> {
+    match v {
+        "me" => Ok(Assignee::Reviewer(me.to_owned())),
+        "none" => Ok(Assignee::Nobody),
+        _ => reviewers
+            .iter()
+            .find(|r| r.id == v || r.name == v)
+            .map(|r| r.id.clone())
+            .or_else(|| amanat_core::crypto::random::is_id(v).then(|| v.to_owned()))
+            .map(Assignee::Reviewer)
+            .ok_or_else(|| {
+                format!("no reviewer has the id or name {v:?}; use `me`, `none`, an id or a name")
+            }),
+    }
+}
+
+/// The whole queue's counts, from the counts the store keeps.
+fn queue_counts(store: &Store, keys: &CurrentKeys) -> Result<QueueCounts, StoreError> {
+    let mut out = QueueCounts {
+        needs_rekey: store.count_needs_rekey(keys)?,
+        ..QueueCounts::default()
+    };
+    for c in store.queue_counts()? {
+        out.total += c.reports;
+        *out.by_state.entry(c.state).or_default() += c.reports;
+        if c.state != State::Closed {
+            *out.open_by_urgency.entry(c.urgency).or_default() += c.reports;
+            if c.urgency == Urgency::Critical && !c.assigned {
+                out.unassigned_critical += c.reports;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A queue entry from the listing index.
+fn head_summary(h: &ReportHead, reviewers: &[Reviewer]) -> ReportSummary {
+    ReportSummary {
+        assignee_name: h
+            .assignee
+            .as_ref()
+            .and_then(|a| reviewers.iter().find(|r| &r.id == a))
+            .map(|r| r.name.clone()),
+        state_day: h.state_day(),
+        id: h.id.clone(),
+        received: h.received,
+        state: h.state,
+        closed_reason: h.closed_reason,
+        urgency: h.urgency,
+        urgency_confirmed: h.urgency_confirmed,
+        anonymity: h.anonymity,
+        assignee: h.assignee.clone(),
+        rekey: Default::default(),
+    }
 }
 
 /// A report's metadata and the envelopes this reviewer may read (audited;
@@ -169,8 +309,10 @@ pub(super) async fn get_blob(
     st: web::Data<ReviewState>,
 ) -> ApiResult {
     let AttachmentPath { report: id, blob } = path;
-    let meta = find_report(&st, &id)?;
-    if !meta.blobs.contains(&blob) {
+    if st.store.report_head(&id)?.is_none() {
+        return Err(ApiError::not_found("report"));
+    }
+    if !st.store.has_blob(&id, &blob)? {
         return Err(ApiError::not_found("attachment"));
     }
     let path = st

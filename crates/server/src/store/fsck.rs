@@ -8,9 +8,16 @@
 //! source lookups of a report that is gone). It never decrypts anything: the
 //! server holds no key that could.
 //!
+//! It knows both layouts: schema 1 (lists inline in each report record)
+//! and schema 2 (lists in the reference trees, queue counts kept), and a
+//! store whose migration was interrupted (some records of each). In schema
+//! 2 it also finds references of a report that is gone, and compares the
+//! stored queue counts with a count of the reports.
+//!
 //! Leftovers are what an interrupted write can leave (an attachment file is
 //! made durable before the report that names it, and a purge deletes the
-//! files after the record), and `--repair` removes them. Nothing a report
+//! files after the record), and `--repair` removes them; it also rewrites
+//! queue counts that disagree with the reports. Nothing a report
 //! names is ever removed, and when any report fails to parse nothing is
 //! called an orphan, because that report might be the one that names it.
 //! Problems of the other kinds cannot be repaired here; they are reported
@@ -19,7 +26,10 @@
 //! Output names report and file ids (random, and already listed by
 //! `amanat list`), never a source lookup id: it is derived from a codename.
 
-use super::{BLOBS_DIR, ReportMeta, SCHEMA_VERSION, SourceRecord, Store, StoreError, from_json};
+use super::{
+    BLOBS_DIR, Migration, OLDEST_SCHEMA, ReportRecord, SCHEMA_VERSION, SourceRecord, Store,
+    StoreError, from_json, refs,
+};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::Path;
@@ -54,6 +64,10 @@ pub enum Problem {
     DanglingSource { report: String },
     /// An attachment file no report names.
     OrphanBlob { blob: String },
+    /// An envelope or attachment reference of a report that is gone.
+    OrphanRef { report: String },
+    /// The stored queue counts disagree with the reports.
+    Counts { detail: String },
     /// A temporary upload file left by an interrupted upload.
     StaleUpload { file: String },
     /// A file in the attachment directory that Amanat did not write.
@@ -66,6 +80,8 @@ impl Problem {
         matches!(
             self,
             Problem::OrphanEnvelope { .. }
+                | Problem::OrphanRef { .. }
+                | Problem::Counts { .. }
                 | Problem::DanglingSource { .. }
                 | Problem::OrphanBlob { .. }
                 | Problem::StaleUpload { .. }
@@ -113,6 +129,12 @@ impl std::fmt::Display for Problem {
             Problem::OrphanEnvelope { envelope } => {
                 write!(f, "envelope {envelope} belongs to no report")
             }
+            Problem::OrphanRef { report } => {
+                write!(f, "a reference names report {report}, which is gone")
+            }
+            Problem::Counts { detail } => {
+                write!(f, "queue counts disagree with the reports: {detail}")
+            }
             Problem::DanglingSource { report } => {
                 write!(
                     f,
@@ -137,6 +159,10 @@ impl std::fmt::Display for Problem {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct FsckReport {
     pub schema_version: u32,
+    /// True when a migration was interrupted (it resumes at the next
+    /// start of `amanatd serve`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub migrating: bool,
     pub reports: usize,
     pub envelopes: usize,
     pub blobs: usize,
@@ -159,6 +185,17 @@ impl FsckReport {
 impl std::fmt::Display for FsckReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "schema version {}", self.schema_version)?;
+        if self.schema_version < SCHEMA_VERSION && self.schema_version >= OLDEST_SCHEMA {
+            let what = if self.migrating {
+                "a migration to schema 2 was interrupted"
+            } else {
+                "an older layout"
+            };
+            writeln!(
+                f,
+                "{what}: the next start of `amanatd serve` migrates it (after a backup)"
+            )?;
+        }
         writeln!(
             f,
             "{} reports, {} envelopes, {} attachment files, {} source lookups, {} reviewers, \
@@ -224,8 +261,9 @@ impl Store {
                 .unwrap_or(0),
             ..FsckReport::default()
         };
-        if out.schema_version != SCHEMA_VERSION {
-            // A different layout: nothing below would mean anything.
+        out.migrating = matches!(self.migration(), Ok(Migration::Interrupted { .. }));
+        if !(OLDEST_SCHEMA..=SCHEMA_VERSION).contains(&out.schema_version) {
+            // A layout this binary does not know: nothing below would mean anything.
             out.problems.push(Problem::Schema {
                 found: out.schema_version,
                 expected: SCHEMA_VERSION,
@@ -246,7 +284,7 @@ impl Store {
             let (key, value) = item?;
             out.reports += 1;
             let key = String::from_utf8_lossy(&key).into_owned();
-            let meta = match from_json::<ReportMeta>("reports", &value) {
+            let record = match from_json::<ReportRecord>("reports", &value) {
                 Ok(m) if m.id == key => m,
                 Ok(m) => {
                     complete = false;
@@ -265,6 +303,7 @@ impl Store {
                     continue;
                 }
             };
+            let meta = self.assemble(record)?;
             for e in &meta.envelopes {
                 named_envelopes.insert(e.id.clone());
                 match self.envelopes.get(e.id.as_bytes())? {
@@ -310,6 +349,34 @@ impl Store {
             let id = String::from_utf8_lossy(&key).into_owned();
             if complete && !named_envelopes.contains(&id) {
                 orphans.push((Problem::OrphanEnvelope { envelope: id }, key.to_vec()));
+            }
+        }
+
+        // References of reports that are gone.
+        for tree in [&self.envelope_refs, &self.blob_refs] {
+            for item in tree.iter() {
+                let (key, _) = item?;
+                let report = refs::report_of(&key).unwrap_or("(malformed key)");
+                if complete && !report_ids.contains(report) {
+                    orphans.push((
+                        Problem::OrphanRef {
+                            report: report.to_owned(),
+                        },
+                        key.to_vec(),
+                    ));
+                }
+            }
+        }
+
+        // Queue counts (schema 2, once migrated).
+        let mut counts = None;
+        if complete && out.schema_version == SCHEMA_VERSION && !out.migrating {
+            let scanned = self.scanned_counts()?;
+            let stored = self.stored_counts()?;
+            if scanned != stored {
+                let detail = count_difference(&scanned, &stored);
+                orphans.push((Problem::Counts { detail }, Vec::new()));
+                counts = Some(scanned);
             }
         }
 
@@ -377,6 +444,9 @@ impl Store {
         }
 
         if repair {
+            if let Some(counts) = &counts {
+                self.replace_counts(counts)?;
+            }
             self.remove_orphans(&orphans)?;
             out.repaired = orphans.into_iter().map(|(p, _)| p).collect();
         } else {
@@ -392,6 +462,12 @@ impl Store {
         for (p, key) in orphans {
             match p {
                 Problem::OrphanEnvelope { .. } => envelopes.remove(key.as_slice()),
+                Problem::OrphanRef { .. } => {
+                    // The key says which tree: both are keyed alike, and
+                    // a key is in at most one of them per sequence.
+                    self.envelope_refs.remove(key.as_slice())?;
+                    self.blob_refs.remove(key.as_slice())?;
+                }
                 Problem::DanglingSource { .. } => sources.remove(key.as_slice()),
                 Problem::OrphanBlob { blob: file } | Problem::StaleUpload { file } => {
                     match std::fs::remove_file(self.blobs_dir().join(file)) {
@@ -419,10 +495,17 @@ impl Store {
         let mut named = HashSet::new();
         for item in self.reports.iter() {
             let (_, value) = item?;
-            match from_json::<ReportMeta>("reports", &value) {
-                Ok(m) => named.extend(m.blobs),
+            match from_json::<ReportRecord>("reports", &value) {
+                Ok(m) => named.extend(m.blobs.unwrap_or_default()),
                 Err(_) => return Ok(0),
             }
+        }
+        for item in self.blob_refs.iter() {
+            let (_, id) = item?;
+            match refs::blob_id(&id) {
+                Ok(b) => named.insert(b),
+                Err(_) => return Ok(0),
+            };
         }
         let mut removed = 0;
         for entry in std::fs::read_dir(self.blobs_dir())? {
@@ -441,4 +524,24 @@ impl Store {
         }
         Ok(removed)
     }
+}
+
+/// The counters that differ, as `key: stored N, counted M`.
+fn count_difference(
+    scanned: &std::collections::BTreeMap<Vec<u8>, u64>,
+    stored: &std::collections::BTreeMap<Vec<u8>, u64>,
+) -> String {
+    let keys: std::collections::BTreeSet<&Vec<u8>> = scanned.keys().chain(stored.keys()).collect();
+    keys.into_iter()
+        .filter(|k| scanned.get(*k) != stored.get(*k))
+        .map(|k| {
+            format!(
+                "{}: stored {}, counted {}",
+                String::from_utf8_lossy(k),
+                stored.get(k).copied().unwrap_or(0),
+                scanned.get(k).copied().unwrap_or(0)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -11,6 +11,16 @@
 //! memory, not here: a seized disk then holds no token hashes and no precise
 //! timestamps, at the cost of logging everyone out on restart.
 //!
+//! Layout (schema 2): `reports` holds one small record per report
+//! ([`ReportRecord`]: triage metadata and two sequence counters); its
+//! envelope references and attachment ids are in `report_envelopes` and
+//! `report_blobs`, keyed by (report id, NUL, big-endian sequence) so that a
+//! prefix scan returns them in order and a follow-up message writes a fixed
+//! amount; `envelopes` holds the ciphertexts by envelope id; `queue_counts`
+//! the number of reports per (state, urgency, assigned or not), updated in
+//! the same transaction as every write. Schema 1 kept both lists inline in
+//! the report record; `migrate` moves them out (see that module).
+//!
 //! Durability: a report and its envelopes are written in one sled
 //! transaction; a crash leaves the whole report or nothing. Every method
 //! that writes returns only after [`Store::durable`]: a group commit (see
@@ -30,23 +40,32 @@
 //!
 //! One file per concern, each adding its methods to [`Store`]: `open`
 //! (layout, locking, sync rounds), `blobs`, `reviewers` (and grants),
-//! `reports` (writes), `listing` (reads), `audit`, `snapshot` (backup and
-//! restore), `fsck`; `records` holds the record types.
+//! `reports` (writes), `refs` (the envelope and attachment reference
+//! trees), `counts` (queue counts), `listing` (reads), `page` (the paged
+//! queue), `audit`, `snapshot` (backup and restore), `migrate` (schema 1 to
+//! 2), `fsck`; `records` holds the record types.
 
 mod audit;
 mod blobs;
+mod counts;
 mod durable;
 mod fsck;
 mod listing;
+mod migrate;
 mod open;
+mod page;
 mod records;
+mod refs;
 mod rekey;
 mod reports;
 mod reviewers;
 mod snapshot;
 
+pub use counts::QueueCount;
 pub use durable::SyncFailed;
 pub use fsck::{FsckReport, Problem};
+pub use migrate::{MIGRATION_BATCH, Migration};
+pub use page::{Assignee, Page, PageQuery, SortKey};
 pub use records::*;
 pub use rekey::{
     CurrentKeys, Grouped, REKEY_TEMP_PREFIX, age_header_len, is_classical, sha256_file, sha256_hex,
@@ -59,7 +78,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
 /// Version of the on-disk layout, kept in the `meta` tree.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest layout this binary migrates from.
+pub const OLDEST_SCHEMA: u32 = 1;
 
 /// The sled database directory inside the data dir.
 pub const DB_DIR: &str = "db";
@@ -92,7 +114,7 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error("the store in {0} already exists")]
     Exists(PathBuf),
-    #[error("the store uses schema version {found}, this amanatd knows {expected}")]
+    #[error("{}", schema_text(*found, *expected))]
     Schema { found: u32, expected: u32 },
     #[error("not found")]
     NotFound,
@@ -116,6 +138,12 @@ pub struct Store {
     db: sled::Db,
     reports: sled::Tree,
     envelopes: sled::Tree,
+    /// (report id, NUL, sequence) -> [`EnvelopeRef`].
+    envelope_refs: sled::Tree,
+    /// (report id, NUL, sequence) -> attachment id (a JSON string).
+    blob_refs: sled::Tree,
+    /// (state/urgency/assigned) -> number of reports (a JSON number).
+    counts: sled::Tree,
     reviewers: sled::Tree,
     sources: sled::Tree,
     audit: sled::Tree,
@@ -126,16 +154,33 @@ pub struct Store {
     /// Writers hold it shared; `snapshot` holds it exclusively, so a backup
     /// is one point in time across every tree (see `write_gate`).
     gate: RwLock<()>,
-    /// Every report's [`ReportHead`] by id, read from `reports` on the first
-    /// listing and kept current by every write after it commits: listing a
-    /// large queue then costs no parsing. `None` until first needed.
-    heads: Mutex<Option<std::collections::BTreeMap<String, ReportHead>>>,
+    /// Every report's [`ReportHead`] in queue order, read from `reports` on
+    /// the first listing and kept current by every write after it commits:
+    /// a page of a large queue then costs no parsing and no sorting. `None`
+    /// until first needed.
+    heads: Mutex<Option<listing::HeadIndex>>,
     /// Writers waiting for durability share sync rounds here.
     group: durable::GroupCommit,
     /// sled's log file, `db/db`, held open for `fsync`.
     log_file: std::fs::File,
     /// sled's large-value files already fsynced (they are written once).
     synced_values: Mutex<std::collections::HashSet<std::ffi::OsString>>,
+}
+
+/// The schema error's message: what to do depends on which side is older.
+fn schema_text(found: u32, expected: u32) -> String {
+    if (OLDEST_SCHEMA..expected).contains(&found) {
+        format!(
+            "the store uses schema version {found}, this amanatd knows {expected}: start \
+             `amanatd serve` once to migrate it (it writes a backup beside the data \
+             directory first)"
+        )
+    } else {
+        format!(
+            "the store uses schema version {found}, this amanatd knows {expected}: use the \
+             amanatd release that wrote it"
+        )
+    }
 }
 
 /// `fsync` of a directory: makes the entries created, renamed or removed

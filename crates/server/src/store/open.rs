@@ -47,23 +47,42 @@ impl Store {
     /// Opens an existing store with a page cache of about `cache_bytes`
     /// (`limits.store_cache_bytes` for the server), checking its schema.
     pub fn open_with_cache(data_dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
+        Self::open_any(data_dir, cache_bytes)?.checked()
+    }
+
+    /// Opens an existing store whatever its schema, without clean-up: for
+    /// the migration (see `migrate`), which then calls [`Store::checked`].
+    pub fn open_any(data_dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         if !data_dir.join(DB_DIR).is_dir() {
             return Err(StoreError::Missing(data_dir.to_path_buf()));
         }
-        let store = Self::open_db_with_cache(data_dir, cache_bytes)?;
-        let found = store
-            .meta
-            .get("schema_version")?
-            .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
-            .unwrap_or(0);
+        Self::open_db_with_cache(data_dir, cache_bytes)
+    }
+
+    /// The store, if its schema is the one this binary writes and no
+    /// migration is under way; temporary upload files left by a crash are
+    /// removed on the way.
+    pub fn checked(self) -> Result<Store, StoreError> {
+        let found = self.schema_version()?;
+        // A migration writes the new version last: a store whose migration
+        // was interrupted still shows the old one.
         if found != SCHEMA_VERSION {
             return Err(StoreError::Schema {
                 found,
                 expected: SCHEMA_VERSION,
             });
         }
-        store.remove_stale_uploads()?;
-        Ok(store)
+        self.remove_stale_uploads()?;
+        Ok(self)
+    }
+
+    /// The schema version in `meta` (0 when it is missing).
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .meta
+            .get("schema_version")?
+            .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes))
+            .unwrap_or(0))
     }
 
     pub(super) fn open_db(data_dir: &Path) -> Result<Store, StoreError> {
@@ -115,6 +134,9 @@ impl Store {
         Ok(Store {
             reports: db.open_tree("reports")?,
             envelopes: db.open_tree("envelopes")?,
+            envelope_refs: db.open_tree("report_envelopes")?,
+            blob_refs: db.open_tree("report_blobs")?,
+            counts: db.open_tree("queue_counts")?,
             reviewers: db.open_tree("reviewers")?,
             sources: db.open_tree("sources")?,
             audit: db.open_tree("audit")?,

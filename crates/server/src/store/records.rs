@@ -88,6 +88,81 @@ impl ReportMeta {
     }
 }
 
+/// A report as stored since schema 2: its triage metadata and the next
+/// sequence numbers of its envelope and attachment references, which live
+/// in trees of their own keyed by (report id, sequence). Its size does not
+/// depend on the thread's length, so a follow-up message writes a fixed
+/// amount. Schema 1 records held both lists inline (`envelopes`, `blobs`);
+/// only the migration and `fsck` read those.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct ReportRecord {
+    pub id: String,
+    pub received: Day,
+    pub state: State,
+    pub urgency: Urgency,
+    pub urgency_confirmed: bool,
+    pub anonymity: Anonymity,
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub source_recipient: Option<String>,
+    #[serde(default)]
+    pub closed_reason: Option<CloseReason>,
+    #[serde(default)]
+    pub state_changed: Option<Day>,
+    /// The sequence number the next envelope reference gets.
+    #[serde(default)]
+    pub next_envelope: u64,
+    /// The sequence number the next attachment reference gets.
+    #[serde(default)]
+    pub next_blob: u64,
+    /// Schema 1 only: the envelope references, inline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelopes: Option<Vec<EnvelopeRef>>,
+    /// Schema 1 only: the attachment ids, inline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blobs: Option<Vec<String>>,
+}
+
+impl ReportRecord {
+    /// True for a record still in the schema 1 layout.
+    pub fn is_legacy(&self) -> bool {
+        self.envelopes.is_some()
+    }
+
+    /// The metadata with the given lists (assembled by the caller).
+    pub fn into_meta(self, envelopes: Vec<EnvelopeRef>, blobs: Vec<String>) -> ReportMeta {
+        ReportMeta {
+            id: self.id,
+            received: self.received,
+            state: self.state,
+            urgency: self.urgency,
+            urgency_confirmed: self.urgency_confirmed,
+            anonymity: self.anonymity,
+            assignee: self.assignee,
+            envelopes,
+            source_recipient: self.source_recipient,
+            blobs,
+            closed_reason: self.closed_reason,
+            state_changed: self.state_changed,
+            blob_recipients: Vec::new(),
+        }
+    }
+
+    /// Takes the fields of `meta` (after a change) but its id and lists,
+    /// keeping the sequence counters.
+    pub fn set_fields(&mut self, meta: &ReportMeta) {
+        self.received = meta.received;
+        self.state = meta.state;
+        self.urgency = meta.urgency;
+        self.urgency_confirmed = meta.urgency_confirmed;
+        self.anonymity = meta.anonymity;
+        self.assignee = meta.assignee.clone();
+        self.source_recipient = meta.source_recipient.clone();
+        self.closed_reason = meta.closed_reason;
+        self.state_changed = meta.state_changed;
+    }
+}
+
 /// What a listing needs of a report: its metadata without the envelope and
 /// attachment lists, which are skipped while parsing (with many reports they
 /// are most of the bytes read and of the memory a full parse takes).
@@ -104,29 +179,6 @@ pub struct ReportHead {
     pub closed_reason: Option<CloseReason>,
     #[serde(default)]
     pub state_changed: Option<Day>,
-    /// What the listing's re-keying status is computed from (`rekey.rs`):
-    /// the source's key, and whom the envelopes and files are sealed to,
-    /// grouped by recipient set as they are read.
-    #[serde(default)]
-    pub source_recipient: Option<String>,
-    #[serde(
-        default,
-        rename = "envelopes",
-        deserialize_with = "super::rekey::group_envelopes"
-    )]
-    pub sealed_envelopes: super::rekey::Grouped,
-    #[serde(
-        default,
-        rename = "blobs",
-        deserialize_with = "super::rekey::count_items"
-    )]
-    pub blob_count: u32,
-    #[serde(
-        default,
-        rename = "blob_recipients",
-        deserialize_with = "super::rekey::group_blobs"
-    )]
-    pub sealed_blobs: super::rekey::Grouped,
 }
 
 impl ReportHead {

@@ -16,12 +16,10 @@
 //! [`stanza_type`]). Nothing here logs, and nothing names content.
 
 use super::{
-    BLOBS_DIR, BlobSealing, ReportMeta, Store, StoreError, from_json, sync_dir, to_json, tx_err,
+    BLOBS_DIR, EnvelopeRef, ReportMeta, Store, StoreError, from_json, sync_dir, to_json, tx_err,
 };
 use amanat_core::api::RekeyStatus;
 use amanat_core::crypto::ct_eq;
-use serde::Deserializer;
-use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use sha2::{Digest, Sha256};
 use sled::Transactional;
 use sled::transaction::ConflictableTransactionError;
@@ -89,78 +87,6 @@ impl Grouped {
             }
         }
         (envelopes, blobs)
-    }
-}
-
-/// Reads `envelopes` (a list of envelope refs) as the recipient sets they
-/// name, without keeping the rest.
-pub(super) fn group_envelopes<'de, D: Deserializer<'de>>(d: D) -> Result<Grouped, D::Error> {
-    #[derive(serde::Deserialize)]
-    struct Sealed {
-        recipients: Vec<String>,
-    }
-    fold(d, Grouped::default(), |g, s: Sealed| g.add(s.recipients))
-}
-
-/// Reads `blob_recipients` (a list of [`BlobSealing`]s) as grouped
-/// recipient sets.
-pub(super) fn group_blobs<'de, D: Deserializer<'de>>(d: D) -> Result<Grouped, D::Error> {
-    fold(d, Grouped::default(), |g, s: BlobSealing| {
-        g.add(s.recipients)
-    })
-}
-
-/// Reads a list as its length only (`blobs`).
-pub(super) fn count_items<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    fold(d, 0u32, |n, _: IgnoredAny| *n = n.saturating_add(1))
-}
-
-/// Folds the items of a list (or the values of a map) into `init` as they
-/// are read, keeping nothing else of them.
-fn fold<'de, D, E, T, F>(d: D, init: T, f: F) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    E: serde::Deserialize<'de>,
-    F: FnMut(&mut T, E),
-{
-    struct Fold<E, T, F>(T, F, std::marker::PhantomData<E>);
-    impl<'de, E: serde::Deserialize<'de>, T, F: FnMut(&mut T, E)> Visitor<'de> for Fold<E, T, F> {
-        type Value = T;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a list or a map")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<T, A::Error> {
-            while let Some(e) = seq.next_element::<E>()? {
-                (self.1)(&mut self.0, e);
-            }
-            Ok(self.0)
-        }
-        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<T, A::Error> {
-            while let Some((_, e)) = map.next_entry::<IgnoredAny, E>()? {
-                (self.1)(&mut self.0, e);
-            }
-            Ok(self.0)
-        }
-    }
-    d.deserialize_any(Fold(init, f, std::marker::PhantomData))
-}
-
-/// The recipients of blobs committed together with an envelope: intake
-/// encrypts every file to exactly the triage reviewers its envelope is
-/// sealed to, and refuses the commit otherwise (`intake::commit`).
-pub(super) fn committed_with(
-    blobs: &[String],
-    recipients: Option<&Vec<String>>,
-) -> Vec<BlobSealing> {
-    match recipients {
-        Some(r) => blobs
-            .iter()
-            .map(|b| BlobSealing {
-                blob: b.clone(),
-                recipients: r.clone(),
-            })
-            .collect(),
-        None => Vec::new(),
     }
 }
 
@@ -252,6 +178,31 @@ impl Store {
         Ok(CurrentKeys::of(&self.reviewers()?))
     }
 
+    /// The re-keying status of one report (its references read through).
+    pub fn rekey_status(
+        &self,
+        report_id: &str,
+        keys: &CurrentKeys,
+    ) -> Result<RekeyStatus, StoreError> {
+        let meta = self.report(report_id)?.ok_or(StoreError::NotFound)?;
+        Ok(keys.status_of(&meta))
+    }
+
+    /// How many reports need re-keying: every report's references are
+    /// read, so this costs a pass over the store (kept for `amanat queue`,
+    /// not for each listing).
+    pub fn count_needs_rekey(&self, keys: &CurrentKeys) -> Result<u64, StoreError> {
+        let mut n = 0;
+        for item in self.reports.iter() {
+            let (id, _) = item?;
+            let id = String::from_utf8_lossy(&id);
+            if let Some(meta) = self.report(&id)? {
+                n += u64::from(keys.status_of(&meta).needs_rekey());
+            }
+        }
+        Ok(n)
+    }
+
     /// The recipients of every removed reviewer, oldest removal first.
     pub fn removed_recipients(&self) -> Result<Vec<String>, StoreError> {
         match self.meta.get(REMOVED_KEY)? {
@@ -274,15 +225,19 @@ impl Store {
     ) -> Result<ReportMeta, StoreError> {
         let _gate = self.write_gate();
         let abort = ConflictableTransactionError::Abort;
-        let meta = (&self.reports, &self.envelopes)
-            .transaction(|(reports, envelopes)| {
-                let Some(raw) = reports.get(report_id.as_bytes())? else {
+        let key = self
+            .envelope_ref_entries(report_id)?
+            .into_iter()
+            .find(|(_, e)| e.id == envelope_id)
+            .map(|(k, _)| k)
+            .ok_or(StoreError::NotFound)?;
+        (&self.envelope_refs, &self.envelopes)
+            .transaction(|(env_refs, envelopes)| {
+                // Removed meanwhile (with its report, or by its source).
+                let Some(raw) = env_refs.get(&key)? else {
                     return Err(abort(StoreError::NotFound));
                 };
-                let mut meta: ReportMeta = from_json("reports", &raw).map_err(abort)?;
-                let Some(r) = meta.envelopes.iter_mut().find(|e| e.id == envelope_id) else {
-                    return Err(abort(StoreError::NotFound));
-                };
+                let mut r: EnvelopeRef = from_json("report_envelopes", &raw).map_err(abort)?;
                 let Some(old) = envelopes.get(envelope_id.as_bytes())? else {
                     return Err(abort(StoreError::NotFound));
                 };
@@ -290,15 +245,13 @@ impl Store {
                     return Err(abort(changed("envelope")));
                 }
                 r.recipients = recipients.to_vec();
-                let json = to_json(&meta).map_err(abort)?;
+                env_refs.insert(&key, to_json(&r).map_err(abort)?)?;
                 envelopes.insert(envelope_id.as_bytes(), ciphertext)?;
-                reports.insert(report_id.as_bytes(), json)?;
-                Ok(meta)
+                Ok(())
             })
             .map_err(tx_err)?;
-        self.refresh_head(report_id);
         self.durable()?;
-        Ok(meta)
+        self.report(report_id)?.ok_or(StoreError::NotFound)
     }
 
     /// A new temporary file in the attachment directory for a re-keyed
@@ -327,38 +280,33 @@ impl Store {
             Err(p) => p.into_inner(),
         };
         let _gate = self.write_gate();
-        let meta = self.report(report_id)?.ok_or(StoreError::NotFound)?;
-        let path = match self.blob_path(blob_id) {
-            Some(p) if meta.blobs.iter().any(|b| b == blob_id) => p,
-            _ => return Err(StoreError::NotFound),
+        let key = self
+            .blob_ref_entries(report_id)?
+            .into_iter()
+            .find(|(_, id, _)| id == blob_id)
+            .map(|(k, _, _)| k);
+        let (Some(key), Some(path)) = (key, self.blob_path(blob_id)) else {
+            return Err(StoreError::NotFound);
         };
         let old = sha256_file(std::fs::File::open(&path)?)?;
         if !ct_eq(old.as_bytes(), old_sha256.as_bytes()) {
             return Err(changed("attachment file"));
         }
+        let value = super::refs::blob_value(blob_id, Some(recipients))?;
         staged.persist(&path).map_err(|e| StoreError::Io(e.error))?;
         sync_dir(&self.dir.join(BLOBS_DIR))?;
-        let meta = self
-            .reports
-            .transaction(|reports| {
-                let Some(raw) = reports.get(report_id.as_bytes())? else {
+        self.blob_refs
+            .transaction(|blob_refs| {
+                // Purged meanwhile: the file went with its report.
+                if blob_refs.get(&key)?.is_none() {
                     return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
-                };
-                let mut meta: ReportMeta =
-                    from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
-                meta.blob_recipients.retain(|s| s.blob != blob_id);
-                meta.blob_recipients.push(BlobSealing {
-                    blob: blob_id.to_string(),
-                    recipients: recipients.to_vec(),
-                });
-                let json = to_json(&meta).map_err(ConflictableTransactionError::Abort)?;
-                reports.insert(report_id.as_bytes(), json)?;
-                Ok(meta)
+                }
+                blob_refs.insert(&key, value.as_slice())?;
+                Ok(())
             })
             .map_err(tx_err)?;
-        self.refresh_head(report_id);
         self.durable()?;
-        Ok(meta)
+        self.report(report_id)?.ok_or(StoreError::NotFound)
     }
 }
 

@@ -1,17 +1,21 @@
 //! Writing reports: a new report with its envelopes and source lookup in
 //! one transaction, appended and deleted envelopes, triage updates, purges,
 //! and the KDF parameters sources' codenames were derived with. Every write
-//! returns only once it is durable.
+//! changes the queue counts in the same transaction, writes a fixed amount
+//! whatever the thread's length (a purge excepted), and returns only once
+//! it is durable.
 
 use super::{
-    EnvelopeKind, EnvelopeRef, NewEnvelope, NewReport, ReportMeta, SourceRecord, Store, StoreError,
-    from_json, to_json, tx_err,
+    EnvelopeKind, EnvelopeRef, NewEnvelope, NewReport, ReportMeta, ReportRecord, SourceRecord,
+    Store, StoreError, counts, from_json, refs, to_json, tx_err,
 };
 use amanat_core::crypto::codename::KdfParams;
 use amanat_core::model::State;
 use amanat_core::timeutil::Day;
 use sled::Transactional;
-use sled::transaction::ConflictableTransactionError;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
 impl Store {
     /// Stores a new report and its envelopes atomically, then flushes.
@@ -20,44 +24,50 @@ impl Store {
     /// acknowledge the submission.
     pub fn insert_report(&self, new: NewReport) -> Result<ReportMeta, StoreError> {
         let _gate = self.write_gate();
-        let report_recipients = new
+        let received = Day::today();
+        // Intake seals every file to exactly the recipients of the report
+        // envelope committed with it (`intake::commit` refuses otherwise).
+        let blob_recipients: Option<Vec<String>> = new
             .envelopes
             .iter()
             .find(|e| e.kind == EnvelopeKind::Report)
-            .map(|e| &e.recipients);
-        let blob_recipients = super::rekey::committed_with(&new.blobs, report_recipients);
-        let mut meta = ReportMeta {
+            .map(|e| e.recipients.clone());
+        let blob_values = blob_values(&new.blobs, blob_recipients.as_deref())?;
+        let mut envelopes = Vec::with_capacity(new.envelopes.len());
+        let mut bodies = Vec::with_capacity(new.envelopes.len());
+        for env in new.envelopes {
+            let r = EnvelopeRef {
+                id: amanat_core::crypto::random::id(),
+                kind: env.kind,
+                recipients: env.recipients,
+                day: received,
+            };
+            bodies.push((to_json(&r)?, env.ciphertext));
+            envelopes.push(r);
+        }
+        let record = ReportRecord {
             id: amanat_core::crypto::random::id(),
-            received: Day::today(),
+            received,
             state: State::New,
             urgency: new.urgency,
             urgency_confirmed: false,
             anonymity: new.anonymity,
             assignee: None,
-            envelopes: Vec::new(),
             source_recipient: new.source.as_ref().map(|s| s.recipient.clone()),
-            blobs: new.blobs.clone(),
             closed_reason: None,
             state_changed: None,
-            blob_recipients,
+            next_envelope: envelopes.len() as u64,
+            next_blob: new.blobs.len() as u64,
+            envelopes: None,
+            blobs: None,
         };
-        let mut bodies = Vec::new();
-        for env in new.envelopes {
-            let id = amanat_core::crypto::random::id();
-            meta.envelopes.push(EnvelopeRef {
-                id: id.clone(),
-                kind: env.kind,
-                recipients: env.recipients,
-                day: meta.received,
-            });
-            bodies.push((id, env.ciphertext));
-        }
-        let meta_json = to_json(&meta)?;
+        let id = record.id.clone();
+        let record_json = to_json(&record)?;
         let source = match &new.source {
             Some(s) => Some((
                 s.lookup,
                 to_json(&SourceRecord {
-                    report_id: meta.id.clone(),
+                    report_id: id.clone(),
                     recipient: s.recipient.clone(),
                     kdf: s.kdf,
                 })?,
@@ -67,26 +77,53 @@ impl Store {
         if let Some(s) = &new.source {
             self.remember_kdf(s.kdf)?;
         }
-        (&self.reports, &self.envelopes, &self.sources)
-            .transaction(|(reports, envelopes, sources)| {
-                if let Some((lookup, record)) = &source {
-                    // 256-bit lookup ids do not collide; refuse rather than overwrite.
-                    if sources.get(lookup)?.is_some() {
-                        return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
-                            "source lookup id already exists".into(),
-                        )));
+        let count = counts::key(State::New, new.urgency, false);
+        (
+            &self.reports,
+            &self.envelopes,
+            &self.envelope_refs,
+            &self.blob_refs,
+            &self.sources,
+            &self.counts,
+        )
+            .transaction(
+                |(reports, bodies_tree, env_refs, blob_refs, sources, counts)| {
+                    if let Some((lookup, record)) = &source {
+                        // 256-bit lookup ids do not collide; refuse rather than overwrite.
+                        if sources.get(lookup)?.is_some() {
+                            return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
+                                "source lookup id already exists".into(),
+                            )));
+                        }
+                        sources.insert(lookup.as_slice(), record.as_slice())?;
                     }
-                    sources.insert(lookup.as_slice(), record.as_slice())?;
-                }
-                for (id, body) in &bodies {
-                    envelopes.insert(id.as_bytes(), body.as_slice())?;
-                }
-                reports.insert(meta.id.as_bytes(), meta_json.as_slice())?;
-                Ok::<_, ConflictableTransactionError<StoreError>>(())
-            })
+                    for (seq, ((r_json, body), r)) in bodies.iter().zip(&envelopes).enumerate() {
+                        bodies_tree.insert(r.id.as_bytes(), body.as_slice())?;
+                        env_refs.insert(refs::key(&id, seq as u64), r_json.as_slice())?;
+                    }
+                    for (seq, value) in blob_values.iter().enumerate() {
+                        blob_refs.insert(refs::key(&id, seq as u64), value.as_slice())?;
+                    }
+                    reports.insert(id.as_bytes(), record_json.as_slice())?;
+                    counts::add(counts, &count, 1)
+                },
+            )
             .map_err(tx_err)?;
-        self.refresh_head(&meta.id);
+        self.refresh_head(&id);
         self.durable()?;
+        let sealed = match blob_recipients {
+            Some(r) => new
+                .blobs
+                .iter()
+                .map(|b| super::BlobSealing {
+                    blob: b.clone(),
+                    recipients: r.clone(),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut meta = record.into_meta(envelopes, new.blobs);
+        meta.blob_recipients = sealed;
         Ok(meta)
     }
 
@@ -103,6 +140,8 @@ impl Store {
     /// Adds an envelope and the blobs it names (already committed with
     /// `commit_blobs`) to a report, atomically, then flushes. The blobs then
     /// belong to the report: they are served with it and deleted with it.
+    /// Writes the small report record, one reference per item and the
+    /// ciphertext: the same amount whatever the thread's length.
     pub fn append_envelope_with_blobs(
         &self,
         report_id: &str,
@@ -116,24 +155,30 @@ impl Store {
             recipients: env.recipients,
             day: Day::today(),
         };
-        (&self.reports, &self.envelopes)
-            .transaction(|(reports, envelopes)| {
-                let Some(raw) = reports.get(report_id.as_bytes())? else {
-                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
-                };
-                let mut meta: ReportMeta =
-                    from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
-                meta.envelopes.push(r.clone());
-                meta.blobs.extend_from_slice(blobs);
-                meta.blob_recipients
-                    .extend(super::rekey::committed_with(blobs, Some(&r.recipients)));
-                let json = to_json(&meta).map_err(ConflictableTransactionError::Abort)?;
-                envelopes.insert(r.id.as_bytes(), env.ciphertext.as_slice())?;
-                reports.insert(report_id.as_bytes(), json)?;
-                Ok(())
+        let r_json = to_json(&r)?;
+        // Files come with the message envelope, sealed to its recipients.
+        let blob_values = blob_values(blobs, Some(&r.recipients))?;
+        (
+            &self.reports,
+            &self.envelopes,
+            &self.envelope_refs,
+            &self.blob_refs,
+        )
+            .transaction(|(reports, bodies, env_refs, blob_refs)| {
+                let mut record = record_in(reports, report_id)?;
+                bodies.insert(r.id.as_bytes(), env.ciphertext.as_slice())?;
+                env_refs.insert(
+                    refs::key(report_id, record.next_envelope),
+                    r_json.as_slice(),
+                )?;
+                record.next_envelope += 1;
+                for value in &blob_values {
+                    blob_refs.insert(refs::key(report_id, record.next_blob), value.as_slice())?;
+                    record.next_blob += 1;
+                }
+                put_record(reports, &record)
             })
             .map_err(tx_err)?;
-        self.refresh_head(report_id);
         self.durable()?;
         Ok(r)
     }
@@ -147,26 +192,23 @@ impl Store {
         kind: EnvelopeKind,
     ) -> Result<(), StoreError> {
         let _gate = self.write_gate();
-        (&self.reports, &self.envelopes)
-            .transaction(|(reports, envelopes)| {
-                let Some(raw) = reports.get(report_id.as_bytes())? else {
-                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
-                };
-                let mut meta: ReportMeta =
-                    from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
-                let before = meta.envelopes.len();
-                meta.envelopes
-                    .retain(|e| !(e.id == envelope_id && e.kind == kind));
-                if meta.envelopes.len() == before {
+        let key = self
+            .envelope_ref_entries(report_id)?
+            .into_iter()
+            .find(|(_, e)| e.id == envelope_id && e.kind == kind)
+            .map(|(k, _)| k)
+            .ok_or(StoreError::NotFound)?;
+        (&self.reports, &self.envelopes, &self.envelope_refs)
+            .transaction(|(reports, bodies, env_refs)| {
+                // Removed meanwhile (with its report, or by another request).
+                if reports.get(report_id.as_bytes())?.is_none() || env_refs.get(&key)?.is_none() {
                     return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
                 }
-                let json = to_json(&meta).map_err(ConflictableTransactionError::Abort)?;
-                envelopes.remove(envelope_id.as_bytes())?;
-                reports.insert(report_id.as_bytes(), json)?;
+                env_refs.remove(&key)?;
+                bodies.remove(envelope_id.as_bytes())?;
                 Ok(())
             })
             .map_err(tx_err)?;
-        self.refresh_head(report_id);
         self.durable()?;
         Ok(())
     }
@@ -174,6 +216,8 @@ impl Store {
     /// Changes a report's triage metadata atomically, with an optional note
     /// envelope, provided its state is still `expected` (else `Conflict`:
     /// another reviewer changed it meanwhile). Flushes before returning.
+    /// `change` sees the metadata without its envelope and attachment lists;
+    /// the result has them.
     pub fn update_report(
         &self,
         report_id: &str,
@@ -182,47 +226,65 @@ impl Store {
         note: Option<NewEnvelope>,
     ) -> Result<ReportMeta, StoreError> {
         let _gate = self.write_gate();
-        let note_ref = note.as_ref().map(|n| EnvelopeRef {
-            id: amanat_core::crypto::random::id(),
-            kind: n.kind,
-            recipients: n.recipients.clone(),
-            day: Day::today(),
-        });
-        let updated = (&self.reports, &self.envelopes)
-            .transaction(|(reports, envelopes)| {
-                let Some(raw) = reports.get(report_id.as_bytes())? else {
-                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
+        let note = match note {
+            Some(n) => {
+                let r = EnvelopeRef {
+                    id: amanat_core::crypto::random::id(),
+                    kind: n.kind,
+                    recipients: n.recipients,
+                    day: Day::today(),
                 };
-                let mut meta: ReportMeta =
-                    from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
-                if meta.state != expected {
+                Some((to_json(&r)?, r, n.ciphertext))
+            }
+            None => None,
+        };
+        let updated = (
+            &self.reports,
+            &self.envelopes,
+            &self.envelope_refs,
+            &self.counts,
+        )
+            .transaction(|(reports, bodies, env_refs, counts)| {
+                let mut record = record_in(reports, report_id)?;
+                if record.state != expected {
                     return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
                         format!(
                             "the report is now `{}`; another reviewer changed it",
-                            meta.state
+                            record.state
                         ),
                     )));
                 }
+                let before = counts::key(record.state, record.urgency, record.assignee.is_some());
+                let mut meta = record.clone().into_meta(Vec::new(), Vec::new());
                 change(&mut meta);
-                if let (Some(r), Some(n)) = (&note_ref, &note) {
-                    envelopes.insert(r.id.as_bytes(), n.ciphertext.as_slice())?;
-                    meta.envelopes.push(r.clone());
+                record.set_fields(&meta);
+                if let Some((r_json, r, ct)) = &note {
+                    bodies.insert(r.id.as_bytes(), ct.as_slice())?;
+                    env_refs.insert(
+                        refs::key(report_id, record.next_envelope),
+                        r_json.as_slice(),
+                    )?;
+                    record.next_envelope += 1;
                 }
-                let json = to_json(&meta).map_err(ConflictableTransactionError::Abort)?;
-                reports.insert(report_id.as_bytes(), json)?;
-                Ok(meta)
+                let after = counts::key(record.state, record.urgency, record.assignee.is_some());
+                if before != after {
+                    counts::add(counts, &before, -1)?;
+                    counts::add(counts, &after, 1)?;
+                }
+                put_record(reports, &record)?;
+                Ok(record)
             })
             .map_err(tx_err)?;
         self.refresh_head(report_id);
         self.durable()?;
-        Ok(updated)
+        self.assemble(updated)
     }
 
     /// Removes a report completely in one transaction: its record, every
-    /// envelope and its source lookup; then its blobs; then flushes.
+    /// envelope and reference, its source lookup and its count; then its
+    /// blobs; then flushes.
     pub fn purge(&self, report_id: &str) -> Result<ReportMeta, StoreError> {
         let _gate = self.write_gate();
-        let meta = self.report(report_id)?.ok_or(StoreError::NotFound)?;
         let mut lookups = Vec::new();
         for item in self.sources.iter() {
             let (k, v) = item?;
@@ -231,22 +293,47 @@ impl Store {
                 lookups.push(k);
             }
         }
-        (&self.reports, &self.envelopes, &self.sources)
-            .transaction(|(reports, envelopes, sources)| {
-                for e in &meta.envelopes {
-                    envelopes.remove(e.id.as_bytes())?;
+        let record = (
+            &self.reports,
+            &self.envelopes,
+            &self.envelope_refs,
+            &self.blob_refs,
+            &self.sources,
+            &self.counts,
+        )
+            .transaction(|(reports, bodies, env_refs, blob_refs, sources, counts)| {
+                let record = record_in(reports, report_id)?;
+                // Sequence numbers run from 0 to the counters: every
+                // reference is found inside the transaction, none missed.
+                let mut envelopes = Vec::new();
+                for seq in 0..record.next_envelope {
+                    let key = refs::key(report_id, seq);
+                    if let Some(v) = env_refs.remove(key)? {
+                        let r: EnvelopeRef = from_json("report_envelopes", &v)
+                            .map_err(ConflictableTransactionError::Abort)?;
+                        bodies.remove(r.id.as_bytes())?;
+                        envelopes.push(r);
+                    }
+                }
+                let mut blobs = Vec::new();
+                for seq in 0..record.next_blob {
+                    if let Some(v) = blob_refs.remove(refs::key(report_id, seq))? {
+                        blobs.push(refs::blob_id(&v).map_err(ConflictableTransactionError::Abort)?);
+                    }
                 }
                 for k in &lookups {
                     sources.remove(k)?;
                 }
                 reports.remove(report_id.as_bytes())?;
-                Ok::<_, ConflictableTransactionError<StoreError>>(())
+                let count = counts::key(record.state, record.urgency, record.assignee.is_some());
+                counts::add(counts, &count, -1)?;
+                Ok(record.clone().into_meta(envelopes, blobs))
             })
             .map_err(tx_err)?;
         self.refresh_head(report_id);
         self.durable()?;
-        self.remove_blobs(&meta.blobs);
-        Ok(meta)
+        self.remove_blobs(&record.blobs);
+        Ok(record)
     }
 
     /// The source record for a derived lookup id.
@@ -274,4 +361,40 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// A report's record read inside a transaction: `NotFound`, or `Corrupt`
+/// for a record that does not parse or is still in the schema 1 layout
+/// (the store is migrated before anything writes to it).
+fn record_in(reports: &TransactionalTree, id: &str) -> TxResult<ReportRecord> {
+    let Some(raw) = reports.get(id.as_bytes())? else {
+        return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
+    };
+    let record: ReportRecord =
+        from_json("reports", &raw).map_err(ConflictableTransactionError::Abort)?;
+    if record.is_legacy() {
+        return Err(ConflictableTransactionError::Abort(StoreError::Corrupt {
+            tree: "reports",
+            detail: format!("report {id} is still in the schema 1 layout"),
+        }));
+    }
+    Ok(record)
+}
+
+/// Writes a report's record inside a transaction.
+fn put_record(reports: &TransactionalTree, record: &ReportRecord) -> TxResult<()> {
+    let json = to_json(record).map_err(ConflictableTransactionError::Abort)?;
+    reports.insert(record.id.as_bytes(), json)?;
+    Ok(())
+}
+
+/// The stored references of `blobs`, each sealed to `recipients` when known.
+fn blob_values(
+    blobs: &[String],
+    recipients: Option<&[String]>,
+) -> Result<Vec<Vec<u8>>, StoreError> {
+    blobs
+        .iter()
+        .map(|b| refs::blob_value(b, recipients))
+        .collect()
 }

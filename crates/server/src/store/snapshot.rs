@@ -2,7 +2,10 @@
 //! `restore`: the write gate that every writer takes shared and a snapshot
 //! takes exclusively, the snapshot itself, and its verification.
 
-use super::{DB_DIR, ReportMeta, SCHEMA_VERSION, Store, StoreError, from_json};
+use super::{
+    DB_DIR, EnvelopeRef, MIGRATION_BATCH, OLDEST_SCHEMA, ReportRecord, SCHEMA_VERSION, Store,
+    StoreError, from_json,
+};
 use std::path::Path;
 use std::sync::RwLockReadGuard;
 
@@ -45,7 +48,8 @@ impl Store {
 
     /// Creates a store in `data_dir` from a snapshot. Refuses if a store is
     /// already there: a restore never overwrites data. The caller verifies
-    /// the snapshot first; this re-opens the result to check its schema.
+    /// the snapshot first. A snapshot of an older schema is migrated once
+    /// restored (the backup file it came from is its backup).
     pub fn restore_snapshot(data_dir: &Path, snapshot: &Snapshot) -> Result<Store, StoreError> {
         if data_dir.join(DB_DIR).exists() {
             return Err(StoreError::Exists(data_dir.to_path_buf()));
@@ -62,7 +66,9 @@ impl Store {
             }
             store.durable()?;
         }
-        Self::open(data_dir)
+        let store = Self::open_any(data_dir, super::DEFAULT_CACHE_BYTES)?;
+        store.migrate(MIGRATION_BATCH)?;
+        store.checked()
     }
 }
 
@@ -84,25 +90,37 @@ impl Snapshot {
             .map(|(_, e)| e.as_slice())
     }
 
-    /// Checks what a restore needs: the schema version this binary knows, an
-    /// instance salt, and every report's envelopes. Returns the report count.
-    pub fn verify(&self) -> Result<usize, StoreError> {
-        let meta = self.tree("meta").unwrap_or_default();
-        let get = |key: &str| {
-            meta.iter()
-                .find(|(k, _)| k.as_slice() == key.as_bytes())
-                .map(|(_, v)| v.as_slice())
-        };
-        let found = get("schema_version")
+    /// The schema version the snapshot's `meta` records (0 if none).
+    pub fn schema_version(&self) -> u32 {
+        self.meta_value("schema_version")
             .and_then(|v| v.try_into().ok().map(u32::from_be_bytes))
-            .unwrap_or(0);
-        if found != SCHEMA_VERSION {
+            .unwrap_or(0)
+    }
+
+    fn meta_value(&self, key: &str) -> Option<&[u8]> {
+        self.tree("meta")
+            .unwrap_or_default()
+            .iter()
+            .find(|(k, _)| k.as_slice() == key.as_bytes())
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Checks what a restore needs: a schema version this binary knows or
+    /// migrates from, an instance salt, and every report's envelopes
+    /// (inline in schema 1, in `report_envelopes` since schema 2). Returns
+    /// the report count.
+    pub fn verify(&self) -> Result<usize, StoreError> {
+        let found = self.schema_version();
+        if !(OLDEST_SCHEMA..=SCHEMA_VERSION).contains(&found) {
             return Err(StoreError::Schema {
                 found,
                 expected: SCHEMA_VERSION,
             });
         }
-        if get("instance_salt").is_none_or(|s| s.len() != 32) {
+        if self
+            .meta_value("instance_salt")
+            .is_none_or(|s| s.len() != 32)
+        {
             return Err(StoreError::Corrupt {
                 tree: "meta",
                 detail: "the instance salt is missing".into(),
@@ -114,18 +132,24 @@ impl Snapshot {
             .iter()
             .map(|(k, _)| k.as_slice())
             .collect();
+        let missing = |report: &str, e: &EnvelopeRef| StoreError::Corrupt {
+            tree: "envelopes",
+            detail: format!("report {report} lacks its envelope {}", e.id),
+        };
         let reports = self.tree("reports").unwrap_or_default();
         for (_, v) in reports {
-            let r: ReportMeta = from_json("reports", v)?;
-            if let Some(e) = r
-                .envelopes
-                .iter()
-                .find(|e| !envelopes.contains(e.id.as_bytes()))
-            {
-                return Err(StoreError::Corrupt {
-                    tree: "envelopes",
-                    detail: format!("report {} lacks its envelope {}", r.id, e.id),
-                });
+            let r: ReportRecord = from_json("reports", v)?;
+            for e in r.envelopes.iter().flatten() {
+                if !envelopes.contains(e.id.as_bytes()) {
+                    return Err(missing(&r.id, e));
+                }
+            }
+        }
+        for (k, v) in self.tree("report_envelopes").unwrap_or_default() {
+            let e: EnvelopeRef = from_json("report_envelopes", v)?;
+            if !envelopes.contains(e.id.as_bytes()) {
+                let report = super::refs::report_of(k).unwrap_or("(unknown)");
+                return Err(missing(report, &e));
             }
         }
         Ok(reports.len())

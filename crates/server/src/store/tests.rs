@@ -80,10 +80,13 @@ fn listing_index_follows_every_write() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::create(dir.path()).unwrap();
     let fresh = |s: &Store| -> Vec<ReportHead> {
-        s.reports
+        let mut v: Vec<ReportHead> = s
+            .reports
             .iter()
             .map(|i| from_json("reports", &i.unwrap().1).unwrap())
-            .collect()
+            .collect();
+        v.sort_by_key(SortKey::of);
+        v
     };
     let a = s.insert_report(new_report(b"a")).unwrap();
     assert_eq!(s.report_heads().unwrap(), fresh(&s), "built");
@@ -262,4 +265,109 @@ fn reviewers_are_unique() {
         s.remove_reviewer("ana"),
         Err(StoreError::NotFound)
     ));
+}
+
+/// The kept queue counts follow every write, `fsck` notices when they
+/// disagree with the reports, and `--repair` rewrites them.
+#[test]
+fn queue_counts_follow_writes_and_fsck_repairs_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::create(dir.path()).unwrap();
+    let a = s.insert_report(new_report(b"a")).unwrap();
+    let b = s.insert_report(new_report(b"b")).unwrap();
+    s.insert_report(new_report(b"c")).unwrap();
+    s.update_report(
+        &a.id,
+        State::New,
+        |m| {
+            m.state = State::Acknowledged;
+            m.urgency = Urgency::Critical;
+        },
+        None,
+    )
+    .unwrap();
+    s.update_report(&b.id, State::New, |m| m.assignee = Some("r".into()), None)
+        .unwrap();
+    let counts = s.queue_counts().unwrap();
+    let find = |st: State, u: Urgency, assigned: bool| {
+        counts
+            .iter()
+            .find(|c| (c.state, c.urgency, c.assigned) == (st, u, assigned))
+            .map(|c| c.reports)
+    };
+    assert_eq!(find(State::Acknowledged, Urgency::Critical, false), Some(1));
+    assert_eq!(find(State::New, Urgency::Standard, true), Some(1));
+    assert_eq!(find(State::New, Urgency::Standard, false), Some(1));
+    assert_eq!(counts.len(), 3, "{counts:?}");
+    assert_eq!(
+        s.state_counts().unwrap(),
+        vec![(State::New, 2), (State::Acknowledged, 1)]
+    );
+    s.purge(&a.id).unwrap();
+    assert_eq!(s.report_count(), 2);
+    // (These envelopes are not age ciphertext: only count problems matter.)
+    let count_problems = |s: &Store, repair: bool| -> Vec<Problem> {
+        let r = s.fsck(repair).unwrap();
+        r.problems
+            .into_iter()
+            .chain(r.repaired)
+            .filter(|p| matches!(p, Problem::Counts { .. }))
+            .collect()
+    };
+    assert!(count_problems(&s, false).is_empty());
+
+    // A counter that disagrees: reported, and rewritten by a repair.
+    s.counts
+        .insert(
+            counts::key(State::Closed, Urgency::High, false),
+            counts::encode(5),
+        )
+        .unwrap();
+    let found = count_problems(&s, false);
+    assert!(
+        matches!(&found[..], [Problem::Counts { detail }] if detail.contains("closed/high/unassigned: stored 5, counted 0")),
+        "{found:?}"
+    );
+    assert!(found[0].repairable());
+    assert_eq!(count_problems(&s, true).len(), 1, "repaired");
+    assert_eq!(s.report_count(), 2);
+    assert!(count_problems(&s, false).is_empty());
+}
+
+/// Pages follow the queue order, filters apply before the limit, and a
+/// cursor resumes exactly after the last report of a page.
+#[test]
+fn pages_walk_the_queue_in_order_with_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::create(dir.path()).unwrap();
+    for i in 0..25 {
+        let mut r = new_report(b"x");
+        r.urgency = Urgency::ALL[i % 4];
+        s.insert_report(r).unwrap();
+    }
+    let all: Vec<SortKey> = s.report_heads().unwrap().iter().map(SortKey::of).collect();
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(all, sorted, "queue order");
+    let mut walked = Vec::new();
+    let mut q = PageQuery::all(10);
+    loop {
+        let page = s.page(&q, SortKey::of).unwrap();
+        assert!(page.items.len() <= 10);
+        walked.extend(page.items);
+        match page.next {
+            Some(k) => q.after = Some(SortKey::from_cursor(&k.to_cursor()).unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(walked, all, "every report once, in order");
+    // 25 reports, urgencies round robin: 6 or 7 of each.
+    let mut q = PageQuery::all(4);
+    q.urgency = vec![Urgency::High];
+    let first = s.page(&q, |h| h.urgency).unwrap();
+    assert_eq!(first.items, vec![Urgency::High; 4]);
+    q.after = first.next;
+    let second = s.page(&q, |h| h.urgency).unwrap();
+    assert_eq!(second.items.len(), 2);
+    assert_eq!(second.next, None, "no empty last page");
 }
