@@ -380,7 +380,7 @@ pub fn strip(
         Kind::Jpeg => jpeg::strip(input, output),
         Kind::Png => png::strip(input, output),
         Kind::Gif => gif::strip(input, output),
-        Kind::Mp3 => mp3::strip(input, output),
+        Kind::Mp3 => mp3::strip(input, output, limits.mp4_max_box),
         Kind::Webp => {
             let data = read_limited(input, limits.max_in_memory)?;
             webp::strip(&data, output)
