@@ -5,6 +5,7 @@ use std::io::Write;
 
 use super::bytes::{too_small, write_zeros};
 use super::stripper::Mapper;
+use super::timed::is_metadata_track;
 use super::{K, MAX_BOXES, MAX_DEPTH, Mp4Box, Parent};
 use crate::{Found, Removed, SanitizeError, classify_xmp, find, malformed};
 use crate::{be32, be64};
@@ -105,7 +106,7 @@ pub(super) fn parse_children(
         } else {
             None
         };
-        boxes.push(Mp4Box {
+        let mut b = Mp4Box {
             typ,
             start: pos,
             header,
@@ -115,7 +116,13 @@ pub(super) fn parse_children(
             drop,
             blank: false,
             children,
-        });
+        };
+        // A timed-metadata track goes like a metadata box (timed.rs); its
+        // children stay parsed so that its samples can be found.
+        if parent == Parent::Moov && &typ == b"trak" && !drop {
+            b.drop = is_metadata_track(d, &b)?;
+        }
+        boxes.push(b);
         pos = box_end;
     }
     Ok(boxes)
@@ -131,7 +138,7 @@ pub(super) fn classify_box(typ: &[u8; 4], body: &[u8], found: &mut Found) {
         classify_xmp(body, found);
         return;
     }
-    let checks: [(&[u8], Removed); 13] = [
+    let checks: [(&[u8], Removed); 18] = [
         (b"\xA9xyz", Removed::Location),
         (b"location", Removed::Location),
         // 3GPP location box, which the MP4 (not MOV) muxers write.
@@ -146,6 +153,12 @@ pub(super) fn classify_box(typ: &[u8; 4], body: &[u8], found: &mut Found) {
         (b"model", Removed::Camera),
         (b"\xA9ART", Removed::Author),
         (b"\xA9cmt", Removed::Comments),
+        // Timed-metadata tracks: GoPro, Google and DJI GPS, and timecode.
+        (b"gpmd", Removed::Location),
+        (b"camm", Removed::Location),
+        (b"djmd", Removed::Location),
+        (b"dbgi", Removed::Camera),
+        (b"tmcd", Removed::Dates),
     ];
     for (needle, cat) in checks {
         if find(body, needle).is_some() {
