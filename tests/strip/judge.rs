@@ -122,6 +122,12 @@ fn from_the_reader(key: &str) -> bool {
 fn has_time_of_day(v: &str) -> bool {
     let b = v.as_bytes();
     b.windows(16).any(|w| {
+        // "0000:00:00 00:00:00" is a time a cleaner zeroed: no time at all.
+        if w.iter()
+            .all(|c| matches!(c, b'0' | b':' | b'-' | b' ' | b'T'))
+        {
+            return false;
+        }
         let d = |i: usize| w[i].is_ascii_digit();
         d(0) && d(1)
             && d(2)
@@ -140,6 +146,21 @@ fn has_time_of_day(v: &str) -> bool {
             && d(15)
     })
 }
+
+/// QuickTime structure that exiftool names with "time" but that holds no
+/// moment: time scales, zero positions in the movie, the table of frame
+/// timings.
+pub const QUICKTIME_ALLOWED: &[&str] = &[
+    "QuickTime:TimeScale",
+    "QuickTime:CurrentTime",
+    "QuickTime:PosterTime",
+    "QuickTime:PreviewTime",
+    "QuickTime:SelectionTime",
+    "Track1:MediaTimeScale",
+    "Track1:CompositionTimeToSample",
+    "Track2:MediaTimeScale",
+    "Track2:CompositionTimeToSample",
+];
 
 /// What exiftool finds identifying in `path`, as "Group:Tag = value" lines;
 /// `allowed` lists tags the caller has shown to be harmless for its format
@@ -236,4 +257,5 @@ fn the_judge_sees_a_comment_and_a_time_and_passes_a_bare_file() {
     assert_clean(&bare, &[], &[]);
     assert!(has_time_of_day("2026:12:06 17:23:15+00:00"));
     assert!(!has_time_of_day("2026:12:06"));
+    assert!(!has_time_of_day("0000:00:00 00:00:00"));
 }

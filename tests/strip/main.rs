@@ -16,3 +16,4 @@ mod judge;
 mod mkv;
 mod riff;
 mod text;
+mod timed;

@@ -327,6 +327,37 @@ fn patch_leaf(
                 found.add(Removed::Dates);
             }
         }
+        // The name of a kept track's handler ("Core Media Video", a
+        // muxer's own words): blanked, its length kept (an empty C string
+        // and an empty Pascal string alike).
+        b"hdlr" => {
+            if let Some(name) = body.get_mut(24..)
+                && name.iter().any(|b| *b != 0)
+            {
+                name.fill(0);
+                found.add(Removed::Software);
+            }
+        }
+        // The vendor code of each video and sound description ("FFMP",
+        // "appl"): zero, as ISO files have it.
+        b"stsd" => {
+            let n = be32(body, 4).ok_or_else(bad)?;
+            let mut at = 8usize;
+            for _ in 0..n {
+                let size = be32(body, at).ok_or_else(bad)? as usize;
+                let end = at
+                    .checked_add(size)
+                    .filter(|e| *e <= body.len() && size >= 8);
+                let end = end.ok_or_else(bad)?;
+                if let Some(vendor) = body.get_mut(at + 20..at + 24).filter(|_| size >= 24)
+                    && vendor.iter().any(|b| *b != 0)
+                {
+                    vendor.fill(0);
+                    found.add(Removed::Software);
+                }
+                at = end;
+            }
+        }
         b"free" | b"skip" | b"wide" if body.iter().any(|b| *b != 0) => {
             body.fill(0);
             found.add(Removed::Other);
