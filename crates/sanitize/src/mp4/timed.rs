@@ -25,13 +25,14 @@ const MAX_RANGES: usize = 1 << 20;
 /// Whether a parsed `trak` is a metadata track to remove. A track without
 /// a handler is refused: no player could tell what it holds.
 pub(super) fn is_metadata_track(d: &[u8], trak: &Mp4Box) -> Result<bool, SanitizeError> {
-    let hdlr = child(trak, b"mdia")
-        .and_then(|m| child(m, b"hdlr"))
-        .ok_or_else(|| malformed(K, "track without a handler"))?;
-    let handler = body(d, hdlr)
-        .get(8..12)
-        .ok_or_else(|| malformed(K, "bad hdlr box"))?;
-    Ok(!KEPT_HANDLERS.iter().any(|h| h.as_slice() == handler))
+    let handler = handler(d, trak).ok_or_else(|| malformed(K, "track without a handler"))?;
+    Ok(!KEPT_HANDLERS.contains(&handler))
+}
+
+/// The handler type of a parsed `trak`, if it has one.
+pub(super) fn handler<'a>(d: &'a [u8], trak: &Mp4Box) -> Option<&'a [u8; 4]> {
+    let hdlr = child(trak, b"mdia").and_then(|m| child(m, b"hdlr"))?;
+    body(d, hdlr).get(8..12)?.try_into().ok()
 }
 
 /// The input byte ranges of every chunk of a removed track's samples, from

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use super::bytes::{too_small, write_zeros};
 use super::stripper::Mapper;
-use super::timed::is_metadata_track;
+use super::timed::{handler, is_metadata_track};
 use super::{K, MAX_BOXES, MAX_DEPTH, Mp4Box, Parent};
 use crate::{Found, Removed, SanitizeError, classify_xmp, find, malformed};
 use crate::{be32, be64};
@@ -176,20 +176,36 @@ pub(super) fn patch_tree(
     map: &mut Mapper<'_>,
     found: &mut Found,
 ) -> Result<(), SanitizeError> {
+    patch_in(d, b, map, found, false)
+}
+
+/// `visual`: inside a video track, whose sample descriptions name the
+/// encoder.
+fn patch_in(
+    d: &mut [u8],
+    b: &Mp4Box,
+    map: &mut Mapper<'_>,
+    found: &mut Found,
+    visual: bool,
+) -> Result<(), SanitizeError> {
     if b.drop {
         return Ok(());
     }
     match &b.children {
         Some(children) => {
+            let visual = match &b.typ {
+                b"trak" => matches!(handler(d, b), Some(b"vide" | b"auxv")),
+                _ => visual,
+            };
             for c in children {
-                patch_tree(d, c, map, found)?;
+                patch_in(d, c, map, found, visual)?;
             }
         }
         None => {
             let body = d
                 .get_mut(b.start + b.header..b.end)
                 .ok_or_else(|| malformed(K, "internal"))?;
-            patch_leaf(&b.typ, body, map, found)?;
+            patch_leaf(&b.typ, body, map, found, visual)?;
         }
     }
     Ok(())
@@ -270,6 +286,7 @@ fn patch_leaf(
     body: &mut [u8],
     map: &mut Mapper<'_>,
     found: &mut Found,
+    visual: bool,
 ) -> Result<(), SanitizeError> {
     let bad = || malformed(K, format!("bad {} box", String::from_utf8_lossy(typ)));
     match typ {
@@ -339,7 +356,9 @@ fn patch_leaf(
             }
         }
         // The vendor code of each video and sound description ("FFMP",
-        // "appl"): zero, as ISO files have it.
+        // "appl"): zero, as ISO files have it. A video description's
+        // compressor name ("Lavc60.3.100 libx264", a phone's encoder):
+        // empty; players go by the sample entry's type.
         b"stsd" => {
             let n = be32(body, 4).ok_or_else(bad)?;
             let mut at = 8usize;
@@ -353,6 +372,14 @@ fn patch_leaf(
                     && vendor.iter().any(|b| *b != 0)
                 {
                     vendor.fill(0);
+                    found.add(Removed::Software);
+                }
+                if let Some(name) = body
+                    .get_mut(at + 50..at + 82)
+                    .filter(|_| visual && size >= 86)
+                    && name.iter().any(|b| *b != 0)
+                {
+                    name.fill(0);
                     found.add(Removed::Software);
                 }
                 at = end;
