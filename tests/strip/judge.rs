@@ -147,9 +147,9 @@ fn has_time_of_day(v: &str) -> bool {
     })
 }
 
-/// QuickTime structure that exiftool names with "time" but that holds no
-/// moment: time scales, zero positions in the movie, the table of frame
-/// timings.
+/// QuickTime structure that exiftool names with "time" or "description"
+/// but that holds no moment and no words: time scales, zero positions in
+/// the movie, the tables of frame timings and of sample groups (binary).
 pub const QUICKTIME_ALLOWED: &[&str] = &[
     "QuickTime:TimeScale",
     "QuickTime:CurrentTime",
@@ -158,8 +158,40 @@ pub const QUICKTIME_ALLOWED: &[&str] = &[
     "QuickTime:SelectionTime",
     "Track1:MediaTimeScale",
     "Track1:CompositionTimeToSample",
+    "Track1:TimeToSampleTable",
+    "Track1:SampleGroupDescription",
     "Track2:MediaTimeScale",
     "Track2:CompositionTimeToSample",
+    "Track2:TimeToSampleTable",
+    "Track2:SampleGroupDescription",
+];
+
+/// mat2 lists every field exiftool reads in an MP4, the structure too;
+/// these describe the coding and layout, not the source or the device. (The
+/// compressor name, which names the encoder, is not among them: the cleaner
+/// empties it, and mat2 does not list an empty one.)
+pub const MP4_MAT2_ALLOWED: &[&str] = &[
+    "AverageBitrate:",
+    "BufferSize:",
+    "CompatibleBrands:",
+    "CompressorID:",
+    "GraphicsMode:",
+    "HandlerType:",
+    "MajorBrand:",
+    "MaxBitrate:",
+    "MediaDataOffset:",
+    "MediaDataSize:",
+    "MediaHeaderVersion:",
+    "MinorVersion:",
+    "MovieHeaderVersion:",
+    "NextTrackID:",
+    "PixelAspectRatio:",
+    "PreferredRate:",
+    "Rotation:",
+    "TimeScale:",
+    "TrackHeaderVersion:",
+    "TrackID:",
+    "TrackLayer:",
 ];
 
 /// What exiftool finds identifying in `path`, as "Group:Tag = value" lines;

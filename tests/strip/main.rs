@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audio;
+mod corpus;
 mod heif;
 mod judge;
 mod mkv;
