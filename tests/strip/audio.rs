@@ -3,12 +3,12 @@
 //! the encoder's name and a cover picture carrying its own EXIF and GPS.
 //! Each cleaned file must satisfy both readers and still decode.
 
-use crate::judge::{Scratch, assert_clean, assert_dirty, clean, tool};
+use crate::judge::{Scratch, assert_clean, assert_dirty, clean, decodes, tool};
 use amanat_sanitize::Outcome;
 use std::path::{Path, PathBuf};
 
 /// One second of a 16-bit mono tone made by sox.
-fn wav(dir: &Scratch) -> PathBuf {
+pub(crate) fn wav(dir: &Scratch) -> PathBuf {
     let wav = dir.path("tone.wav");
     tool(
         "sox",
@@ -57,18 +57,14 @@ fn cover(dir: &Scratch) -> PathBuf {
     jpg
 }
 
-/// ffmpeg decodes every frame without a word on stderr.
-fn decodes(path: &Path) {
-    let out = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-i", p(path), "-f", "null", "-"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success() && out.stderr.is_empty(),
-        "{} does not decode: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// The ID3v2 tag (header and body) at the start of the MP3 at `path`.
+fn id3_tag(path: &Path) -> Vec<u8> {
+    let mp3 = std::fs::read(path).unwrap();
+    assert!(mp3.starts_with(b"ID3"));
+    let size = mp3[6..10]
+        .iter()
+        .fold(0usize, |a, b| (a << 7) | usize::from(*b));
+    mp3[..10 + size].to_vec()
 }
 
 fn cleaned(outcome: &Outcome) {
@@ -330,12 +326,7 @@ fn ffmpeg_flac_and_one_behind_an_id3_tag() {
             p(&mp3),
         ],
     );
-    let mp3 = std::fs::read(&mp3).unwrap();
-    assert!(mp3.starts_with(b"ID3"));
-    let size = mp3[6..10]
-        .iter()
-        .fold(0usize, |a, b| (a << 7) | usize::from(*b));
-    let mut tagged = mp3[..10 + size].to_vec();
+    let mut tagged = id3_tag(&mp3);
     tagged.extend(std::fs::read(&flac).unwrap());
     let id3 = dir.path("id3.flac");
     std::fs::write(&id3, tagged).unwrap();
@@ -415,16 +406,12 @@ fn flac_behind_an_id3_tag_larger_than_the_detection_prefix() {
             p(&mp3),
         ],
     );
-    let mp3 = std::fs::read(&mp3).unwrap();
-    assert!(mp3.starts_with(b"ID3"));
-    let size = mp3[6..10]
-        .iter()
-        .fold(0usize, |a, b| (a << 7) | usize::from(*b));
+    let mut tagged = id3_tag(&mp3);
     assert!(
-        size > 4096,
-        "the tag ({size} bytes) must outgrow the prefix"
+        tagged.len() > 4096,
+        "the tag ({} bytes) must outgrow the prefix",
+        tagged.len()
     );
-    let mut tagged = mp3[..10 + size].to_vec();
     tagged.extend(std::fs::read(&flac).unwrap());
     assert_eq!(
         amanat_sanitize::detect(&tagged[..4096]),

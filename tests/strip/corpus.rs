@@ -10,7 +10,7 @@
 use crate::judge::{
     MP4_MAT2_ALLOWED, QUICKTIME_ALLOWED, Scratch, clean, exiftool_findings, mat2_findings, tool,
 };
-use crate::{heif, mkv, text, timed};
+use crate::{audio, heif, mkv, text, timed};
 use amanat_sanitize::Outcome;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -73,26 +73,11 @@ const FF_META: &[&str] = &[
     "model=Pixel 7",
 ];
 
-/// ffmpeg with a one-second test picture (input 0) and tone (input 1).
+/// ffmpeg with a one-second test picture (input 0) and tone (input 1),
+/// `args`, and the identifying metadata.
 fn ffmpeg(dir: &Scratch, name: &str, args: &[&str]) -> PathBuf {
     let out = dir.path(name);
-    let mut all = vec![
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=size=64x48:rate=10:duration=1",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:duration=1",
-    ];
-    all.extend_from_slice(args);
-    all.extend_from_slice(FF_META);
-    all.push(p(&out));
-    tool("ffmpeg", &all);
+    mkv::ffmpeg(&[args, FF_META, &[p(&out)]].concat());
     out
 }
 
@@ -210,24 +195,7 @@ fn media(dir: &Scratch) -> Vec<Case> {
     }
 
     // A tone from sox, encoded and tagged by the codecs' own tools.
-    let wav = dir.path("tone.wav");
-    tool(
-        "sox",
-        &[
-            "-n",
-            "-r",
-            "48000",
-            "-b",
-            "16",
-            "-c",
-            "1",
-            p(&wav),
-            "synth",
-            "1",
-            "sine",
-            "440",
-        ],
-    );
+    let wav = audio::wav(dir);
     let opus = dir.path("voice-note.opus");
     tool(
         "opusenc",
@@ -305,23 +273,10 @@ fn media(dir: &Scratch) -> Vec<Case> {
         cases.push(c);
     }
     let mut c = case(timed::video_with_subtitles(dir), Use::Plays);
-    c.exif_allowed = SUBTITLED_ALLOWED;
+    c.exif_allowed = timed::SUBTITLED_ALLOWED;
     cases.push(c);
     cases
 }
-
-/// QuickTime structure, and the video's reference to its removed timecode
-/// track (exiftool shows the track's number, 3, as "TimeCode").
-const SUBTITLED_ALLOWED: &[&str] = &[
-    "QuickTime:TimeScale",
-    "QuickTime:CurrentTime",
-    "QuickTime:PosterTime",
-    "QuickTime:PreviewTime",
-    "QuickTime:SelectionTime",
-    "Track1:MediaTimeScale",
-    "Track1:CompositionTimeToSample",
-    "Track1:TimeCode",
-];
 
 fn images(dir: &Scratch) -> Vec<Case> {
     let jpg = dir.path("photo.jpg");

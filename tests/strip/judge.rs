@@ -51,6 +51,28 @@ pub fn clean(input: &Path) -> (PathBuf, amanat_sanitize::Outcome) {
     (cleaned, outcome)
 }
 
+/// ffmpeg decodes every stream of `path` without a word on stderr.
+pub fn decodes(path: &Path) {
+    let out = Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-i",
+            path.to_str().unwrap(),
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{} does not decode: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Tag names (exiftool's, lower-cased) that identify a person, a device, a
 /// place, a program or a moment.
 const IDENTIFYING: &[&str] = &[

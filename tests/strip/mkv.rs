@@ -22,7 +22,7 @@ const META: &[&str] = &[
 ];
 
 /// Runs ffmpeg with a 1 s test picture and tone as inputs 0 and 1, then `args`.
-fn ffmpeg(args: &[&str]) {
+pub(crate) fn ffmpeg(args: &[&str]) {
     let mut all = vec![
         "-v",
         "error",

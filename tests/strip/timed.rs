@@ -7,7 +7,7 @@
 //! gone from the media data too, and the video must still decode.
 
 use crate::judge::{
-    QUICKTIME_ALLOWED, Scratch, assert_clean, assert_dirty, clean, exiftool_findings, tool,
+    QUICKTIME_ALLOWED, Scratch, assert_clean, assert_dirty, clean, decodes, exiftool_findings, tool,
 };
 use amanat_sanitize::Outcome;
 use std::path::{Path, PathBuf};
@@ -144,20 +144,6 @@ pub fn video_with_subtitles(dir: &Scratch) -> PathBuf {
     out
 }
 
-/// ffmpeg decodes every frame without a word on stderr.
-pub fn decodes(path: &Path) {
-    let out = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-i", p(path), "-f", "null", "-"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success() && out.stderr.is_empty(),
-        "{} does not decode: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// The streams ffprobe sees, by type.
 fn stream_types(path: &Path) -> Vec<String> {
     let out = tool(
@@ -174,6 +160,22 @@ fn stream_types(path: &Path) -> Vec<String> {
     );
     out.lines().map(str::to_string).collect()
 }
+
+/// QuickTime structure, and the video's reference to its removed timecode
+/// track, which stays: exiftool shows it as "TimeCode = 3", the number of
+/// that track, not a time.
+pub const SUBTITLED_ALLOWED: &[&str] = &[
+    "QuickTime:TimeScale",
+    "QuickTime:CurrentTime",
+    "QuickTime:PosterTime",
+    "QuickTime:PreviewTime",
+    "QuickTime:SelectionTime",
+    "Track1:MediaTimeScale",
+    "Track1:CompositionTimeToSample",
+    "Track1:TimeToSampleTable",
+    "Track1:SampleGroupDescription",
+    "Track1:TimeCode",
+];
 
 /// The whole judgement of one fixture with a timed track.
 fn judge(fixture: &Path, canaries: &[&[u8]]) {
@@ -234,8 +236,5 @@ fn unknown_data_track() {
 fn subtitle_position_and_timecode_tracks() {
     let dir = Scratch::new();
     let mov = video_with_subtitles(&dir);
-    // The video's reference to the removed timecode track stays: exiftool
-    // shows it as "TimeCode = 3", the number of that track, not a time.
-    let allowed = [QUICKTIME_ALLOWED, &["Track1:TimeCode"]].concat();
-    judge_with(&mov, &[b"48.8577", b"FC7303", b"17:23"], &allowed);
+    judge_with(&mov, &[b"48.8577", b"FC7303", b"17:23"], SUBTITLED_ALLOWED);
 }
