@@ -241,3 +241,70 @@ fn bad_metadata_tracks_are_malformed() {
         "{res:?}"
     );
 }
+
+/// The other forms of a sample table: compact sizes (`stz2`, 4, 8 and
+/// 16 bits), one size for every sample, 64-bit chunk offsets (`co64`), and
+/// several samples to a chunk (`stsc` runs). Every GPS byte is found.
+#[test]
+fn every_form_of_sample_table_is_read() {
+    const SAMPLE: &[u8] = b"GPS5-CANARY!"; // 12 bytes: fits 4-bit sizes
+    let ftyp = ftyp();
+    // One chunk of two GPS samples, then one chunk of one, after the video.
+    let mut m = b"\0\0\0\0mdat".to_vec();
+    let video_at = ftyp.len() + m.len();
+    m.extend_from_slice(VIDEO[0]);
+    let chunk1 = ftyp.len() + m.len();
+    m.extend_from_slice(&[SAMPLE, SAMPLE].concat());
+    let chunk2 = ftyp.len() + m.len();
+    m.extend_from_slice(SAMPLE);
+    let len = (m.len() as u32).to_be_bytes();
+    m[..4].copy_from_slice(&len);
+
+    let n = SAMPLE.len() as u8;
+    let stz2 = |bits: u8| -> Vec<u8> {
+        let table: Vec<u8> = match bits {
+            4 => vec![n << 4 | n, n << 4],
+            8 => vec![n; 3],
+            _ => [0, n].repeat(3),
+        };
+        let mut b = vec![0, 0, 0, bits, 0, 0, 0, 3];
+        b.extend(table);
+        full(b"stz2", 0, 0, &b)
+    };
+    let fixed = full(
+        b"stsz",
+        0,
+        0,
+        &[(n as u32).to_be_bytes(), 3u32.to_be_bytes()].concat(),
+    );
+    // Chunk 1 holds two samples, chunk 2 and after one.
+    let stsc = full(
+        b"stsc",
+        0,
+        0,
+        &[2u32, 1, 2, 1, 2, 1, 1, 1]
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .collect::<Vec<_>>(),
+    );
+    let mut co64 = 2u32.to_be_bytes().to_vec();
+    co64.extend((chunk1 as u64).to_be_bytes());
+    co64.extend((chunk2 as u64).to_be_bytes());
+    let co64 = full(b"co64", 0, 0, &co64);
+    for sizes_box in [stz2(4), stz2(8), stz2(16), fixed] {
+        let stbl = bx(b"stbl", &[sizes_box, stsc.clone(), co64.clone()].concat());
+        let mdia = bx(b"mdia", &[hdlr(b"meta"), bx(b"minf", &stbl)].concat());
+        let gps = bx(b"trak", &[full(b"tkhd", 0, 0, &[0; 80]), mdia].concat());
+        let video = trak(
+            b"vide",
+            b"avc1",
+            &[video_at as u32],
+            &[VIDEO[0].len() as u32],
+        );
+        let input = [ftyp.clone(), m.clone(), bx(b"moov", &[video, gps].concat())].concat();
+        let (res, out) = run_trickle(&input, &Limits::default());
+        assert!(res.is_ok(), "{res:?}");
+        assert!(find(&out, b"GPS5").is_none(), "a sample was left");
+        assert!(find(&out, VIDEO[0]).is_some());
+    }
+}
