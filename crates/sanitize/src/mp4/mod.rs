@@ -38,8 +38,9 @@
 //! see `timed.rs`) is removed from the `moov` like a metadata box, and its
 //! samples in `mdat` are zeroed as they pass. Media data before the first
 //! `moov` (phones and cameras write the index last) is therefore held, not
-//! streamed, while it fits the same budget; a larger one is streamed, and
-//! if the `moov` then names metadata samples in it the file is TooLarge
+//! streamed, while it fits the same budget; a larger one is streamed (and
+//! held media is written out when the next box would not fit beside it),
+//! and if the `moov` then names metadata samples in it the file is TooLarge
 //! (they went out already). A fragmented movie with such a track is
 //! Unsupported (its fragments would carry more samples).
 //!

@@ -98,6 +98,20 @@ impl Stripper {
                     self.hold(Item::Zeros { header: h, body: n }, 0)?;
                 }
                 typ => {
+                    if self.holding_media && !self.pending_needs_media && !self.can_hold(&h) {
+                        // Held media leaves no room for this box (the moov,
+                        // most likely): write the media out as it is. Should
+                        // the moov name metadata samples in it, they can no
+                        // longer be zeroed and the file is refused then.
+                        self.flush(
+                            w,
+                            Commit {
+                                at: start,
+                                media_end: None,
+                            },
+                        )?;
+                        self.holding_media = false;
+                    }
                     let data = self.read_held(r, &h)?;
                     let total = data.len() as u64;
                     self.pos = add(start, total)?;

@@ -203,6 +203,30 @@ fn media_too_large_to_hold_before_the_index_is_refused() {
     assert!(res.is_ok(), "{res:?}");
 }
 
+/// Media that fits the budget alone but leaves no room for the moov after
+/// it is written out to make room: a movie without metadata tracks is
+/// cleaned as before holding media was tried; one with them is refused.
+#[test]
+fn held_media_makes_room_for_the_moov() {
+    let limits = Limits {
+        mp4_max_box: 50_000,
+        ..Limits::default()
+    };
+    let plain = movie_of(false, b"soun", b"mp4a", &[], 49_500);
+    let moov_at = find(&plain, b"moov").unwrap() - 4;
+    let mdat_len = moov_at - ftyp().len();
+    assert!(mdat_len < 50_000 && mdat_len + (plain.len() - moov_at) > 50_000);
+    let (res, out) = run_trickle(&plain, &limits);
+    assert!(res.is_ok(), "{res:?}");
+    assert_eq!(&out[..moov_at], &plain[..moov_at], "the media as it was");
+    let gps = movie_of(false, b"meta", b"gpmd", &[], 49_500);
+    let (res, _) = run_trickle(&gps, &limits);
+    assert!(
+        matches!(res, Err(SanitizeError::TooLarge { limit: 50_000 })),
+        "{res:?}"
+    );
+}
+
 #[test]
 fn fragmented_movie_with_a_metadata_track_is_unsupported() {
     let mvex = bx(b"mvex", &full(b"trex", 0, 0, &[0; 20]));
