@@ -271,6 +271,7 @@ impl Stripper {
         let mut items = std::mem::take(&mut self.pending);
         self.pending_cost = 0;
         self.pending_needs_media = false;
+        self.holding_media = false;
 
         let mut moof_at: Option<u64> = None;
         for item in &mut items {
