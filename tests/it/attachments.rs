@@ -950,3 +950,71 @@ fn zip_bombs_stay_within_the_memory_budget() {
         "four zip bombs at once took the server to {peak} KiB"
     );
 }
+
+/// One message of `lang` as the page shows it (HTML-escaped).
+fn message(lang: &str, key: &str) -> String {
+    let ftl = std::fs::read_to_string(format!("locales/{lang}/main.ftl")).unwrap();
+    let line = ftl
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+        .unwrap_or_else(|| panic!("{lang} has no {key}"));
+    line.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
+
+/// The source is told, in their own language and file by file, which of
+/// their files could not be cleaned: a type with no cleaner (bytes no
+/// cleaner knows, a plain-text file, which is passed through only with
+/// their agreement) and a damaged file of a type that is cleaned; then
+/// that the files they chose to send as they are were stored so.
+#[test]
+fn the_source_is_told_in_their_language_which_files_were_not_cleaned() {
+    let (app, _) = spawn_app(&[("ana", ALL)], |_| {});
+    let text = b"Notes typed on 6 December about the meeting.\n".to_vec();
+    for lang in amanatd::i18n::LANGS.iter().map(|l| l.code) {
+        let mut answers = minimal("CANARY-NARRATIVE");
+        answers[0] = ("lang", lang.into());
+        let files: &[(&str, &[u8])] = &[
+            ("notes.txt", &text),
+            ("data.bin", &unknown(3000)),
+            ("bad.png", &broken_png()),
+        ];
+        let before = app.store.report_count();
+        let (status, html) = submit_files(&app, &answers, false, files);
+        assert_eq!(status, 422, "{lang}: {html}");
+        let (type_, damaged) = (
+            message(lang, "file-refused-type"),
+            message(lang, "file-refused-damaged"),
+        );
+        for (name, why) in [
+            ("notes.txt", &type_),
+            ("data.bin", &type_),
+            ("bad.png", &damaged),
+        ] {
+            assert!(
+                html.contains(&format!("{name}</bdi>: {why}")),
+                "{lang}: {name} not named with its reason: {html}"
+            );
+        }
+        assert!(
+            html.contains(&message(lang, "files-refused-title")),
+            "{lang}"
+        );
+        assert_eq!(app.store.report_count(), before, "{lang}: nothing stored");
+
+        // Sent as they are: the confirmation says so for each.
+        let (status, html) = submit_files(&app, &answers, true, &files[..2]);
+        assert_eq!(status, 200, "{lang}: {html}");
+        assert_eq!(app.store.report_count(), before + 1);
+        let kept = message(lang, "file-result-kept-original");
+        for name in ["notes.txt", "data.bin"] {
+            assert!(
+                html.contains(&format!("{name}</bdi>: {kept}")),
+                "{lang}: {name}: {html}"
+            );
+        }
+    }
+}

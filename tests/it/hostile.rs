@@ -3013,6 +3013,47 @@ fn pdf_decoding_budget_is_the_configured_limit() {
     assert!(files_under(&app.store.blobs_dir()).is_empty());
 }
 
+/// The MP4 structure budget is the configured `limits.mp4_max_box_bytes`: a
+/// movie whose `moov` is 2 MiB is cleaned on the default budget and
+/// refused, naming the file, on a 1 MiB one; nothing is stored.
+#[test]
+fn mp4_structure_budget_is_the_configured_limit() {
+    fn bx(typ: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(typ);
+        v.extend_from_slice(body);
+        v
+    }
+    let mvhd = bx(b"mvhd", &[0; 100]);
+    let moov = bx(
+        b"moov",
+        &[mvhd, bx(b"free", &vec![0; 2 * MIB as usize])].concat(),
+    );
+    let mp4 = [
+        bx(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"),
+        moov,
+        bx(b"mdat", b"frames"),
+    ]
+    .concat();
+    let (app, _) = spawn_app(&[("ana", &[Role::Triage])], |_| {});
+    let (status, html) = submit_files(&app, &minimal("mp4"), false, &[("big.mp4", &mp4)]);
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(files_under(&app.store.blobs_dir()).len(), 1);
+    drop(app);
+
+    let (app, _) = spawn_app(&[("ana", &[Role::Triage])], |c| {
+        c.limits.mp4_max_box_bytes = MIB;
+    });
+    let (status, html) = submit_files(&app, &minimal("mp4"), false, &[("big.mp4", &mp4)]);
+    assert_eq!(status, 413, "{html}");
+    assert!(
+        html.contains("The file big.mp4 is too large for us to clean"),
+        "{html}"
+    );
+    assert_eq!(app.store.report_count(), 0);
+    assert!(files_under(&app.store.blobs_dir()).is_empty());
+}
+
 // ----- lockouts and admission before expensive work (issue 19) -----
 
 /// A PDF whose metadata stream is zeros deflated twice: `inflated` bytes

@@ -3,12 +3,12 @@
 //! the encoder's name and a cover picture carrying its own EXIF and GPS.
 //! Each cleaned file must satisfy both readers and still decode.
 
-use crate::judge::{Scratch, assert_clean, assert_dirty, clean, tool};
+use crate::judge::{Scratch, assert_clean, assert_dirty, clean, decodes, tool};
 use amanat_sanitize::Outcome;
 use std::path::{Path, PathBuf};
 
 /// One second of a 16-bit mono tone made by sox.
-fn wav(dir: &Scratch) -> PathBuf {
+pub(crate) fn wav(dir: &Scratch) -> PathBuf {
     let wav = dir.path("tone.wav");
     tool(
         "sox",
@@ -57,18 +57,14 @@ fn cover(dir: &Scratch) -> PathBuf {
     jpg
 }
 
-/// ffmpeg decodes every frame without a word on stderr.
-fn decodes(path: &Path) {
-    let out = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-i", p(path), "-f", "null", "-"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success() && out.stderr.is_empty(),
-        "{} does not decode: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// The ID3v2 tag (header and body) at the start of the MP3 at `path`.
+fn id3_tag(path: &Path) -> Vec<u8> {
+    let mp3 = std::fs::read(path).unwrap();
+    assert!(mp3.starts_with(b"ID3"));
+    let size = mp3[6..10]
+        .iter()
+        .fold(0usize, |a, b| (a << 7) | usize::from(*b));
+    mp3[..10 + size].to_vec()
 }
 
 fn cleaned(outcome: &Outcome) {
@@ -330,12 +326,7 @@ fn ffmpeg_flac_and_one_behind_an_id3_tag() {
             p(&mp3),
         ],
     );
-    let mp3 = std::fs::read(&mp3).unwrap();
-    assert!(mp3.starts_with(b"ID3"));
-    let size = mp3[6..10]
-        .iter()
-        .fold(0usize, |a, b| (a << 7) | usize::from(*b));
-    let mut tagged = mp3[..10 + size].to_vec();
+    let mut tagged = id3_tag(&mp3);
     tagged.extend(std::fs::read(&flac).unwrap());
     let id3 = dir.path("id3.flac");
     std::fs::write(&id3, tagged).unwrap();
@@ -363,4 +354,74 @@ fn ffmpeg_flac_and_one_behind_an_id3_tag() {
     let v1 = dir.path("id3v1.flac");
     std::fs::write(&v1, appended).unwrap();
     judge_flac(&v1);
+}
+
+/// An ID3v2 tag larger than the 4 KiB the server looks at to detect a
+/// file's type (a cover picture ffmpeg put in an MP3's tag) hides `fLaC`:
+/// the file is still cleaned as FLAC and the tag removed.
+#[test]
+fn flac_behind_an_id3_tag_larger_than_the_detection_prefix() {
+    let dir = Scratch::new();
+    let wav = wav(&dir);
+    let flac = dir.path("big.flac");
+    tool(
+        "flac",
+        &["-s", "-T", "ARTIST=Jane Canary", p(&wav), "-o", p(&flac)],
+    );
+    let jpg = dir.path("noise.jpg");
+    tool(
+        "convert",
+        &["-size", "96x96", "xc:", "+noise", "Random", p(&jpg)],
+    );
+    tool(
+        "exiftool",
+        &[
+            "-q",
+            "-overwrite_original",
+            "-Artist=Jane Canary",
+            "-Model=Pixel 7",
+            p(&jpg),
+        ],
+    );
+    let mp3 = dir.path("tag.mp3");
+    tool(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-i",
+            p(&wav),
+            "-i",
+            p(&jpg),
+            "-map",
+            "0",
+            "-map",
+            "1",
+            "-t",
+            "0.1",
+            "-metadata",
+            "artist=Jane Canary",
+            "-id3v2_version",
+            "3",
+            p(&mp3),
+        ],
+    );
+    let mut tagged = id3_tag(&mp3);
+    assert!(
+        tagged.len() > 4096,
+        "the tag ({} bytes) must outgrow the prefix",
+        tagged.len()
+    );
+    tagged.extend(std::fs::read(&flac).unwrap());
+    assert_eq!(
+        amanat_sanitize::detect(&tagged[..4096]),
+        amanat_sanitize::Kind::Mp3
+    );
+    let big = dir.path("big-id3.flac");
+    std::fs::write(&big, tagged).unwrap();
+    judge_flac(&big);
+    let (out, _) = clean(&big);
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"fLaC"));
+    assert_eq!(amanat_sanitize::detect(&bytes), amanat_sanitize::Kind::Flac);
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// mat2 lists "MetaImageSize", the `ispe` property (the image's pixel
 /// size), and "ExifByteOrder", the byte order of the empty TIFF structure
 /// an Exif item is left holding; nothing else may remain.
-const MAT2_ALLOWED: &[&str] = &["MetaImageSize", "ExifByteOrder"];
+pub(crate) const MAT2_ALLOWED: &[&str] = &["MetaImageSize", "ExifByteOrder"];
 
 /// mat2 lists every field of a kept ICC profile, blanked or not: the colour
 /// data and the header's format fields, which every profile has. The fields
@@ -48,7 +48,7 @@ const MAT2_ICC: &[&str] = &[
 const EXIF_ICC: &[&str] = &["ICC-header:DeviceAttributes", "ICC-header:ProfileDateTime"];
 
 /// The tags every fixture carries: person, device, place, time.
-const TAGS: &[&str] = &[
+pub(crate) const TAGS: &[&str] = &[
     "-Artist=Jane Doe",
     "-Make=Apple",
     "-Model=iPhone 15 Pro",

@@ -51,6 +51,28 @@ pub fn clean(input: &Path) -> (PathBuf, amanat_sanitize::Outcome) {
     (cleaned, outcome)
 }
 
+/// ffmpeg decodes every stream of `path` without a word on stderr.
+pub fn decodes(path: &Path) {
+    let out = Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-i",
+            path.to_str().unwrap(),
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{} does not decode: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Tag names (exiftool's, lower-cased) that identify a person, a device, a
 /// place, a program or a moment.
 const IDENTIFYING: &[&str] = &[
@@ -122,6 +144,12 @@ fn from_the_reader(key: &str) -> bool {
 fn has_time_of_day(v: &str) -> bool {
     let b = v.as_bytes();
     b.windows(16).any(|w| {
+        // "0000:00:00 00:00:00" is a time a cleaner zeroed: no time at all.
+        if w.iter()
+            .all(|c| matches!(c, b'0' | b':' | b'-' | b' ' | b'T'))
+        {
+            return false;
+        }
         let d = |i: usize| w[i].is_ascii_digit();
         d(0) && d(1)
             && d(2)
@@ -140,6 +168,53 @@ fn has_time_of_day(v: &str) -> bool {
             && d(15)
     })
 }
+
+/// QuickTime structure that exiftool names with "time" or "description"
+/// but that holds no moment and no words: time scales, zero positions in
+/// the movie, the tables of frame timings and of sample groups (binary).
+pub const QUICKTIME_ALLOWED: &[&str] = &[
+    "QuickTime:TimeScale",
+    "QuickTime:CurrentTime",
+    "QuickTime:PosterTime",
+    "QuickTime:PreviewTime",
+    "QuickTime:SelectionTime",
+    "Track1:MediaTimeScale",
+    "Track1:CompositionTimeToSample",
+    "Track1:TimeToSampleTable",
+    "Track1:SampleGroupDescription",
+    "Track2:MediaTimeScale",
+    "Track2:CompositionTimeToSample",
+    "Track2:TimeToSampleTable",
+    "Track2:SampleGroupDescription",
+];
+
+/// mat2 lists every field exiftool reads in an MP4, the structure too;
+/// these describe the coding and layout, not the source or the device. (The
+/// compressor name, which names the encoder, is not among them: the cleaner
+/// empties it, and mat2 does not list an empty one.)
+pub const MP4_MAT2_ALLOWED: &[&str] = &[
+    "AverageBitrate:",
+    "BufferSize:",
+    "CompatibleBrands:",
+    "CompressorID:",
+    "GraphicsMode:",
+    "HandlerType:",
+    "MajorBrand:",
+    "MaxBitrate:",
+    "MediaDataOffset:",
+    "MediaDataSize:",
+    "MediaHeaderVersion:",
+    "MinorVersion:",
+    "MovieHeaderVersion:",
+    "NextTrackID:",
+    "PixelAspectRatio:",
+    "PreferredRate:",
+    "Rotation:",
+    "TimeScale:",
+    "TrackHeaderVersion:",
+    "TrackID:",
+    "TrackLayer:",
+];
 
 /// What exiftool finds identifying in `path`, as "Group:Tag = value" lines;
 /// `allowed` lists tags the caller has shown to be harmless for its format
@@ -236,4 +311,5 @@ fn the_judge_sees_a_comment_and_a_time_and_passes_a_bare_file() {
     assert_clean(&bare, &[], &[]);
     assert!(has_time_of_day("2026:12:06 17:23:15+00:00"));
     assert!(!has_time_of_day("2026:12:06"));
+    assert!(!has_time_of_day("0000:00:00 00:00:00"));
 }

@@ -11,8 +11,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audio;
+mod corpus;
 mod heif;
 mod judge;
 mod mkv;
 mod riff;
 mod text;
+mod timed;

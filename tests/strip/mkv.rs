@@ -22,7 +22,7 @@ const META: &[&str] = &[
 ];
 
 /// Runs ffmpeg with a 1 s test picture and tone as inputs 0 and 1, then `args`.
-fn ffmpeg(args: &[&str]) {
+pub(crate) fn ffmpeg(args: &[&str]) {
     let mut all = vec![
         "-v",
         "error",
@@ -102,7 +102,7 @@ fn probe_is_bare(path: &Path, streams: usize) {
 /// Tags named "time" that are media timing, not moments: the unit of the
 /// file's timestamps (1 ms) and a keyframe's position from the start, in
 /// seconds (the seek index, which players need).
-const TIMING: &[&str] = &["Matroska:TimecodeScale", "Matroska:CueTime"];
+pub(crate) const TIMING: &[&str] = &["Matroska:TimecodeScale", "Matroska:CueTime"];
 
 fn cleaned(path: &Path) -> (std::path::PathBuf, Vec<Removed>) {
     judge::assert_dirty(path);

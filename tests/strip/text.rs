@@ -12,7 +12,7 @@ use amanat_sanitize::{Outcome, Removed};
 use crate::judge::{self, Scratch, tool};
 
 /// Inkscape 1.x "Inkscape SVG", with the beacons a spy source could add.
-const INKSCAPE: &str = r##"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+pub(crate) const INKSCAPE: &str = r##"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 <!-- Created with Inkscape (http://www.inkscape.org/) -->
 
 <svg
@@ -301,9 +301,21 @@ const XHTML: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 </body>
 </html>"#;
 
+/// Kept on purpose in a cleaned EPUB: the title the EPUB specification
+/// requires, which the book also shows on its first page (content, like a
+/// document's heading), its language, the fixed identifier every cleaned
+/// book carries; and mat2's headers naming the parts it read.
+pub(crate) const EPUB_EXIF_ALLOWED: &[&str] = &["XML-dc:Title"];
+pub(crate) const EPUB_MAT2_ALLOWED: &[&str] = &[
+    "[++] Metadata for",
+    "dc:title: Testimony",
+    "dc:language: en",
+    "urn:uuid:00000000-0000-4000-8000-000000000000",
+];
+
 /// Build an EPUB as writers lay it out: `mimetype` first and stored, then
 /// the container, the package and the content, with real timestamps.
-fn epub(cover: &[u8]) -> Vec<u8> {
+pub(crate) fn epub(cover: &[u8]) -> Vec<u8> {
     use zip::write::SimpleFileOptions;
     let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let when = zip::DateTime::from_date_and_time(2026, 12, 6, 17, 23, 0).unwrap();
@@ -366,20 +378,7 @@ fn an_epub_from_calibre_comes_out_clean_and_whole() {
     ] {
         assert!(removed.contains(&c), "{c}: {removed:?}");
     }
-    // Kept on purpose: the title the EPUB specification requires, which the
-    // book also shows on its first page (content, like a document's
-    // heading), its language, the fixed identifier every cleaned book
-    // carries; and mat2's headers naming the parts it read.
-    judge::assert_clean(
-        &cleaned,
-        &["XML-dc:Title"],
-        &[
-            "[++] Metadata for",
-            "dc:title: Testimony",
-            "dc:language: en",
-            "urn:uuid:00000000-0000-4000-8000-000000000000",
-        ],
-    );
+    judge::assert_clean(&cleaned, EPUB_EXIF_ALLOWED, EPUB_MAT2_ALLOWED);
     // Every part, and the cover inside, read clean and whole.
     tool("unzip", &["-tq", cleaned.to_str().unwrap()]);
     let out = dir.path("out");

@@ -105,7 +105,19 @@ fn strip_flac(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Foun
     if &magic != b"fLaC" {
         return Err(malformed(K, "FLAC signature missing"));
     }
+    strip_after_magic(r, w, max_held, found)
+}
 
+/// Strip the rest of a FLAC file whose `fLaC` signature (and any ID3v2 tags
+/// in front of it, reported in `found`) has just been read. The MP3 path
+/// comes here when an ID3v2 tag too large for the detection prefix hid the
+/// signature.
+pub(super) fn strip_after_magic(
+    r: &mut dyn Read,
+    w: &mut dyn Write,
+    max_held: u64,
+    mut found: Found,
+) -> Result<Found, SanitizeError> {
     // Metadata blocks: keep STREAMINFO and SEEKTABLE, drop the rest.
     let mut kept: Vec<(u8, Vec<u8>)> = Vec::new();
     let mut held = 0u64;
@@ -310,6 +322,44 @@ pub(super) mod tests {
         want.extend(block(true, SEEKTABLE, &seek));
         want.extend_from_slice(FRAMES);
         assert_eq!(out, want);
+    }
+
+    /// An ID3v2 tag larger than the 4 KiB detection prefix hides `fLaC`:
+    /// the file is detected as MP3, and the MP3 path hands it back here.
+    #[test]
+    fn finds_flac_behind_an_id3_tag_larger_than_the_detection_prefix() {
+        let mut frame = b"APIC".to_vec();
+        let body = [b"\0image/jpeg\0\x03\0".as_slice(), &[0xAB; 9000], b"Jane"].concat();
+        frame.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        frame.extend_from_slice(&[0, 0]);
+        frame.extend_from_slice(&body);
+        let n = frame.len();
+        let mut f = b"ID3\x03\0\0".to_vec();
+        f.extend([
+            (n >> 21) as u8 & 0x7F,
+            (n >> 14) as u8 & 0x7F,
+            (n >> 7) as u8 & 0x7F,
+            n as u8 & 0x7F,
+        ]);
+        f.extend_from_slice(&frame);
+        f.extend(fixture());
+        assert!(f.len() > 4096 + fixture().len());
+        let kind = super::super::detect(&f);
+        assert_eq!(kind, Kind::Mp3);
+        let (res, out) = run(kind, &f);
+        assert_eq!(
+            res.unwrap(),
+            Outcome::Cleaned {
+                removed: vec![
+                    Removed::Author,
+                    Removed::Software,
+                    Removed::Thumbnail,
+                    Removed::Other
+                ]
+            }
+        );
+        assert_eq!(out, bare());
+        assert_eq!(super::super::detect(&out), Kind::Flac);
     }
 
     #[test]

@@ -25,9 +25,10 @@
 //!   at most [`Limits::mp4_max_box`] bytes: [`Kind::Wav`], [`Kind::Aiff`].
 //!   AVI is rewritten in place through an 8 KiB buffer: [`Kind::Avi`].
 //! * Streaming, media data copied in 64 KiB chunks whatever its size; the
-//!   other top-level boxes (`moov`, `moof`, …) held in memory up to
-//!   [`Limits::mp4_max_box`] bytes at once, otherwise
-//!   [`SanitizeError::TooLarge`]: [`Kind::Mp4`]; likewise for
+//!   other top-level boxes (`moov`, `moof`, …, and media data that comes
+//!   before the first `moov`, so that timed-metadata samples in it can be
+//!   zeroed) held in memory up to [`Limits::mp4_max_box`] bytes at once,
+//!   otherwise streamed (media) or [`SanitizeError::TooLarge`]: [`Kind::Mp4`]; likewise for
 //!   [`Kind::Webm`] and [`Kind::Matroska`], whose clusters stream and whose
 //!   metadata elements are held one at a time (see `mkv/mod.rs`).
 //!   The same for [`Kind::Heif`] and [`Kind::Avif`], whose one `meta` box
@@ -170,9 +171,11 @@ pub struct Limits {
     /// Largest input read whole into memory for random-access formats
     /// (not MP4, which streams).
     pub max_in_memory: u64,
-    /// Most bytes of MP4/MOV top-level boxes other than media data (`moov`,
-    /// `moof`, metadata boxes, …) held in memory at once while streaming.
-    /// A movie's `moov` is typically well under 1% of the file. Also the
+    /// Most bytes of MP4/MOV top-level boxes other than streamed media data
+    /// (`moov`, `moof`, metadata boxes, and media data before the first
+    /// `moov`, held while it fits) held in memory at once. A movie's `moov`
+    /// is typically well under 1% of the file. The server sets it from
+    /// `limits.mp4_max_box_bytes`. Also the
     /// most bytes of one WebM/Matroska metadata element (`Info`, `Tracks`,
     /// `SeekHead`, `Tags`) held at once, and the bound of the Ogg header
     /// packets kept (identification and Vorbis setup) and the FLAC metadata
@@ -380,7 +383,7 @@ pub fn strip(
         Kind::Jpeg => jpeg::strip(input, output),
         Kind::Png => png::strip(input, output),
         Kind::Gif => gif::strip(input, output),
-        Kind::Mp3 => mp3::strip(input, output),
+        Kind::Mp3 => mp3::strip(input, output, limits.mp4_max_box),
         Kind::Webp => {
             let data = read_limited(input, limits.max_in_memory)?;
             webp::strip(&data, output)

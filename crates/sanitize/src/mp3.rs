@@ -8,21 +8,26 @@
 //! is refused (Malformed) rather than passed through.
 //!
 //! After the leading tags the data must start with an MPEG audio frame sync,
-//! otherwise the file is Malformed (e.g. FLAC or AAC behind an ID3 tag, whose
-//! own metadata we would not remove). Must never panic.
+//! otherwise the file is Malformed (e.g. AAC behind an ID3 tag, whose own
+//! metadata we would not remove). The one exception is FLAC: an ID3v2 tag
+//! larger than the 4 KiB detection prefix hides the `fLaC` signature, so
+//! the file is detected as MP3; the signature found after the tags hands the
+//! rest to the FLAC stripper (`flac.rs`). Must never panic.
 
 use std::io::{BufReader, BufWriter, Read, Write};
 
 use super::{Found, Kind, Outcome, Removed, SanitizeError, find, malformed, read_up_to};
 
 /// Stream-strip an MP3 from `input` to `output`.
+/// `max_held` bounds the metadata kept when the file turns out to be FLAC.
 pub(super) fn strip(
     input: &mut dyn Read,
     output: &mut dyn Write,
+    max_held: u64,
 ) -> Result<Outcome, SanitizeError> {
     let mut r = BufReader::new(input);
     let mut w = BufWriter::new(output);
-    let found = strip_mp3(&mut r, &mut w)?;
+    let found = strip_mp3(&mut r, &mut w, max_held)?;
     w.flush()?;
     Ok(found.outcome())
 }
@@ -46,7 +51,7 @@ fn is_frame_sync(a: u8, b: u8) -> bool {
     a == 0xFF && b & 0xE0 == 0xE0 && b & 0x18 != 0x08 && b & 0x06 != 0
 }
 
-fn strip_mp3(r: &mut dyn Read, w: &mut dyn Write) -> Result<Found, SanitizeError> {
+fn strip_mp3(r: &mut dyn Read, w: &mut dyn Write, max_held: u64) -> Result<Found, SanitizeError> {
     let mut found = Found::default();
     // Leading ID3v2 tags.
     let mut head = [0u8; 10];
@@ -74,15 +79,26 @@ fn strip_mp3(r: &mut dyn Read, w: &mut dyn Write) -> Result<Found, SanitizeError
         if skipped > MAX_PADDING {
             return Err(malformed(K, "no audio frame found"));
         }
-        if start.len() >= 2 {
+        // Four bytes, to tell a FLAC signature from a frame sync.
+        if start.len() >= 4 {
             break;
         }
         let mut more = [0u8; 4096];
         let n = read_up_to(r, &mut more, K)?;
         if n == 0 {
+            if start.len() >= 2 {
+                break;
+            }
             return Err(malformed(K, "no audio frame found"));
         }
         start.extend_from_slice(more.get(..n).unwrap_or(&[]));
+    }
+    if let Some(rest) = start.strip_prefix(b"fLaC") {
+        if found.removed.is_empty() {
+            return Err(malformed(K, "data is not MPEG audio"));
+        }
+        let mut r = std::io::Cursor::new(rest.to_vec()).chain(r);
+        return super::flac::strip_after_magic(&mut r, w, max_held, found);
     }
     if !matches!(start.as_slice(), [a, b, ..] if is_frame_sync(*a, *b)) {
         return Err(malformed(K, "data is not MPEG audio"));

@@ -117,3 +117,80 @@ fn found_outcomes() {
         }
     );
 }
+
+/// How docs/stripping.md's table of every supported type and SECURITY.md
+/// name a kind. The match has no wildcard: a new kind does not compile
+/// until it is named here, and the test below then wants it documented.
+fn documented_as(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Jpeg => "JPEG",
+        Kind::Png => "PNG",
+        Kind::Webp => "WebP",
+        Kind::Gif => "GIF",
+        Kind::Tiff => "TIFF",
+        Kind::Pdf => "PDF",
+        Kind::Ooxml => "DOCX",
+        Kind::Odf => "ODT",
+        Kind::Zip => "zip archive",
+        Kind::Mp3 => "MP3",
+        Kind::Mp4 => "MP4",
+        Kind::Webm => "WebM",
+        Kind::Matroska => "Matroska",
+        Kind::Svg => "SVG",
+        Kind::Netpbm => "PPM",
+        Kind::Epub => "EPUB",
+        Kind::Ogg => "Ogg",
+        Kind::Flac => "FLAC",
+        Kind::Heif => "HEIC",
+        Kind::Avif => "AVIF",
+        Kind::Wav => "WAV",
+        Kind::Aiff => "AIFF",
+        Kind::Avi => "AVI",
+        Kind::Other => "plain text",
+    }
+}
+
+#[test]
+fn every_kind_is_in_the_docs_table_and_in_security_md() {
+    use Kind::*;
+    let all = [
+        Jpeg, Png, Webp, Gif, Tiff, Pdf, Ooxml, Odf, Zip, Mp3, Mp4, Webm, Matroska, Svg, Netpbm,
+        Epub, Ogg, Flac, Heif, Avif, Wav, Aiff, Avi, Other,
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let docs = std::fs::read_to_string(root.join("docs/stripping.md")).unwrap();
+    let table: Vec<&str> = docs
+        .split("## Every supported type")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("| "))
+        .map(|l| l.split(" | ").next().unwrap())
+        .collect();
+    let security = std::fs::read_to_string(root.join("SECURITY.md")).unwrap();
+    let attachments = security
+        .split("- **Attachments**")
+        .nth(1)
+        .unwrap()
+        .split("\n- **")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    for kind in all {
+        let name = documented_as(kind);
+        assert!(
+            table.iter().any(|row| row.contains(name)),
+            "docs/stripping.md's table has no row for {name}"
+        );
+        assert!(
+            attachments.contains(&name.to_lowercase()),
+            "SECURITY.md's attachments paragraph does not name {name}"
+        );
+    }
+}

@@ -40,7 +40,7 @@ pub(super) fn pump(
     r: &mut dyn Read,
     buf: &mut [u8],
     len: Option<u64>,
-    sink: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+    sink: &mut dyn FnMut(&mut [u8]) -> Result<(), SanitizeError>,
 ) -> Result<u64, SanitizeError> {
     let size = buf.len();
     let mut done: u64 = 0;
@@ -67,7 +67,7 @@ pub(super) fn pump(
             }
             break;
         }
-        sink(chunk.get(..n).unwrap_or(&[]))?;
+        sink(chunk.get_mut(..n).unwrap_or(&mut []))?;
         done = add(done, n as u64)?;
     }
     Ok(done)

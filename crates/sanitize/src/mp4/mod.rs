@@ -10,7 +10,7 @@
 //! # Streaming
 //! Top-level boxes are read in order. `mdat` (32-bit, 64-bit `largesize`, or a
 //! final size-0 box running to the end of the file) is copied through in
-//! 64 KiB chunks; top-level free/skip/wide bodies are read and replaced by
+//! 64 KiB chunks (but held before the first `moov`: see below); top-level free/skip/wide bodies are read and replaced by
 //! zeros without being held. Every other top-level box is held whole; the
 //! boxes held at once (plus their parsed trees) are bounded by
 //! [`Limits::mp4_max_box`](super::Limits::mp4_max_box), above which the file
@@ -32,8 +32,20 @@
 //! top-level `sidx` (its ranges are byte counts). An offset that points into
 //! removed metadata or past the end of the file is Malformed.
 //!
-//! Not handled: timed-metadata tracks (e.g. GoPro GPMF GPS); files with such
-//! tracks keep them. Must never write a box it could not parse, or panic.
+//! # Timed metadata
+//! A track whose handler is not video or sound (GoPro `gpmd` and Google
+//! `camm` GPS, DJI `djmd`, Apple/Samsung `mebx` location, text, timecode;
+//! see `timed.rs`) is removed from the `moov` like a metadata box, and its
+//! samples in `mdat` are zeroed as they pass. Media data before the first
+//! `moov` (phones and cameras write the index last) is therefore held, not
+//! streamed, while it fits the same budget; a larger one is streamed (and
+//! held media is written out when the next box would not fit beside it),
+//! and if the `moov` then names metadata samples in it the file is TooLarge
+//! (they went out already). A fragmented movie with such a track is
+//! Unsupported (its fragments would carry more samples).
+//!
+//! Must never write a box it could not parse, or a metadata sample, or
+//! panic.
 
 use std::io::{BufReader, BufWriter, Read, Write};
 
@@ -41,6 +53,7 @@ use super::{Found, Kind, Outcome, SanitizeError};
 
 mod bytes;
 mod stripper;
+mod timed;
 mod tree;
 
 use crate::be32;
@@ -202,6 +215,14 @@ struct Stripper {
     /// Position of the first top-level `sidx`.
     sidx_at: Option<u64>,
     seen_moov: bool,
+    /// Samples of removed metadata tracks, blanked as they pass.
+    scrub: timed::Scrub,
+    /// Input position up to which bytes have gone to the output (or been
+    /// dropped): the start of the first pending item.
+    passed: u64,
+    /// A media box read before any `moov` is pending: hold everything until
+    /// the `moov` says which of its bytes are metadata samples.
+    holding_media: bool,
     /// Buffer for copying media, allocated once.
     buf: Vec<u8>,
 }

@@ -5,6 +5,7 @@
 use std::io::{Read, Write};
 
 use super::bytes::{add, into_metadata, past_end, pump, read_header, too_small, write_zeros};
+use super::timed::{Scrub, sample_ranges};
 use super::tree::{classify_box, parse_children, patch_tree, write_box};
 use super::{
     Commit, Gap, IO_CHUNK, ITEM_COST, Item, K, MAX_DEFERRED, MAX_REMOVED, Mp4Box, Parent, Stripper,
@@ -26,6 +27,9 @@ impl Stripper {
             deferred: Vec::new(),
             sidx_at: None,
             seen_moov: false,
+            scrub: Scrub::default(),
+            passed: 0,
+            holding_media: false,
             buf: vec![0; IO_CHUNK],
         }
     }
@@ -38,6 +42,25 @@ impl Stripper {
                 None => None,
             };
             match &h.typ {
+                b"mdat" if !self.seen_moov && self.can_hold(&h) => {
+                    // Before the moov, which may name metadata samples in it.
+                    let data = self.read_held(r, &h)?;
+                    let total = data.len() as u64;
+                    self.pos = add(start, total)?;
+                    let tree = vec![Mp4Box {
+                        typ: *b"mdat",
+                        start: 0,
+                        header: h.len,
+                        end: data.len(),
+                        to_end: false,
+                        large: h.len == 16,
+                        drop: false,
+                        blank: false,
+                        children: None,
+                    }];
+                    self.holding_media = true;
+                    self.hold(Item::Held { start, data, tree }, total)?;
+                }
                 b"mdat" => {
                     let media_end = match h.size {
                         Some(s) => add(start, s)?,
@@ -50,9 +73,17 @@ impl Stripper {
                             media_end: Some(media_end),
                         },
                     )?;
+                    self.scrub.pass(start, h.len as u64, None)?;
                     w.write_all(h.bytes())?;
-                    let n = pump(r, &mut self.buf, body, &mut |chunk| w.write_all(chunk))?;
+                    let scrub = &mut self.scrub;
+                    let mut at = add(start, h.len as u64)?;
+                    let n = pump(r, &mut self.buf, body, &mut |chunk| {
+                        scrub.pass(at, chunk.len() as u64, Some(&mut *chunk))?;
+                        at = at.saturating_add(chunk.len() as u64);
+                        Ok(w.write_all(chunk)?)
+                    })?;
                     self.pos = add(add(start, h.len as u64)?, n)?;
+                    self.passed = self.pos;
                 }
                 b"free" | b"skip" | b"wide" => {
                     let mut nonzero = false;
@@ -67,6 +98,20 @@ impl Stripper {
                     self.hold(Item::Zeros { header: h, body: n }, 0)?;
                 }
                 typ => {
+                    if self.holding_media && !self.pending_needs_media && !self.can_hold(&h) {
+                        // Held media leaves no room for this box (the moov,
+                        // most likely): write the media out as it is. Should
+                        // the moov name metadata samples in it, they can no
+                        // longer be zeroed and the file is refused then.
+                        self.flush(
+                            w,
+                            Commit {
+                                at: start,
+                                media_end: None,
+                            },
+                        )?;
+                        self.holding_media = false;
+                    }
                     let data = self.read_held(r, &h)?;
                     let total = data.len() as u64;
                     self.pos = add(start, total)?;
@@ -87,6 +132,8 @@ impl Stripper {
                             parse_children(&data, 0, data.len(), 0, Parent::Top, &mut count)?;
                         if typ == b"moov" {
                             self.seen_moov = true;
+                            self.holding_media = false;
+                            self.metadata_tracks(&data, &tree)?;
                         }
                         if typ == b"sidx" {
                             self.sidx_at.get_or_insert(start);
@@ -98,7 +145,7 @@ impl Stripper {
                     }
                 }
             }
-            if !self.pending_needs_media {
+            if !self.pending_needs_media && !self.holding_media {
                 let at = self.pos;
                 self.flush(
                     w,
@@ -123,7 +170,38 @@ impl Stripper {
         if self.deferred.last().is_some_and(|x| *x >= end) {
             return Err(past_end());
         }
-        Ok(())
+        self.scrub.finish()
+    }
+
+    /// Whether a box of this header fits what is left of the hold budget.
+    fn can_hold(&self, h: &Header) -> bool {
+        let room = self
+            .max_box
+            .saturating_sub(self.pending_cost)
+            .saturating_sub(ITEM_COST);
+        h.size.is_some_and(|s| s <= room)
+    }
+
+    /// Note the samples of the metadata tracks a `moov` removes, to be
+    /// blanked in the media data.
+    fn metadata_tracks(&mut self, data: &[u8], tree: &[Mp4Box]) -> Result<(), SanitizeError> {
+        let Some(children) = tree.first().and_then(|m| m.children.as_ref()) else {
+            return Ok(());
+        };
+        let mut ranges = Vec::new();
+        let mut any = false;
+        for trak in children.iter().filter(|b| &b.typ == b"trak" && b.drop) {
+            any = true;
+            sample_ranges(data, trak, &mut ranges)?;
+        }
+        if any && children.iter().any(|b| &b.typ == b"mvex") {
+            // Fragments would carry more samples of the removed tracks.
+            return Err(SanitizeError::Unsupported {
+                kind: K,
+                detail: "timed metadata in a fragmented movie",
+            });
+        }
+        self.scrub.add(ranges, self.passed, self.max_box)
     }
 
     /// Add an item to the pending list, charging `cost` bytes.
@@ -193,6 +271,7 @@ impl Stripper {
         let mut items = std::mem::take(&mut self.pending);
         self.pending_cost = 0;
         self.pending_needs_media = false;
+        self.holding_media = false;
 
         let mut moof_at: Option<u64> = None;
         for item in &mut items {
@@ -235,6 +314,36 @@ impl Stripper {
             self.deferred.sort_unstable();
             self.deferred.dedup();
         }
+
+        // In file order, every byte passes the scrub: metadata samples in a
+        // held media box are blanked, and none may sit anywhere else.
+        let mut at = self.passed;
+        for item in &mut items {
+            let len = match item {
+                Item::Held { start, data, tree } => {
+                    if *start != at {
+                        return Err(malformed(K, "internal"));
+                    }
+                    let media = tree.first().filter(|b| &b.typ == b"mdat").map(|b| b.header);
+                    match media.and_then(|h| Some((h, data.get_mut(h..)?))) {
+                        Some((h, body)) => {
+                            self.scrub.pass(at, h as u64, None)?;
+                            self.scrub
+                                .pass(add(at, h as u64)?, body.len() as u64, Some(body))?;
+                        }
+                        None => self.scrub.pass(at, data.len() as u64, None)?,
+                    }
+                    data.len() as u64
+                }
+                Item::Zeros { header, body } => add(header.len as u64, *body)?,
+                Item::Remove { total, .. } => *total,
+            };
+            if !matches!(item, Item::Held { .. }) {
+                self.scrub.pass(at, len, None)?;
+            }
+            at = add(at, len)?;
+        }
+        self.passed = at;
 
         for item in &items {
             match item {

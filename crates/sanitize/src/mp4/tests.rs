@@ -46,6 +46,16 @@ fn top_udta() -> Vec<u8> {
     )
 }
 
+/// A handler box naming the track's kind.
+pub(crate) fn hdlr(kind: &[u8; 4]) -> Vec<u8> {
+    full(
+        b"hdlr",
+        0,
+        0,
+        &[&[0; 4], kind.as_slice(), &[0; 12], b"\0"].concat(),
+    )
+}
+
 /// A moov with one track whose chunk table holds `offs`, plus udta/meta
 /// canaries at moov and trak level.
 fn moov(offs: &[u64], wide: bool) -> Vec<u8> {
@@ -69,7 +79,7 @@ fn moov(offs: &[u64], wide: bool) -> Vec<u8> {
             0,
         ],
     );
-    let mdia = bx(b"mdia", &[mdhd, minf].concat());
+    let mdia = bx(b"mdia", &[mdhd, hdlr(b"vide"), minf].concat());
     let tkhd = full(b"tkhd", 0, 0, &[0x11; 80]);
     let trak_udta = bx(b"udta", &bx(b"\xA9too", b"CANARY-ENCODER"));
     let trak = bx(b"trak", &[tkhd, mdia, trak_udta].concat());
@@ -545,3 +555,5 @@ fn fragmented() -> Vec<u8> {
 mod fragments;
 
 mod bounds;
+
+mod timed;

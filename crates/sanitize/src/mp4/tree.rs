@@ -5,6 +5,7 @@ use std::io::Write;
 
 use super::bytes::{too_small, write_zeros};
 use super::stripper::Mapper;
+use super::timed::{handler, is_metadata_track};
 use super::{K, MAX_BOXES, MAX_DEPTH, Mp4Box, Parent};
 use crate::{Found, Removed, SanitizeError, classify_xmp, find, malformed};
 use crate::{be32, be64};
@@ -105,7 +106,7 @@ pub(super) fn parse_children(
         } else {
             None
         };
-        boxes.push(Mp4Box {
+        let mut b = Mp4Box {
             typ,
             start: pos,
             header,
@@ -115,7 +116,13 @@ pub(super) fn parse_children(
             drop,
             blank: false,
             children,
-        });
+        };
+        // A timed-metadata track goes like a metadata box (timed.rs); its
+        // children stay parsed so that its samples can be found.
+        if parent == Parent::Moov && &typ == b"trak" && !drop {
+            b.drop = is_metadata_track(d, &b)?;
+        }
+        boxes.push(b);
         pos = box_end;
     }
     Ok(boxes)
@@ -131,7 +138,7 @@ pub(super) fn classify_box(typ: &[u8; 4], body: &[u8], found: &mut Found) {
         classify_xmp(body, found);
         return;
     }
-    let checks: [(&[u8], Removed); 13] = [
+    let checks: [(&[u8], Removed); 18] = [
         (b"\xA9xyz", Removed::Location),
         (b"location", Removed::Location),
         // 3GPP location box, which the MP4 (not MOV) muxers write.
@@ -146,6 +153,12 @@ pub(super) fn classify_box(typ: &[u8; 4], body: &[u8], found: &mut Found) {
         (b"model", Removed::Camera),
         (b"\xA9ART", Removed::Author),
         (b"\xA9cmt", Removed::Comments),
+        // Timed-metadata tracks: GoPro, Google and DJI GPS, and timecode.
+        (b"gpmd", Removed::Location),
+        (b"camm", Removed::Location),
+        (b"djmd", Removed::Location),
+        (b"dbgi", Removed::Camera),
+        (b"tmcd", Removed::Dates),
     ];
     for (needle, cat) in checks {
         if find(body, needle).is_some() {
@@ -163,20 +176,36 @@ pub(super) fn patch_tree(
     map: &mut Mapper<'_>,
     found: &mut Found,
 ) -> Result<(), SanitizeError> {
+    patch_in(d, b, map, found, false)
+}
+
+/// `visual`: inside a video track, whose sample descriptions name the
+/// encoder.
+fn patch_in(
+    d: &mut [u8],
+    b: &Mp4Box,
+    map: &mut Mapper<'_>,
+    found: &mut Found,
+    visual: bool,
+) -> Result<(), SanitizeError> {
     if b.drop {
         return Ok(());
     }
     match &b.children {
         Some(children) => {
+            let visual = match &b.typ {
+                b"trak" => matches!(handler(d, b), Some(b"vide" | b"auxv")),
+                _ => visual,
+            };
             for c in children {
-                patch_tree(d, c, map, found)?;
+                patch_in(d, c, map, found, visual)?;
             }
         }
         None => {
             let body = d
                 .get_mut(b.start + b.header..b.end)
                 .ok_or_else(|| malformed(K, "internal"))?;
-            patch_leaf(&b.typ, body, map, found)?;
+            patch_leaf(&b.typ, body, map, found, visual)?;
         }
     }
     Ok(())
@@ -257,6 +286,7 @@ fn patch_leaf(
     body: &mut [u8],
     map: &mut Mapper<'_>,
     found: &mut Found,
+    visual: bool,
 ) -> Result<(), SanitizeError> {
     let bad = || malformed(K, format!("bad {} box", String::from_utf8_lossy(typ)));
     match typ {
@@ -312,6 +342,47 @@ fn patch_leaf(
             if times.iter().any(|b| *b != 0) {
                 times.fill(0);
                 found.add(Removed::Dates);
+            }
+        }
+        // The name of a kept track's handler ("Core Media Video", a
+        // muxer's own words): blanked, its length kept (an empty C string
+        // and an empty Pascal string alike).
+        b"hdlr" => {
+            if let Some(name) = body.get_mut(24..)
+                && name.iter().any(|b| *b != 0)
+            {
+                name.fill(0);
+                found.add(Removed::Software);
+            }
+        }
+        // The vendor code of each video and sound description ("FFMP",
+        // "appl"): zero, as ISO files have it. A video description's
+        // compressor name ("Lavc60.3.100 libx264", a phone's encoder):
+        // empty; players go by the sample entry's type.
+        b"stsd" => {
+            let n = be32(body, 4).ok_or_else(bad)?;
+            let mut at = 8usize;
+            for _ in 0..n {
+                let size = be32(body, at).ok_or_else(bad)? as usize;
+                let end = at
+                    .checked_add(size)
+                    .filter(|e| *e <= body.len() && size >= 8);
+                let end = end.ok_or_else(bad)?;
+                if let Some(vendor) = body.get_mut(at + 20..at + 24).filter(|_| size >= 24)
+                    && vendor.iter().any(|b| *b != 0)
+                {
+                    vendor.fill(0);
+                    found.add(Removed::Software);
+                }
+                if let Some(name) = body
+                    .get_mut(at + 50..at + 82)
+                    .filter(|_| visual && size >= 86)
+                    && name.iter().any(|b| *b != 0)
+                {
+                    name.fill(0);
+                    found.add(Removed::Software);
+                }
+                at = end;
             }
         }
         b"free" | b"skip" | b"wide" if body.iter().any(|b| *b != 0) => {

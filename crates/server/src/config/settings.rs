@@ -167,6 +167,14 @@ pub struct Limits {
     /// Most values (objects and every array, dictionary, name, string and
     /// number in them) one PDF may have.
     pub pdf_max_values: u64,
+    /// Most bytes of a video's or recording's structure held in memory at
+    /// once while it is cleaned: an MP4/MOV/M4A/3GP file's boxes other than
+    /// streamed media data (`moov`, `moof`, and media data written before
+    /// the `moov`, held so that timed-metadata samples in it can be
+    /// zeroed), one WebM/Matroska metadata element, the Ogg header packets
+    /// and the FLAC, WAV and AIFF metadata kept. A file needing more is
+    /// refused as too large to clean.
+    pub mp4_max_box_bytes: u64,
     /// The store's page cache in bytes (sled's cache of records read and
     /// written); the largest share of the server's memory under load.
     pub store_cache_bytes: u64,
@@ -229,6 +237,7 @@ impl Default for Limits {
             office_memory_bytes: 256 << 20,
             pdf_max_decoded_bytes: 32 << 20,
             pdf_max_values: 500_000,
+            mp4_max_box_bytes: 64 << 20,
             store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
             list_page_default: 100,
             list_page_max: 1000,

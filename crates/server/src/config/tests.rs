@@ -85,6 +85,11 @@ fn validation_names_the_key() {
     );
 
     let mut cfg = Config::default();
+    cfg.limits.mp4_max_box_bytes = 4096;
+    let e = cfg.validate().unwrap_err().to_string();
+    assert!(e.contains("limits.mp4_max_box_bytes"), "{e}");
+
+    let mut cfg = Config::default();
     cfg.limits.store_cache_bytes = 1000;
     let e = cfg.validate().unwrap_err().to_string();
     assert!(e.contains("limits.store_cache_bytes"), "{e}");

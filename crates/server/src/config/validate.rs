@@ -43,7 +43,7 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 42] = [
+        let checks: [(&'static str, u64, u64, u64); 43] = [
             (
                 "limits.store_cache_bytes",
                 l.store_cache_bytes,
@@ -88,6 +88,12 @@ impl Config {
                 l.pdf_max_decoded_bytes,
                 1 << 20,
                 1 << 30,
+            ),
+            (
+                "limits.mp4_max_box_bytes",
+                l.mp4_max_box_bytes,
+                1 << 20,
+                4 << 30,
             ),
             (
                 "limits.pdf_max_values",

@@ -194,6 +194,7 @@ pub(super) fn multipart_context<'a>(
                 zip_max_in_memory: l.office_memory_per_upload(),
                 pdf_max_decoded: l.pdf_max_decoded_bytes,
                 pdf_max_values: l.pdf_max_values,
+                mp4_max_box: l.mp4_max_box_bytes,
                 ..amanat_sanitize::Limits::default()
             },
         },

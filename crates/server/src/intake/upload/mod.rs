@@ -221,9 +221,11 @@ fn stage(
     file.sync_all().map_err(|e| internal(&e))?;
     // A zip whose start did not say what it holds was classified from its
     // directory while it was cleaned, and the cleaned copy puts the part
-    // that says so first: record the document type, not "zip".
+    // that says so first: record the document type, not "zip". Likewise a
+    // FLAC hidden behind a large ID3 tag (detected as MP3) starts with
+    // `fLaC` once cleaned.
     let kind = match (kind, &outcome) {
-        (Kind::Zip, Outcome::Cleaned { .. } | Outcome::NothingFound) => {
+        (Kind::Zip | Kind::Mp3, Outcome::Cleaned { .. } | Outcome::NothingFound) => {
             sanitize::detect(&sealed.head)
         }
         _ => kind,
