@@ -26,4 +26,5 @@ mod hostile;
 mod i18n;
 mod layout;
 mod ops;
+mod profiles;
 mod triage;

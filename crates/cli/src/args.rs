@@ -14,6 +14,11 @@ pub struct Args {
     /// Proxy for all requests, e.g. socks5h://127.0.0.1:9050 for Tor.
     #[arg(long, global = true, env = "AMANAT_PROXY")]
     pub proxy: Option<String>,
+    /// The server profile to use, named before the command (`amanat
+    /// --profile geneva list`); ids may also be qualified as PROFILE:ID.
+    /// Without it: the `default` profile. See `amanat profiles`.
+    #[arg(long, env = "AMANAT_PROFILE")]
+    pub profile: Option<crate::profiles::Profile>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -41,9 +46,16 @@ pub enum Command {
         /// PEM file of the CA that signed the server's certificate.
         #[arg(long)]
         ca_file: Option<PathBuf>,
+        /// Save this login as a named profile (one per server), e.g. geneva.
+        #[arg(long)]
+        profile: Option<crate::profiles::Profile>,
     },
     /// End the session on the server and forget it here.
-    Logout,
+    Logout {
+        /// The profile to log out of.
+        #[arg(long)]
+        profile: Option<crate::profiles::Profile>,
+    },
     /// Show who you are logged in as.
     Whoami {
         #[arg(long)]
@@ -66,11 +78,23 @@ pub enum Command {
         /// Only reports past their acknowledgement deadline.
         #[arg(long)]
         overdue: bool,
+        /// Rows from every logged-in profile, each named by its profile,
+        /// with ids qualified as PROFILE:ID.
+        #[arg(long)]
+        all_profiles: bool,
         #[arg(long)]
         json: bool,
     },
     /// A summary of the queue: counts per state and urgency, overdue reports.
     Queue {
+        /// One summary per logged-in profile, overdue ids qualified.
+        #[arg(long)]
+        all_profiles: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The profiles this CLI is logged in with: name, server, reviewer.
+    Profiles {
         #[arg(long)]
         json: bool,
     },

@@ -10,6 +10,7 @@ pub mod export;
 pub mod keygen;
 pub mod list;
 pub mod login;
+pub mod profiles;
 pub mod queue;
 pub mod reply;
 pub mod show;
@@ -22,9 +23,17 @@ use crate::exit::CliError;
 use std::path::{Path, PathBuf};
 
 /// What every command runs with.
+#[derive(Clone)]
 pub struct Ctx {
-    /// The CLI's config dir (session, pins, anchors).
+    /// The profile's directory (session, pins, anchors): the config dir
+    /// itself for the default profile (see `crate::profiles`).
     pub dir: PathBuf,
+    /// The CLI's config dir.
+    pub root: PathBuf,
+    /// The profile in use.
+    pub profile: crate::profiles::Profile,
+    /// True when the profile was chosen (`--profile`), not defaulted.
+    pub profile_given: bool,
     /// `--proxy`.
     pub proxy: Option<String>,
     /// How the identity file is loaded (tests count the loads).
@@ -62,6 +71,9 @@ impl Ctx {
 
 /// Runs one parsed command.
 pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
+    // A qualified id (`geneva:ID`) selects its profile.
+    let (ctx, command) = qualified(ctx, command)?;
+    let ctx = &ctx;
     match command {
         Command::GenerateDocs { out } => docs::run(&out),
         Command::Keygen { output, passphrase } => keygen::run(&output, passphrase),
@@ -69,8 +81,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             server,
             identity,
             ca_file,
+            profile: _,
         } => login::login(ctx, &server, &identity, ca_file),
-        Command::Logout => login::logout(ctx),
+        Command::Logout { profile: _ } => login::logout(ctx),
         Command::Whoami { json } => login::whoami(ctx, json),
         Command::List {
             state,
@@ -78,6 +91,26 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             assignee,
             since,
             overdue,
+            all_profiles,
+            json,
+        } if all_profiles => profiles::list(
+            ctx,
+            &list::Filter {
+                state,
+                urgency,
+                assignee,
+                since,
+                overdue,
+            },
+            json,
+        ),
+        Command::List {
+            state,
+            urgency,
+            assignee,
+            since,
+            overdue,
+            all_profiles: _,
             json,
         } => list::run(
             ctx,
@@ -90,7 +123,12 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             },
             json,
         ),
-        Command::Queue { json } => queue::run(ctx, json),
+        Command::Queue {
+            all_profiles: true,
+            json,
+        } => profiles::queue(ctx, json),
+        Command::Queue { json, .. } => queue::run(ctx, json),
+        Command::Profiles { json } => profiles::show(ctx, json),
         Command::Triage {
             id,
             state,
@@ -136,6 +174,79 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             command: AdminCommand::Reviewer { command },
         } => admin::run(ctx, command),
     }
+}
+
+/// The context a command runs in and the command with its ids bare: a
+/// qualified id (`PROFILE:ID`) selects its profile (`crate::profiles`).
+fn qualified(ctx: &Ctx, command: Command) -> Result<(Ctx, Command), CliError> {
+    Ok(match command {
+        Command::Login { ref profile, .. } | Command::Logout { ref profile } => {
+            (ctx.choose(profile.clone())?, command)
+        }
+        Command::List {
+            all_profiles: true, ..
+        }
+        | Command::Queue {
+            all_profiles: true, ..
+        } if ctx.profile_given => {
+            return Err(CliError::usage(
+                "--all-profiles reads every profile: leave out --profile",
+            ));
+        }
+        Command::Triage {
+            id,
+            state,
+            reason,
+            urgency,
+            assign,
+            tags,
+            note,
+            json,
+        } => {
+            let (ctx, id) = ctx.for_id(&id)?;
+            let command = Command::Triage {
+                id,
+                state,
+                reason,
+                urgency,
+                assign,
+                tags,
+                note,
+                json,
+            };
+            (ctx, command)
+        }
+        Command::Show { id, json } => {
+            let (ctx, id) = ctx.for_id(&id)?;
+            (ctx, Command::Show { id, json })
+        }
+        Command::Reply { id, message, json } => {
+            let (ctx, id) = ctx.for_id(&id)?;
+            (ctx, Command::Reply { id, message, json })
+        }
+        Command::Download { id, out, json } => {
+            let (ctx, id) = ctx.for_id(&id)?;
+            (ctx, Command::Download { id, out, json })
+        }
+        Command::Export {
+            profile,
+            format,
+            ids,
+            all,
+            out,
+        } => {
+            let (ctx, ids) = ctx.for_ids(&ids)?;
+            let command = Command::Export {
+                profile,
+                format,
+                ids,
+                all,
+                out,
+            };
+            (ctx, command)
+        }
+        other => (ctx.clone(), other),
+    })
 }
 
 /// Creates `path` with mode 0600, refusing to overwrite, and syncs it.

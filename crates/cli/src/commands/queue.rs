@@ -6,69 +6,90 @@ use super::list::is_overdue;
 use crate::exit::CliError;
 use crate::render::print_json;
 use amanat_core::api::{ReportList, ReportSummary};
+use amanat_core::model::{State, Urgency};
+use amanat_core::timeutil::Day;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
 
 /// Prints the summary.
 pub fn run(ctx: &Ctx, json: bool) -> Result<(), CliError> {
     let list: ReportList = ctx.connect()?.api.get("/api/v1/reports")?;
-    let today = amanat_core::timeutil::Day::today();
-    let mut by_state: std::collections::BTreeMap<String, usize> = Default::default();
-    let mut by_urgency: std::collections::BTreeMap<String, usize> = Default::default();
-    for r in &list.reports {
-        *by_state.entry(r.state.to_string()).or_default() += 1;
-        if r.state != amanat_core::model::State::Closed {
-            *by_urgency.entry(r.urgency.to_string()).or_default() += 1;
-        }
-    }
-    let overdue: Vec<&ReportSummary> = list
-        .reports
-        .iter()
-        .filter(|r| is_overdue(r, today))
-        .collect();
-    let unassigned_critical = list
-        .reports
-        .iter()
-        .filter(|r| {
-            r.urgency == amanat_core::model::Urgency::Critical
-                && r.assignee.is_none()
-                && r.state != amanat_core::model::State::Closed
-        })
-        .count();
+    let summary = Summary::of(&list.reports, Day::today());
     if json {
-        return print_json(&serde_json::json!({
-            "total": list.reports.len(),
-            "by_state": by_state,
-            "open_by_urgency": by_urgency,
-            "unassigned_critical": unassigned_critical,
-            "overdue": overdue.iter().map(|r| &r.id).collect::<Vec<_>>(),
-        }));
+        return print_json(&summary.to_json(|id| id.to_string()));
     }
-    println!("{} report(s).", list.reports.len());
-    println!(
-        "By state:    {}",
-        by_state
+    summary.print(|id| id.to_string());
+    Ok(())
+}
+
+/// The counts of one server's queue.
+pub struct Summary<'a> {
+    pub total: usize,
+    pub by_state: BTreeMap<String, usize>,
+    pub by_urgency: BTreeMap<String, usize>,
+    pub unassigned_critical: usize,
+    pub overdue: Vec<&'a ReportSummary>,
+}
+
+impl<'a> Summary<'a> {
+    /// Counts `reports` as of `today`.
+    pub fn of(reports: &'a [ReportSummary], today: Day) -> Summary<'a> {
+        let mut by_state: BTreeMap<String, usize> = Default::default();
+        let mut by_urgency: BTreeMap<String, usize> = Default::default();
+        for r in reports {
+            *by_state.entry(r.state.to_string()).or_default() += 1;
+            if r.state != State::Closed {
+                *by_urgency.entry(r.urgency.to_string()).or_default() += 1;
+            }
+        }
+        let overdue = reports.iter().filter(|r| is_overdue(r, today)).collect();
+        let unassigned_critical = reports
             .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    println!(
-        "Open by urgency: {}",
-        by_urgency
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    if unassigned_critical > 0 {
-        println!("Critical and unassigned: {unassigned_critical}");
-    }
-    if overdue.is_empty() {
-        println!("Nothing overdue.");
-    } else {
-        println!("OVERDUE (not yet acknowledged):");
-        for r in overdue {
-            println!("  {}  {}  received {}", r.id, r.urgency, r.received);
+            .filter(|r| {
+                r.urgency == Urgency::Critical && r.assignee.is_none() && r.state != State::Closed
+            })
+            .count();
+        Summary {
+            total: reports.len(),
+            by_state,
+            by_urgency,
+            unassigned_critical,
+            overdue,
         }
     }
-    Ok(())
+
+    /// The summary as `--json` prints it; `id` shows a report's id.
+    pub fn to_json(&self, id: impl Fn(&str) -> String) -> Json {
+        serde_json::json!({
+            "total": self.total,
+            "by_state": self.by_state,
+            "open_by_urgency": self.by_urgency,
+            "unassigned_critical": self.unassigned_critical,
+            "overdue": self.overdue.iter().map(|r| id(&r.id)).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Prints the summary for a person; `id` shows a report's id.
+    pub fn print(&self, id: impl Fn(&str) -> String) {
+        let counts = |m: &BTreeMap<String, usize>| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        println!("{} report(s).", self.total);
+        println!("By state:    {}", counts(&self.by_state));
+        println!("Open by urgency: {}", counts(&self.by_urgency));
+        if self.unassigned_critical > 0 {
+            println!("Critical and unassigned: {}", self.unassigned_critical);
+        }
+        if self.overdue.is_empty() {
+            println!("Nothing overdue.");
+        } else {
+            println!("OVERDUE (not yet acknowledged):");
+            for r in &self.overdue {
+                println!("  {}  {}  received {}", id(&r.id), r.urgency, r.received);
+            }
+        }
+    }
 }
