@@ -398,3 +398,36 @@ pub struct PendingGrantInfo {
     pub requested_by: String,
     pub day: Day,
 }
+
+/// `POST /api/v1/sync/enrol`: the answer to a sync challenge
+/// (`POST /api/v1/sync/challenge`, the same request and answer as a login
+/// challenge) carried back from the offline machine, with the public half
+/// of its desk key. Answered with a [`SyncEnrolled`].
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncEnrolRequest {
+    pub challenge_id: String,
+    pub response: String,
+    /// The desk key's Ed25519 public key, standard base64 of 32 bytes.
+    pub desk_key: String,
+}
+
+/// A new sync credential: a token that reads ciphertext through the
+/// `/api/v1/sync/…` routes only (shown once; the server keeps its hash).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncEnrolled {
+    pub token: String,
+    pub reviewer: ReviewerInfo,
+    pub desk_key: String,
+    /// The token's last day of validity.
+    pub expires: Day,
+}
+
+/// `GET /api/v1/sync/reports/{id}`: what a mirror keeps of one report — the
+/// same detail as `GET /api/v1/reports/{id}`, and the ids of its encrypted
+/// attachment files (whose names and sizes are inside the envelopes).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub detail: ReportDetail,
+    pub blobs: Vec<String>,
+}

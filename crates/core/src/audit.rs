@@ -62,6 +62,12 @@ pub enum Action {
     GrantApproved,
     /// A pending grant was withdrawn (detail: grant id).
     GrantCancelled,
+    /// A reviewer enrolled an offline desk key and got a read-only sync
+    /// token (detail: the desk key's fingerprint).
+    DeskEnrolled,
+    /// A sync token fetched the queue, a report or an attachment as
+    /// ciphertext for a mirror (detail: what).
+    SyncRead,
 }
 
 /// A point of the chain a reviewer saw: the entry's index and hash.

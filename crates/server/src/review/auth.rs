@@ -9,7 +9,8 @@ use super::ReviewState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Authed, JsonBody};
 use super::reviewers::info;
-use super::sessions::ChallengeResult;
+use super::sessions::{ChallengeResult, Challenges};
+use crate::store::Reviewer;
 use actix_web::{HttpResponse, web};
 use amanat_core::api::{
     ChallengeRequest, ChallengeResponse, ErrorCode, SessionResponse, VerifyRequest,
@@ -24,6 +25,15 @@ use data_encoding::BASE64;
 pub(super) async fn challenge(
     JsonBody(r): JsonBody<ChallengeRequest>,
     st: web::Data<ReviewState>,
+) -> ApiResult {
+    issue_challenge(&st, &st.challenges, &r)
+}
+
+/// A challenge for `r.recipient`, kept in `table` (login or sync enrolment).
+pub(super) fn issue_challenge(
+    st: &ReviewState,
+    table: &Challenges,
+    r: &ChallengeRequest,
 ) -> ApiResult {
     if !keys::is_recipient(&r.recipient) {
         return Err(ApiError::bad_request(
@@ -46,8 +56,8 @@ pub(super) async fn challenge(
     let recipients = envelope::parse_recipients(&[target]).map_err(ApiError::internal)?;
     let ct = envelope::seal(nonce.as_bytes(), &recipients).map_err(ApiError::internal)?;
     let id = match reviewer {
-        Some(x) => st.challenges.create(&x.id, nonce),
-        None => st.challenges.decoy(),
+        Some(x) => table.create(&x.id, nonce),
+        None => table.decoy(),
     };
     Ok(HttpResponse::Ok().json(ChallengeResponse {
         challenge_id: id,
@@ -66,27 +76,7 @@ pub(super) async fn verify(
     JsonBody(r): JsonBody<VerifyRequest>,
     st: web::Data<ReviewState>,
 ) -> ApiResult {
-    let failed = || {
-        ApiError::unauthorized(
-            "login failed: the challenge was wrong, expired or already used; run `amanat login` again",
-        )
-    };
-    let reviewer_id = match st.challenges.answer(&r.challenge_id, &r.response) {
-        ChallengeResult::Ok(id) => id,
-        ChallengeResult::Unknown => return Err(failed()),
-        ChallengeResult::Wrong(id) => {
-            if !st.login_failures.allow() {
-                return Err(too_many_failures());
-            }
-            tracing::info!(target: "amanat::review", reviewer = %id, "reviewer login failed");
-            st.audit(&id, Action::LoginFailed, None, None)?;
-            return Err(failed());
-        }
-    };
-    let reviewer = st
-        .store
-        .reviewer(&reviewer_id)?
-        .ok_or_else(|| ApiError::unauthorized("this reviewer is no longer enrolled"))?;
+    let reviewer = check_answer(&st, &st.challenges, &r)?;
     let token = st.sessions.open(&reviewer.id).map_err(|_| {
         ApiError::new(
             ErrorCode::Unavailable,
@@ -104,6 +94,36 @@ pub(super) async fn verify(
         idle_secs: st.limits.review_session_idle_secs,
         max_secs: st.limits.review_session_max_secs,
     }))
+}
+
+/// The enrolled reviewer who answered a challenge of `table` rightly;
+/// a wrong answer to a real challenge is counted and audited (see
+/// [`verify`]).
+pub(super) fn check_answer(
+    st: &ReviewState,
+    table: &Challenges,
+    r: &VerifyRequest,
+) -> Result<Reviewer, ApiError> {
+    let failed = || {
+        ApiError::unauthorized(
+            "login failed: the challenge was wrong, expired or already used; run `amanat login` again",
+        )
+    };
+    let reviewer_id = match table.answer(&r.challenge_id, &r.response) {
+        ChallengeResult::Ok(id) => id,
+        ChallengeResult::Unknown => return Err(failed()),
+        ChallengeResult::Wrong(id) => {
+            if !st.login_failures.allow() {
+                return Err(too_many_failures());
+            }
+            tracing::info!(target: "amanat::review", reviewer = %id, "reviewer login failed");
+            st.audit(&id, Action::LoginFailed, None, None)?;
+            return Err(failed());
+        }
+    };
+    st.store
+        .reviewer(&reviewer_id)?
+        .ok_or_else(|| ApiError::unauthorized("this reviewer is no longer enrolled"))
 }
 
 /// Ends the session (audited first).

@@ -25,6 +25,11 @@ use data_encoding::BASE64;
 /// The queue, most urgent then oldest first (audited).
 pub(super) async fn list_reports(who: Authed<Triage>, st: web::Data<ReviewState>) -> ApiResult {
     st.audit(&who.id, Action::ListReports, None, None)?;
+    queue(&st).await
+}
+
+/// The queue's answer (the caller audits the read).
+pub(super) async fn queue(st: &web::Data<ReviewState>) -> ApiResult {
     let store = st.store.clone();
     // Reading, mapping, sorting and serialising every report is work for a
     // blocking thread, not for the async worker.
@@ -75,7 +80,19 @@ pub(super) async fn get_report(
     id: ReportId,
     st: web::Data<ReviewState>,
 ) -> ApiResult {
-    let meta = find_report(&st, &id)?;
+    let (detail, _) = report_detail(&st, &who, &id, Action::ReadReport)?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Report `id` as `reviewer` may read it, and its metadata; the read is
+/// audited as `action` (a withheld identity section as a denied read too).
+pub(super) fn report_detail(
+    st: &ReviewState,
+    who: &Reviewer,
+    id: &str,
+    action: Action,
+) -> Result<(ReportDetail, ReportMeta), ApiError> {
+    let meta = find_report(st, id)?;
     let may_identity = who.has(Role::Identity);
     let mut envelopes = Vec::new();
     let mut withheld = false;
@@ -84,20 +101,22 @@ pub(super) async fn get_report(
             withheld = true;
             continue;
         }
-        envelopes.push(envelope_data(&st.store, &id, e)?);
+        envelopes.push(envelope_data(&st.store, id, e)?);
     }
     let reply_recipients = reply_recipients(&st.store, &meta)?;
-    st.audit(&who.id, Action::ReadReport, Some(&id), None)?;
+    let detail = (action == Action::SyncRead).then(|| "report".to_string());
+    st.audit(&who.id, action, Some(id), detail)?;
     if withheld {
-        st.audit(&who.id, Action::ReadIdentityDenied, Some(&id), None)?;
+        st.audit(&who.id, Action::ReadIdentityDenied, Some(id), None)?;
     }
     tracing::info!(target: "amanat::review", reviewer = %who.id, report = %id, "report read");
-    Ok(HttpResponse::Ok().json(ReportDetail {
+    let detail = ReportDetail {
         report: summary(&meta),
         envelopes,
         identity_withheld: withheld,
         reply_recipients,
-    }))
+    };
+    Ok((detail, meta))
 }
 
 /// Stores a reply the CLI encrypted to the source and the triage reviewers.
@@ -151,7 +170,19 @@ pub(super) async fn get_blob(
     st: web::Data<ReviewState>,
 ) -> ApiResult {
     let AttachmentPath { report: id, blob } = path;
-    let meta = find_report(&st, &id)?;
+    blob_response(&st, &who.id, &id, blob, Action::ReadAttachment)
+}
+
+/// Streams attachment `blob` of report `id`; the read is audited as
+/// `action` by `reviewer_id`.
+pub(super) fn blob_response(
+    st: &ReviewState,
+    reviewer_id: &str,
+    id: &str,
+    blob: String,
+    action: Action,
+) -> ApiResult {
+    let meta = find_report(st, id)?;
     if !meta.blobs.contains(&blob) {
         return Err(ApiError::not_found("attachment"));
     }
@@ -162,8 +193,8 @@ pub(super) async fn get_blob(
     let file = std::fs::File::open(&path)
         .map_err(|e| ApiError::internal(format!("blob {blob} of report {id}: {e}")))?;
     let len = file.metadata().map_err(ApiError::internal)?.len();
-    st.audit(&who.id, Action::ReadAttachment, Some(&id), Some(blob))?;
-    tracing::info!(target: "amanat::review", reviewer = %who.id, report = %id, "attachment read");
+    st.audit(reviewer_id, action, Some(id), Some(blob))?;
+    tracing::info!(target: "amanat::review", reviewer = %reviewer_id, report = %id, "attachment read");
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .no_chunking(len)

@@ -35,6 +35,7 @@
 
 mod audit;
 mod blobs;
+mod desks;
 mod durable;
 mod fsck;
 mod listing;
@@ -44,6 +45,7 @@ mod reports;
 mod reviewers;
 mod snapshot;
 
+pub use desks::Desk;
 pub use durable::SyncFailed;
 pub use fsck::{FsckReport, Problem};
 pub use records::*;
