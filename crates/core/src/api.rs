@@ -412,6 +412,19 @@ pub struct SyncEnrolRequest {
     pub desk_key: String,
 }
 
+/// The `response` of a [`SyncEnrolRequest`]: lowercase hex of
+/// SHA-256(`amanat-sync-enrol-v1\n` ‖ nonce ‖ `\n` ‖ desk_key), so the answer
+/// carried from the offline machine enrols that desk key and no other.
+pub fn sync_enrol_response(nonce: &str, desk_key: &str) -> zeroize::Zeroizing<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"amanat-sync-enrol-v1\n");
+    h.update(nonce.as_bytes());
+    h.update(b"\n");
+    h.update(desk_key.as_bytes());
+    zeroize::Zeroizing::new(data_encoding::HEXLOWER.encode(&h.finalize()))
+}
+
 /// A new sync credential: a token that reads ciphertext through the
 /// `/api/v1/sync/…` routes only (shown once; the server keeps its hash).
 #[derive(Debug, Serialize, Deserialize)]

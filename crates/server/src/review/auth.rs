@@ -18,6 +18,7 @@ use amanat_core::api::{
 use amanat_core::audit::Action;
 use amanat_core::crypto::{envelope, keys, random};
 use data_encoding::BASE64;
+use zeroize::Zeroizing;
 
 /// Issues a login challenge. Never refused for others' failures or for a
 /// full table (see [`super::sessions::Challenges`]): that would let anyone
@@ -76,7 +77,7 @@ pub(super) async fn verify(
     JsonBody(r): JsonBody<VerifyRequest>,
     st: web::Data<ReviewState>,
 ) -> ApiResult {
-    let reviewer = check_answer(&st, &st.challenges, &r)?;
+    let reviewer = check_answer(&st, &st.challenges, &r, |n| Zeroizing::new(n.to_string()))?;
     let token = st.sessions.open(&reviewer.id).map_err(|_| {
         ApiError::new(
             ErrorCode::Unavailable,
@@ -96,20 +97,22 @@ pub(super) async fn verify(
     }))
 }
 
-/// The enrolled reviewer who answered a challenge of `table` rightly;
+/// The enrolled reviewer who answered a challenge of `table` rightly (with
+/// `expect(nonce)`);
 /// a wrong answer to a real challenge is counted and audited (see
 /// [`verify`]).
 pub(super) fn check_answer(
     st: &ReviewState,
     table: &Challenges,
     r: &VerifyRequest,
+    expect: impl Fn(&str) -> Zeroizing<String>,
 ) -> Result<Reviewer, ApiError> {
     let failed = || {
         ApiError::unauthorized(
             "login failed: the challenge was wrong, expired or already used; run `amanat login` again",
         )
     };
-    let reviewer_id = match table.answer(&r.challenge_id, &r.response) {
+    let reviewer_id = match table.answer_bound(&r.challenge_id, &r.response, expect) {
         ChallengeResult::Ok(id) => id,
         ChallengeResult::Unknown => return Err(failed()),
         ChallengeResult::Wrong(id) => {

@@ -6,8 +6,9 @@
 //! Enrolment carries a challenge both ways on removable media: the online
 //! machine asks for a sync challenge (an age-encrypted nonce, as at login,
 //! but answerable for `limits.sync_challenge_secs`), the offline machine
-//! decrypts it with the reviewer's identity and adds the public half of its
-//! Ed25519 desk key, and the online machine sends that answer back. The
+//! decrypts it with the reviewer's identity and answers with a hash binding
+//! the nonce to the public half of its Ed25519 desk key
+//! ([`sync_enrol_response`]), and the online machine sends that back. The
 //! reviewer gets a *sync token*: 256 random bits, shown once, kept here only
 //! as a SHA-256 in the `desks` tree (it must outlive a restart), valid for
 //! `limits.sync_token_days`, usable only on `GET /api/v1/sync/…` (the queue,
@@ -28,6 +29,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use amanat_core::api::{
     ChallengeRequest, SyncEnrolRequest, SyncEnrolled, SyncReport, VerifyRequest,
+    sync_enrol_response,
 };
 use amanat_core::audit::Action;
 use amanat_core::crypto::random;
@@ -57,7 +59,12 @@ pub(super) async fn enrol(
         challenge_id: r.challenge_id,
         response: r.response,
     };
-    let reviewer = check_answer(&st, &st.sync_challenges, &answer)?;
+    // The answer binds the nonce to this desk key, so whoever copies the
+    // answer off the stick cannot enrol a desk key of their own with it.
+    let key_b64 = BASE64.encode(&desk_key);
+    let reviewer = check_answer(&st, &st.sync_challenges, &answer, |nonce| {
+        sync_enrol_response(nonce, &key_b64)
+    })?;
     if !reviewer.has(Role::Triage) {
         return Err(ApiError::forbidden(Role::Triage));
     }
