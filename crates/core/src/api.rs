@@ -436,6 +436,22 @@ pub struct SyncEnrolled {
     pub expires: Day,
 }
 
+/// `GET /api/v1/sync/reports`: the queue, in the queue's order, each report
+/// with a version that changes whenever anything stored of it changes (its
+/// triage metadata, a new envelope, an attachment), so a mirror fetches
+/// again exactly the reports that changed.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncQueue {
+    pub reports: Vec<SyncHead>,
+}
+
+/// One report of a [`SyncQueue`].
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncHead {
+    pub report: ReportSummary,
+    pub version: String,
+}
+
 /// `GET /api/v1/sync/reports/{id}`: what a mirror keeps of one report — the
 /// same detail as `GET /api/v1/reports/{id}`, and the ids of its encrypted
 /// attachment files (whose names and sizes are inside the envelopes).

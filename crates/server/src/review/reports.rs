@@ -25,11 +25,6 @@ use data_encoding::BASE64;
 /// The queue, most urgent then oldest first (audited).
 pub(super) async fn list_reports(who: Authed<Triage>, st: web::Data<ReviewState>) -> ApiResult {
     st.audit(&who.id, Action::ListReports, None, None)?;
-    queue(&st).await
-}
-
-/// The queue's answer (the caller audits the read).
-pub(super) async fn queue(st: &web::Data<ReviewState>) -> ApiResult {
     let store = st.store.clone();
     // Reading, mapping, sorting and serialising every report is work for a
     // blocking thread, not for the async worker.

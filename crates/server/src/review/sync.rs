@@ -22,20 +22,20 @@ use super::ReviewState;
 use super::auth::{check_answer, issue_challenge};
 use super::error::{ApiError, ApiResult};
 use super::extract::{AttachmentPath, JsonBody, ReportId, bearer, state};
-use super::reports::{blob_response, queue, report_detail};
+use super::reports::{blob_response, report_detail, summary_named};
 use super::reviewers::info;
-use crate::store::{Desk, Reviewer};
+use crate::store::{Desk, Reviewer, StoreError};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use amanat_core::api::{
-    ChallengeRequest, SyncEnrolRequest, SyncEnrolled, SyncReport, VerifyRequest,
-    sync_enrol_response,
+    ChallengeRequest, SyncEnrolRequest, SyncEnrolled, SyncHead, SyncQueue, SyncReport,
+    VerifyRequest, sync_enrol_response,
 };
 use amanat_core::audit::Action;
 use amanat_core::crypto::random;
 use amanat_core::model::Role;
 use amanat_core::timeutil::Day;
-use data_encoding::BASE64;
+use data_encoding::{BASE64, HEXLOWER};
 use sha2::{Digest, Sha256};
 use std::future::{Ready, ready};
 
@@ -93,10 +93,34 @@ pub(super) async fn enrol(
     }))
 }
 
-/// `GET /api/v1/sync/reports`: the queue, as `GET /api/v1/reports`.
+/// `GET /api/v1/sync/reports`: the queue, each report with its version.
 pub(super) async fn list(who: Synced, st: web::Data<ReviewState>) -> ApiResult {
     st.audit(&who.id, Action::SyncRead, None, Some("queue".into()))?;
-    queue(&st).await
+    let store = st.store.clone();
+    // Every record is read and hashed: work for a blocking thread.
+    let queue = web::block(move || -> Result<SyncQueue, StoreError> {
+        let reviewers = store.reviewers()?;
+        let mut reports = Vec::new();
+        for meta in store.reports()? {
+            let stored = serde_json::to_vec(&meta).map_err(|e| StoreError::Corrupt {
+                tree: "reports",
+                detail: e.to_string(),
+            })?;
+            reports.push(SyncHead {
+                report: summary_named(&meta, &reviewers),
+                version: HEXLOWER.encode(&Sha256::digest(&stored)[..16]),
+            });
+        }
+        // The queue's order (docs/api.md).
+        reports.sort_unstable_by(|a, b| {
+            let (a, b) = (&a.report, &b.report);
+            (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id))
+        });
+        Ok(SyncQueue { reports })
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(HttpResponse::Ok().json(queue))
 }
 
 /// `GET /api/v1/sync/reports/{id}`: a report's envelopes and attachment ids.
