@@ -20,10 +20,12 @@ pub mod args;
 pub mod client;
 pub mod commands;
 pub mod decrypt;
+pub mod desk;
 pub mod exit;
 pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod mirror;
 pub mod pins;
 pub mod profiles;
 pub mod render;
