@@ -13,6 +13,7 @@
 mod common;
 
 mod a11y;
+mod airgap;
 mod api;
 mod architecture;
 mod attachments;

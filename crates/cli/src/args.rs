@@ -194,6 +194,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Air-gapped review, online side: mirror every report's ciphertext.
+    ///
+    /// Envelopes, attachment files and triage state are fetched into a mirror
+    /// directory for a machine that never goes online (docs/reviewers.md,
+    /// "Air-gapped review"). Needs no private key, only a sync token (`sync
+    /// challenge`, then `sync enrol`, once). Incremental and resumable: run it
+    /// again after an interruption. Every file is hashed, every envelope
+    /// checked; the mirror holds no plaintext of any report.
+    Sync {
+        /// The mirror directory (default: `mirror` in the profile's directory).
+        #[arg(long)]
+        mirror: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        command: Option<SyncCommand>,
+    },
+    /// Air-gapped review, offline side: the desk key and enrolment answers.
+    Desk {
+        #[command(subcommand)]
+        command: DeskCommand,
+    },
     /// Administration (needs the admin role).
     Admin {
         #[command(subcommand)]
@@ -215,6 +237,62 @@ pub enum AuditCommand {
         /// Write here (mode 0600, never overwriting) instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Step 1 (online): ask for a sync enrolment challenge and write it to
+    /// a file to carry to the offline machine.
+    Challenge {
+        /// The review API's URL, e.g. http://xyz.onion or https://host:8081.
+        #[arg(long, env = "AMANAT_SERVER")]
+        server: String,
+        /// Your recipient (age1…), as enrolled on the server.
+        #[arg(long)]
+        recipient: String,
+        /// PEM file of the CA that signed the server's certificate.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+        /// Where to write the challenge (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Step 3 (online): send the offline machine's answer; the sync token
+    /// is saved in this profile.
+    Enrol {
+        /// The answer file from `amanat desk answer`.
+        answer: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End this profile's sync token on the server and forget it here.
+    Revoke,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeskCommand {
+    /// Make the desk key, on the offline machine (never copy it elsewhere);
+    /// prints its public half.
+    Keygen {
+        /// Where to write the key (mode 0600, never overwritten).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Step 2 (offline): answer a sync challenge with your identity,
+    /// enrolling the desk key.
+    Answer {
+        /// The challenge file from `amanat sync challenge`.
+        challenge: PathBuf,
+        /// Your identity file.
+        #[arg(long, short, env = "AMANAT_IDENTITY")]
+        identity: PathBuf,
+        /// The desk key file from `amanat desk keygen`.
+        #[arg(long)]
+        desk_key: PathBuf,
+        /// Where to write the answer (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 

@@ -92,6 +92,11 @@ impl Api {
             .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
     }
 
+    /// `DELETE`, ignoring the answer's body.
+    pub fn delete_empty(&self, path: &str) -> Result<(), CliError> {
+        self.send(self.http.delete(self.url(path))).map(|_| ())
+    }
+
     /// `GET` a binary resource as a stream.
     pub fn get_stream(&self, path: &str) -> Result<Response, CliError> {
         self.send(self.http.get(self.url(path)))

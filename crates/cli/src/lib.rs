@@ -30,6 +30,7 @@ pub mod pins;
 pub mod profiles;
 pub mod render;
 pub mod session;
+pub mod syncstate;
 
 pub use args::{AdminCommand, Args, AuditCommand, Command, ReviewerCommand};
 pub use exit::{CliError, Exit};

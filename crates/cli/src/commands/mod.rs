@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod desk;
 pub mod docs;
 pub mod download;
 pub mod export;
@@ -14,9 +15,10 @@ pub mod profiles;
 pub mod queue;
 pub mod reply;
 pub mod show;
+pub mod sync;
 pub mod triage;
 
-use crate::args::{AdminCommand, AuditCommand, Command};
+use crate::args::{AdminCommand, AuditCommand, Command, DeskCommand, SyncCommand};
 use crate::client::{self, Connection};
 use crate::decrypt::{self, DecryptedReport, Identity, Loader};
 use crate::exit::CliError;
@@ -173,6 +175,33 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Admin {
             command: AdminCommand::Reviewer { command },
         } => admin::run(ctx, command),
+        Command::Sync {
+            mirror,
+            json,
+            command,
+        } => match command {
+            None => sync::run(ctx, mirror, json),
+            Some(SyncCommand::Challenge {
+                server,
+                recipient,
+                ca_file,
+                out,
+            }) => sync::challenge(ctx, &server, &recipient, ca_file, &out),
+            Some(SyncCommand::Enrol { answer, json }) => sync::enrol(ctx, &answer, json),
+            Some(SyncCommand::Revoke) => sync::revoke(ctx),
+        },
+        Command::Desk {
+            command: DeskCommand::Keygen { output },
+        } => desk::keygen(&output),
+        Command::Desk {
+            command:
+                DeskCommand::Answer {
+                    challenge,
+                    identity,
+                    desk_key,
+                    out,
+                },
+        } => desk::answer(ctx, &challenge, &identity, &desk_key, &out),
     }
 }
 

@@ -1,0 +1,252 @@
+//! Air-gapped review: enrolling an offline desk with a challenge carried
+//! both ways, `amanat sync` into a mirror (incremental, resumable,
+//! verified), and what a sync token may and may not do; run as the real
+//! binaries against a real `amanatd` on loopback.
+#![forbid(unsafe_code)]
+
+use crate::common::cli::{Run, Server, amanat_in};
+use std::path::{Path, PathBuf};
+
+/// A narrative and a file no byte of which may reach the online machine.
+const CANARY: &str = "CANARY-7f3a9c-reprisal-narrative";
+const FILE_CANARY: &[u8] = b"CANARY-FILE-52b1e0-attachment-bytes";
+
+fn answers(narrative: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("anonymity", "anonymous".into()),
+        ("reporter_relationship", "witness".into()),
+        ("victim_type", "community".into()),
+        ("country", "TJ".into()),
+        ("reprisal_types", "threats_harassment".into()),
+        ("narrative", narrative.into()),
+    ]
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Asserts that no file under `dir` holds a canary.
+fn assert_no_plaintext(dir: &Path) {
+    let files = files_under(dir);
+    assert!(!files.is_empty(), "nothing under {}", dir.display());
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        for canary in [CANARY.as_bytes(), FILE_CANARY, b"Threatened"] {
+            assert!(!contains(&bytes, canary), "plaintext in {}", f.display());
+        }
+    }
+}
+
+fn json_of(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.succeeded().stdout()).unwrap()
+}
+
+/// The online machine (no key), the offline machine (key and desk key),
+/// and the server they serve; the desk enrolled.
+struct Desk {
+    server: Server,
+    online: PathBuf,
+    offline: PathBuf,
+    desk_key: PathBuf,
+    key: PathBuf,
+    recipient: String,
+}
+
+impl Desk {
+    fn online(&self, args: &[&str]) -> Run {
+        amanat_in(&self.online, args, None, &[])
+    }
+
+    fn offline(&self, args: &[&str]) -> Run {
+        amanat_in(&self.offline, args, None, &[])
+    }
+
+    /// Steps 1 to 3 of the enrolment; the answer file's path is returned
+    /// before step 3 is run when `tamper` changes it.
+    fn enrol(&self, name: &str, tamper: impl Fn(&mut serde_json::Value)) -> Run {
+        let stick = self.server.tmp.path().join(format!("stick-{name}"));
+        std::fs::create_dir_all(&stick).unwrap();
+        let (ch, ans) = (stick.join("challenge.json"), stick.join("answer.json"));
+        let (ch, ans) = (ch.to_str().unwrap(), ans.to_str().unwrap());
+        self.online(&[
+            "sync",
+            "challenge",
+            "--server",
+            self.server.review(),
+            "--recipient",
+            &self.recipient,
+            "--out",
+            ch,
+        ])
+        .succeeded();
+        self.offline(&[
+            "desk",
+            "answer",
+            ch,
+            "-i",
+            self.key.to_str().unwrap(),
+            "--desk-key",
+            self.desk_key.to_str().unwrap(),
+            "--out",
+            ans,
+        ])
+        .succeeded();
+        let mut a: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(ans).unwrap()).unwrap();
+        tamper(&mut a);
+        std::fs::write(ans, serde_json::to_vec(&a).unwrap()).unwrap();
+        self.online(&["sync", "enrol", ans])
+    }
+}
+
+fn desk_with_reports() -> (Desk, Vec<String>) {
+    let mut server = Server::start(&[("ana", "triage,identity")]);
+    let narrative = format!("Threatened by phone. {CANARY}");
+    let a = answers(&narrative);
+    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let first = server.submit(&a, &[("attachments_as_is", "notes.bin", FILE_CANARY)]);
+    let second = server.submit(&a, &[]);
+    let ana = server.reviewer("ana");
+    let (key, recipient) = (ana.key.clone(), ana.recipient.clone());
+    let tmp = server.tmp.path().to_path_buf();
+    let desk = Desk {
+        online: tmp.join("online"),
+        offline: tmp.join("offline"),
+        desk_key: tmp.join("offline-desk.key"),
+        key,
+        recipient,
+        server,
+    };
+    desk.offline(&["desk", "keygen", "-o", desk.desk_key.to_str().unwrap()])
+        .succeeded();
+    (desk, vec![first.id, second.id])
+}
+
+#[test]
+fn a_desk_enrolled_through_a_stick_syncs_ciphertext_only_incrementally() {
+    let (desk, ids) = desk_with_reports();
+    // Whoever copies the answer off the stick cannot enrol another desk key.
+    let other = desk.server.tmp.path().join("other-desk.key");
+    let other_pub = desk.offline(&["desk", "keygen", "-o", other.to_str().unwrap()]);
+    let other_pub = other_pub.succeeded().stdout().trim().to_string();
+    let swapped = desk.enrol("swapped", |a| a["desk_key"] = other_pub.clone().into());
+    swapped.exited(3);
+    assert!(!desk.online.join("sync.json").exists());
+    desk.enrol("right", |_| {}).succeeded();
+    assert!(desk.online.join("sync.json").exists());
+
+    let first = json_of(&desk.online(&["sync", "--json"]));
+    assert_eq!(
+        (first["reports"].as_u64(), first["fetched"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(first["blobs"], 1);
+    let mirror = desk.online.join("mirror");
+    for id in &ids {
+        assert!(mirror.join(format!("reports/{id}.json")).is_file());
+    }
+    // Nothing changed: nothing is fetched again.
+    let again = json_of(&desk.online(&["sync", "--json"]));
+    assert_eq!(
+        (again["fetched"].as_u64(), again["blobs"].as_u64()),
+        (Some(0), Some(0))
+    );
+
+    // A report that moves is fetched again, alone.
+    let ana = desk.server.reviewer("ana");
+    desk.server.login("ana");
+    ana.amanat(&["triage", &ids[1], "--state", "acknowledged"])
+        .succeeded();
+    let moved = json_of(&desk.online(&["sync", "--json"]));
+    assert_eq!(moved["fetched"], 1);
+    let queue = std::fs::read_to_string(mirror.join("queue.json")).unwrap();
+    assert!(queue.contains("acknowledged"), "{queue}");
+
+    // An interrupted run (a report not yet recorded, a file half written)
+    // resumes: the half-written file never counts, the report is fetched.
+    let manifest_path = mirror.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    manifest["reports"].as_object_mut().unwrap().remove(&ids[0]);
+    std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    std::fs::create_dir_all(mirror.join(".partial")).unwrap();
+    std::fs::write(
+        mirror.join(".partial/half"),
+        b"age-encryption.org/v1\n-> X25519",
+    )
+    .unwrap();
+    let resumed = json_of(&desk.online(&["sync", "--json"]));
+    assert_eq!(resumed["fetched"], 1);
+    assert_eq!(
+        resumed["blobs"], 0,
+        "the attachment already mirrored is kept"
+    );
+    assert!(!mirror.join(".partial/half").exists());
+
+    // No plaintext on the online machine: mirror, token, state.
+    assert_no_plaintext(&desk.online);
+}
+
+#[test]
+fn a_sync_token_only_reads_ciphertext_through_the_sync_routes() {
+    let (desk, ids) = desk_with_reports();
+    desk.enrol("right", |_| {}).succeeded();
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(desk.online.join("sync.json")).unwrap())
+            .unwrap();
+    let token = saved["token"].as_str().unwrap();
+    let http = crate::common::client();
+    let url = |p: &str| format!("{}{p}", desk.server.review());
+    let get = |p: &str, t: &str| {
+        http.get(url(p))
+            .bearer_auth(t)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(get("/api/v1/sync/reports", token), 200);
+    assert_eq!(get(&format!("/api/v1/sync/reports/{}", ids[0]), token), 200);
+    // Not a login session: the review routes refuse it.
+    assert_eq!(get("/api/v1/reports", token), 401);
+    assert_eq!(get(&format!("/api/v1/reports/{}", ids[0]), token), 401);
+    let triage = http
+        .post(url(&format!("/api/v1/reports/{}/triage", ids[0])))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"state": "acknowledged"}))
+        .send()
+        .unwrap();
+    assert_eq!(triage.status().as_u16(), 401);
+    // And a login session is not a sync token.
+    desk.server.login("ana");
+    let session: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(desk.server.reviewer("ana").config.join("session.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        get("/api/v1/sync/reports", session["token"].as_str().unwrap()),
+        401
+    );
+    // Revoked, it reads nothing more.
+    desk.online(&["sync", "revoke"]).succeeded();
+    assert_eq!(get("/api/v1/sync/reports", token), 401);
+    desk.online(&["sync"]).exited(3);
+}
