@@ -250,3 +250,130 @@ fn a_sync_token_only_reads_ciphertext_through_the_sync_routes() {
     assert_eq!(get("/api/v1/sync/reports", token), 401);
     desk.online(&["sync"]).exited(3);
 }
+
+/// Runs `amanat ARGS` with `config` in a network namespace of its own,
+/// which has only a loopback interface, down: no connection is possible.
+/// (Where namespaces cannot be made, with every proxy pointed at a port
+/// that refuses.) The server is stopped too, so nothing could answer.
+fn without_network(config: &Path, args: &[&str], refusing: &str) -> Run {
+    use std::process::{Command, Stdio};
+    let amanat = crate::common::daemon::AMANAT;
+    let isolated = Command::new("unshare")
+        .args(["-n", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut cmd = if isolated {
+        let mut c = Command::new("unshare");
+        c.args(["-n", "--", amanat]);
+        c
+    } else {
+        Command::new(amanat)
+    };
+    let proxy = format!("socks5h://{refusing}");
+    let output = cmd
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", config)
+        .env("AMANAT_CONFIG_DIR", config)
+        .env("AMANAT_PROXY", &proxy)
+        .env("ALL_PROXY", &proxy)
+        .env("HTTPS_PROXY", &proxy)
+        .env("HTTP_PROXY", &proxy)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Run {
+        who: Some("offline".into()),
+        args: args.iter().map(|a| a.to_string()).collect(),
+        input: None,
+        output,
+    }
+}
+
+/// Copies a directory tree (the mirror, as on a stick).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_offline_machine_reads_the_mirror_without_a_network() {
+    let (mut desk, ids) = desk_with_reports();
+    desk.enrol("right", |_| {}).succeeded();
+    desk.online(&["sync"]).succeeded();
+    let mirror = desk.offline.join("mirror");
+    copy_tree(&desk.online.join("mirror"), &mirror);
+    desk.server.stop();
+    let (_refusing, addr) = crate::common::cli::refusing_address();
+    let addr = addr.to_string();
+    let (m, key) = (mirror.to_str().unwrap(), desk.key.to_str().unwrap());
+    let offline = |args: &[&str]| {
+        let full = [&["--mirror", m, "--identity", key], args].concat();
+        without_network(&desk.offline, &full, &addr)
+    };
+
+    let list = offline(&["list"]);
+    for id in &ids {
+        assert!(
+            list.succeeded().stdout().contains(id.as_str()),
+            "{}",
+            list.stdout()
+        );
+    }
+    let show = offline(&["show", &ids[0]]);
+    assert!(
+        show.succeeded().stdout().contains(CANARY),
+        "{}",
+        show.stdout()
+    );
+    let out = desk.offline.join("files");
+    offline(&["download", &ids[0], "--out", out.to_str().unwrap()]).succeeded();
+    let saved = files_under(&out);
+    assert_eq!(saved.len(), 1);
+    assert_eq!(std::fs::read(&saved[0]).unwrap(), FILE_CANARY);
+    let export = desk.offline.join("export.json");
+    let args = [
+        "export",
+        "--profile",
+        "internal",
+        "--format",
+        "json",
+        "--all",
+    ];
+    offline(&[&args[..], &["--out", export.to_str().unwrap()]].concat()).succeeded();
+    assert!(std::fs::read_to_string(&export).unwrap().contains(CANARY));
+    assert!(desk.offline.join("offline-exports.json").is_file());
+
+    // What needs the server is refused, not attempted.
+    let whoami = offline(&["whoami"]);
+    whoami.exited(2);
+    assert!(
+        whoami.stderr().contains("needs the server"),
+        "{}",
+        whoami.stderr()
+    );
+    let triage = offline(&["triage", &ids[0], "--state", "acknowledged"]);
+    triage.exited(2);
+
+    // A damaged mirror file is refused, never decrypted as if whole.
+    let damaged = mirror.join(format!("reports/{}.json", ids[1]));
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(&damaged, bytes).unwrap();
+    let refused = offline(&["show", &ids[1]]);
+    refused.exited(7);
+    assert!(
+        refused.stderr().contains("does not match"),
+        "{}",
+        refused.stderr()
+    );
+}

@@ -19,6 +19,13 @@ pub struct Args {
     /// Without it: the `default` profile. See `amanat profiles`.
     #[arg(long, env = "AMANAT_PROFILE")]
     pub profile: Option<crate::profiles::Profile>,
+    /// Read from this mirror (from `amanat sync`) instead of a server, and
+    /// never open a connection: list, queue, show, download and export.
+    #[arg(long, env = "AMANAT_MIRROR", value_name = "DIR")]
+    pub mirror: Option<PathBuf>,
+    /// Your identity file, to decrypt from a mirror (with --mirror).
+    #[arg(long, env = "AMANAT_IDENTITY")]
+    pub identity: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }

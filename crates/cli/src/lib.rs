@@ -26,6 +26,7 @@ pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod mirror;
+pub mod offline;
 pub mod pins;
 pub mod profiles;
 pub mod render;
@@ -64,6 +65,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
         profile,
         profile_given,
         proxy: args.proxy,
+        mirror: args.mirror,
+        identity: args.identity,
         load_identity: amanat_core::keyfile::load,
     };
     commands::run(&ctx, args.command)

@@ -9,6 +9,7 @@
 //!   version of every report mirrored completely;
 //! - `queue.json`: the queue's triage metadata (state, urgency, days,
 //!   assignee) — what the server itself keeps in plaintext, nothing more;
+//! - `questionnaire.json`: the form's questions and option labels;
 //! - `reports/<id>.json`: a report's age envelopes (base64) and the ids of
 //!   its attachment files;
 //! - `blobs/<id>`: the attachment files, age ciphertext as stored;
@@ -36,6 +37,8 @@ pub const FORMAT: &str = "amanat.mirror/1";
 pub const MANIFEST: &str = "manifest.json";
 /// The queue's file name.
 pub const QUEUE: &str = "queue.json";
+/// The questionnaire's labels (public: the form's questions).
+pub const QUESTIONNAIRE: &str = "questionnaire.json";
 /// The directory of files being written.
 const PARTIAL: &str = ".partial";
 

@@ -152,6 +152,8 @@ impl Ctx {
             profile,
             profile_given: true,
             proxy: self.proxy.clone(),
+            mirror: self.mirror.clone(),
+            identity: self.identity.clone(),
             load_identity: self.load_identity,
         }
     }

@@ -38,6 +38,10 @@ pub struct Ctx {
     pub profile_given: bool,
     /// `--proxy`.
     pub proxy: Option<String>,
+    /// `--mirror`: read from this mirror, never from a server.
+    pub mirror: Option<PathBuf>,
+    /// `--identity`: the identity that decrypts from a mirror.
+    pub identity: Option<PathBuf>,
     /// How the identity file is loaded (tests count the loads).
     pub load_identity: Loader,
 }
@@ -51,9 +55,12 @@ pub struct Opened {
 }
 
 impl Ctx {
-    /// Connects with the saved session.
+    /// Connects with the saved session, or opens the mirror (`--mirror`).
     pub fn connect(&self) -> Result<Connection, CliError> {
-        client::connect(&self.dir, self.proxy.as_deref())
+        match &self.mirror {
+            Some(dir) => client::open_mirror(dir, self.identity.as_deref()),
+            None => client::connect(&self.dir, self.proxy.as_deref()),
+        }
     }
 
     /// The identity in the file at `path`, loaded on first use.
@@ -180,7 +187,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             json,
             command,
         } => match command {
-            None => sync::run(ctx, mirror, json),
+            None => sync::run(ctx, mirror.or_else(|| ctx.mirror.clone()), json),
             Some(SyncCommand::Challenge {
                 server,
                 recipient,
@@ -217,9 +224,9 @@ fn qualified(ctx: &Ctx, command: Command) -> Result<(Ctx, Command), CliError> {
         }
         | Command::Queue {
             all_profiles: true, ..
-        } if ctx.profile_given => {
+        } if ctx.profile_given || ctx.mirror.is_some() => {
             return Err(CliError::usage(
-                "--all-profiles reads every profile: leave out --profile",
+                "--all-profiles reads every profile's server: leave out --profile and --mirror",
             ));
         }
         Command::Triage {

@@ -259,6 +259,9 @@ pub fn sync_into(api: &Api, m: &mut Mirror, progress: bool) -> Result<Outcome, C
         let _ = std::fs::remove_file(m.dir.join(rel));
     }
     out.removed = gone.len();
+    let labels: serde_json::Value = api.get("/api/v1/sync/questionnaire")?;
+    let labels = serde_json::to_vec(&labels).map_err(|e| CliError::general(e.to_string()))?;
+    m.write(mirror::QUESTIONNAIRE, &labels)?;
     let queue_bytes = serde_json::to_vec(&queue).map_err(|e| CliError::general(e.to_string()))?;
     m.write(mirror::QUEUE, &queue_bytes)?;
     m.manifest.synced = Some(Day::today());

@@ -11,6 +11,8 @@ fn ctx(root: &Path, profile: Option<&str>) -> Ctx {
         profile,
         profile_given,
         proxy: None,
+        mirror: None,
+        identity: None,
         load_identity: amanat_core::keyfile::load,
     }
 }

@@ -134,6 +134,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/sync/challenge").route(web::post().to(sync::challenge)))
                 .service(resource("/sync/enrol").route(web::post().to(sync::enrol)))
                 .service(resource("/sync/token").route(web::delete().to(sync::revoke)))
+                .service(resource("/sync/questionnaire").route(web::get().to(sync::questionnaire)))
                 .service(resource("/sync/reports").route(web::get().to(sync::list)))
                 .service(resource("/sync/reports/{id}").route(web::get().to(sync::report)))
                 .service(

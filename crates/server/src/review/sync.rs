@@ -12,8 +12,8 @@
 //! reviewer gets a *sync token*: 256 random bits, shown once, kept here only
 //! as a SHA-256 in the `desks` tree (it must outlive a restart), valid for
 //! `limits.sync_token_days`, usable only on `GET /api/v1/sync/…` (the queue,
-//! a report's envelopes and attachment ids, an attachment file) and on its
-//! own revocation. It cannot triage, reply, read identities it could not
+//! a report's envelopes and attachment ids, an attachment file, the
+//! questionnaire's labels) and on its own revocation. It cannot triage, reply, read identities it could not
 //! read online, or call any other route; removing the reviewer ends it.
 //! Every read through it is audited (`sync_read`), as online reads are.
 //! Logs name reviewer and report ids only, never tokens or keys.
@@ -139,6 +139,12 @@ pub(super) async fn blob(
     st: web::Data<ReviewState>,
 ) -> ApiResult {
     blob_response(&st, &who.id, &path.report, path.blob, Action::SyncRead)
+}
+
+/// `GET /api/v1/sync/questionnaire`: the questionnaire's labels, so the
+/// offline machine can show answers with their questions.
+pub(super) async fn questionnaire(_: Synced, st: web::Data<ReviewState>) -> ApiResult {
+    Ok(HttpResponse::Ok().json(super::questionnaire::view(&st)))
 }
 
 /// `DELETE /api/v1/sync/token`: the token ends itself (a lost online

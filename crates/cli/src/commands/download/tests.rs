@@ -154,6 +154,8 @@ fn setup(dir: &Path, sha256: Option<&str>) -> (Ctx, String, Vec<u8>) {
         profile: crate::profiles::Profile::default_profile(),
         profile_given: false,
         proxy: None,
+        mirror: None,
+        identity: None,
         load_identity: counting_load,
     };
     (ctx, id, file)
