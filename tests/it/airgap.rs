@@ -22,8 +22,11 @@ fn answers(narrative: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Every file under `dir`, recursively.
+/// Every file under `dir`, recursively (`dir` itself if it is a file).
 fn files_under(dir: &Path) -> Vec<PathBuf> {
+    if dir.is_file() {
+        return vec![dir.to_path_buf()];
+    }
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return out;
@@ -43,7 +46,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Asserts that no file under `dir` holds a canary.
+/// Asserts that no file under `dir` (or file `dir`) holds a canary.
 fn assert_no_plaintext(dir: &Path) {
     let files = files_under(dir);
     assert!(!files.is_empty(), "nothing under {}", dir.display());
@@ -291,30 +294,59 @@ fn without_network(config: &Path, args: &[&str], refusing: &str) -> Run {
     }
 }
 
-/// Copies a directory tree (the mirror, as on a stick).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_tree(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_offline_machine_reads_the_mirror_without_a_network() {
     let (mut desk, ids) = desk_with_reports();
     desk.enrol("right", |_| {}).succeeded();
     desk.online(&["sync"]).succeeded();
     let mirror = desk.offline.join("mirror");
-    copy_tree(&desk.online.join("mirror"), &mirror);
+    let m = mirror.to_str().unwrap();
+    // The mirror goes on a stick as one file; a damaged one imports nothing.
+    let stick = desk.server.tmp.path().join("stick.bundle");
+    desk.online(&["bundle", "export", stick.to_str().unwrap()])
+        .succeeded();
+    assert_no_plaintext(&stick);
+    let mut bytes = std::fs::read(&stick).unwrap();
+    let at = bytes.len() - 10;
+    bytes[at] ^= 1;
+    let damaged = desk.server.tmp.path().join("damaged.bundle");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let refused = desk.offline(&["bundle", "import", damaged.to_str().unwrap(), "--mirror", m]);
+    refused.exited(1);
+    assert!(
+        refused.stderr().contains("nothing was imported"),
+        "{}",
+        refused.stderr()
+    );
+    assert!(!mirror.join("manifest.json").exists());
+    desk.offline(&["bundle", "import", stick.to_str().unwrap(), "--mirror", m])
+        .succeeded();
+    // Later, only what changed is carried.
+    desk.server.login("ana");
+    let ana = desk.server.reviewer("ana");
+    ana.amanat(&["triage", &ids[1], "--state", "acknowledged"])
+        .succeeded();
+    desk.online(&["sync"]).succeeded();
+    let delta = desk.server.tmp.path().join("delta.bundle");
+    let export = desk.online(&[
+        "bundle",
+        "export",
+        delta.to_str().unwrap(),
+        "--since",
+        m,
+        "--json",
+    ]);
+    assert_eq!(
+        json_of(&export)["files"],
+        2,
+        "the queue and the report that moved"
+    );
+    desk.offline(&["bundle", "import", delta.to_str().unwrap(), "--mirror", m])
+        .succeeded();
     desk.server.stop();
     let (_refusing, addr) = crate::common::cli::refusing_address();
     let addr = addr.to_string();
-    let (m, key) = (mirror.to_str().unwrap(), desk.key.to_str().unwrap());
+    let key = desk.key.to_str().unwrap();
     let offline = |args: &[&str]| {
         let full = [&["--mirror", m, "--identity", key], args].concat();
         without_network(&desk.offline, &full, &addr)

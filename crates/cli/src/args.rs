@@ -218,6 +218,11 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<SyncCommand>,
     },
+    /// A mirror (or what changed of it) as one file, for a USB stick.
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
     /// Air-gapped review, offline side: the desk key and enrolment answers.
     Desk {
         #[command(subcommand)]
@@ -275,6 +280,33 @@ pub enum SyncCommand {
     },
     /// End this profile's sync token on the server and forget it here.
     Revoke,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Write the mirror as one file (never overwriting), every file hashed.
+    Export {
+        file: PathBuf,
+        /// The mirror (default: `mirror` in the profile's directory).
+        #[arg(long)]
+        mirror: Option<PathBuf>,
+        /// Only what changed since this copy: the manifest.json (or the
+        /// directory) of the mirror the bundle is for.
+        #[arg(long, value_name = "MANIFEST")]
+        since: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a bundle whole, then bring it into the mirror; a damaged
+    /// bundle is refused and nothing is imported.
+    Import {
+        file: PathBuf,
+        /// The mirror (default: `mirror` in the profile's directory).
+        #[arg(long)]
+        mirror: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,6 +17,7 @@
 
 pub mod anchors;
 pub mod args;
+pub mod bundle;
 pub mod client;
 pub mod commands;
 pub mod decrypt;

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod bundle;
 pub mod desk;
 pub mod docs;
 pub mod download;
@@ -18,7 +19,7 @@ pub mod show;
 pub mod sync;
 pub mod triage;
 
-use crate::args::{AdminCommand, AuditCommand, Command, DeskCommand, SyncCommand};
+use crate::args::{AdminCommand, AuditCommand, BundleCommand, Command, DeskCommand, SyncCommand};
 use crate::client::{self, Connection};
 use crate::decrypt::{self, DecryptedReport, Identity, Loader};
 use crate::exit::CliError;
@@ -197,6 +198,18 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             Some(SyncCommand::Enrol { answer, json }) => sync::enrol(ctx, &answer, json),
             Some(SyncCommand::Revoke) => sync::revoke(ctx),
         },
+        Command::Bundle {
+            command:
+                BundleCommand::Export {
+                    file,
+                    mirror,
+                    since,
+                    json,
+                },
+        } => bundle::export(ctx, &file, mirror, since, json),
+        Command::Bundle {
+            command: BundleCommand::Import { file, mirror, json },
+        } => bundle::import(ctx, &file, mirror, json),
         Command::Desk {
             command: DeskCommand::Keygen { output },
         } => desk::keygen(&output),
