@@ -460,3 +460,69 @@ pub struct SyncReport {
     pub detail: ReportDetail,
     pub blobs: Vec<String>,
 }
+
+/// One action made on an offline machine, as it signs it: carried in an
+/// outbox file and sent with `POST /api/v1/sync/push`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxAction {
+    /// A random id (as report ids): the server applies an id once.
+    pub id: String,
+    pub report: String,
+    /// The report's state in the mirror the action was made from: if the
+    /// report has moved since, the action is a conflict and is not applied.
+    pub base_state: State,
+    pub change: OutboxChange,
+}
+
+/// What an [`OutboxAction`] does: the body the online command would send.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "body", rename_all = "snake_case")]
+pub enum OutboxChange {
+    Triage(TriageRequest),
+    Reply(ReplyRequest),
+}
+
+/// `POST /api/v1/sync/push`: one signed action. `action` is the JSON text
+/// of an [`OutboxAction`], signed as it is (no re-encoding can change what
+/// was signed); `signature` is standard base64 of the desk key's Ed25519
+/// signature over [`outbox_message`].
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedAction {
+    pub action: String,
+    pub signature: String,
+}
+
+/// The bytes a desk key signs for an action of `reviewer_id`.
+pub fn outbox_message(reviewer_id: &str, action: &str) -> Vec<u8> {
+    let mut m = b"amanat-outbox-v1\n".to_vec();
+    m.extend_from_slice(reviewer_id.as_bytes());
+    m.push(b'\n');
+    m.extend_from_slice(action.as_bytes());
+    m
+}
+
+/// The answer to a push: what became of the action.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PushResult {
+    pub id: String,
+    pub outcome: PushOutcome,
+    /// What happened, for a person (the error's message when refused).
+    pub message: String,
+}
+
+/// What became of a pushed action.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// Applied now.
+    Applied,
+    /// Applied by an earlier push of the same action: nothing changed.
+    AlreadyApplied,
+    /// The report moved since the mirror was taken: not applied.
+    Conflict,
+    /// Refused by the same checks as the online route (state machine,
+    /// roles, recipients): not applied.
+    Refused,
+}

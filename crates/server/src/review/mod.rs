@@ -135,6 +135,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/sync/enrol").route(web::post().to(sync::enrol)))
                 .service(resource("/sync/token").route(web::delete().to(sync::revoke)))
                 .service(resource("/sync/questionnaire").route(web::get().to(sync::questionnaire)))
+                .service(resource("/sync/recipients").route(web::get().to(sync::recipients)))
+                .service(resource("/sync/push").route(web::post().to(sync::push)))
                 .service(resource("/sync/reports").route(web::get().to(sync::list)))
                 .service(resource("/sync/reports/{id}").route(web::get().to(sync::report)))
                 .service(

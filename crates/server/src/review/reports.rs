@@ -121,7 +121,19 @@ pub(super) async fn post_reply(
     JsonBody(r): JsonBody<ReplyRequest>,
     st: web::Data<ReviewState>,
 ) -> ApiResult {
-    let meta = find_report(&st, &id)?;
+    let created = store_reply(&st, &who.id, &id, &r)?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Stores a reply by `reviewer_id` to report `id` with every check of the
+/// online route.
+pub(super) fn store_reply(
+    st: &ReviewState,
+    reviewer_id: &str,
+    id: &str,
+    r: &ReplyRequest,
+) -> Result<ReplyCreated, ApiError> {
+    let meta = find_report(st, id)?;
     let recipients = reply_recipients(&st.store, &meta)?;
     if recipients.is_empty() {
         return Err(ApiError::new(
@@ -141,20 +153,20 @@ pub(super) async fn post_reply(
         )));
     }
     // Audited first: an action that cannot be audited is not done.
-    st.audit(&who.id, Action::Reply, Some(&id), None)?;
+    st.audit(reviewer_id, Action::Reply, Some(id), None)?;
     let stored = st.store.append_envelope(
-        &id,
+        id,
         NewEnvelope {
             kind: EnvelopeKind::Reply,
             ciphertext: ct,
             recipients,
         },
     )?;
-    tracing::info!(target: "amanat::review", reviewer = %who.id, report = %id, "reply stored");
-    Ok(HttpResponse::Created().json(ReplyCreated {
+    tracing::info!(target: "amanat::review", reviewer = %reviewer_id, report = %id, "reply stored");
+    Ok(ReplyCreated {
         id: stored.id,
         day: stored.day,
-    }))
+    })
 }
 
 /// Streams one encrypted attachment of a report. The server sends the

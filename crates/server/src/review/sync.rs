@@ -22,14 +22,16 @@ use super::ReviewState;
 use super::auth::{check_answer, issue_challenge};
 use super::error::{ApiError, ApiResult};
 use super::extract::{AttachmentPath, JsonBody, ReportId, bearer, state};
-use super::reports::{blob_response, report_detail, summary_named};
+use super::reports::{blob_response, report_detail, store_reply, summary_named};
 use super::reviewers::info;
-use crate::store::{Desk, Reviewer, StoreError};
+use super::triage;
+use crate::store::{AppliedAction, Desk, Reviewer, StoreError};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use amanat_core::api::{
-    ChallengeRequest, SyncEnrolRequest, SyncEnrolled, SyncHead, SyncQueue, SyncReport,
-    VerifyRequest, sync_enrol_response,
+    ChallengeRequest, ErrorCode, OutboxAction, OutboxChange, PushOutcome, PushResult, SignedAction,
+    SyncEnrolRequest, SyncEnrolled, SyncHead, SyncQueue, SyncReport, VerifyRequest, outbox_message,
+    sync_enrol_response,
 };
 use amanat_core::audit::Action;
 use amanat_core::crypto::random;
@@ -147,6 +149,112 @@ pub(super) async fn questionnaire(_: Synced, st: web::Data<ReviewState>) -> ApiR
     Ok(HttpResponse::Ok().json(super::questionnaire::view(&st)))
 }
 
+/// `GET /api/v1/sync/recipients`: who notes are encrypted to, so the
+/// offline machine can write notes as the online CLI does.
+pub(super) async fn recipients(_: Synced, st: web::Data<ReviewState>) -> ApiResult {
+    Ok(HttpResponse::Ok().json(super::triage::recipients_now(&st)?))
+}
+
+/// `POST /api/v1/sync/push`: one action made offline, signed with the desk
+/// key this token was enrolled with. Applied once, with every check of the
+/// online route (`triage::apply`, `reports::store_reply`, which audit it);
+/// the same action again is `already_applied`; a report that moved since
+/// the mirror was taken is a `conflict`. A bad signature is 401 and nothing
+/// is looked at further.
+pub(super) async fn push(
+    who: Synced,
+    JsonBody(signed): JsonBody<SignedAction>,
+    st: web::Data<ReviewState>,
+) -> ApiResult {
+    verify_signature(&who, &signed)?;
+    let action: OutboxAction = serde_json::from_str(&signed.action)
+        .map_err(|e| ApiError::bad_request(format!("the signed action is not an action: {e}")))?;
+    if !random::is_id(&action.id) || !random::is_id(&action.report) {
+        return Err(ApiError::bad_request(
+            "the action's id or report id is malformed",
+        ));
+    }
+    let result = |outcome, message: String| PushResult {
+        id: action.id.clone(),
+        outcome,
+        message,
+    };
+    if let Some(done) = st.store.applied_action(&action.id)? {
+        return Ok(HttpResponse::Ok().json(result(
+            PushOutcome::AlreadyApplied,
+            format!("applied on {}; nothing changed", done.day),
+        )));
+    }
+    let applied = match &action.change {
+        OutboxChange::Triage(r) => {
+            triage::apply(&st, &who, &action.report, r, Some(action.base_state))
+                .map(|s| format!("state {}, urgency {}", s.state, s.urgency))
+        }
+        OutboxChange::Reply(r) => {
+            check_base(&st, &action)?;
+            store_reply(&st, &who.id, &action.report, r).map(|c| format!("reply {}", c.id))
+        }
+    };
+    let answer = match applied {
+        Ok(message) => {
+            st.store.record_applied(
+                &action.id,
+                &AppliedAction {
+                    reviewer_id: who.id.clone(),
+                    report: action.report.clone(),
+                    day: Day::today(),
+                },
+            )?;
+            result(PushOutcome::Applied, message)
+        }
+        Err(e) if e.code == ErrorCode::Conflict => result(PushOutcome::Conflict, e.message),
+        Err(e) if e.code.http_status() < 500 => result(PushOutcome::Refused, e.message),
+        Err(e) => return Err(e),
+    };
+    tracing::info!(target: "amanat::review", reviewer = %who.id, report = %action.report, "offline action pushed");
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// A reply made offline is a conflict if its report has moved (it may have
+/// been closed, or its source may have withdrawn consent meanwhile).
+fn check_base(st: &ReviewState, action: &OutboxAction) -> Result<(), ApiError> {
+    let meta = super::reports::find_report(st, &action.report)?;
+    if meta.state != action.base_state {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "the report moved since the mirror was taken: it was `{}` there and is `{}` now; \
+                 the reply was not sent",
+                action.base_state, meta.state
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the desk key's signature of the action (strict Ed25519: no
+/// malleable signatures).
+fn verify_signature(who: &Synced, signed: &SignedAction) -> Result<(), ApiError> {
+    let bad =
+        || ApiError::unauthorized("the action's signature does not verify with this desk's key");
+    let key: [u8; 32] = BASE64
+        .decode(who.desk.desk_key.as_bytes())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(bad)?;
+    let sig: [u8; 64] = BASE64
+        .decode(signed.signature.as_bytes())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(bad)?;
+    let vk = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| bad())?;
+    vk.verify_strict(
+        &outbox_message(&who.id, &signed.action),
+        &ed25519_dalek::Signature::from_bytes(&sig),
+    )
+    .map_err(|_| bad())
+}
+
 /// `DELETE /api/v1/sync/token`: the token ends itself (a lost online
 /// machine's token is ended by removing the reviewer, or by a new
 /// enrolment's owner with this route).
@@ -162,6 +270,7 @@ pub(super) async fn revoke(who: Synced, st: web::Data<ReviewState>) -> ApiResult
 /// removed; 403 without the triage role.
 pub struct Synced {
     reviewer: Reviewer,
+    desk: Desk,
     hash: [u8; 32],
 }
 
@@ -204,7 +313,11 @@ fn synced(req: &HttpRequest) -> Result<Synced, ApiError> {
     if !reviewer.has(Role::Triage) {
         return Err(ApiError::forbidden(Role::Triage));
     }
-    Ok(Synced { reviewer, hash })
+    Ok(Synced {
+        reviewer,
+        desk,
+        hash,
+    })
 }
 
 /// A desk key as sent: base64 of 32 bytes that are an Ed25519 public key.

@@ -40,6 +40,7 @@ mod durable;
 mod fsck;
 mod listing;
 mod open;
+mod outbox;
 mod records;
 mod reports;
 mod reviewers;
@@ -48,6 +49,7 @@ mod snapshot;
 pub use desks::Desk;
 pub use durable::SyncFailed;
 pub use fsck::{FsckReport, Problem};
+pub use outbox::AppliedAction;
 pub use records::*;
 pub use snapshot::{Snapshot, TreeEntry};
 
