@@ -223,6 +223,23 @@ pub enum Command {
         #[command(subcommand)]
         command: BundleCommand,
     },
+    /// Air-gapped review, online side: send an outbox from the offline
+    /// machine (`amanat outbox export`) to the server.
+    ///
+    /// Each action is applied once, with the online checks; conflicts (the
+    /// report moved since the mirror was taken) and refusals are listed and
+    /// end with exit code 1. Pushing the same file again changes nothing.
+    Push {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Air-gapped review, offline side: what `triage` and `reply` kept while
+    /// reading a mirror.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Air-gapped review, offline side: the desk key and enrolment answers.
     Desk {
         #[command(subcommand)]
@@ -306,6 +323,22 @@ pub enum BundleCommand {
         mirror: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Sign every pending action with the desk key into one file, for
+    /// `amanat push` on the online machine.
+    Export {
+        /// Where to write it (never overwritten).
+        file: PathBuf,
+        /// The desk key file from `amanat desk keygen`.
+        #[arg(long, env = "AMANAT_DESK_KEY")]
+        desk_key: PathBuf,
+        /// Empty the outbox once the file is written.
+        #[arg(long)]
+        clear: bool,
     },
 }
 

@@ -11,7 +11,7 @@ use amanat_core::api::{ErrorBody, ErrorCode};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// A client for one server, or for a mirror of one (`crate::offline`:
@@ -21,6 +21,8 @@ pub struct Api {
     base: String,
     token: Option<String>,
     mirror: Option<crate::mirror::Mirror>,
+    /// With a mirror: the profile directory holding the outbox.
+    outbox: PathBuf,
 }
 
 impl Api {
@@ -50,16 +52,20 @@ impl Api {
             base,
             token: None,
             mirror: None,
+            outbox: PathBuf::new(),
         })
     }
 
-    /// A client that answers from mirror `m` and never opens a connection.
-    pub fn offline(m: crate::mirror::Mirror) -> Api {
+    /// A client that answers from mirror `m`, keeps what it would send in
+    /// the outbox in `outbox` (a profile's directory), and never opens a
+    /// connection.
+    pub fn offline(m: crate::mirror::Mirror, outbox: &Path) -> Api {
         Api {
             http: None,
             base: m.manifest.server.clone(),
             token: None,
             mirror: Some(m),
+            outbox: outbox.to_path_buf(),
         }
     }
 
@@ -87,6 +93,12 @@ impl Api {
         path: &str,
         body: &B,
     ) -> Result<T, CliError> {
+        if let Some(m) = &self.mirror {
+            let body = serde_json::to_value(body).map_err(|e| CliError::general(e.to_string()))?;
+            let bytes = crate::offline::post(m, &self.outbox, path, body)?;
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| CliError::general(format!("unexpected answer: {e}")));
+        }
         self.send(|h| h.post(self.url(path)).json(body))?
             .json()
             .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
@@ -175,7 +187,11 @@ pub fn connect(dir: &Path, proxy: Option<&str>) -> Result<Connection, CliError> 
 
 /// A "connection" to mirror `dir` (see `crate::offline`), decrypting with
 /// the identity at `identity`.
-pub fn open_mirror(dir: &Path, identity: Option<&Path>) -> Result<Connection, CliError> {
+pub fn open_mirror(
+    dir: &Path,
+    identity: Option<&Path>,
+    outbox: &Path,
+) -> Result<Connection, CliError> {
     let identity = identity.ok_or_else(|| {
         CliError::usage(
             "reading a mirror needs your identity: --identity FILE before the command, or \
@@ -187,12 +203,12 @@ pub fn open_mirror(dir: &Path, identity: Option<&Path>) -> Result<Connection, Cl
         server: m.manifest.server.clone(),
         token: String::new(),
         reviewer_id: m.manifest.reviewer_id.clone(),
-        reviewer_name: String::new(),
+        reviewer_name: m.manifest.reviewer_name.clone(),
         identity: identity.to_path_buf(),
         ca_file: None,
     };
     Ok(Connection {
-        api: Api::offline(m),
+        api: Api::offline(m, outbox),
         saved,
     })
 }

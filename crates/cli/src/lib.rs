@@ -28,6 +28,7 @@ pub mod export;
 pub mod fuzzing;
 pub mod mirror;
 pub mod offline;
+pub mod outbox;
 pub mod pins;
 pub mod profiles;
 pub mod render;

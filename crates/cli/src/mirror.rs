@@ -10,6 +10,7 @@
 //! - `queue.json`: the queue's triage metadata (state, urgency, days,
 //!   assignee) — what the server itself keeps in plaintext, nothing more;
 //! - `questionnaire.json`: the form's questions and option labels;
+//! - `recipients.json`: the reviewers' public keys, to encrypt notes to;
 //! - `reports/<id>.json`: a report's age envelopes (base64) and the ids of
 //!   its attachment files;
 //! - `blobs/<id>`: the attachment files, age ciphertext as stored;
@@ -39,6 +40,8 @@ pub const MANIFEST: &str = "manifest.json";
 pub const QUEUE: &str = "queue.json";
 /// The questionnaire's labels (public: the form's questions).
 pub const QUESTIONNAIRE: &str = "questionnaire.json";
+/// Who notes are encrypted to (public keys and names).
+pub const RECIPIENTS: &str = "recipients.json";
 /// The directory of files being written.
 const PARTIAL: &str = ".partial";
 
@@ -49,6 +52,9 @@ pub struct Manifest {
     pub format: String,
     pub server: String,
     pub reviewer_id: String,
+    /// The reviewer's display name (it signs the notes written offline).
+    #[serde(default)]
+    pub reviewer_name: String,
     /// The day the last complete sync ended.
     #[serde(default)]
     pub synced: Option<Day>,

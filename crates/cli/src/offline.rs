@@ -1,13 +1,16 @@
 //! Reading from a mirror instead of a server: `amanat --mirror DIR` (see
 //! `crate::mirror`). The review API's read routes that `list`, `queue`,
 //! `show`, `download` and `export` use are answered from the mirror's files,
-//! each checked against its recorded hash; everything else is refused with
-//! a clear error. An [`crate::client::Api`] in this mode has no HTTP client
+//! each checked against its recorded hash; what `triage` and `reply` send
+//! goes to the outbox (`crate::outbox`); everything else is refused with a
+//! clear error. An [`crate::client::Api`] in this mode has no HTTP client
 //! at all, so it cannot open a connection, whatever the proxy settings.
 
 use crate::exit::{CliError, Exit};
 use crate::mirror::{self, Mirror};
-use amanat_core::api::{ExportRecord, ReportList, SyncQueue, SyncReport};
+use amanat_core::api::{
+    ExportRecord, OutboxAction, OutboxChange, ReplyCreated, ReportList, SyncQueue, SyncReport,
+};
 use std::io::Read;
 
 /// The JSON answer `path` would have had, from the mirror.
@@ -25,8 +28,77 @@ pub fn get(m: &Mirror, path: &str) -> Result<Vec<u8>, CliError> {
             encode(&r.detail)
         }
         Route::Questionnaire => m.read(mirror::QUESTIONNAIRE),
-        Route::Blob(..) | Route::Other => Err(refused(path)),
+        Route::Recipients => m.read(mirror::RECIPIENTS),
+        Route::Blob(..) | Route::Triage(_) | Route::Replies(_) | Route::Other => Err(refused(path)),
     }
+}
+
+/// What `POST path` with `body` would have answered: a triage change or a
+/// reply is kept in the outbox of the profile's directory `outbox_dir`
+/// (`crate::outbox`) and answered as the server would have; anything
+/// else is refused.
+pub fn post(
+    m: &Mirror,
+    outbox_dir: &std::path::Path,
+    path: &str,
+    body: serde_json::Value,
+) -> Result<Vec<u8>, CliError> {
+    let bad = |e: serde_json::Error| CliError::general(e.to_string());
+    let (id, change) = match route(path) {
+        Route::Triage(id) => (
+            id,
+            OutboxChange::Triage(serde_json::from_value(body).map_err(bad)?),
+        ),
+        Route::Replies(id) => (
+            id,
+            OutboxChange::Reply(serde_json::from_value(body).map_err(bad)?),
+        ),
+        _ => return Err(refused(path)),
+    };
+    let q: SyncQueue = parse(m, mirror::QUEUE)?;
+    let mut summary = q
+        .reports
+        .into_iter()
+        .map(|h| h.report)
+        .find(|r| r.id == id)
+        .ok_or_else(|| {
+            CliError::new(
+                Exit::NotFound,
+                format!("no report with id {id} in the mirror"),
+            )
+        })?;
+    // Earlier actions waiting in the outbox come first: this one is
+    // applied after them, so it expects the state they leave.
+    let pending: crate::outbox::Pending =
+        crate::session::load_state(outbox_dir, crate::outbox::PENDING_FILE)?;
+    for a in pending.actions.iter().filter(|a| a.report == id) {
+        if let OutboxChange::Triage(t) = &a.change {
+            apply_locally(&mut summary, t);
+        }
+    }
+    let action = OutboxAction {
+        id: amanat_core::crypto::random::id(),
+        report: id.to_string(),
+        base_state: summary.state,
+        change,
+    };
+    let answer = match &action.change {
+        OutboxChange::Triage(t) => {
+            apply_locally(&mut summary, t);
+            encode(&summary)?
+        }
+        OutboxChange::Reply(_) => encode(&ReplyCreated {
+            id: action.id.clone(),
+            day: amanat_core::timeutil::Day::today(),
+        })?,
+    };
+    crate::outbox::append(
+        outbox_dir,
+        &m.manifest.server,
+        &m.manifest.reviewer_id,
+        action,
+    )?;
+    Ok(answer)
 }
 
 /// The attachment file `path` names, from the mirror.
@@ -73,16 +145,38 @@ pub fn record_export(dir: &std::path::Path, rec: &ExportRecord) -> Result<(), Cl
     Ok(())
 }
 
+/// A triage change as the server will show it once applied.
+fn apply_locally(
+    summary: &mut amanat_core::api::ReportSummary,
+    t: &amanat_core::api::TriageRequest,
+) {
+    if let Some(s) = t.state {
+        summary.state = s;
+        summary.closed_reason = t.reason;
+    }
+    if let Some(u) = t.urgency {
+        summary.urgency = u;
+        summary.urgency_confirmed = true;
+    }
+    if let Some(a) = &t.assign {
+        summary.assignee = (!a.is_empty()).then(|| a.clone());
+        summary.assignee_name = summary.assignee.clone();
+    }
+}
+
 /// The refusal of anything that needs the server.
 pub fn refused(path: &str) -> CliError {
     CliError::usage(format!(
         "this needs the server ({path}); from a mirror (--mirror) only list, queue, show, \
-         download and export work"
+         download and export work, and triage and reply into the outbox"
     ))
 }
 
 enum Route<'a> {
     Queue,
+    Recipients,
+    Triage(&'a str),
+    Replies(&'a str),
     Report(&'a str),
     Blob(&'a str, &'a str),
     Questionnaire,
@@ -98,6 +192,9 @@ fn route(path: &str) -> Route<'_> {
     match parts.as_slice() {
         ["reports"] => Route::Queue,
         ["questionnaire"] => Route::Questionnaire,
+        ["recipients"] => Route::Recipients,
+        ["reports", id, "triage"] if id_ok(id) => Route::Triage(id),
+        ["reports", id, "replies"] if id_ok(id) => Route::Replies(id),
         ["reports", id] if id_ok(id) => Route::Report(id),
         ["reports", id, "blobs", b] if id_ok(id) && id_ok(b) => Route::Blob(id, b),
         _ => Route::Other,

@@ -13,13 +13,16 @@ pub mod keygen;
 pub mod list;
 pub mod login;
 pub mod profiles;
+pub mod push;
 pub mod queue;
 pub mod reply;
 pub mod show;
 pub mod sync;
 pub mod triage;
 
-use crate::args::{AdminCommand, AuditCommand, BundleCommand, Command, DeskCommand, SyncCommand};
+use crate::args::{
+    AdminCommand, AuditCommand, BundleCommand, Command, DeskCommand, OutboxCommand, SyncCommand,
+};
 use crate::client::{self, Connection};
 use crate::decrypt::{self, DecryptedReport, Identity, Loader};
 use crate::exit::CliError;
@@ -59,7 +62,7 @@ impl Ctx {
     /// Connects with the saved session, or opens the mirror (`--mirror`).
     pub fn connect(&self) -> Result<Connection, CliError> {
         match &self.mirror {
-            Some(dir) => client::open_mirror(dir, self.identity.as_deref()),
+            Some(dir) => client::open_mirror(dir, self.identity.as_deref(), &self.dir),
             None => client::connect(&self.dir, self.proxy.as_deref()),
         }
     }
@@ -210,6 +213,15 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Bundle {
             command: BundleCommand::Import { file, mirror, json },
         } => bundle::import(ctx, &file, mirror, json),
+        Command::Push { file, json } => push::push(ctx, &file, json),
+        Command::Outbox {
+            command:
+                OutboxCommand::Export {
+                    file,
+                    desk_key,
+                    clear,
+                },
+        } => push::export(ctx, &file, &desk_key, clear),
         Command::Desk {
             command: DeskCommand::Keygen { output },
         } => desk::keygen(&output),

@@ -156,6 +156,7 @@ pub fn run(ctx: &Ctx, mirror: Option<PathBuf>, json: bool) -> Result<(), CliErro
     let api = Api::new(&t.server, ctx.proxy.as_deref(), t.ca_file.as_deref())?.with_token(&t.token);
     let dir = mirror_dir(ctx, mirror);
     let mut m = Mirror::open_for(&dir, &t.server, &t.reviewer_id)?;
+    m.manifest.reviewer_name = t.reviewer_name.clone();
     let out = sync_into(&api, &mut m, !json && std::io::stderr().is_terminal())?;
     if json {
         return print_json(&serde_json::json!({
@@ -259,6 +260,10 @@ pub fn sync_into(api: &Api, m: &mut Mirror, progress: bool) -> Result<Outcome, C
         let _ = std::fs::remove_file(m.dir.join(rel));
     }
     out.removed = gone.len();
+    let recipients: serde_json::Value = api.get("/api/v1/sync/recipients")?;
+    let recipients =
+        serde_json::to_vec(&recipients).map_err(|e| CliError::general(e.to_string()))?;
+    m.write(mirror::RECIPIENTS, &recipients)?;
     let labels: serde_json::Value = api.get("/api/v1/sync/questionnaire")?;
     let labels = serde_json::to_vec(&labels).map_err(|e| CliError::general(e.to_string()))?;
     m.write(mirror::QUESTIONNAIRE, &labels)?;

@@ -190,10 +190,9 @@ pub(super) async fn push(
             triage::apply(&st, &who, &action.report, r, Some(action.base_state))
                 .map(|s| format!("state {}, urgency {}", s.state, s.urgency))
         }
-        OutboxChange::Reply(r) => {
-            check_base(&st, &action)?;
-            store_reply(&st, &who.id, &action.report, r).map(|c| format!("reply {}", c.id))
-        }
+        OutboxChange::Reply(r) => check_base(&st, &action)
+            .and_then(|()| store_reply(&st, &who.id, &action.report, r))
+            .map(|c| format!("reply {}", c.id)),
     };
     let answer = match applied {
         Ok(message) => {
