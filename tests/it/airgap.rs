@@ -409,3 +409,59 @@ fn the_offline_machine_reads_the_mirror_without_a_network() {
         refused.stderr()
     );
 }
+
+#[test]
+fn help_of_the_air_gap_and_profile_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let commands: &[&[&str]] = &[
+        &["profiles"],
+        &["sync"],
+        &["sync", "challenge"],
+        &["sync", "enrol"],
+        &["sync", "revoke"],
+        &["desk", "keygen"],
+        &["desk", "answer"],
+        &["bundle", "export"],
+        &["bundle", "import"],
+        &["outbox", "export"],
+        &["outbox", "clear"],
+        &["push"],
+    ];
+    let runs: Vec<Run> = commands
+        .iter()
+        .map(|c| amanat_in(tmp.path(), &[c, &["--help"][..]].concat(), None, &[]))
+        .collect();
+    crate::common::cli::assert_snapshot(
+        "airgap-help",
+        &crate::common::cli::Redactor::default(),
+        &crate::common::cli::all_exited(0, &runs),
+    );
+}
+
+#[test]
+fn removing_the_reviewer_ends_the_sync_token() {
+    let (mut desk, _) = desk_with_reports();
+    desk.enrol("right", |_| {}).succeeded();
+    desk.online(&["sync"]).succeeded();
+    desk.server.stop();
+    let data = desk.server.data.to_str().unwrap().to_string();
+    crate::common::daemon::ok(&crate::common::daemon::run(
+        crate::common::daemon::AMANATD,
+        &["reviewer", "remove", "--data-dir", &data, "ana"],
+    ));
+    desk.server.restart();
+    // The URL changed with the restart: the token file names the old one.
+    let path = desk.online.join("sync.json");
+    let mut saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    saved["server"] = desk.server.review().into();
+    std::fs::write(&path, serde_json::to_vec(&saved).unwrap()).unwrap();
+    let elsewhere = desk.online.join("mirror-2");
+    let refused = desk.online(&["sync", "--mirror", elsewhere.to_str().unwrap()]);
+    refused.exited(3);
+    assert!(
+        refused.stderr().contains("no longer enrolled"),
+        "{}",
+        refused.stderr()
+    );
+}

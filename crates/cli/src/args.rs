@@ -211,8 +211,11 @@ pub enum Command {
     /// checked; the mirror holds no plaintext of any report.
     Sync {
         /// The mirror directory (default: `mirror` in the profile's directory).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "all_profiles")]
         mirror: Option<PathBuf>,
+        /// Sync every profile that has a sync token, each into its own mirror.
+        #[arg(long)]
+        all_profiles: bool,
         #[arg(long)]
         json: bool,
         #[command(subcommand)]
@@ -340,6 +343,8 @@ pub enum OutboxCommand {
         #[arg(long)]
         clear: bool,
     },
+    /// Forget the pending actions (once a push of them went through).
+    Clear,
 }
 
 #[derive(Debug, Subcommand)]

@@ -112,6 +112,13 @@ pub fn export(dir: &Path, desk_key: &Path, out: &Path, clear: bool) -> Result<us
     Ok(file.actions.len())
 }
 
+/// Forgets the pending actions; returns how many there were.
+pub fn clear(dir: &Path) -> Result<usize, CliError> {
+    let p: Pending = session::load_state(dir, PENDING_FILE)?;
+    session::save_state(dir, PENDING_FILE, &Pending::default())?;
+    Ok(p.actions.len())
+}
+
 /// Reads an exported outbox.
 pub fn read(path: &Path) -> Result<OutboxFile, CliError> {
     crate::desk::read_json(path, "an outbox file (from `amanat outbox export`)", FORMAT)

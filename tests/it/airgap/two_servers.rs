@@ -217,8 +217,9 @@ fn two_servers_triaged_from_an_offline_copy_and_pushed_back_once() {
     let list = geneva.reviewer("ana").amanat(&["list", "--json"]);
     assert!(list.succeeded().stdout().contains("acknowledged"));
     // Nairobi shows its new state too.
-    let nq = on(&["--profile", "nairobi", "sync", "--json"]);
-    assert_eq!(json_of(&nq)["fetched"], 1);
+    let both = json_of(&on(&["sync", "--all-profiles", "--json"]));
+    assert_eq!(both["default"]["fetched"], 2, "{both}");
+    assert_eq!(both["nairobi"]["fetched"], 1, "{both}");
     let queue = std::fs::read_to_string(online.join("profiles/nairobi/mirror/queue.json")).unwrap();
     assert!(queue.contains("acknowledged"), "{queue}");
 

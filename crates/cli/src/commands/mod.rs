@@ -188,9 +188,11 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         } => admin::run(ctx, command),
         Command::Sync {
             mirror,
+            all_profiles,
             json,
             command,
         } => match command {
+            None if all_profiles => sync::run_all(ctx, json),
             None => sync::run(ctx, mirror.or_else(|| ctx.mirror.clone()), json),
             Some(SyncCommand::Challenge {
                 server,
@@ -222,6 +224,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
                     clear,
                 },
         } => push::export(ctx, &file, &desk_key, clear),
+        Command::Outbox {
+            command: OutboxCommand::Clear,
+        } => push::clear(ctx),
         Command::Desk {
             command: DeskCommand::Keygen { output },
         } => desk::keygen(&output),

@@ -32,6 +32,13 @@ pub fn export(ctx: &Ctx, out: &Path, desk_key: &Path, clear: bool) -> Result<(),
     Ok(())
 }
 
+/// `amanat outbox clear`.
+pub fn clear(ctx: &Ctx) -> Result<(), CliError> {
+    let n = outbox::clear(&ctx.dir)?;
+    println!("Forgot {n} pending action(s).");
+    Ok(())
+}
+
 /// `amanat push FILE`.
 pub fn push(ctx: &Ctx, file: &Path, json: bool) -> Result<(), CliError> {
     let f = outbox::read(file)?;

@@ -152,18 +152,37 @@ pub struct Outcome {
 
 /// `amanat sync`: mirrors what changed since the last run.
 pub fn run(ctx: &Ctx, mirror: Option<PathBuf>, json: bool) -> Result<(), CliError> {
+    let (dir, out) = sync_profile(ctx, mirror, !json)?;
+    if json {
+        return print_json(&outcome_json(&dir, &out));
+    }
+    print_outcome(&dir, &out);
+    Ok(())
+}
+
+/// Syncs the profile of `ctx` into `mirror` (or its own mirror).
+fn sync_profile(
+    ctx: &Ctx,
+    mirror: Option<PathBuf>,
+    progress: bool,
+) -> Result<(PathBuf, Outcome), CliError> {
     let t = syncstate::load(&ctx.dir)?;
     let api = Api::new(&t.server, ctx.proxy.as_deref(), t.ca_file.as_deref())?.with_token(&t.token);
     let dir = mirror_dir(ctx, mirror);
     let mut m = Mirror::open_for(&dir, &t.server, &t.reviewer_id)?;
     m.manifest.reviewer_name = t.reviewer_name.clone();
-    let out = sync_into(&api, &mut m, !json && std::io::stderr().is_terminal())?;
-    if json {
-        return print_json(&serde_json::json!({
-            "mirror": dir, "reports": out.reports, "fetched": out.fetched,
-            "blobs": out.blobs, "bytes": out.bytes, "removed": out.removed,
-        }));
-    }
+    let out = sync_into(&api, &mut m, progress && std::io::stderr().is_terminal())?;
+    Ok((dir, out))
+}
+
+fn outcome_json(dir: &Path, out: &Outcome) -> serde_json::Value {
+    serde_json::json!({
+        "mirror": dir, "reports": out.reports, "fetched": out.fetched,
+        "blobs": out.blobs, "bytes": out.bytes, "removed": out.removed,
+    })
+}
+
+fn print_outcome(dir: &Path, out: &Outcome) {
     println!(
         "Mirrored {} report(s) into {}: {} new or changed, {} attachment file(s) ({} bytes), {} \
          gone from the server.",
@@ -174,7 +193,62 @@ pub fn run(ctx: &Ctx, mirror: Option<PathBuf>, json: bool) -> Result<(), CliErro
         out.bytes,
         out.removed
     );
-    Ok(())
+}
+
+/// `amanat sync --all-profiles`: every profile with a sync token, each
+/// into its own mirror. A server that fails does not stop the others; the
+/// command ends with the first failure's exit code.
+pub fn run_all(ctx: &Ctx, json: bool) -> Result<(), CliError> {
+    let mut profiles = vec![crate::profiles::Profile::default_profile()];
+    if let Ok(entries) = std::fs::read_dir(ctx.root.join(crate::profiles::PROFILES_DIR)) {
+        let mut named: Vec<_> = entries
+            .flatten()
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(|n| crate::profiles::Profile::parse(n).ok())
+            })
+            .filter(|p| !p.is_default())
+            .collect();
+        named.sort();
+        profiles.extend(named);
+    }
+    let mut failed: Option<CliError> = None;
+    let mut any = false;
+    let mut outcomes = serde_json::Map::new();
+    for p in profiles {
+        let pctx = ctx.with_profile(p.clone());
+        if !pctx.dir.join(SYNC_FILE).exists() {
+            continue;
+        }
+        any = true;
+        match sync_profile(&pctx, None, !json) {
+            Ok((dir, out)) if json => {
+                outcomes.insert(p.to_string(), outcome_json(&dir, &out));
+            }
+            Ok((dir, out)) => {
+                print!("{p}: ");
+                print_outcome(&dir, &out);
+            }
+            Err(e) => {
+                eprintln!("amanat: profile {p}: {}", e.message);
+                failed.get_or_insert(CliError::new(
+                    e.code,
+                    format!("profile {p} could not be synced: {}", e.message),
+                ));
+            }
+        }
+    }
+    if !any {
+        return Err(CliError::new(
+            Exit::NotLoggedIn,
+            "no profile has a sync token; enrol a desk first (`amanat sync challenge`)",
+        ));
+    }
+    if json {
+        print_json(&outcomes)?;
+    }
+    failed.map_or(Ok(()), Err)
 }
 
 /// Brings mirror `m` up to date through `api` (a sync token's client).

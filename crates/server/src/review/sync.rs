@@ -85,6 +85,8 @@ pub(super) async fn enrol(
         None,
         Some(fingerprint(&desk_key)),
     )?;
+    // Expired tokens go as new ones come: the tree holds live desks only.
+    st.store.remove_desks(None)?;
     st.store.add_desk(&token_hash(&token), &desk)?;
     tracing::info!(target: "amanat::review", reviewer = %reviewer.id, "desk enrolled for sync");
     Ok(HttpResponse::Ok().json(SyncEnrolled {
