@@ -4,6 +4,7 @@
 //! binaries against a real `amanatd` on loopback.
 #![forbid(unsafe_code)]
 
+mod resume;
 mod two_servers;
 
 use crate::common::cli::{Run, Server, amanat_in};
