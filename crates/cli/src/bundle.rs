@@ -175,3 +175,6 @@ pub fn import(file: &Path, dir: &Path) -> Result<usize, CliError> {
     target.save()?;
     Ok(header.files.len())
 }
+
+#[cfg(test)]
+mod tests;
