@@ -13,6 +13,7 @@
 mod common;
 
 mod a11y;
+mod airgap;
 mod api;
 mod architecture;
 mod attachments;
@@ -29,5 +30,6 @@ mod layout;
 mod migrate;
 mod ops;
 mod paging;
+mod profiles;
 mod rekey;
 mod triage;

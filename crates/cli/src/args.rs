@@ -14,6 +14,18 @@ pub struct Args {
     /// Proxy for all requests, e.g. socks5h://127.0.0.1:9050 for Tor.
     #[arg(long, global = true, env = "AMANAT_PROXY")]
     pub proxy: Option<String>,
+    /// The server profile to use, named before the command (`amanat
+    /// --profile geneva list`); ids may also be qualified as PROFILE:ID.
+    /// Without it: the `default` profile. See `amanat profiles`.
+    #[arg(long, env = "AMANAT_PROFILE")]
+    pub profile: Option<crate::profiles::Profile>,
+    /// Read from this mirror (from `amanat sync`) instead of a server, and
+    /// never open a connection: list, queue, show, download and export.
+    #[arg(long, env = "AMANAT_MIRROR", value_name = "DIR")]
+    pub mirror: Option<PathBuf>,
+    /// Your identity file, to decrypt from a mirror (with --mirror).
+    #[arg(long, env = "AMANAT_IDENTITY")]
+    pub identity: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -41,9 +53,16 @@ pub enum Command {
         /// PEM file of the CA that signed the server's certificate.
         #[arg(long)]
         ca_file: Option<PathBuf>,
+        /// Save this login as a named profile (one per server), e.g. geneva.
+        #[arg(long)]
+        profile: Option<crate::profiles::Profile>,
     },
     /// End the session on the server and forget it here.
-    Logout,
+    Logout {
+        /// The profile to log out of.
+        #[arg(long)]
+        profile: Option<crate::profiles::Profile>,
+    },
     /// Show who you are logged in as.
     Whoami {
         #[arg(long)]
@@ -69,11 +88,23 @@ pub enum Command {
         /// Every page, printed as it arrives (else the first 100 reports).
         #[arg(long)]
         all: bool,
+        /// Rows from every logged-in profile, each named by its profile,
+        /// with ids qualified as PROFILE:ID.
+        #[arg(long)]
+        all_profiles: bool,
         #[arg(long)]
         json: bool,
     },
     /// A summary of the queue: counts per state and urgency, overdue reports.
     Queue {
+        /// One summary per logged-in profile, overdue ids qualified.
+        #[arg(long)]
+        all_profiles: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The profiles this CLI is logged in with: name, server, reviewer.
+    Profiles {
         #[arg(long)]
         json: bool,
     },
@@ -173,6 +204,53 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Air-gapped review, online side: mirror every report's ciphertext.
+    ///
+    /// Envelopes, attachment files and triage state are fetched into a mirror
+    /// directory for a machine that never goes online (docs/reviewers.md,
+    /// "Air-gapped review"). Needs no private key, only a sync token (`sync
+    /// challenge`, then `sync enrol`, once). Incremental and resumable: run it
+    /// again after an interruption. Every file is hashed, every envelope
+    /// checked; the mirror holds no plaintext of any report.
+    Sync {
+        /// The mirror directory (default: `mirror` in the profile's directory).
+        #[arg(long, conflicts_with = "all_profiles")]
+        mirror: Option<PathBuf>,
+        /// Sync every profile that has a sync token, each into its own mirror.
+        #[arg(long)]
+        all_profiles: bool,
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        command: Option<SyncCommand>,
+    },
+    /// A mirror (or what changed of it) as one file, for a USB stick.
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
+    /// Air-gapped review, online side: send an outbox from the offline
+    /// machine (`amanat outbox export`) to the server.
+    ///
+    /// Each action is applied once, with the online checks; conflicts (the
+    /// report moved since the mirror was taken) and refusals are listed and
+    /// end with exit code 1. Pushing the same file again changes nothing.
+    Push {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Air-gapped review, offline side: what `triage` and `reply` kept while
+    /// reading a mirror.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+    /// Air-gapped review, offline side: the desk key and enrolment answers.
+    Desk {
+        #[command(subcommand)]
+        command: DeskCommand,
+    },
     /// Administration (needs the admin role).
     Admin {
         #[command(subcommand)]
@@ -194,6 +272,107 @@ pub enum AuditCommand {
         /// Write here (mode 0600, never overwriting) instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Step 1 (online): ask for a sync enrolment challenge and write it to
+    /// a file to carry to the offline machine.
+    Challenge {
+        /// The review API's URL, e.g. http://xyz.onion or https://host:8081.
+        #[arg(long, env = "AMANAT_SERVER")]
+        server: String,
+        /// Your recipient (age1…), as enrolled on the server.
+        #[arg(long)]
+        recipient: String,
+        /// PEM file of the CA that signed the server's certificate.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+        /// Where to write the challenge (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Step 3 (online): send the offline machine's answer; the sync token
+    /// is saved in this profile.
+    Enrol {
+        /// The answer file from `amanat desk answer`.
+        answer: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End this profile's sync token on the server and forget it here.
+    Revoke,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Write the mirror as one file (never overwriting), every file hashed.
+    Export {
+        file: PathBuf,
+        /// The mirror (default: `mirror` in the profile's directory).
+        #[arg(long)]
+        mirror: Option<PathBuf>,
+        /// Only what changed since this copy: the manifest.json (or the
+        /// directory) of the mirror the bundle is for.
+        #[arg(long, value_name = "MANIFEST")]
+        since: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a bundle whole, then bring it into the mirror; a damaged
+    /// bundle is refused and nothing is imported.
+    Import {
+        file: PathBuf,
+        /// The mirror (default: `mirror` in the profile's directory).
+        #[arg(long)]
+        mirror: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Sign every pending action with the desk key into one file, for
+    /// `amanat push` on the online machine.
+    Export {
+        /// Where to write it (never overwritten).
+        file: PathBuf,
+        /// The desk key file from `amanat desk keygen`.
+        #[arg(long, env = "AMANAT_DESK_KEY")]
+        desk_key: PathBuf,
+        /// Empty the outbox once the file is written.
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Forget the pending actions (once a push of them went through).
+    Clear,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeskCommand {
+    /// Make the desk key, on the offline machine (never copy it elsewhere);
+    /// prints its public half.
+    Keygen {
+        /// Where to write the key (mode 0600, never overwritten).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Step 2 (offline): answer a sync challenge with your identity,
+    /// enrolling the desk key.
+    Answer {
+        /// The challenge file from `amanat sync challenge`.
+        challenge: PathBuf,
+        /// Your identity file.
+        #[arg(long, short, env = "AMANAT_IDENTITY")]
+        identity: PathBuf,
+        /// The desk key file from `amanat desk keygen`.
+        #[arg(long)]
+        desk_key: PathBuf,
+        /// Where to write the answer (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 

@@ -11,14 +11,18 @@ use amanat_core::api::{ErrorBody, ErrorCode};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// A client for one server.
+/// A client for one server, or for a mirror of one (`crate::offline`:
+/// then it has no HTTP client and cannot open a connection).
 pub struct Api {
-    http: Client,
+    http: Option<Client>,
     base: String,
     token: Option<String>,
+    mirror: Option<crate::mirror::Mirror>,
+    /// With a mirror: the profile directory holding the outbox.
+    outbox: PathBuf,
 }
 
 impl Api {
@@ -44,10 +48,25 @@ impl Api {
         }
         let http = b.build().map_err(|e| CliError::general(e.to_string()))?;
         Ok(Api {
-            http,
+            http: Some(http),
             base,
             token: None,
+            mirror: None,
+            outbox: PathBuf::new(),
         })
+    }
+
+    /// A client that answers from mirror `m`, keeps what it would send in
+    /// the outbox in `outbox` (a profile's directory), and never opens a
+    /// connection.
+    pub fn offline(m: crate::mirror::Mirror, outbox: &Path) -> Api {
+        Api {
+            http: None,
+            base: m.manifest.server.clone(),
+            token: None,
+            mirror: Some(m),
+            outbox: outbox.to_path_buf(),
+        }
     }
 
     /// Uses a session token for the following requests.
@@ -58,7 +77,12 @@ impl Api {
 
     /// `GET` a JSON resource.
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CliError> {
-        self.send(self.http.get(self.url(path)))?
+        if let Some(m) = &self.mirror {
+            let bytes = crate::offline::get(m, path)?;
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| CliError::general(format!("unexpected content in the mirror: {e}")));
+        }
+        self.send(|h| h.get(self.url(path)))?
             .json()
             .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
     }
@@ -69,25 +93,30 @@ impl Api {
         path: &str,
         body: &B,
     ) -> Result<T, CliError> {
-        self.send(self.http.post(self.url(path)).json(body))?
+        if let Some(m) = &self.mirror {
+            let body = serde_json::to_value(body).map_err(|e| CliError::general(e.to_string()))?;
+            let bytes = crate::offline::post(m, &self.outbox, path, body)?;
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| CliError::general(format!("unexpected answer: {e}")));
+        }
+        self.send(|h| h.post(self.url(path)).json(body))?
             .json()
             .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
     }
 
     /// `POST` JSON, ignoring the answer's body.
     pub fn post_empty_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), CliError> {
-        self.send(self.http.post(self.url(path)).json(body))
-            .map(|_| ())
+        self.send(|h| h.post(self.url(path)).json(body)).map(|_| ())
     }
 
     /// `POST` without a body, ignoring the answer's body.
     pub fn post_empty(&self, path: &str) -> Result<(), CliError> {
-        self.send(self.http.post(self.url(path))).map(|_| ())
+        self.send(|h| h.post(self.url(path))).map(|_| ())
     }
 
     /// `DELETE`, expecting JSON back.
     pub fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, CliError> {
-        self.send(self.http.delete(self.url(path)))?
+        self.send(|h| h.delete(self.url(path)))?
             .json()
             .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
     }
@@ -104,26 +133,37 @@ impl Api {
             .map_err(|e| CliError::general(format!("cannot read the file to upload: {e}")))?
             .len();
         let body = reqwest::blocking::Body::sized(file, len);
-        self.send(
-            self.http
-                .put(self.url(path))
+        self.send(|h| {
+            h.put(self.url(path))
                 .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                .body(body),
-        )?
+                .body(body)
+        })?
         .json()
         .map_err(|e| CliError::general(format!("unexpected answer from the server: {e}")))
     }
 
+    /// `DELETE`, ignoring the answer's body.
+    pub fn delete_empty(&self, path: &str) -> Result<(), CliError> {
+        self.send(|h| h.delete(self.url(path))).map(|_| ())
+    }
+
     /// `GET` a binary resource as a stream.
-    pub fn get_stream(&self, path: &str) -> Result<Response, CliError> {
-        self.send(self.http.get(self.url(path)))
+    pub fn get_stream(&self, path: &str) -> Result<Box<dyn std::io::Read + Send>, CliError> {
+        if let Some(m) = &self.mirror {
+            return crate::offline::get_stream(m, path);
+        }
+        Ok(Box::new(self.send(|h| h.get(self.url(path)))?))
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    fn send(&self, mut req: RequestBuilder) -> Result<Response, CliError> {
+    fn send(&self, req: impl FnOnce(&Client) -> RequestBuilder) -> Result<Response, CliError> {
+        let (Some(http), None) = (&self.http, &self.mirror) else {
+            return Err(crate::offline::refused(&self.base));
+        };
+        let mut req = req(http);
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
@@ -164,6 +204,34 @@ pub fn connect(dir: &Path, proxy: Option<&str>) -> Result<Connection, CliError> 
         .ok_or_else(|| CliError::new(Exit::NotLoggedIn, "not logged in; run `amanat login`"))?;
     let api = Api::new(&saved.server, proxy, saved.ca_file.as_deref())?.with_token(&saved.token);
     Ok(Connection { api, saved })
+}
+
+/// A "connection" to mirror `dir` (see `crate::offline`), decrypting with
+/// the identity at `identity`.
+pub fn open_mirror(
+    dir: &Path,
+    identity: Option<&Path>,
+    outbox: &Path,
+) -> Result<Connection, CliError> {
+    let identity = identity.ok_or_else(|| {
+        CliError::usage(
+            "reading a mirror needs your identity: --identity FILE before the command, or \
+             AMANAT_IDENTITY",
+        )
+    })?;
+    let m = crate::mirror::Mirror::open(dir)?;
+    let saved = session::Saved {
+        server: m.manifest.server.clone(),
+        token: String::new(),
+        reviewer_id: m.manifest.reviewer_id.clone(),
+        reviewer_name: m.manifest.reviewer_name.clone(),
+        identity: identity.to_path_buf(),
+        ca_file: None,
+    };
+    Ok(Connection {
+        api: Api::offline(m, outbox),
+        saved,
+    })
 }
 
 /// `s` as one path segment of a URL.

@@ -10,22 +10,30 @@
 //! `decrypt` (fetch a report and decrypt each envelope once), `render`
 //! (terminal output), `export` (the export profiles), `client` (the review
 //! API), `session`, `pins` and `anchors` (what the CLI remembers of each
-//! server), `exit` (exit codes and the error type).
+//! server), `profiles` (one session directory per server), `exit` (exit
+//! codes and the error type).
 
 #![forbid(unsafe_code)]
 
 pub mod anchors;
 pub mod args;
+pub mod bundle;
 pub mod client;
 pub mod commands;
 pub mod decrypt;
+pub mod desk;
 pub mod exit;
 pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod mirror;
+pub mod offline;
+pub mod outbox;
 pub mod pins;
+pub mod profiles;
 pub mod render;
 pub mod session;
+pub mod syncstate;
 
 pub use args::{AdminCommand, Args, AuditCommand, Command, ReviewerCommand};
 pub use exit::{CliError, Exit};
@@ -48,9 +56,19 @@ pub fn main() -> ExitCode {
 
 /// Runs one command.
 pub fn run(args: Args) -> Result<(), CliError> {
+    let root = session::config_dir()?;
+    let profile_given = args.profile.is_some();
+    let profile = args
+        .profile
+        .unwrap_or_else(profiles::Profile::default_profile);
     let ctx = commands::Ctx {
-        dir: session::config_dir()?,
+        dir: profile.dir(&root),
+        root,
+        profile,
+        profile_given,
         proxy: args.proxy,
+        mirror: args.mirror,
+        identity: args.identity,
         load_identity: amanat_core::keyfile::load,
     };
     commands::run(&ctx, args.command)

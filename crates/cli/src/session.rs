@@ -152,7 +152,7 @@ pub fn save(dir: &Path, s: &Saved) -> Result<(), SessionError> {
 }
 
 /// Writes `name` in `dir` with mode 0600 (directory 0700), atomically.
-fn write_private(dir: &Path, name: &str, text: &[u8]) -> Result<(), SessionError> {
+pub fn write_private(dir: &Path, name: &str, text: &[u8]) -> Result<(), SessionError> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)

@@ -136,6 +136,26 @@ pub struct QueueCounts {
     pub needs_rekey: u64,
 }
 
+impl QueueCounts {
+    /// The counts of `reports`, a whole queue already at hand (a mirror,
+    /// another profile's list): what the server keeps, computed.
+    pub fn of(reports: &[ReportSummary]) -> QueueCounts {
+        let mut c = QueueCounts::default();
+        for r in reports {
+            c.total += 1;
+            *c.by_state.entry(r.state).or_default() += 1;
+            if r.state != State::Closed {
+                *c.open_by_urgency.entry(r.urgency).or_default() += 1;
+                if r.urgency == Urgency::Critical && r.assignee.is_none() {
+                    c.unassigned_critical += 1;
+                }
+            }
+            c.needs_rekey += u64::from(r.rekey.needs_rekey());
+        }
+        c
+    }
+}
+
 /// The query parameters of `GET /api/v1/reports`, in the order docs/api.md
 /// lists them.
 pub const REPORT_LIST_PARAMS: &[&str] = &[
@@ -514,4 +534,132 @@ pub struct PendingGrantInfo {
     pub roles: Vec<Role>,
     pub requested_by: String,
     pub day: Day,
+}
+
+/// `POST /api/v1/sync/enrol`: the answer to a sync challenge
+/// (`POST /api/v1/sync/challenge`, the same request and answer as a login
+/// challenge) carried back from the offline machine, with the public half
+/// of its desk key. Answered with a [`SyncEnrolled`].
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncEnrolRequest {
+    pub challenge_id: String,
+    pub response: String,
+    /// The desk key's Ed25519 public key, standard base64 of 32 bytes.
+    pub desk_key: String,
+}
+
+/// The `response` of a [`SyncEnrolRequest`]: lowercase hex of
+/// SHA-256(`amanat-sync-enrol-v1\n` ‖ nonce ‖ `\n` ‖ desk_key), so the answer
+/// carried from the offline machine enrols that desk key and no other.
+pub fn sync_enrol_response(nonce: &str, desk_key: &str) -> zeroize::Zeroizing<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"amanat-sync-enrol-v1\n");
+    h.update(nonce.as_bytes());
+    h.update(b"\n");
+    h.update(desk_key.as_bytes());
+    zeroize::Zeroizing::new(data_encoding::HEXLOWER.encode(&h.finalize()))
+}
+
+/// A new sync credential: a token that reads ciphertext through the
+/// `/api/v1/sync/…` routes only (shown once; the server keeps its hash).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncEnrolled {
+    pub token: String,
+    pub reviewer: ReviewerInfo,
+    pub desk_key: String,
+    /// The token's last day of validity.
+    pub expires: Day,
+}
+
+/// `GET /api/v1/sync/reports`: the queue, in the queue's order, each report
+/// with a version that changes whenever anything stored of it changes (its
+/// triage metadata, a new envelope, an attachment), so a mirror fetches
+/// again exactly the reports that changed.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncQueue {
+    pub reports: Vec<SyncHead>,
+}
+
+/// One report of a [`SyncQueue`].
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncHead {
+    pub report: ReportSummary,
+    pub version: String,
+}
+
+/// `GET /api/v1/sync/reports/{id}`: what a mirror keeps of one report — the
+/// same detail as `GET /api/v1/reports/{id}`, and the ids of its encrypted
+/// attachment files (whose names and sizes are inside the envelopes).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub detail: ReportDetail,
+    pub blobs: Vec<String>,
+}
+
+/// One action made on an offline machine, as it signs it: carried in an
+/// outbox file and sent with `POST /api/v1/sync/push`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxAction {
+    /// A random id (as report ids): the server applies an id once.
+    pub id: String,
+    pub report: String,
+    /// The report's state in the mirror the action was made from: if the
+    /// report has moved since, the action is a conflict and is not applied.
+    pub base_state: State,
+    pub change: OutboxChange,
+}
+
+/// What an [`OutboxAction`] does: the body the online command would send.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "body", rename_all = "snake_case")]
+pub enum OutboxChange {
+    Triage(TriageRequest),
+    Reply(ReplyRequest),
+}
+
+/// `POST /api/v1/sync/push`: one signed action. `action` is the JSON text
+/// of an [`OutboxAction`], signed as it is (no re-encoding can change what
+/// was signed); `signature` is standard base64 of the desk key's Ed25519
+/// signature over [`outbox_message`].
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedAction {
+    pub action: String,
+    pub signature: String,
+}
+
+/// The bytes a desk key signs for an action of `reviewer_id`.
+pub fn outbox_message(reviewer_id: &str, action: &str) -> Vec<u8> {
+    let mut m = b"amanat-outbox-v1\n".to_vec();
+    m.extend_from_slice(reviewer_id.as_bytes());
+    m.push(b'\n');
+    m.extend_from_slice(action.as_bytes());
+    m
+}
+
+/// The answer to a push: what became of the action.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PushResult {
+    pub id: String,
+    pub outcome: PushOutcome,
+    /// What happened, for a person (the error's message when refused).
+    pub message: String,
+}
+
+/// What became of a pushed action.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// Applied now.
+    Applied,
+    /// Applied by an earlier push of the same action: nothing changed.
+    AlreadyApplied,
+    /// The report moved since the mirror was taken: not applied.
+    Conflict,
+    /// Refused by the same checks as the online route (state machine,
+    /// roles, recipients): not applied.
+    Refused,
 }

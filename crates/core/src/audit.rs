@@ -65,6 +65,12 @@ pub enum Action {
     /// An admin's CLI swapped an envelope or attachment file for one
     /// re-encrypted to today's reviewers (detail: `envelope=ID` or `blob=ID`).
     Rekey,
+    /// A reviewer enrolled an offline desk key and got a read-only sync
+    /// token (detail: the desk key's fingerprint).
+    DeskEnrolled,
+    /// A sync token fetched the queue, a report or an attachment as
+    /// ciphertext for a mirror (detail: what).
+    SyncRead,
 }
 
 /// A point of the chain a reviewer saw: the entry's index and hash.

@@ -112,7 +112,7 @@ fn open_offline_note<'a>(files: impl Iterator<Item = &'a AttachmentManifest>) ->
 /// Decrypts one attachment stream into a 0600 file, verifying size, padding
 /// and hash; returns the final path. Nothing is left behind on failure.
 fn save_attachment(
-    resp: reqwest::blocking::Response,
+    resp: Box<dyn Read + Send>,
     identity: &dyn age::Identity,
     m: &AttachmentManifest,
     out: &Path,

@@ -83,15 +83,17 @@ pub fn run(
     };
     let included: Vec<String> = ok.iter().map(|r| r.summary.id.clone()).collect();
     let text = export::render(profile, format, &ok, &labels);
-    // Record the export on the server before writing it.
-    api.post_empty_json(
-        "/api/v1/audit/export",
-        &ExportRecord {
-            profile,
-            format,
-            reports: included.clone(),
-        },
-    )?;
+    // Record the export on the server before writing it (from a mirror:
+    // in this profile's log of offline exports).
+    let record = ExportRecord {
+        profile,
+        format,
+        reports: included.clone(),
+    };
+    match &ctx.mirror {
+        Some(_) => crate::offline::record_export(&ctx.dir, &record)?,
+        None => api.post_empty_json("/api/v1/audit/export", &record)?,
+    }
     match out {
         None => println!("{text}"),
         Some(path) => {

@@ -138,38 +138,15 @@ pub fn run(ctx: &Ctx, filter: &Filter, all: bool, json: bool) -> Result<(), CliE
     Ok(())
 }
 
-/// One page of the table (with its header first). Formatted into one
-/// string and written at once: padding through `Formatter` writes its fill
-/// one character at a time, cheap into a `String`, not through `io::Write`.
+/// One page of the table (with its header first), formatted into one
+/// string and written at once.
 fn table_rows(reports: &[ReportSummary], today: Day, first: bool) -> String {
-    use std::fmt::Write as _;
     let mut text = String::with_capacity(112 * (reports.len() + 1));
     if first && !reports.is_empty() {
-        let _ = writeln!(
-            text,
-            "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}",
-            "ID", "RECEIVED", "STATE", "URGENCY", "ANONYMITY", "ASSIGNEE"
-        );
+        table_header(&mut text, ID_WIDTH);
     }
-    let mut urgency = String::with_capacity(32);
     for r in reports {
-        urgency.clear();
-        urgency.push_str(r.urgency.as_str());
-        if !r.urgency_confirmed {
-            urgency.push_str(" (proposed)");
-        }
-        let _ = writeln!(
-            text,
-            "{:<26}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}{}{}",
-            r.id,
-            r.received,
-            r.state,
-            urgency,
-            r.anonymity,
-            safe(r.assignee_name.as_deref().unwrap_or("-")),
-            if r.overdue(today) { "  OVERDUE" } else { "" },
-            if r.rekey.needs_rekey() { "  REKEY" } else { "" }
-        );
+        table_row(&mut text, &r.id, ID_WIDTH, r, today);
     }
     text
 }
@@ -180,11 +157,7 @@ fn table_rows(reports: &[ReportSummary], today: Day, first: bool) -> String {
 fn json_elements(reports: &[ReportSummary], today: Day, first: bool) -> String {
     let mut text = String::new();
     for (i, r) in reports.iter().enumerate() {
-        let mut v = serde_json::to_value(r).unwrap_or(Json::Null);
-        if let Some(o) = v.as_object_mut() {
-            o.insert("overdue".into(), Json::Bool(r.overdue(today)));
-        }
-        let element = serde_json::to_string_pretty(&v).unwrap_or_default();
+        let element = serde_json::to_string_pretty(&row_json(r, today)).unwrap_or_default();
         text.push_str(if first && i == 0 { "[\n" } else { ",\n" });
         for (n, line) in element.lines().enumerate() {
             if n > 0 {
@@ -195,6 +168,82 @@ fn json_elements(reports: &[ReportSummary], today: Day, first: bool) -> String {
         }
     }
     text
+}
+
+/// Width of the id column for bare ids.
+pub const ID_WIDTH: usize = 26;
+
+impl Filter {
+    /// True if report `r` passes the filter; `me` is the reviewer's id on
+    /// the report's server. The server applies the same filter to a paged
+    /// request; this is for what is already here (a mirror, several
+    /// profiles' queues).
+    pub fn keep(&self, r: &ReportSummary, me: &str, today: Day) -> bool {
+        (self.state.is_empty() || self.state.contains(&r.state))
+            && (self.urgency.is_empty() || self.urgency.contains(&r.urgency))
+            && self.since.is_none_or(|d| r.received >= d)
+            && match self.assignee.as_deref() {
+                None => true,
+                Some("none") => r.assignee.is_none(),
+                Some("me") => r.assignee.as_deref() == Some(me),
+                Some(who) => {
+                    r.assignee.as_deref() == Some(who) || r.assignee_name.as_deref() == Some(who)
+                }
+            }
+            && (!self.overdue || r.overdue(today))
+    }
+}
+
+/// One report as `--json` prints it: the summary and `overdue`.
+pub fn row_json(r: &ReportSummary, today: Day) -> Json {
+    let mut v = serde_json::to_value(r).unwrap_or(Json::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("overdue".into(), Json::Bool(r.overdue(today)));
+    }
+    v
+}
+
+/// The table's header line, with an id column `id_width` wide.
+pub fn table_header(text: &mut String, id_width: usize) {
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        text,
+        "{:<id_width$}  {:<10}  {:<12}  {:<24}  {:<12}  {:<12}",
+        "ID", "RECEIVED", "STATE", "URGENCY", "ANONYMITY", "ASSIGNEE"
+    );
+}
+
+/// One row of the table for report `r`, shown with `id`.
+// (Padding through `Formatter` writes its fill one character at a time,
+// cheap into a `String`, not through an `io::Write`.)
+pub fn table_row(text: &mut String, id: &str, id_width: usize, r: &ReportSummary, today: Day) {
+    use std::fmt::Write as _;
+    // The urgency column is padded by hand: no string is made per row.
+    let urgency = r.urgency.as_str();
+    let proposed = if r.urgency_confirmed {
+        ""
+    } else {
+        " (proposed)"
+    };
+    let pad = 24usize.saturating_sub(urgency.len() + proposed.len());
+    let _ = writeln!(
+        text,
+        "{:<id_width$}  {:<10}  {:<12}  {urgency}{proposed}{:pad$}  {:<12}  {:<12}{}{}",
+        id,
+        r.received,
+        r.state,
+        "",
+        r.anonymity,
+        safe(r.assignee_name.as_deref().unwrap_or("-")),
+        if r.overdue(today) { "  OVERDUE" } else { "" },
+        if r.rekey.needs_rekey() { "  REKEY" } else { "" }
+    );
+}
+
+/// Writes a formatted table to standard output; a closed pipe (`| head`)
+/// is not an error.
+pub fn print_text(text: &str) -> Result<(), CliError> {
+    write_out(&mut std::io::stdout().lock(), text.as_bytes())
 }
 
 /// Writes and flushes; a reader that went away (`| head`) ends the

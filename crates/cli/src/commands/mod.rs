@@ -4,30 +4,49 @@
 
 pub mod admin;
 pub mod audit;
+pub mod bundle;
+pub mod desk;
 pub mod docs;
 pub mod download;
 pub mod export;
 pub mod keygen;
 pub mod list;
 pub mod login;
+pub mod profiles;
+pub mod push;
 pub mod queue;
 pub mod rekey;
 pub mod reply;
 pub mod show;
+pub mod sync;
 pub mod triage;
 
-use crate::args::{AdminCommand, AuditCommand, Command};
+use crate::args::{
+    AdminCommand, AuditCommand, BundleCommand, Command, DeskCommand, OutboxCommand, SyncCommand,
+};
 use crate::client::{self, Connection};
 use crate::decrypt::{self, DecryptedReport, Identity, Loader};
 use crate::exit::CliError;
 use std::path::{Path, PathBuf};
 
 /// What every command runs with.
+#[derive(Clone)]
 pub struct Ctx {
-    /// The CLI's config dir (session, pins, anchors).
+    /// The profile's directory (session, pins, anchors): the config dir
+    /// itself for the default profile (see `crate::profiles`).
     pub dir: PathBuf,
+    /// The CLI's config dir.
+    pub root: PathBuf,
+    /// The profile in use.
+    pub profile: crate::profiles::Profile,
+    /// True when the profile was chosen (`--profile`), not defaulted.
+    pub profile_given: bool,
     /// `--proxy`.
     pub proxy: Option<String>,
+    /// `--mirror`: read from this mirror, never from a server.
+    pub mirror: Option<PathBuf>,
+    /// `--identity`: the identity that decrypts from a mirror.
+    pub identity: Option<PathBuf>,
     /// How the identity file is loaded (tests count the loads).
     pub load_identity: Loader,
 }
@@ -41,9 +60,12 @@ pub struct Opened {
 }
 
 impl Ctx {
-    /// Connects with the saved session.
+    /// Connects with the saved session, or opens the mirror (`--mirror`).
     pub fn connect(&self) -> Result<Connection, CliError> {
-        client::connect(&self.dir, self.proxy.as_deref())
+        match &self.mirror {
+            Some(dir) => client::open_mirror(dir, self.identity.as_deref(), &self.dir),
+            None => client::connect(&self.dir, self.proxy.as_deref()),
+        }
     }
 
     /// The identity in the file at `path`, loaded on first use.
@@ -63,6 +85,9 @@ impl Ctx {
 
 /// Runs one parsed command.
 pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
+    // A qualified id (`geneva:ID`) selects its profile.
+    let (ctx, command) = qualified(ctx, command)?;
+    let ctx = &ctx;
     match command {
         Command::GenerateDocs { out } => docs::run(&out),
         Command::Keygen { output, passphrase } => keygen::run(&output, passphrase),
@@ -70,8 +95,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             server,
             identity,
             ca_file,
+            profile: _,
         } => login::login(ctx, &server, &identity, ca_file),
-        Command::Logout => login::logout(ctx),
+        Command::Logout { profile: _ } => login::logout(ctx),
         Command::Whoami { json } => login::whoami(ctx, json),
         Command::List {
             state,
@@ -79,6 +105,27 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             assignee,
             since,
             overdue,
+            all_profiles,
+            all: _,
+            json,
+        } if all_profiles => profiles::list(
+            ctx,
+            &list::Filter {
+                state,
+                urgency,
+                assignee,
+                since,
+                overdue,
+            },
+            json,
+        ),
+        Command::List {
+            state,
+            urgency,
+            assignee,
+            since,
+            overdue,
+            all_profiles: _,
             all,
             json,
         } => list::run(
@@ -93,7 +140,12 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             all,
             json,
         ),
-        Command::Queue { json } => queue::run(ctx, json),
+        Command::Queue {
+            all_profiles: true,
+            json,
+        } => profiles::queue(ctx, json),
+        Command::Queue { json, .. } => queue::run(ctx, json),
+        Command::Profiles { json } => profiles::show(ctx, json),
         Command::Triage {
             id,
             state,
@@ -141,7 +193,133 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Admin {
             command: AdminCommand::Rekey { dry_run, json },
         } => rekey::run(ctx, dry_run, json),
+        Command::Sync {
+            mirror,
+            all_profiles,
+            json,
+            command,
+        } => match command {
+            None if all_profiles => sync::run_all(ctx, json),
+            None => sync::run(ctx, mirror.or_else(|| ctx.mirror.clone()), json),
+            Some(SyncCommand::Challenge {
+                server,
+                recipient,
+                ca_file,
+                out,
+            }) => sync::challenge(ctx, &server, &recipient, ca_file, &out),
+            Some(SyncCommand::Enrol { answer, json }) => sync::enrol(ctx, &answer, json),
+            Some(SyncCommand::Revoke) => sync::revoke(ctx),
+        },
+        Command::Bundle {
+            command:
+                BundleCommand::Export {
+                    file,
+                    mirror,
+                    since,
+                    json,
+                },
+        } => bundle::export(ctx, &file, mirror, since, json),
+        Command::Bundle {
+            command: BundleCommand::Import { file, mirror, json },
+        } => bundle::import(ctx, &file, mirror, json),
+        Command::Push { file, json } => push::push(ctx, &file, json),
+        Command::Outbox {
+            command:
+                OutboxCommand::Export {
+                    file,
+                    desk_key,
+                    clear,
+                },
+        } => push::export(ctx, &file, &desk_key, clear),
+        Command::Outbox {
+            command: OutboxCommand::Clear,
+        } => push::clear(ctx),
+        Command::Desk {
+            command: DeskCommand::Keygen { output },
+        } => desk::keygen(&output),
+        Command::Desk {
+            command:
+                DeskCommand::Answer {
+                    challenge,
+                    identity,
+                    desk_key,
+                    out,
+                },
+        } => desk::answer(ctx, &challenge, &identity, &desk_key, &out),
     }
+}
+
+/// The context a command runs in and the command with its ids bare: a
+/// qualified id (`PROFILE:ID`) selects its profile (`crate::profiles`).
+fn qualified(ctx: &Ctx, command: Command) -> Result<(Ctx, Command), CliError> {
+    Ok(match command {
+        Command::Login { ref profile, .. } | Command::Logout { ref profile } => {
+            (ctx.choose(profile.clone())?, command)
+        }
+        Command::List {
+            all_profiles: true, ..
+        }
+        | Command::Queue {
+            all_profiles: true, ..
+        } if ctx.profile_given || ctx.mirror.is_some() => {
+            return Err(CliError::usage(
+                "--all-profiles reads every profile's server: leave out --profile and --mirror",
+            ));
+        }
+        Command::Triage {
+            id,
+            state,
+            reason,
+            urgency,
+            assign,
+            tags,
+            note,
+            json,
+        } => {
+            let (ctx, id) = ctx.for_id(&id)?;
+            let command = Command::Triage {
+                id,
+                state,
+                reason,
+                urgency,
+                assign,
+                tags,
+                note,
+                json,
+            };
+            (ctx, command)
+        }
+        Command::Show { id, json } => {
+            let (ctx, id) = ctx.for_id(&id)?;
+            (ctx, Command::Show { id, json })
+        }
+        Command::Reply { id, message, json } => {
+            let (ctx, id) = ctx.for_id(&id)?;
+            (ctx, Command::Reply { id, message, json })
+        }
+        Command::Download { id, out, json } => {
+            let (ctx, id) = ctx.for_id(&id)?;
+            (ctx, Command::Download { id, out, json })
+        }
+        Command::Export {
+            profile,
+            format,
+            ids,
+            all,
+            out,
+        } => {
+            let (ctx, ids) = ctx.for_ids(&ids)?;
+            let command = Command::Export {
+                profile,
+                format,
+                ids,
+                all,
+                out,
+            };
+            (ctx, command)
+        }
+        other => (ctx.clone(), other),
+    })
 }
 
 /// Creates `path` with mode 0600, refusing to overwrite, and syncs it.

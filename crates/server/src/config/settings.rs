@@ -123,6 +123,11 @@ pub struct Limits {
     pub review_challenges_per_reviewer: usize,
     /// Seconds a reviewer login challenge may be answered.
     pub review_challenge_secs: u64,
+    /// Seconds a sync enrolment challenge may be answered (it is carried to
+    /// an offline machine and back).
+    pub sync_challenge_secs: u64,
+    /// Days a sync token (read-only, for `amanat sync`) stays valid.
+    pub sync_token_days: u64,
     /// Seconds a form's anti-forgery token stays valid.
     pub csrf_ttl_secs: u64,
     /// Codename logins accepted per minute (all sources together).
@@ -220,6 +225,8 @@ impl Default for Limits {
             review_sessions_per_reviewer: 8,
             review_challenges_per_reviewer: 8,
             review_challenge_secs: 120,
+            sync_challenge_secs: 1800,
+            sync_token_days: 90,
             csrf_ttl_secs: 4 * 3600,
             followup_logins_per_minute: 60,
             followup_session_idle_secs: 30 * 60,

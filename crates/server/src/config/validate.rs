@@ -43,7 +43,7 @@ impl Config {
         }
         let l = &self.limits;
         let k = &self.kdf;
-        let checks: [(&'static str, u64, u64, u64); 43] = [
+        let checks: [(&'static str, u64, u64, u64); 45] = [
             (
                 "limits.store_cache_bytes",
                 l.store_cache_bytes,
@@ -159,6 +159,13 @@ impl Config {
                 1,
                 600,
             ),
+            (
+                "limits.sync_challenge_secs",
+                l.sync_challenge_secs,
+                60,
+                86_400,
+            ),
+            ("limits.sync_token_days", l.sync_token_days, 1, 366),
             (
                 "limits.max_connections",
                 l.max_connections as u64,

@@ -9,7 +9,8 @@ use super::ReviewState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Authed, JsonBody};
 use super::reviewers::info;
-use super::sessions::ChallengeResult;
+use super::sessions::{ChallengeResult, Challenges};
+use crate::store::Reviewer;
 use actix_web::{HttpResponse, web};
 use amanat_core::api::{
     ChallengeRequest, ChallengeResponse, ErrorCode, SessionResponse, VerifyRequest,
@@ -18,6 +19,7 @@ use amanat_core::audit::Action;
 use amanat_core::crypto::recipient::Recipient;
 use amanat_core::crypto::{envelope, keys, random};
 use data_encoding::BASE64;
+use zeroize::Zeroizing;
 
 /// Issues a login challenge. Never refused for others' failures or for a
 /// full table (see [`super::sessions::Challenges`]): that would let anyone
@@ -25,6 +27,15 @@ use data_encoding::BASE64;
 pub(super) async fn challenge(
     JsonBody(r): JsonBody<ChallengeRequest>,
     st: web::Data<ReviewState>,
+) -> ApiResult {
+    issue_challenge(&st, &st.challenges, &r)
+}
+
+/// A challenge for `r.recipient`, kept in `table` (login or sync enrolment).
+pub(super) fn issue_challenge(
+    st: &ReviewState,
+    table: &Challenges,
+    r: &ChallengeRequest,
 ) -> ApiResult {
     let Ok(asked) = r.recipient.parse::<Recipient>() else {
         return Err(ApiError::bad_request(
@@ -53,8 +64,8 @@ pub(super) async fn challenge(
     let recipients = envelope::parse_recipients(&[target]).map_err(ApiError::internal)?;
     let ct = envelope::seal(nonce.as_bytes(), &recipients).map_err(ApiError::internal)?;
     let id = match reviewer {
-        Some(x) => st.challenges.create(&x.id, nonce),
-        None => st.challenges.decoy(),
+        Some(x) => table.create(&x.id, nonce),
+        None => table.decoy(),
     };
     Ok(HttpResponse::Ok().json(ChallengeResponse {
         challenge_id: id,
@@ -73,27 +84,7 @@ pub(super) async fn verify(
     JsonBody(r): JsonBody<VerifyRequest>,
     st: web::Data<ReviewState>,
 ) -> ApiResult {
-    let failed = || {
-        ApiError::unauthorized(
-            "login failed: the challenge was wrong, expired or already used; run `amanat login` again",
-        )
-    };
-    let reviewer_id = match st.challenges.answer(&r.challenge_id, &r.response) {
-        ChallengeResult::Ok(id) => id,
-        ChallengeResult::Unknown => return Err(failed()),
-        ChallengeResult::Wrong(id) => {
-            if !st.login_failures.allow() {
-                return Err(too_many_failures());
-            }
-            tracing::info!(target: "amanat::review", reviewer = %id, "reviewer login failed");
-            st.audit(&id, Action::LoginFailed, None, None)?;
-            return Err(failed());
-        }
-    };
-    let reviewer = st
-        .store
-        .reviewer(&reviewer_id)?
-        .ok_or_else(|| ApiError::unauthorized("this reviewer is no longer enrolled"))?;
+    let reviewer = check_answer(&st, &st.challenges, &r, |n| Zeroizing::new(n.to_string()))?;
     let token = st.sessions.open(&reviewer.id).map_err(|_| {
         ApiError::new(
             ErrorCode::Unavailable,
@@ -111,6 +102,38 @@ pub(super) async fn verify(
         idle_secs: st.limits.review_session_idle_secs,
         max_secs: st.limits.review_session_max_secs,
     }))
+}
+
+/// The enrolled reviewer who answered a challenge of `table` rightly (with
+/// `expect(nonce)`);
+/// a wrong answer to a real challenge is counted and audited (see
+/// [`verify`]).
+pub(super) fn check_answer(
+    st: &ReviewState,
+    table: &Challenges,
+    r: &VerifyRequest,
+    expect: impl Fn(&str) -> Zeroizing<String>,
+) -> Result<Reviewer, ApiError> {
+    let failed = || {
+        ApiError::unauthorized(
+            "login failed: the challenge was wrong, expired or already used; run `amanat login` again",
+        )
+    };
+    let reviewer_id = match table.answer_bound(&r.challenge_id, &r.response, expect) {
+        ChallengeResult::Ok(id) => id,
+        ChallengeResult::Unknown => return Err(failed()),
+        ChallengeResult::Wrong(id) => {
+            if !st.login_failures.allow() {
+                return Err(too_many_failures());
+            }
+            tracing::info!(target: "amanat::review", reviewer = %id, "reviewer login failed");
+            st.audit(&id, Action::LoginFailed, None, None)?;
+            return Err(failed());
+        }
+    };
+    st.store
+        .reviewer(&reviewer_id)?
+        .ok_or_else(|| ApiError::unauthorized("this reviewer is no longer enrolled"))
 }
 
 /// Ends the session (audited first).

@@ -227,7 +227,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 }
 
 /// The review listener's state, registered as app data by `server`.
-fn state(req: &HttpRequest) -> Result<&web::Data<ReviewState>, ApiError> {
+pub(super) fn state(req: &HttpRequest) -> Result<&web::Data<ReviewState>, ApiError> {
     req.app_data::<web::Data<ReviewState>>()
         .ok_or_else(|| ApiError::internal("the review state is not registered"))
 }
@@ -251,7 +251,7 @@ fn authenticate(req: &HttpRequest) -> Result<(Reviewer, Zeroizing<String>), ApiE
 }
 
 /// The token of an `Authorization: Bearer` header.
-fn bearer(req: &HttpRequest) -> Option<&str> {
+pub(super) fn bearer(req: &HttpRequest) -> Option<&str> {
     req.headers()
         .get(header::AUTHORIZATION)?
         .to_str()

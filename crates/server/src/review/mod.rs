@@ -13,7 +13,8 @@
 //! One module per resource: [`auth`] (login, logout, whoami), [`reports`]
 //! (the queue, envelopes, attachments, identities, replies), [`rekey`]
 //! (swapping re-encrypted envelopes and attachments), [`triage`],
-//! [`reviewers`] (reviewers and grants), [`audit`], [`questionnaire`]; the
+//! [`reviewers`] (reviewers and grants), [`audit`], [`questionnaire`],
+//! [`sync`] (offline desks and the read-only routes they mirror through); the
 //! errors in [`error`] and what every handler extracts from a request in
 //! [`extract`]. The routes table is here.
 
@@ -26,6 +27,7 @@ mod rekey;
 mod reports;
 mod reviewers;
 pub mod sessions;
+mod sync;
 mod triage;
 
 #[cfg(test)]
@@ -51,6 +53,8 @@ pub struct ReviewState {
     pub limits: Limits,
     pub sessions: Sessions,
     pub challenges: Challenges,
+    /// Sync enrolment challenges, carried to an offline machine and back.
+    pub sync_challenges: Challenges,
     pub login_failures: RateLimiter,
     /// `[crypto] post_quantum`: new reviewers who receive envelopes must
     /// hold post-quantum keys (classical ones when false).
@@ -69,6 +73,10 @@ impl ReviewState {
             ),
             challenges: Challenges::new(
                 Duration::from_secs(limits.review_challenge_secs),
+                limits.review_challenges_per_reviewer,
+            ),
+            sync_challenges: Challenges::new(
+                Duration::from_secs(limits.sync_challenge_secs),
                 limits.review_challenges_per_reviewer,
             ),
             login_failures: RateLimiter::per_minute(limits.review_login_failures_per_minute),
@@ -134,6 +142,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(
                     resource("/reviewers/{id}").route(web::delete().to(reviewers::remove_reviewer)),
+                )
+                .service(resource("/sync/challenge").route(web::post().to(sync::challenge)))
+                .service(resource("/sync/enrol").route(web::post().to(sync::enrol)))
+                .service(resource("/sync/token").route(web::delete().to(sync::revoke)))
+                .service(resource("/sync/questionnaire").route(web::get().to(sync::questionnaire)))
+                .service(resource("/sync/recipients").route(web::get().to(sync::recipients)))
+                .service(resource("/sync/push").route(web::post().to(sync::push)))
+                .service(resource("/sync/reports").route(web::get().to(sync::list)))
+                .service(resource("/sync/reports/{id}").route(web::get().to(sync::report)))
+                .service(
+                    resource("/sync/reports/{id}/blobs/{blob}").route(web::get().to(sync::blob)),
                 ),
         );
 }

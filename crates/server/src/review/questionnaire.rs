@@ -11,6 +11,11 @@ use amanat_core::model::FieldType;
 
 /// `GET /api/v1/questionnaire`, for any reviewer.
 pub(super) async fn questionnaire(_: Authed, st: web::Data<ReviewState>) -> ApiResult {
+    Ok(HttpResponse::Ok().json(view(&st)))
+}
+
+/// The questionnaire as the API shows it.
+pub(super) fn view(st: &ReviewState) -> QuestionnaireView {
     let tr = Tr::new(english());
     let q = &st.questionnaire;
     let fields = q
@@ -47,9 +52,9 @@ pub(super) async fn questionnaire(_: Authed, st: web::Data<ReviewState>) -> ApiR
             }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(QuestionnaireView {
+    QuestionnaireView {
         id: q.id.clone(),
         version: q.version,
         fields,
-    }))
+    }
 }

@@ -222,7 +222,19 @@ pub(super) async fn get_report(
     id: ReportId,
     st: web::Data<ReviewState>,
 ) -> ApiResult {
-    let meta = find_report(&st, &id)?;
+    let (detail, _) = report_detail(&st, &who, &id, Action::ReadReport)?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Report `id` as `reviewer` may read it, and its metadata; the read is
+/// audited as `action` (a withheld identity section as a denied read too).
+pub(super) fn report_detail(
+    st: &ReviewState,
+    who: &Reviewer,
+    id: &str,
+    action: Action,
+) -> Result<(ReportDetail, ReportMeta), ApiError> {
+    let meta = find_report(st, id)?;
     let may_identity = who.has(Role::Identity);
     let mut envelopes = Vec::new();
     let mut withheld = false;
@@ -231,7 +243,7 @@ pub(super) async fn get_report(
             withheld = true;
             continue;
         }
-        envelopes.push(envelope_data(&st.store, &id, e)?);
+        envelopes.push(envelope_data(&st.store, id, e)?);
     }
     let reply_recipients = reply_recipients(&st.store, &meta)?;
     let reviewers = st.store.reviewers()?;
@@ -243,18 +255,20 @@ pub(super) async fn get_report(
             recipients: meta.sealed_to(b).map(<[String]>::to_vec),
         })
         .collect();
-    st.audit(&who.id, Action::ReadReport, Some(&id), None)?;
+    let detail = (action == Action::SyncRead).then(|| "report".to_string());
+    st.audit(&who.id, action, Some(id), detail)?;
     if withheld {
-        st.audit(&who.id, Action::ReadIdentityDenied, Some(&id), None)?;
+        st.audit(&who.id, Action::ReadIdentityDenied, Some(id), None)?;
     }
     tracing::info!(target: "amanat::review", reviewer = %who.id, report = %id, "report read");
-    Ok(HttpResponse::Ok().json(ReportDetail {
+    let detail = ReportDetail {
         report: summary_named(&meta, &reviewers),
         envelopes,
         identity_withheld: withheld,
         reply_recipients,
         blobs,
-    }))
+    };
+    Ok((detail, meta))
 }
 
 /// Stores a reply the CLI encrypted to the source and the triage reviewers.
@@ -264,7 +278,19 @@ pub(super) async fn post_reply(
     JsonBody(r): JsonBody<ReplyRequest>,
     st: web::Data<ReviewState>,
 ) -> ApiResult {
-    let meta = find_report(&st, &id)?;
+    let created = store_reply(&st, &who.id, &id, &r)?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Stores a reply by `reviewer_id` to report `id` with every check of the
+/// online route.
+pub(super) fn store_reply(
+    st: &ReviewState,
+    reviewer_id: &str,
+    id: &str,
+    r: &ReplyRequest,
+) -> Result<ReplyCreated, ApiError> {
+    let meta = find_report(st, id)?;
     let recipients = reply_recipients(&st.store, &meta)?;
     if recipients.is_empty() {
         return Err(ApiError::new(
@@ -285,20 +311,20 @@ pub(super) async fn post_reply(
         )));
     }
     // Audited first: an action that cannot be audited is not done.
-    st.audit(&who.id, Action::Reply, Some(&id), None)?;
+    st.audit(reviewer_id, Action::Reply, Some(id), None)?;
     let stored = st.store.append_envelope(
-        &id,
+        id,
         NewEnvelope {
             kind: EnvelopeKind::Reply,
             ciphertext: ct,
             recipients,
         },
     )?;
-    tracing::info!(target: "amanat::review", reviewer = %who.id, report = %id, "reply stored");
-    Ok(HttpResponse::Created().json(ReplyCreated {
+    tracing::info!(target: "amanat::review", reviewer = %reviewer_id, report = %id, "reply stored");
+    Ok(ReplyCreated {
         id: stored.id,
         day: stored.day,
-    }))
+    })
 }
 
 /// Streams one encrypted attachment of a report. The server sends the
@@ -309,10 +335,22 @@ pub(super) async fn get_blob(
     st: web::Data<ReviewState>,
 ) -> ApiResult {
     let AttachmentPath { report: id, blob } = path;
-    if st.store.report_head(&id)?.is_none() {
+    blob_response(&st, &who.id, &id, blob, Action::ReadAttachment)
+}
+
+/// Streams attachment `blob` of report `id`; the read is audited as
+/// `action` by `reviewer_id`.
+pub(super) fn blob_response(
+    st: &ReviewState,
+    reviewer_id: &str,
+    id: &str,
+    blob: String,
+    action: Action,
+) -> ApiResult {
+    if st.store.report_head(id)?.is_none() {
         return Err(ApiError::not_found("report"));
     }
-    if !st.store.has_blob(&id, &blob)? {
+    if !st.store.has_blob(id, &blob)? {
         return Err(ApiError::not_found("attachment"));
     }
     let path = st
@@ -322,8 +360,8 @@ pub(super) async fn get_blob(
     let file = std::fs::File::open(&path)
         .map_err(|e| ApiError::internal(format!("blob {blob} of report {id}: {e}")))?;
     let len = file.metadata().map_err(ApiError::internal)?.len();
-    st.audit(&who.id, Action::ReadAttachment, Some(&id), Some(blob))?;
-    tracing::info!(target: "amanat::review", reviewer = %who.id, report = %id, "attachment read");
+    st.audit(reviewer_id, action, Some(id), Some(blob))?;
+    tracing::info!(target: "amanat::review", reviewer = %reviewer_id, report = %id, "attachment read");
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .no_chunking(len)

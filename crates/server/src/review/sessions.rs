@@ -245,10 +245,22 @@ impl Challenges {
 
     /// Consumes a challenge and checks the response in constant time.
     pub fn answer(&self, id: &str, response: &str) -> ChallengeResult {
+        self.answer_bound(id, response, |nonce| Zeroizing::new(nonce.to_string()))
+    }
+
+    /// Consumes a challenge and checks, in constant time, that the response
+    /// is `expect(nonce)` (a value binding the nonce to more, such as a sync
+    /// enrolment's desk key).
+    pub fn answer_bound(
+        &self,
+        id: &str,
+        response: &str,
+        expect: impl Fn(&str) -> Zeroizing<String>,
+    ) -> ChallengeResult {
         let Some(c) = lock(&self.map).remove(id) else {
             return ChallengeResult::Unknown;
         };
-        let matches = ct_eq(c.nonce.as_bytes(), response.as_bytes());
+        let matches = ct_eq(expect(&c.nonce).as_bytes(), response.as_bytes());
         if matches && c.created.elapsed() < self.ttl {
             ChallengeResult::Ok(c.reviewer_id)
         } else {

@@ -9,9 +9,9 @@ use super::ReviewState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Authed, JsonBody, ReportId, Triage};
 use super::reports::{addressed_to, age_file, find_report, summary_named};
-use crate::store::{EnvelopeKind, NewEnvelope};
+use crate::store::{EnvelopeKind, NewEnvelope, Reviewer};
 use actix_web::{HttpResponse, web};
-use amanat_core::api::{ErrorCode, Recipients, TriageRequest};
+use amanat_core::api::{ErrorCode, Recipients, ReportSummary, TriageRequest};
 use amanat_core::audit::Action;
 use amanat_core::model::{Role, State};
 
@@ -23,7 +23,32 @@ pub(super) async fn triage(
     JsonBody(r): JsonBody<TriageRequest>,
     st: web::Data<ReviewState>,
 ) -> ApiResult {
-    let meta = find_report(&st, &id)?;
+    let updated = apply(&st, &who, &id, &r, None)?;
+    Ok(HttpResponse::Ok().json(updated))
+}
+
+/// Applies a triage change by `who` to report `id` with every check of the
+/// online route. With `base` (an offline action: the state the report had
+/// in the mirror it was made from), a report that has moved since is a
+/// conflict and nothing changes.
+pub(super) fn apply(
+    st: &ReviewState,
+    who: &Reviewer,
+    id: &str,
+    r: &TriageRequest,
+    base: Option<State>,
+) -> Result<ReportSummary, ApiError> {
+    let meta = find_report(st, id)?;
+    if let Some(base) = base.filter(|b| *b != meta.state) {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "the report moved since the mirror was taken: it was `{base}` there and is `{}` \
+                 now; nothing was changed",
+                meta.state
+            ),
+        ));
+    }
     if r.state.is_none()
         && r.reason.is_none()
         && r.urgency.is_none()
@@ -117,10 +142,13 @@ pub(super) async fn triage(
     if r.note.is_some() {
         detail.push("note".into());
     }
-    st.audit(&who.id, Action::Triage, Some(&id), Some(detail.join(" ")))?;
+    if base.is_some() {
+        detail.push("offline".into());
+    }
+    st.audit(&who.id, Action::Triage, Some(id), Some(detail.join(" ")))?;
     let today = amanat_core::timeutil::Day::today();
     let updated = st.store.update_report(
-        &id,
+        id,
         meta.state,
         |m| {
             if let Some(next) = r.state {
@@ -142,12 +170,17 @@ pub(super) async fn triage(
     )?;
     tracing::info!(target: "amanat::review", reviewer = %who.id, report = %id, "triage change");
     let reviewers = st.store.reviewers()?;
-    Ok(HttpResponse::Ok().json(summary_named(&updated, &reviewers)))
+    Ok(summary_named(&updated, &reviewers))
 }
 
 /// Who notes are encrypted to (the triage reviewers) and who receives
 /// identity sections, with their names.
 pub(super) async fn recipients(_: Authed<Triage>, st: web::Data<ReviewState>) -> ApiResult {
+    Ok(HttpResponse::Ok().json(recipients_now(&st)?))
+}
+
+/// The recipients as `GET /api/v1/recipients` shows them.
+pub(super) fn recipients_now(st: &ReviewState) -> Result<Recipients, ApiError> {
     let reviewers = st.store.reviewers()?;
     let with = |role: Role| -> Vec<String> {
         reviewers
@@ -156,12 +189,12 @@ pub(super) async fn recipients(_: Authed<Triage>, st: web::Data<ReviewState>) ->
             .map(|r| r.recipient.clone())
             .collect()
     };
-    Ok(HttpResponse::Ok().json(Recipients {
+    Ok(Recipients {
         triage: with(Role::Triage),
         identity: with(Role::Identity),
         names: reviewers
             .iter()
             .map(|r| (r.recipient.clone(), r.name.clone()))
             .collect(),
-    }))
+    })
 }

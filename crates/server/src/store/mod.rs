@@ -48,11 +48,13 @@
 mod audit;
 mod blobs;
 mod counts;
+mod desks;
 mod durable;
 mod fsck;
 mod listing;
 mod migrate;
 mod open;
+mod outbox;
 mod page;
 mod records;
 mod refs;
@@ -62,9 +64,11 @@ mod reviewers;
 mod snapshot;
 
 pub use counts::QueueCount;
+pub use desks::Desk;
 pub use durable::SyncFailed;
 pub use fsck::{FsckReport, Problem};
 pub use migrate::{MIGRATION_BATCH, Migration};
+pub use outbox::AppliedAction;
 pub use page::{Assignee, Page, PageQuery, SortKey};
 pub use records::*;
 pub use rekey::{

@@ -152,8 +152,13 @@ fn setup(dir: &Path, sha256: Option<&str>) -> (Ctx, String, Vec<u8>) {
     )
     .unwrap();
     let ctx = Ctx {
+        root: config.clone(),
         dir: config,
+        profile: crate::profiles::Profile::default_profile(),
+        profile_given: false,
         proxy: None,
+        mirror: None,
+        identity: None,
         load_identity: counting_load,
     };
     (ctx, id, file)

@@ -1,0 +1,134 @@
+//! A sync that loses its connection in the middle of an attachment file
+//! resumes when run again: the half-written file never counts, what was
+//! complete is kept, and the rest is fetched.
+#![forbid(unsafe_code)]
+
+use super::{FILE_CANARY, answers, assert_no_plaintext, json_of};
+use crate::common::cli::{Server, amanat_in};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A TCP relay to `upstream` that, while `cut` is set, closes each
+/// connection after `limit` bytes of answer: a network that drops in the
+/// middle of a transfer.
+fn flaky_relay(upstream: String, limit: usize, cut: Arc<AtomicBool>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let (mut c_in, mut s_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut c_in, &mut s_out);
+            });
+            let cut = cut.clone();
+            let (mut s_in, mut c_out) = (server, client);
+            std::thread::spawn(move || {
+                let mut sent = 0usize;
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = s_in.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let n = if cut.load(Ordering::SeqCst) {
+                        n.min(limit.saturating_sub(sent))
+                    } else {
+                        n
+                    };
+                    if n == 0 || c_out.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                    sent += n;
+                }
+                let _ = c_out.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_sync_cut_off_mid_file_resumes_where_it_stopped() {
+    let mut server = Server::start(&[("ana", "triage")]);
+    let a = answers("Threatened by phone.");
+    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut big = crate::fixtures::unknown(3 << 20);
+    big.extend_from_slice(FILE_CANARY);
+    let id = server
+        .submit(&a, &[("attachments_as_is", "big.bin", &big)])
+        .id;
+    let ana = server.reviewer("ana");
+    let (key, recipient) = (ana.key.clone(), ana.recipient.clone());
+    let tmp = tempfile::tempdir().unwrap();
+    let (online, offline) = (tmp.path().join("on"), tmp.path().join("off"));
+    std::fs::create_dir_all(&offline).unwrap();
+    let on = |args: &[&str]| amanat_in(&online, args, None, &[]);
+    let off = |args: &[&str]| amanat_in(&offline, args, None, &[]);
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let cut = Arc::new(AtomicBool::new(false));
+    let upstream = server.review().trim_start_matches("http://").to_string();
+    let relay = flaky_relay(upstream, 256 * 1024, cut.clone());
+
+    let (desk, ch, ans) = (
+        offline.join("desk.key"),
+        tmp.path().join("ch"),
+        tmp.path().join("ans"),
+    );
+    off(&["desk", "keygen", "-o", &s(&desk)]).succeeded();
+    on(&[
+        "sync",
+        "challenge",
+        "--server",
+        &relay,
+        "--recipient",
+        &recipient,
+        "--out",
+        &s(&ch),
+    ])
+    .succeeded();
+    off(&[
+        "desk",
+        "answer",
+        &s(&ch),
+        "-i",
+        &s(&key),
+        "--desk-key",
+        &s(&desk),
+        "--out",
+        &s(&ans),
+    ])
+    .succeeded();
+    on(&["sync", "enrol", &s(&ans)]).succeeded();
+
+    // The network drops during the 3 MiB file.
+    cut.store(true, Ordering::SeqCst);
+    let broken = on(&["sync"]);
+    broken.exited(6);
+    let mirror = online.join("mirror");
+    let manifest = std::fs::read_to_string(mirror.join("manifest.json")).unwrap_or_default();
+    assert!(
+        !manifest.contains(&id),
+        "a report whose file broke off does not count"
+    );
+    assert!(!mirror.join(format!("reports/{id}.json")).exists());
+
+    // Back online: the next run fetches it whole.
+    cut.store(false, Ordering::SeqCst);
+    let resumed = json_of(&on(&["sync", "--json"]));
+    assert_eq!(
+        (resumed["fetched"].as_u64(), resumed["blobs"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(resumed["bytes"].as_u64().unwrap() > 3 << 20);
+    assert!(
+        !mirror
+            .join(".partial")
+            .read_dir()
+            .is_ok_and(|mut d| d.next().is_some())
+    );
+    assert_no_plaintext(&mirror);
+}
