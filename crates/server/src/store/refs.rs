@@ -59,6 +59,10 @@ pub(super) fn blob_id(value: &[u8]) -> Result<String, StoreError> {
     blob_ref(value).map(|(id, _)| id)
 }
 
+/// A stored attachment reference: its key, the attachment id, and the
+/// keys it is sealed to if on record.
+pub(super) type BlobRefEntry = (sled::IVec, String, Option<Vec<String>>);
+
 /// The report id a reference key belongs to, if the key is well formed.
 pub(super) fn report_of(key: &[u8]) -> Option<&str> {
     let (id, seq) = key.split_at(key.len().checked_sub(9)?);
@@ -103,7 +107,7 @@ impl Store {
     pub(super) fn blob_ref_entries(
         &self,
         report_id: &str,
-    ) -> Result<Vec<(sled::IVec, String, Option<Vec<String>>)>, StoreError> {
+    ) -> Result<Vec<BlobRefEntry>, StoreError> {
         let mut v = Vec::new();
         for item in self.blob_refs.scan_prefix(prefix(report_id)) {
             let (k, raw) = item?;
