@@ -117,7 +117,19 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn serve(data: &Path, env: &[(&str, &str)]) -> Server {
-    let mut child = Command::new(AMANATD)
+    // `BENCH_SERVER_WRAP="heaptrack -o FILE"` runs the server under a
+    // profiler (its figures of time and RSS are then the profiler's).
+    let wrap = std::env::var("BENCH_SERVER_WRAP").unwrap_or_default();
+    let mut words = wrap.split_whitespace();
+    let mut cmd = match words.next() {
+        Some(prog) => {
+            let mut c = Command::new(prog);
+            c.args(words).arg(AMANATD);
+            c
+        }
+        None => Command::new(AMANATD),
+    };
+    let mut child = cmd
         .args(["serve", "--data-dir"])
         .arg(data)
         .args([
@@ -133,14 +145,12 @@ fn serve(data: &Path, env: &[(&str, &str)]) -> Server {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut next = |p: &str| {
-        lines
-            .next()
-            .unwrap()
-            .unwrap()
-            .strip_prefix(p)
-            .unwrap()
-            .to_string()
+    // The first line that starts with `p` (a wrapper may print its own).
+    let mut next = |p: &str| loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line.strip_prefix(p) {
+            break rest.to_string();
+        }
     };
     let intake = next("intake listening on ");
     let review = next("review listening on ");
@@ -737,9 +747,51 @@ fn prefill(data: &Path, key: &Path, n: usize) {
     drop(Store::restore_snapshot(data, &snap).unwrap());
 }
 
+/// Runs `amanatd ARGS` to its end; returns its wall time and peak RSS (KiB,
+/// read from /proc while it runs, every 5 ms).
+fn amanatd_measured(args: &[&std::ffi::OsStr]) -> (Duration, u64) {
+    let t = Instant::now();
+    let mut child = Command::new(AMANATD)
+        .args(args)
+        .env("AMANAT_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut peak = 0;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id())) {
+            if let Some(v) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            {
+                peak = v;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut err = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+    assert!(status.success(), "amanatd {args:?}: {err}");
+    (t.elapsed(), peak)
+}
+
 fn bench_growth() {
     let mut rows = String::new();
-    for n in [0usize, 10_000, 100_000] {
+    let mut upkeep = String::new();
+    // `BENCH_GROWTH_MAX` lowers the largest store for a quick run.
+    let max: usize = std::env::var("BENCH_GROWTH_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    for n in [0usize, 10_000, 100_000, 1_000_000] {
+        if n > max {
+            continue;
+        }
         let tmp = tempfile::tempdir().unwrap();
         let (data, key) = setup(tmp.path());
         let t = Instant::now();
@@ -800,6 +852,37 @@ fn bench_growth() {
         }
         whole.sort();
         let base = server.hwm_kib();
+        drop(server);
+        // Upkeep of a stopped server: fsck reads every record and file,
+        // backup copies them.
+        let (fsck, fsck_kib) =
+            amanatd_measured(&["fsck".as_ref(), "--data-dir".as_ref(), data.as_os_str()]);
+        let backup = if n <= 100_000 {
+            let out = tmp.path().join("growth.amanat-backup");
+            let (t, kib) = amanatd_measured(&[
+                "backup".as_ref(),
+                "--data-dir".as_ref(),
+                data.as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ]);
+            let size = std::fs::metadata(&out).unwrap().len();
+            format!(
+                "{:.1} s | {:.1} MiB | {:.1} MiB",
+                t.as_secs_f64(),
+                kib as f64 / 1024.0,
+                size as f64 / 1048576.0
+            )
+        } else {
+            // A backup is built whole in memory, then checked (about twice
+            // the store's size): past 100k reports that is gigabytes.
+            "not run: a backup is held whole in memory | — | —".to_string()
+        };
+        upkeep.push_str(&format!(
+            "| {n} | {:.1} s | {:.1} MiB | {backup} |\n",
+            fsck.as_secs_f64(),
+            fsck_kib as f64 / 1024.0,
+        ));
         rows.push_str(&format!(
             "| {n} | {:.1} s | {:.0} | {:.0} | {:.0} ms | {:.1} s | {:.0} ms ({:.0}–{:.0}) | {:.1} KiB | {:.0} ms | {:.1} MiB |\n",
             fill.as_secs_f64(),
@@ -819,7 +902,7 @@ fn bench_growth() {
     let body = format!(
         "### Cost growth with stored reports\n\n\
          Machine: {}\n\n\
-         Targets: flat submission cost from 0 to 100k reports; `amanat list` over 100k\n\
+         Targets: flat submission cost from 0 to 1M reports; `amanat list` over 100k\n\
          reports < 50 ms for the first page, < 150 ms for the whole queue. Stores are\n\
          filled by a restore of generated reports (real age envelopes, written in the\n\
          schema 1 layout and migrated by the restore); submissions are 60 sequential complete flows; `amanat list` is the\n\
@@ -827,7 +910,10 @@ fn bench_growth() {
          once the server is idle (waited for: \"settle\"), the median of 9 (min–max);\n\
          `amanat list` shows the first page (100 reports), `--all` the whole queue\n\
          (median of 3).\n\n\
-         | stored reports | fill | submit p50 ms | submit p99 ms | first `amanat list` | settle | `amanat list` | list output | `amanat list --all` | server peak RSS |\n|---|---|---|---|---|---|---|---|---|---|\n{rows}",
+         | stored reports | fill | submit p50 ms | submit p99 ms | first `amanat list` | settle | `amanat list` | list output | `amanat list --all` | server peak RSS |\n|---|---|---|---|---|---|---|---|---|---|\n{rows}\n\
+         Upkeep of the same stores, server stopped (`amanatd fsck`, `amanatd backup`;\n\
+         peak RSS of each process). Target: linear time, bounded memory.\n\n\
+         | stored reports | fsck | fsck peak RSS | backup | backup peak RSS | backup size |\n|---|---|---|---|---|---|\n{upkeep}",
         machine()
     );
     write_section("growth", &body);

@@ -409,7 +409,7 @@ fn a_seized_server_reveals_only_what_security_md_lists() {
         .tree("report_blobs")
         .unwrap_or_default()
         .iter()
-        .map(|(_, v)| serde_json::from_slice::<String>(v).unwrap())
+        .map(|(_, v)| blob_of_reference(v))
         .collect();
     let in_blobs: BTreeSet<String> = files_under(&data.join("blobs"))
         .iter()
@@ -1020,7 +1020,7 @@ fn check_log(
         .tree("report_blobs")
         .unwrap_or_default()
         .iter()
-        .map(|(_, v)| serde_json::from_slice::<String>(v).unwrap())
+        .map(|(_, v)| blob_of_reference(v))
         .collect();
     for (tree, ids, review_may_log) in [
         ("reports", keys("reports"), true),
@@ -1721,4 +1721,16 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     find(hay, needle).is_some()
+}
+
+/// The attachment id of a `report_blobs` value: the id alone, or the id
+/// with the keys the file is sealed to.
+fn blob_of_reference(v: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(v).unwrap() {
+        serde_json::Value::String(id) => id,
+        other => other["blob"]
+            .as_str()
+            .expect("an attachment reference names its file")
+            .to_string(),
+    }
 }
