@@ -12,9 +12,9 @@
 //! or not matching the manifest's hash. Neither ever holds the whole file.
 
 use super::envelope;
-use super::hasher::StreamHasher;
 use super::recipient::SealTo;
 use super::{CryptoError, ct_eq};
+use sha2::{Digest, Sha256};
 use std::io::{self, BufReader, Read, Write};
 use zeroize::Zeroizing;
 
@@ -34,7 +34,8 @@ pub struct SealedBlob {
 /// [`finish`](BlobWriter::finish).
 pub struct BlobWriter<W: Write> {
     stream: age::stream::StreamWriter<W>,
-    sha: StreamHasher,
+    sha: Sha256,
+    len: u64,
     head: Zeroizing<Vec<u8>>,
     head_max: usize,
 }
@@ -48,7 +49,8 @@ impl<W: Write> BlobWriter<W> {
             .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
         Ok(BlobWriter {
             stream,
-            sha: StreamHasher::new(),
+            sha: Sha256::new(),
+            len: 0,
             head: Zeroizing::new(Vec::new()),
             head_max: 0,
         })
@@ -70,12 +72,12 @@ impl<W: Write> BlobWriter<W> {
 
     /// How many bytes of the file were written so far.
     pub fn len(&self) -> u64 {
-        self.sha.len()
+        self.len
     }
 
     /// True until the first byte is written.
     pub fn is_empty(&self) -> bool {
-        self.sha.is_empty()
+        self.len == 0
     }
 
     /// Pads the file with zeros to its padded size, finishes the age stream
@@ -85,10 +87,10 @@ impl<W: Write> BlobWriter<W> {
         let BlobWriter {
             mut stream,
             sha,
+            len,
             head,
             ..
         } = self;
-        let len = sha.len();
         let mut pad = padded_size(len).saturating_sub(len);
         let zeros = [0u8; 8192];
         while pad > 0 {
@@ -99,7 +101,7 @@ impl<W: Write> BlobWriter<W> {
         let output = stream.finish()?;
         let sealed = SealedBlob {
             size: len,
-            sha256: sha.finish_hex(),
+            sha256: data_encoding::HEXLOWER.encode(&sha.finalize()),
             head,
         };
         Ok((output, sealed))
@@ -111,6 +113,7 @@ impl<W: Write> Write for BlobWriter<W> {
         let n = self.stream.write(buf)?;
         let written = &buf[..n];
         self.sha.update(written);
+        self.len += n as u64;
         let room = self.head_max.saturating_sub(self.head.len()).min(n);
         self.head.extend_from_slice(&written[..room]);
         Ok(n)
@@ -182,7 +185,7 @@ pub fn open_blob<'a, R: Read + 'a>(
     Ok(BlobReader {
         stream: Box::new(stream),
         left: size,
-        sha: Some(StreamHasher::new()),
+        sha: Sha256::new(),
         expected: sha256.to_string(),
         done: false,
     })
@@ -193,8 +196,7 @@ pub fn open_blob<'a, R: Read + 'a>(
 pub struct BlobReader<'a> {
     stream: Box<dyn Read + 'a>,
     left: u64,
-    /// Taken by `finish`.
-    sha: Option<StreamHasher>,
+    sha: Sha256,
     expected: String,
     done: bool,
 }
@@ -213,11 +215,7 @@ impl BlobReader<'_> {
                 return Err(BlobError::BadPadding);
             }
         }
-        let digest = self
-            .sha
-            .take()
-            .map(StreamHasher::finish_hex)
-            .unwrap_or_default();
+        let digest = data_encoding::HEXLOWER.encode(&self.sha.clone().finalize());
         if !ct_eq(digest.as_bytes(), self.expected.as_bytes()) {
             return Err(BlobError::HashMismatch);
         }
@@ -243,9 +241,7 @@ impl Read for BlobReader<'_> {
         if n == 0 {
             return Err(io::Error::other(BlobError::Truncated));
         }
-        if let Some(sha) = &mut self.sha {
-            sha.update(&buf[..n]);
-        }
+        self.sha.update(&buf[..n]);
         self.left -= n as u64;
         Ok(n)
     }

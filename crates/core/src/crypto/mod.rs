@@ -9,7 +9,6 @@
 pub mod blob;
 pub mod codename;
 pub mod envelope;
-pub mod hasher;
 pub mod keys;
 pub mod random;
 pub mod recipient;

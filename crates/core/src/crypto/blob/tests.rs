@@ -47,7 +47,7 @@ fn sha_hex(data: &[u8]) -> String {
 #[test]
 fn round_trip_pads_counts_and_hashes() {
     let id = x25519::Identity::generate();
-    // The last is hashed on a second thread (past the hasher's inline limit).
+    // The last spans many of age's 64 KiB chunks.
     let large: Vec<u8> = (0..3_000_017u32).map(|i| (i % 251) as u8).collect();
     for data in [
         Vec::new(),
