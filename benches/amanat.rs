@@ -851,6 +851,15 @@ fn bench_growth() {
             whole.push(t.elapsed());
         }
         whole.sort();
+        // The queue's summary: kept counts, and the re-keying count that
+        // reads every report's references.
+        let mut queue = Vec::new();
+        for _ in 0..3 {
+            let t = Instant::now();
+            amanat(&["queue"]);
+            queue.push(t.elapsed());
+        }
+        queue.sort();
         let base = server.hwm_kib();
         drop(server);
         // Upkeep of a stopped server: fsck reads every record and file,
@@ -884,7 +893,7 @@ fn bench_growth() {
             fsck_kib as f64 / 1024.0,
         ));
         rows.push_str(&format!(
-            "| {n} | {:.1} s | {:.0} | {:.0} | {:.0} ms | {:.1} s | {:.0} ms ({:.0}–{:.0}) | {:.1} KiB | {:.0} ms | {:.1} MiB |\n",
+            "| {n} | {:.1} s | {:.0} | {:.0} | {:.0} ms | {:.1} s | {:.0} ms ({:.0}–{:.0}) | {:.1} KiB | {:.0} ms | {:.0} ms | {:.1} MiB |\n",
             fill.as_secs_f64(),
             pct(&lat, 0.5),
             pct(&lat, 0.99),
@@ -895,6 +904,7 @@ fn bench_growth() {
             list[8].as_secs_f64() * 1000.0,
             bytes as f64 / 1024.0,
             whole[1].as_secs_f64() * 1000.0,
+            queue[1].as_secs_f64() * 1000.0,
             base as f64 / 1024.0,
         ));
         assert_eq!(ok, 60);
@@ -909,8 +919,8 @@ fn bench_growth() {
          CLI process (login done): the first right after the submissions, then,\n\
          once the server is idle (waited for: \"settle\"), the median of 9 (min–max);\n\
          `amanat list` shows the first page (100 reports), `--all` the whole queue\n\
-         (median of 3).\n\n\
-         | stored reports | fill | submit p50 ms | submit p99 ms | first `amanat list` | settle | `amanat list` | list output | `amanat list --all` | server peak RSS |\n|---|---|---|---|---|---|---|---|---|---|\n{rows}\n\
+         (median of 3); `amanat queue` the counts (median of 3).\n\n\
+         | stored reports | fill | submit p50 ms | submit p99 ms | first `amanat list` | settle | `amanat list` | list output | `amanat list --all` | `amanat queue` | server peak RSS |\n|---|---|---|---|---|---|---|---|---|---|---|\n{rows}\n\
          Upkeep of the same stores, server stopped (`amanatd fsck`, `amanatd backup`;\n\
          peak RSS of each process). Target: linear time, bounded memory.\n\n\
          | stored reports | fsck | fsck peak RSS | backup | backup peak RSS | backup size |\n|---|---|---|---|---|---|\n{upkeep}",
