@@ -670,10 +670,13 @@ fn bench_followup() {
     write_section("followup", &body);
 }
 
-/// Fills a fresh store with `n` reports in one restore: each has a real age
-/// envelope (the same ciphertext; the server cannot tell) and its own id.
+/// Fills a fresh store with `n` reports through the store itself, as
+/// intake writes them (`Store::insert_report`: one transaction and a
+/// durable commit each), from 32 threads that share group commits, so that
+/// memory stays bounded at any `n`. Each report has a real age envelope
+/// (the same ciphertext; the server cannot tell) and its own id.
 fn prefill(data: &Path, key: &Path, n: usize) {
-    use amanatd::store::{EnvelopeKind, EnvelopeRef, ReportMeta, Snapshot, Store};
+    use amanatd::store::{EnvelopeKind, NewEnvelope, NewReport, Store};
     if n == 0 {
         return;
     }
@@ -687,64 +690,38 @@ fn prefill(data: &Path, key: &Path, n: usize) {
     let ct =
         amanat_core::crypto::envelope::seal(b"{\"answers\":{}}", std::slice::from_ref(&recipient))
             .unwrap();
-    let mut snap: Snapshot = Store::open(data).unwrap().snapshot().unwrap();
-    std::fs::remove_dir_all(data.join("db")).unwrap();
-    let (mut reports, mut envelopes) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let urgencies = [
         amanat_core::model::Urgency::Critical,
         amanat_core::model::Urgency::High,
         amanat_core::model::Urgency::Standard,
     ];
-    for i in 0..n {
-        let eid = amanat_core::crypto::random::id();
-        let meta = ReportMeta {
-            id: amanat_core::crypto::random::id(),
-            received: amanat_core::timeutil::Day::today(),
-            state: amanat_core::model::State::New,
-            urgency: urgencies[i % urgencies.len()],
-            urgency_confirmed: false,
-            anonymity: amanat_core::model::Anonymity::Anonymous,
-            assignee: None,
-            envelopes: vec![EnvelopeRef {
-                id: eid.clone(),
-                kind: EnvelopeKind::Report,
-                recipients: vec![recipient.to_string()],
-                day: amanat_core::timeutil::Day::today(),
-            }],
-            source_recipient: None,
-            blobs: Vec::new(),
-            closed_reason: None,
-            state_changed: None,
-            blob_recipients: Vec::new(),
-        };
-        reports.push((
-            meta.id.clone().into_bytes(),
-            serde_json::to_vec(&meta).unwrap(),
-        ));
-        envelopes.push((eid.into_bytes(), ct.clone()));
-    }
-    for (name, entries) in [("reports", reports), ("envelopes", envelopes)] {
-        match snap
-            .trees
-            .iter_mut()
-            .find(|(t, _)| t.as_slice() == name.as_bytes())
-        {
-            Some((_, e)) => e.extend(entries),
-            None => snap.trees.push((name.as_bytes().to_vec(), entries)),
-        }
-    }
-    // The records above are in the schema 1 layout (envelopes inline):
-    // restoring migrates them, through the store as a real upgrade would.
-    for (t, entries) in snap.trees.iter_mut() {
-        if t.as_slice() == b"meta" {
-            for (k, v) in entries.iter_mut() {
-                if k.as_slice() == b"schema_version" {
-                    *v = 1u32.to_be_bytes().to_vec();
+    let store = Store::open(data).unwrap();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..32 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    store
+                        .insert_report(NewReport {
+                            anonymity: amanat_core::model::Anonymity::Anonymous,
+                            urgency: urgencies[i % urgencies.len()],
+                            envelopes: vec![NewEnvelope {
+                                kind: EnvelopeKind::Report,
+                                ciphertext: ct.clone(),
+                                recipients: vec![recipient.to_string()],
+                            }],
+                            source: None,
+                            blobs: Vec::new(),
+                        })
+                        .unwrap();
                 }
-            }
+            });
         }
-    }
-    drop(Store::restore_snapshot(data, &snap).unwrap());
+    });
 }
 
 /// Runs `amanatd ARGS` to its end; returns its wall time and peak RSS (KiB,
@@ -914,8 +891,8 @@ fn bench_growth() {
          Machine: {}\n\n\
          Targets: flat submission cost from 0 to 1M reports; `amanat list` over 100k\n\
          reports < 50 ms for the first page, < 150 ms for the whole queue. Stores are\n\
-         filled by a restore of generated reports (real age envelopes, written in the\n\
-         schema 1 layout and migrated by the restore); submissions are 60 sequential complete flows; `amanat list` is the\n\
+         filled through the store as intake writes reports (`Store::insert_report`\n\
+         from 32 threads sharing group commits; real age envelopes); submissions are 60 sequential complete flows; `amanat list` is the\n\
          CLI process (login done): the first right after the submissions, then,\n\
          once the server is idle (waited for: \"settle\"), the median of 9 (min–max);\n\
          `amanat list` shows the first page (100 reports), `--all` the whole queue\n\
