@@ -3,6 +3,9 @@
 //! `cargo test --workspace` build the binary that tests/it/keys.rs puts on
 //! `PATH`.
 
+#![forbid(unsafe_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::Command;
 
 fn generate(extra: &[&str]) -> String {
