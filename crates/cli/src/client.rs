@@ -220,6 +220,18 @@ pub fn open_mirror(
         )
     })?;
     let m = crate::mirror::Mirror::open(dir)?;
+    // Opening a mirror stands for the login: the recipient sets it carries
+    // are pinned, and a change since the last mirror read here is shown
+    // before anything is encrypted to it.
+    if m.has(crate::mirror::RECIPIENTS) {
+        let r: amanat_core::api::Recipients =
+            serde_json::from_slice(&m.read(crate::mirror::RECIPIENTS)?).map_err(|e| {
+                CliError::general(format!(
+                    "the mirror's recipient list is damaged ({e}); sync again"
+                ))
+            })?;
+        crate::pins::pin_mirror_recipients(outbox, &m.manifest.server, &r)?;
+    }
     let saved = session::Saved {
         server: m.manifest.server.clone(),
         token: String::new(),

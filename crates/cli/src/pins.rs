@@ -16,27 +16,54 @@ use std::path::Path;
 /// Compares the recipient sets with those pinned at the last login, warns
 /// loudly (who was added, who removed) when they changed, and pins them.
 pub fn pin_recipients(dir: &Path, server: &str, r: &Recipients) -> Result<(), CliError> {
+    let lines = pin_and_compare(dir, server, r)?;
+    if !lines.is_empty() {
+        eprintln!(
+            "\nWARNING: WHO RECEIVES REPORTS ON THIS SERVER CHANGED since your last login:\n{}\n\
+             Reports, identities and your replies are now encrypted to this new set. If you do \
+             not know why, stop and ask the other admins and the operator.\n",
+            lines.join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// The same for a mirror read offline (`--mirror`), where opening the mirror
+/// stands for the login: the recipient sets it carries were fetched by the
+/// online machine, so a change since the last mirror this CLI read is shown
+/// as loudly, before anything is encrypted to them. The first mirror read
+/// pins them.
+pub fn pin_mirror_recipients(dir: &Path, server: &str, r: &Recipients) -> Result<(), CliError> {
+    let lines = pin_and_compare(dir, server, r)?;
+    if !lines.is_empty() {
+        eprintln!(
+            "\nWARNING: WHO RECEIVES REPORTS ON THIS SERVER CHANGED since the last mirror read \
+             here:\n{}\nNotes and replies written offline are now encrypted to this new set. If \
+             you do not know why, stop: the online machine or the server may be lying. Ask the \
+             other admins and the operator.\n",
+            lines.join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// Pins the sets of `r` and returns how they differ from the earlier pin
+/// (nothing the first time).
+fn pin_and_compare(dir: &Path, server: &str, r: &Recipients) -> Result<Vec<String>, CliError> {
     let mut pins: session::Pins = session::load_state(dir, session::PINS_FILE)?;
     let now = pin_of(r);
+    let mut lines = Vec::new();
     if let Some(old) = pins.get(server) {
-        let mut lines = Vec::new();
         for (what, before, after) in [
             ("triage", &old.triage, &now.triage),
             ("identity", &old.identity, &now.identity),
         ] {
             lines.extend(set_changes(what, before, after, &now.names, &old.names));
         }
-        if !lines.is_empty() {
-            eprintln!(
-                "\nWARNING: WHO RECEIVES REPORTS ON THIS SERVER CHANGED since your last login:\n{}\n\
-                 Reports, identities and your replies are now encrypted to this new set. If you do \
-                 not know why, stop and ask the other admins and the operator.\n",
-                lines.join("\n")
-            );
-        }
     }
     pins.insert(server.to_string(), now);
-    Ok(session::save_state(dir, session::PINS_FILE, &pins)?)
+    session::save_state(dir, session::PINS_FILE, &pins)?;
+    Ok(lines)
 }
 
 /// Updates the pinned sets for a change this reviewer made themselves (an

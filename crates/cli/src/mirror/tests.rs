@@ -94,3 +94,41 @@ fn envelopes_must_be_age_files_to_as_many_recipients_as_listed() {
     check_age(&age_to(1), None).unwrap();
     assert!(check_age(b"PK\x03\x04 not age", None).is_err());
 }
+
+#[test]
+fn opening_a_mirror_pins_its_recipients_and_a_change_must_be_seen_first() {
+    use amanat_core::api::Recipients;
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, profile) = (tmp.path().join("m"), tmp.path().join("profile"));
+    std::fs::create_dir_all(&profile).unwrap();
+    let key = |_| amanat_core::crypto::keys::generate().1;
+    let (a, b, c): (String, String, String) = (key(0), key(1), key(2));
+    let set = |triage: &[&String]| Recipients {
+        triage: triage.iter().map(|s| s.to_string()).collect(),
+        identity: vec![a.clone()],
+        names: Vec::new(),
+    };
+    let write = |r: &Recipients| {
+        let mut m = Mirror::open_for(&dir, "http://geneva", "rev").unwrap();
+        m.write(RECIPIENTS, &serde_json::to_vec(r).unwrap())
+            .unwrap();
+        m.save().unwrap();
+    };
+    let open = || crate::client::open_mirror(&dir, Some(Path::new("key.txt")), &profile);
+    let check =
+        |r: &Recipients| crate::pins::check_triage_pin(&profile, "http://geneva", &r.triage, &[]);
+
+    // The first mirror read pins its sets.
+    let first = set(&[&a, &b]);
+    write(&first);
+    open().unwrap();
+    check(&first).unwrap();
+    // A set the online machine changed is refused until a mirror carrying
+    // it has been opened (and the change shown), then accepted.
+    let changed = set(&[&a, &b, &c]);
+    assert!(check(&changed).is_err(), "a change not yet seen is refused");
+    write(&changed);
+    open().unwrap();
+    check(&changed).unwrap();
+    assert!(check(&first).is_err(), "the pin followed the mirror");
+}
