@@ -85,41 +85,78 @@ impl Desk {
         amanat_in(&self.offline, args, None, &[])
     }
 
-    /// Steps 1 to 3 of the enrolment; the answer file's path is returned
-    /// before step 3 is run when `tamper` changes it.
+    /// Steps 1 to 3 of the enrolment, with `tamper` changing the answer
+    /// file before step 3.
     fn enrol(&self, name: &str, tamper: impl Fn(&mut serde_json::Value)) -> Run {
         let stick = self.server.tmp.path().join(format!("stick-{name}"));
-        std::fs::create_dir_all(&stick).unwrap();
-        let (ch, ans) = (stick.join("challenge.json"), stick.join("answer.json"));
-        let (ch, ans) = (ch.to_str().unwrap(), ans.to_str().unwrap());
-        self.online(&[
-            "sync",
-            "challenge",
-            "--server",
-            self.server.review(),
-            "--recipient",
-            &self.recipient,
-            "--out",
-            ch,
-        ])
-        .succeeded();
-        self.offline(&[
-            "desk",
-            "answer",
-            ch,
-            "-i",
-            self.key.to_str().unwrap(),
-            "--desk-key",
-            self.desk_key.to_str().unwrap(),
-            "--out",
-            ans,
-        ])
-        .succeeded();
+        let ans = Stick {
+            online: &self.online,
+            offline: &self.offline,
+            key: &self.key,
+            desk_key: &self.desk_key,
+            recipient: &self.recipient,
+        }
+        .answer(&[], self.server.review(), &stick);
         let mut a: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(ans).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(&ans).unwrap()).unwrap();
         tamper(&mut a);
-        std::fs::write(ans, serde_json::to_vec(&a).unwrap()).unwrap();
-        self.online(&["sync", "enrol", ans])
+        std::fs::write(&ans, serde_json::to_vec(&a).unwrap()).unwrap();
+        self.online(&["sync", "enrol", ans.to_str().unwrap()])
+    }
+}
+
+/// The two machines of a desk and the keys the enrolment uses.
+struct Stick<'a> {
+    online: &'a Path,
+    offline: &'a Path,
+    key: &'a Path,
+    desk_key: &'a Path,
+    recipient: &'a str,
+}
+
+impl Stick<'_> {
+    /// Steps 1 and 2 of an enrolment carried on a stick (directory
+    /// `stick`): the online machine's challenge from `server` (with
+    /// `before` ahead of the command, e.g. `--profile P`), answered on the
+    /// offline machine. Returns the answer file, ready for `sync enrol`.
+    fn answer(&self, before: &[&str], server: &str, stick: &Path) -> PathBuf {
+        std::fs::create_dir_all(stick).unwrap();
+        let (ch, ans) = (stick.join("challenge.json"), stick.join("answer.json"));
+        let path = |p: &Path| p.to_str().unwrap().to_string();
+        let ch_path = path(&ch);
+        let online = [
+            before,
+            &[
+                "sync",
+                "challenge",
+                "--server",
+                server,
+                "--recipient",
+                self.recipient,
+                "--out",
+                &ch_path,
+            ],
+        ]
+        .concat();
+        amanat_in(self.online, &online, None, &[]).succeeded();
+        amanat_in(
+            self.offline,
+            &[
+                "desk",
+                "answer",
+                &ch_path,
+                "-i",
+                &path(self.key),
+                "--desk-key",
+                &path(self.desk_key),
+                "--out",
+                &path(&ans),
+            ],
+            None,
+            &[],
+        )
+        .succeeded();
+        ans
     }
 }
 

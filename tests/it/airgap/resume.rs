@@ -73,35 +73,16 @@ fn a_sync_cut_off_mid_file_resumes_where_it_stopped() {
     let upstream = server.review().trim_start_matches("http://").to_string();
     let relay = flaky_relay(upstream, 256 * 1024, cut.clone());
 
-    let (desk, ch, ans) = (
-        offline.join("desk.key"),
-        tmp.path().join("ch"),
-        tmp.path().join("ans"),
-    );
+    let desk = offline.join("desk.key");
     off(&["desk", "keygen", "-o", &s(&desk)]).succeeded();
-    on(&[
-        "sync",
-        "challenge",
-        "--server",
-        &relay,
-        "--recipient",
-        &recipient,
-        "--out",
-        &s(&ch),
-    ])
-    .succeeded();
-    off(&[
-        "desk",
-        "answer",
-        &s(&ch),
-        "-i",
-        &s(&key),
-        "--desk-key",
-        &s(&desk),
-        "--out",
-        &s(&ans),
-    ])
-    .succeeded();
+    let ans = super::Stick {
+        online: &online,
+        offline: &offline,
+        key: &key,
+        desk_key: &desk,
+        recipient: &recipient,
+    }
+    .answer(&[], &relay, &tmp.path().join("stick"));
     on(&["sync", "enrol", &s(&ans)]).succeeded();
 
     // The network drops during the 3 MiB file.

@@ -69,35 +69,18 @@ fn two_servers_triaged_from_an_offline_copy_and_pushed_back_once() {
 
     // Enrol the desk on both servers, sync both, carry both mirrors.
     for (profile, server) in [("default", &geneva), ("nairobi", &nairobi)] {
-        let (ch, ans) = (
-            stick.join(format!("{profile}.ch")),
-            stick.join(format!("{profile}.ans")),
-        );
-        on(&[
-            "--profile",
-            profile,
-            "sync",
-            "challenge",
-            "--server",
+        let ans = super::Stick {
+            online: &online,
+            offline: &offline,
+            key: &key,
+            desk_key: &desk_key,
+            recipient: &recipient,
+        }
+        .answer(
+            &["--profile", profile],
             server.review(),
-            "--recipient",
-            &recipient,
-            "--out",
-            &s(&ch),
-        ])
-        .succeeded();
-        off(&[
-            "desk",
-            "answer",
-            &s(&ch),
-            "-i",
-            &s(&key),
-            "--desk-key",
-            &s(&desk_key),
-            "--out",
-            &s(&ans),
-        ])
-        .succeeded();
+            &stick.join(profile),
+        );
         on(&["--profile", profile, "sync", "enrol", &s(&ans)]).succeeded();
         on(&["--profile", profile, "sync"]).succeeded();
         let bundle = stick.join(format!("{profile}.bundle"));

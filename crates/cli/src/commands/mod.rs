@@ -251,10 +251,10 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
 
 /// The context a command runs in and the command with its ids bare: a
 /// qualified id (`PROFILE:ID`) selects its profile (`crate::profiles`).
-fn qualified(ctx: &Ctx, command: Command) -> Result<(Ctx, Command), CliError> {
-    Ok(match command {
-        Command::Login { ref profile, .. } | Command::Logout { ref profile } => {
-            (ctx.choose(profile.clone())?, command)
+fn qualified(ctx: &Ctx, mut command: Command) -> Result<(Ctx, Command), CliError> {
+    let ctx = match &mut command {
+        Command::Login { profile, .. } | Command::Logout { profile } => {
+            ctx.choose(profile.clone())?
         }
         Command::List {
             all_profiles: true, ..
@@ -266,60 +266,22 @@ fn qualified(ctx: &Ctx, command: Command) -> Result<(Ctx, Command), CliError> {
                 "--all-profiles reads every profile's server: leave out --profile and --mirror",
             ));
         }
-        Command::Triage {
-            id,
-            state,
-            reason,
-            urgency,
-            assign,
-            tags,
-            note,
-            json,
-        } => {
-            let (ctx, id) = ctx.for_id(&id)?;
-            let command = Command::Triage {
-                id,
-                state,
-                reason,
-                urgency,
-                assign,
-                tags,
-                note,
-                json,
-            };
-            (ctx, command)
+        Command::Triage { id, .. }
+        | Command::Show { id, .. }
+        | Command::Reply { id, .. }
+        | Command::Download { id, .. } => {
+            let (ctx, bare) = ctx.for_id(id)?;
+            *id = bare;
+            ctx
         }
-        Command::Show { id, json } => {
-            let (ctx, id) = ctx.for_id(&id)?;
-            (ctx, Command::Show { id, json })
+        Command::Export { ids, .. } => {
+            let (ctx, bare) = ctx.for_ids(ids)?;
+            *ids = bare;
+            ctx
         }
-        Command::Reply { id, message, json } => {
-            let (ctx, id) = ctx.for_id(&id)?;
-            (ctx, Command::Reply { id, message, json })
-        }
-        Command::Download { id, out, json } => {
-            let (ctx, id) = ctx.for_id(&id)?;
-            (ctx, Command::Download { id, out, json })
-        }
-        Command::Export {
-            profile,
-            format,
-            ids,
-            all,
-            out,
-        } => {
-            let (ctx, ids) = ctx.for_ids(&ids)?;
-            let command = Command::Export {
-                profile,
-                format,
-                ids,
-                all,
-                out,
-            };
-            (ctx, command)
-        }
-        other => (ctx.clone(), other),
-    })
+        _ => ctx.clone(),
+    };
+    Ok((ctx, command))
 }
 
 /// Creates `path` with mode 0600, refusing to overwrite, and syncs it.
