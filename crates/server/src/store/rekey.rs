@@ -194,11 +194,9 @@ impl Store {
     pub fn count_needs_rekey(&self, keys: &CurrentKeys) -> Result<u64, StoreError> {
         let mut n = 0;
         for item in self.reports.iter() {
-            let (id, _) = item?;
-            let id = String::from_utf8_lossy(&id);
-            if let Some(meta) = self.report(&id)? {
-                n += u64::from(keys.status_of(&meta).needs_rekey());
-            }
+            let (_, raw) = item?;
+            let meta = self.assemble(from_json("reports", &raw)?)?;
+            n += u64::from(keys.status_of(&meta).needs_rekey());
         }
         Ok(n)
     }
