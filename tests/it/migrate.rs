@@ -124,7 +124,7 @@ fn a_data_dir_of_the_previous_release_is_backed_up_migrated_and_whole() {
     assert!(name.starts_with("data.schema-1-backup-"), "{name}");
     assert!(log.contains(&backup.display().to_string()), "{log}");
     assert!(log.contains("backed up 12 report(s)"), "{log}");
-    assert!(log.contains("migrated 12 report(s) to schema 2"), "{log}");
+    assert!(log.contains("migrated 12 report(s) to schema 3"), "{log}");
     for secret in ["report r1", "message r1", "attachment"] {
         assert!(!log.contains(secret), "{secret} in the log");
     }
@@ -135,10 +135,12 @@ fn a_data_dir_of_the_previous_release_is_backed_up_migrated_and_whole() {
 
     assert_eq!(decrypt_all(&data), expected());
     let after = fsck(&data);
-    assert!(after.contains("schema version 2"), "{after}");
+    assert!(after.contains("schema version 3"), "{after}");
     assert!(after.contains("the store is consistent"), "{after}");
     let store = amanatd::store::Store::open(&data).unwrap();
     assert_eq!(store.report_count(), 12);
+    assert_eq!(store.derived_problems().unwrap(), Vec::<String>::new());
+    assert_eq!(store.report_heads().unwrap().len(), 12);
     drop(store);
 
     // A second start finds nothing to do and writes no second backup.

@@ -77,16 +77,6 @@ fn serve(cfg: Config, store: Store, banner: Option<String>) -> Result<(), Failur
         );
     }
     let store = Arc::new(store);
-    // Build the listing index now, off the serving threads, so that the
-    // first `amanat list` after a restart does not parse every report.
-    {
-        let store = store.clone();
-        std::thread::spawn(move || {
-            if let Err(e) = store.index_reports() {
-                tracing::warn!("could not index the reports for listing: {e}");
-            }
-        });
-    }
     let control = crate::ops::control::ControlServer::start(store.clone())?;
     let system = actix_web::rt::System::new();
     let result = system.block_on(async move {

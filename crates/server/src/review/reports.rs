@@ -42,12 +42,17 @@ pub(super) async fn list_reports(
     // for the async worker.
     let body = web::block(move || -> Result<Vec<u8>, StoreError> {
         let keys = CurrentKeys::of(&reviewers);
-        let mut page = store.page(&ask.query, |h| head_summary(h, &reviewers))?;
-        // The re-keying status reads each listed report's references: a
-        // page's worth, not the queue's.
-        for r in &mut page.items {
-            r.rekey = store.rekey_status(&r.id, &keys)?;
-        }
+        // The re-keying status reads each listed report's record (its
+        // sealing summary): a page's worth, not the queue's.
+        let page = store.page(&ask.query, |h| {
+            let mut r = head_summary(h, &reviewers);
+            // Purged since the page was read: listed, with nothing to re-key.
+            r.rekey = match store.rekey_status(&r.id, &keys) {
+                Err(StoreError::NotFound) => Default::default(),
+                s => s?,
+            };
+            Ok(r)
+        })?;
         let counts = if ask.counts {
             Some(queue_counts(&store, &keys)?)
         } else {

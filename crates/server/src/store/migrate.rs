@@ -1,6 +1,8 @@
-//! Migration of a schema 1 store to schema 2: each report's inline envelope
-//! and attachment lists move to the reference trees (see `refs`), and the
-//! queue counts are built as the reports go by.
+//! Migration to schema 3. From schema 1, each report's inline envelope and
+//! attachment lists move to the reference trees (see `refs`), and the
+//! queue counts are built as the reports go by (that much is schema 2).
+//! Then, from schema 1 or 2, the trees derived from the reports are built
+//! (the queue order and the sealing summaries: see `derived`).
 //!
 //! Reports are migrated in batches of a fixed number, in key order; each
 //! batch is one transaction that also records, in `meta`, the last report
@@ -111,6 +113,9 @@ impl Store {
             converted += records.iter().filter(|(_, r)| r.is_legacy()).count();
             self.durable()?;
         }
+        // Schema 3: the trees derived from the reports, built from scratch
+        // (an interrupted build is simply done again).
+        self.build_derived()?;
         (&self.meta,)
             .transaction(|(meta,)| {
                 meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
@@ -120,11 +125,6 @@ impl Store {
             })
             .map_err(tx_err)?;
         self.durable()?;
-        // Nothing reads the index before a migration, but a stale one must
-        // never survive it.
-        if let Ok(mut index) = self.heads.lock() {
-            *index = None;
-        }
         tracing::debug!("migrated {converted} report(s) from schema {from}");
         Ok(converted)
     }

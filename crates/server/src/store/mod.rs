@@ -11,15 +11,19 @@
 //! memory, not here: a seized disk then holds no token hashes and no precise
 //! timestamps, at the cost of logging everyone out on restart.
 //!
-//! Layout (schema 2): `reports` holds one small record per report
+//! Layout (schema 3): `reports` holds one small record per report
 //! ([`ReportRecord`]: triage metadata and two sequence counters); its
 //! envelope references and attachment ids are in `report_envelopes` and
 //! `report_blobs`, keyed by (report id, NUL, big-endian sequence) so that a
 //! prefix scan returns them in order and a follow-up message writes a fixed
 //! amount; `envelopes` holds the ciphertexts by envelope id; `queue_counts`
 //! the number of reports per (state, urgency, assigned or not), updated in
-//! the same transaction as every write. Schema 1 kept both lists inline in
-//! the report record; `migrate` moves them out (see that module).
+//! the same transaction as every write. Three trees are derived from
+//! these, also kept in each write's transaction: `queue_order` (the queue
+//! sorted, for paging: `order`), `recipient_sets` and `sealing_counts`
+//! (what reports are sealed to, for re-keying: `sealing`). Schema 1 kept
+//! both lists inline in the report record; schema 2 had no derived trees;
+//! `migrate` brings either to schema 3 (see that module).
 //!
 //! Durability: a report and its envelopes are written in one sled
 //! transaction; a crash leaves the whole report or nothing. Every method
@@ -41,19 +45,23 @@
 //! One file per concern, each adding its methods to [`Store`]: `open`
 //! (layout, locking, sync rounds), `blobs`, `reviewers` (and grants),
 //! `reports` (writes), `refs` (the envelope and attachment reference
-//! trees), `counts` (queue counts), `listing` (reads), `page` (the paged
-//! queue), `audit`, `snapshot` (backup and restore), `migrate` (schema 1 to
-//! 2), `fsck`; `records` holds the record types.
+//! trees), `counts` (queue counts), `order` (the queue order tree),
+//! `sealing` (re-keying status kept per write), `derived` (building and
+//! checking those), `listing` (reads), `page` (the paged queue), `audit`,
+//! `snapshot` (backup and restore), `migrate` (schema 1 or 2 to 3), `fsck`;
+//! `records` holds the record types.
 
 mod audit;
 mod blobs;
 mod counts;
+mod derived;
 mod desks;
 mod durable;
 mod fsck;
 mod listing;
 mod migrate;
 mod open;
+mod order;
 mod outbox;
 mod page;
 mod records;
@@ -61,6 +69,7 @@ mod refs;
 mod rekey;
 mod reports;
 mod reviewers;
+mod sealing;
 mod snapshot;
 
 pub use counts::QueueCount;
@@ -75,6 +84,7 @@ pub use rekey::{
     CurrentKeys, Grouped, REKEY_TEMP_PREFIX, age_header_len, is_classical, sha256_file, sha256_hex,
     stanza_type,
 };
+pub use sealing::{SealedSet, Sealing};
 pub use snapshot::{Snapshot, TreeEntry};
 
 use sled::transaction::TransactionError;
@@ -82,7 +92,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
 /// Version of the on-disk layout, kept in the `meta` tree.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest layout this binary migrates from.
 pub const OLDEST_SCHEMA: u32 = 1;
@@ -148,6 +158,12 @@ pub struct Store {
     blob_refs: sled::Tree,
     /// (state/urgency/assigned) -> number of reports (a JSON number).
     counts: sled::Tree,
+    /// (urgency rank, received day, id) -> [`ReportHead`]: see `order`.
+    order: sled::Tree,
+    /// Set fingerprint -> recipients: see `sealing`.
+    recipient_sets: sled::Tree,
+    /// Sealing signature -> number of reports: see `sealing`.
+    sealing_counts: sled::Tree,
     reviewers: sled::Tree,
     sources: sled::Tree,
     audit: sled::Tree,
@@ -158,11 +174,8 @@ pub struct Store {
     /// Writers hold it shared; `snapshot` holds it exclusively, so a backup
     /// is one point in time across every tree (see `write_gate`).
     gate: RwLock<()>,
-    /// Every report's [`ReportHead`] in queue order, read from `reports` on
-    /// the first listing and kept current by every write after it commits:
-    /// a page of a large queue then costs no parsing and no sorting. `None`
-    /// until first needed.
-    heads: Mutex<Option<listing::HeadIndex>>,
+    /// Recipient sets already read from `recipient_sets`.
+    set_cache: sealing::SetCache,
     /// Writers waiting for durability share sync rounds here.
     group: durable::GroupCommit,
     /// sled's log file, `db/db`, held open for `fsync`.

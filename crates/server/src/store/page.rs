@@ -1,8 +1,8 @@
 //! One page of the queue: the reports that pass a filter, in queue order
 //! (most urgent, then oldest received day, then id: a total order, so a
 //! page boundary is never ambiguous), after a cursor, at most `limit` of
-//! them. Read from the in-memory listing index: no record is parsed and
-//! nothing is sorted per request.
+//! them. Read from the `queue_order` tree from the cursor on (see `order`):
+//! nothing is sorted per request and nothing is held for the whole queue.
 //!
 //! A cursor is the sort key of the last report of a page, encoded as
 //! URL-safe base64. It names a report id (already in the page) and nothing
@@ -128,34 +128,36 @@ pub struct Page<T> {
 impl Store {
     /// `f` of each report of one page of the queue (see the module
     /// documentation). Memory is bounded by `limit`, whatever the queue.
+    /// A filter that admits few reports reads on until it has a page or the
+    /// queue ends.
     pub fn page<T>(
         &self,
         q: &PageQuery,
-        mut f: impl FnMut(&ReportHead) -> T,
+        mut f: impl FnMut(&ReportHead) -> Result<T, StoreError>,
     ) -> Result<Page<T>, StoreError> {
-        self.with_heads(|index| {
-            let from = match &q.after {
-                Some(k) => Bound::Excluded(k.clone()),
-                None => Bound::Unbounded,
-            };
-            let mut items = Vec::with_capacity(q.limit.min(1024));
-            let mut last = None;
-            let mut more = false;
-            for (key, head) in index.by_order.range((from, Bound::Unbounded)) {
-                if !q.admits(head) {
-                    continue;
-                }
-                if items.len() == q.limit {
-                    more = true;
-                    break;
-                }
-                items.push(f(head));
-                last = Some(key);
+        let from = match &q.after {
+            Some(k) => Bound::Excluded(super::order::key(k)),
+            None => Bound::Unbounded,
+        };
+        let mut items = Vec::with_capacity(q.limit.min(1024));
+        let mut last = None;
+        let mut more = false;
+        for item in self.order.range((from, Bound::Unbounded)) {
+            let (_, value) = item?;
+            let head = super::order::head(&value)?;
+            if !q.admits(&head) {
+                continue;
             }
-            Page {
-                items,
-                next: if more { last.cloned() } else { None },
+            if items.len() == q.limit {
+                more = true;
+                break;
             }
+            items.push(f(&head)?);
+            last = Some(SortKey::of(&head));
+        }
+        Ok(Page {
+            items,
+            next: if more { last } else { None },
         })
     }
 }

@@ -115,6 +115,10 @@ pub(super) struct ReportRecord {
     /// The sequence number the next attachment reference gets.
     #[serde(default)]
     pub next_blob: u64,
+    /// What its envelopes and files are sealed to (schema 3; `None` in a
+    /// record written before, until the migration builds it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealing: Option<super::sealing::Sealing>,
     /// Schema 1 only: the envelope references, inline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub envelopes: Option<Vec<EnvelopeRef>>,
@@ -148,6 +152,21 @@ impl ReportRecord {
         }
     }
 
+    /// Its listing metadata.
+    pub fn head(&self) -> ReportHead {
+        ReportHead {
+            id: self.id.clone(),
+            received: self.received,
+            state: self.state,
+            urgency: self.urgency,
+            urgency_confirmed: self.urgency_confirmed,
+            anonymity: self.anonymity,
+            assignee: self.assignee.clone(),
+            closed_reason: self.closed_reason,
+            state_changed: self.state_changed,
+        }
+    }
+
     /// Takes the fields of `meta` (after a change) but its id and lists,
     /// keeping the sequence counters.
     pub fn set_fields(&mut self, meta: &ReportMeta) {
@@ -164,9 +183,9 @@ impl ReportRecord {
 }
 
 /// What a listing needs of a report: its metadata without the envelope and
-/// attachment lists, which are skipped while parsing (with many reports they
-/// are most of the bytes read and of the memory a full parse takes).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+/// attachment lists (the value of the `queue_order` tree; parsed from a
+/// record, the rest is skipped).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportHead {
     pub id: String,
     pub received: Day,

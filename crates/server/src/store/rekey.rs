@@ -15,8 +15,10 @@
 //! Recipients are classified here and only here ([`is_classical`],
 //! [`stanza_type`]). Nothing here logs, and nothing names content.
 
+use super::reports::{put_record, record_in};
 use super::{
-    BLOBS_DIR, EnvelopeRef, ReportMeta, Store, StoreError, from_json, sync_dir, to_json, tx_err,
+    BLOBS_DIR, EnvelopeRef, ReportMeta, Store, StoreError, from_json, sealing, sync_dir, to_json,
+    tx_err,
 };
 use amanat_core::api::RekeyStatus;
 use amanat_core::crypto::ct_eq;
@@ -154,6 +156,13 @@ impl CurrentKeys {
         s
     }
 
+    /// True if `set` (a canonical set: the source's key as
+    /// `sealing::SOURCE`) names a key that is not a current reviewer's.
+    pub fn removes_any(&self, set: &[String]) -> bool {
+        set.iter()
+            .any(|r| r != super::sealing::SOURCE && !self.0.contains(r))
+    }
+
     /// The status of one report.
     pub fn status_of(&self, meta: &ReportMeta) -> RekeyStatus {
         let (envelopes, blobs) = Grouped::of_meta(meta);
@@ -178,27 +187,19 @@ impl Store {
         Ok(CurrentKeys::of(&self.reviewers()?))
     }
 
-    /// The re-keying status of one report (its references read through).
+    /// The re-keying status of one report: from its record's sealing
+    /// summary (one small read), or from its references for a record that
+    /// has none.
     pub fn rekey_status(
         &self,
         report_id: &str,
         keys: &CurrentKeys,
     ) -> Result<RekeyStatus, StoreError> {
-        let meta = self.report(report_id)?.ok_or(StoreError::NotFound)?;
-        Ok(keys.status_of(&meta))
-    }
-
-    /// How many reports need re-keying: every report's references are
-    /// read, so this costs a pass over the store (kept for `amanat queue`,
-    /// not for each listing).
-    pub fn count_needs_rekey(&self, keys: &CurrentKeys) -> Result<u64, StoreError> {
-        let mut n = 0;
-        for item in self.reports.iter() {
-            let (_, raw) = item?;
-            let meta = self.assemble(from_json("reports", &raw)?)?;
-            n += u64::from(keys.status_of(&meta).needs_rekey());
+        let record = self.report_record(report_id)?.ok_or(StoreError::NotFound)?;
+        match &record.sealing {
+            Some(s) => self.sealing_status(s, keys),
+            None => Ok(keys.status_of(&self.assemble(record)?)),
         }
-        Ok(n)
     }
 
     /// The recipients of every removed reviewer, oldest removal first.
@@ -229,23 +230,32 @@ impl Store {
             .find(|(_, e)| e.id == envelope_id)
             .map(|(k, _)| k)
             .ok_or(StoreError::NotFound)?;
-        (&self.envelope_refs, &self.envelopes)
-            .transaction(|(env_refs, envelopes)| {
+        (
+            &self.envelope_refs,
+            &self.envelopes,
+            &self.reports,
+            &self.recipient_sets,
+            &self.sealing_counts,
+        )
+            .transaction(|(env_refs, envelopes, reports, sets, seal_counts)| {
                 // Removed meanwhile (with its report, or by its source).
                 let Some(raw) = env_refs.get(&key)? else {
                     return Err(abort(StoreError::NotFound));
                 };
                 let mut r: EnvelopeRef = from_json("report_envelopes", &raw).map_err(abort)?;
+                let mut record = record_in(reports, report_id)?;
                 let Some(old) = envelopes.get(envelope_id.as_bytes())? else {
                     return Err(abort(StoreError::NotFound));
                 };
                 if !ct_eq(sha256_hex(&old).as_bytes(), old_sha256.as_bytes()) {
                     return Err(abort(changed("envelope")));
                 }
+                let changes = [(Some(&r.recipients[..]), -1, 0), (Some(recipients), 1, 0)];
+                sealing::reseal(&mut record, sets, seal_counts, &changes)?;
                 r.recipients = recipients.to_vec();
                 env_refs.insert(&key, to_json(&r).map_err(abort)?)?;
                 envelopes.insert(envelope_id.as_bytes(), ciphertext)?;
-                Ok(())
+                put_record(reports, &record)
             })
             .map_err(tx_err)?;
         self.durable()?;
@@ -293,14 +303,24 @@ impl Store {
         let value = super::refs::blob_value(blob_id, Some(recipients))?;
         staged.persist(&path).map_err(|e| StoreError::Io(e.error))?;
         sync_dir(&self.dir.join(BLOBS_DIR))?;
-        self.blob_refs
-            .transaction(|blob_refs| {
+        (
+            &self.blob_refs,
+            &self.reports,
+            &self.recipient_sets,
+            &self.sealing_counts,
+        )
+            .transaction(|(blob_refs, reports, sets, seal_counts)| {
                 // Purged meanwhile: the file went with its report.
-                if blob_refs.get(&key)?.is_none() {
+                let Some(raw) = blob_refs.get(&key)? else {
                     return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
-                }
+                };
+                let (_, old) =
+                    super::refs::blob_ref(&raw).map_err(ConflictableTransactionError::Abort)?;
+                let mut record = record_in(reports, report_id)?;
+                let changes = [(old.as_deref(), 0, -1), (Some(recipients), 0, 1)];
+                sealing::reseal(&mut record, sets, seal_counts, &changes)?;
                 blob_refs.insert(&key, value.as_slice())?;
-                Ok(())
+                put_record(reports, &record)
             })
             .map_err(tx_err)?;
         self.durable()?;

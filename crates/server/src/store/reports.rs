@@ -1,13 +1,14 @@
 //! Writing reports: a new report with its envelopes and source lookup in
 //! one transaction, appended and deleted envelopes, triage updates, purges,
 //! and the KDF parameters sources' codenames were derived with. Every write
-//! changes the queue counts in the same transaction, writes a fixed amount
+//! changes the queue counts, the queue order and the sealing summary (see
+//! `order`, `sealing`) in the same transaction, writes a fixed amount
 //! whatever the thread's length (a purge excepted), and returns only once
 //! it is durable.
 
 use super::{
     EnvelopeKind, EnvelopeRef, NewEnvelope, NewReport, ReportMeta, ReportRecord, SourceRecord,
-    Store, StoreError, counts, from_json, refs, to_json, tx_err,
+    Store, StoreError, counts, from_json, order, refs, sealing, to_json, tx_err,
 };
 use amanat_core::crypto::codename::KdfParams;
 use amanat_core::model::State;
@@ -45,7 +46,7 @@ impl Store {
             bodies.push((to_json(&r)?, env.ciphertext));
             envelopes.push(r);
         }
-        let record = ReportRecord {
+        let mut record = ReportRecord {
             id: amanat_core::crypto::random::id(),
             received,
             state: State::New,
@@ -58,9 +59,26 @@ impl Store {
             state_changed: None,
             next_envelope: envelopes.len() as u64,
             next_blob: new.blobs.len() as u64,
+            sealing: None,
             envelopes: None,
             blobs: None,
         };
+        let mut meta = record
+            .clone()
+            .into_meta(envelopes.clone(), new.blobs.clone());
+        if let Some(r) = &blob_recipients {
+            meta.blob_recipients = new
+                .blobs
+                .iter()
+                .map(|b| super::BlobSealing {
+                    blob: b.clone(),
+                    recipients: r.clone(),
+                })
+                .collect();
+        }
+        let (seal, sets) = meta.sealing();
+        record.sealing = Some(seal);
+        let head = record.head();
         let id = record.id.clone();
         let record_json = to_json(&record)?;
         let source = match &new.source {
@@ -85,9 +103,22 @@ impl Store {
             &self.blob_refs,
             &self.sources,
             &self.counts,
+            &self.order,
+            &self.recipient_sets,
+            &self.sealing_counts,
         )
             .transaction(
-                |(reports, bodies_tree, env_refs, blob_refs, sources, counts)| {
+                |(
+                    reports,
+                    bodies_tree,
+                    env_refs,
+                    blob_refs,
+                    sources,
+                    counts,
+                    order_tree,
+                    sets_tree,
+                    seal_counts,
+                )| {
                     if let Some((lookup, record)) = &source {
                         // 256-bit lookup ids do not collide; refuse rather than overwrite.
                         if sources.get(lookup)?.is_some() {
@@ -105,25 +136,16 @@ impl Store {
                         blob_refs.insert(refs::key(&id, seq as u64), value.as_slice())?;
                     }
                     reports.insert(id.as_bytes(), record_json.as_slice())?;
+                    for set in &sets {
+                        sealing::note_set(sets_tree, set)?;
+                    }
+                    order::place(order_tree, None, Some(&head))?;
+                    sealing::recount(seal_counts, None, record.sealing.as_ref())?;
                     counts::add(counts, &count, 1)
                 },
             )
             .map_err(tx_err)?;
-        self.refresh_head(&id);
         self.durable()?;
-        let sealed = match blob_recipients {
-            Some(r) => new
-                .blobs
-                .iter()
-                .map(|b| super::BlobSealing {
-                    blob: b.clone(),
-                    recipients: r.clone(),
-                })
-                .collect(),
-            None => Vec::new(),
-        };
-        let mut meta = record.into_meta(envelopes, new.blobs);
-        meta.blob_recipients = sealed;
         Ok(meta)
     }
 
@@ -158,26 +180,38 @@ impl Store {
         let r_json = to_json(&r)?;
         // Files come with the message envelope, sealed to its recipients.
         let blob_values = blob_values(blobs, Some(&r.recipients))?;
+        let files = blobs.len() as i64;
         (
             &self.reports,
             &self.envelopes,
             &self.envelope_refs,
             &self.blob_refs,
+            &self.recipient_sets,
+            &self.sealing_counts,
         )
-            .transaction(|(reports, bodies, env_refs, blob_refs)| {
-                let mut record = record_in(reports, report_id)?;
-                bodies.insert(r.id.as_bytes(), env.ciphertext.as_slice())?;
-                env_refs.insert(
-                    refs::key(report_id, record.next_envelope),
-                    r_json.as_slice(),
-                )?;
-                record.next_envelope += 1;
-                for value in &blob_values {
-                    blob_refs.insert(refs::key(report_id, record.next_blob), value.as_slice())?;
-                    record.next_blob += 1;
-                }
-                put_record(reports, &record)
-            })
+            .transaction(
+                |(reports, bodies, env_refs, blob_refs, sets, seal_counts)| {
+                    let mut record = record_in(reports, report_id)?;
+                    sealing::reseal(
+                        &mut record,
+                        sets,
+                        seal_counts,
+                        &[(Some(&r.recipients), 1, files)],
+                    )?;
+                    bodies.insert(r.id.as_bytes(), env.ciphertext.as_slice())?;
+                    env_refs.insert(
+                        refs::key(report_id, record.next_envelope),
+                        r_json.as_slice(),
+                    )?;
+                    record.next_envelope += 1;
+                    for value in &blob_values {
+                        blob_refs
+                            .insert(refs::key(report_id, record.next_blob), value.as_slice())?;
+                        record.next_blob += 1;
+                    }
+                    put_record(reports, &record)
+                },
+            )
             .map_err(tx_err)?;
         self.durable()?;
         Ok(r)
@@ -198,15 +232,30 @@ impl Store {
             .find(|(_, e)| e.id == envelope_id && e.kind == kind)
             .map(|(k, _)| k)
             .ok_or(StoreError::NotFound)?;
-        (&self.reports, &self.envelopes, &self.envelope_refs)
-            .transaction(|(reports, bodies, env_refs)| {
+        (
+            &self.reports,
+            &self.envelopes,
+            &self.envelope_refs,
+            &self.recipient_sets,
+            &self.sealing_counts,
+        )
+            .transaction(|(reports, bodies, env_refs, sets, seal_counts)| {
                 // Removed meanwhile (with its report, or by another request).
-                if reports.get(report_id.as_bytes())?.is_none() || env_refs.get(&key)?.is_none() {
+                let mut record = record_in(reports, report_id)?;
+                let Some(raw) = env_refs.get(&key)? else {
                     return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
-                }
+                };
+                let gone: EnvelopeRef = from_json("report_envelopes", &raw)
+                    .map_err(ConflictableTransactionError::Abort)?;
                 env_refs.remove(&key)?;
                 bodies.remove(envelope_id.as_bytes())?;
-                Ok(())
+                sealing::reseal(
+                    &mut record,
+                    sets,
+                    seal_counts,
+                    &[(Some(&gone.recipients), -1, 0)],
+                )?;
+                put_record(reports, &record)
             })
             .map_err(tx_err)?;
         self.durable()?;
@@ -243,39 +292,56 @@ impl Store {
             &self.envelopes,
             &self.envelope_refs,
             &self.counts,
+            &self.order,
+            &self.recipient_sets,
+            &self.sealing_counts,
         )
-            .transaction(|(reports, bodies, env_refs, counts)| {
-                let mut record = record_in(reports, report_id)?;
-                if record.state != expected {
-                    return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
-                        format!(
-                            "the report is now `{}`; another reviewer changed it",
-                            record.state
-                        ),
-                    )));
-                }
-                let before = counts::key(record.state, record.urgency, record.assignee.is_some());
-                let mut meta = record.clone().into_meta(Vec::new(), Vec::new());
-                change(&mut meta);
-                record.set_fields(&meta);
-                if let Some((r_json, r, ct)) = &note {
-                    bodies.insert(r.id.as_bytes(), ct.as_slice())?;
-                    env_refs.insert(
-                        refs::key(report_id, record.next_envelope),
-                        r_json.as_slice(),
-                    )?;
-                    record.next_envelope += 1;
-                }
-                let after = counts::key(record.state, record.urgency, record.assignee.is_some());
-                if before != after {
-                    counts::add(counts, &before, -1)?;
-                    counts::add(counts, &after, 1)?;
-                }
-                put_record(reports, &record)?;
-                Ok(record)
-            })
+            .transaction(
+                |(reports, bodies, env_refs, counts, order_tree, sets, seal_counts)| {
+                    let mut record = record_in(reports, report_id)?;
+                    let head_before = record.head();
+                    if record.state != expected {
+                        return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
+                            format!(
+                                "the report is now `{}`; another reviewer changed it",
+                                record.state
+                            ),
+                        )));
+                    }
+                    let before =
+                        counts::key(record.state, record.urgency, record.assignee.is_some());
+                    let mut meta = record.clone().into_meta(Vec::new(), Vec::new());
+                    change(&mut meta);
+                    record.set_fields(&meta);
+                    if let Some((r_json, r, ct)) = &note {
+                        bodies.insert(r.id.as_bytes(), ct.as_slice())?;
+                        env_refs.insert(
+                            refs::key(report_id, record.next_envelope),
+                            r_json.as_slice(),
+                        )?;
+                        record.next_envelope += 1;
+                        sealing::reseal(
+                            &mut record,
+                            sets,
+                            seal_counts,
+                            &[(Some(&r.recipients), 1, 0)],
+                        )?;
+                    }
+                    let head_after = record.head();
+                    if head_after != head_before {
+                        order::place(order_tree, Some(&head_before), Some(&head_after))?;
+                    }
+                    let after =
+                        counts::key(record.state, record.urgency, record.assignee.is_some());
+                    if before != after {
+                        counts::add(counts, &before, -1)?;
+                        counts::add(counts, &after, 1)?;
+                    }
+                    put_record(reports, &record)?;
+                    Ok(record)
+                },
+            )
             .map_err(tx_err)?;
-        self.refresh_head(report_id);
         self.durable()?;
         self.assemble(updated)
     }
@@ -300,37 +366,54 @@ impl Store {
             &self.blob_refs,
             &self.sources,
             &self.counts,
+            &self.order,
+            &self.sealing_counts,
         )
-            .transaction(|(reports, bodies, env_refs, blob_refs, sources, counts)| {
-                let record = record_in(reports, report_id)?;
-                // Sequence numbers run from 0 to the counters: every
-                // reference is found inside the transaction, none missed.
-                let mut envelopes = Vec::new();
-                for seq in 0..record.next_envelope {
-                    let key = refs::key(report_id, seq);
-                    if let Some(v) = env_refs.remove(key)? {
-                        let r: EnvelopeRef = from_json("report_envelopes", &v)
-                            .map_err(ConflictableTransactionError::Abort)?;
-                        bodies.remove(r.id.as_bytes())?;
-                        envelopes.push(r);
+            .transaction(
+                |(
+                    reports,
+                    bodies,
+                    env_refs,
+                    blob_refs,
+                    sources,
+                    counts,
+                    order_tree,
+                    seal_counts,
+                )| {
+                    let record = record_in(reports, report_id)?;
+                    // Sequence numbers run from 0 to the counters: every
+                    // reference is found inside the transaction, none missed.
+                    let mut envelopes = Vec::new();
+                    for seq in 0..record.next_envelope {
+                        let key = refs::key(report_id, seq);
+                        if let Some(v) = env_refs.remove(key)? {
+                            let r: EnvelopeRef = from_json("report_envelopes", &v)
+                                .map_err(ConflictableTransactionError::Abort)?;
+                            bodies.remove(r.id.as_bytes())?;
+                            envelopes.push(r);
+                        }
                     }
-                }
-                let mut blobs = Vec::new();
-                for seq in 0..record.next_blob {
-                    if let Some(v) = blob_refs.remove(refs::key(report_id, seq))? {
-                        blobs.push(refs::blob_id(&v).map_err(ConflictableTransactionError::Abort)?);
+                    let mut blobs = Vec::new();
+                    for seq in 0..record.next_blob {
+                        if let Some(v) = blob_refs.remove(refs::key(report_id, seq))? {
+                            blobs.push(
+                                refs::blob_id(&v).map_err(ConflictableTransactionError::Abort)?,
+                            );
+                        }
                     }
-                }
-                for k in &lookups {
-                    sources.remove(k)?;
-                }
-                reports.remove(report_id.as_bytes())?;
-                let count = counts::key(record.state, record.urgency, record.assignee.is_some());
-                counts::add(counts, &count, -1)?;
-                Ok(record.clone().into_meta(envelopes, blobs))
-            })
+                    for k in &lookups {
+                        sources.remove(k)?;
+                    }
+                    reports.remove(report_id.as_bytes())?;
+                    let count =
+                        counts::key(record.state, record.urgency, record.assignee.is_some());
+                    counts::add(counts, &count, -1)?;
+                    order::place(order_tree, Some(&record.head()), None)?;
+                    sealing::recount(seal_counts, record.sealing.as_ref(), None)?;
+                    Ok(record.clone().into_meta(envelopes, blobs))
+                },
+            )
             .map_err(tx_err)?;
-        self.refresh_head(report_id);
         self.durable()?;
         self.remove_blobs(&record.blobs);
         Ok(record)
@@ -366,7 +449,7 @@ impl Store {
 /// A report's record read inside a transaction: `NotFound`, or `Corrupt`
 /// for a record that does not parse or is still in the schema 1 layout
 /// (the store is migrated before anything writes to it).
-fn record_in(reports: &TransactionalTree, id: &str) -> TxResult<ReportRecord> {
+pub(super) fn record_in(reports: &TransactionalTree, id: &str) -> TxResult<ReportRecord> {
     let Some(raw) = reports.get(id.as_bytes())? else {
         return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
     };
@@ -382,7 +465,7 @@ fn record_in(reports: &TransactionalTree, id: &str) -> TxResult<ReportRecord> {
 }
 
 /// Writes a report's record inside a transaction.
-fn put_record(reports: &TransactionalTree, record: &ReportRecord) -> TxResult<()> {
+pub(super) fn put_record(reports: &TransactionalTree, record: &ReportRecord) -> TxResult<()> {
     let json = to_json(record).map_err(ConflictableTransactionError::Abort)?;
     reports.insert(record.id.as_bytes(), json)?;
     Ok(())

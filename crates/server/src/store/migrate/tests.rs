@@ -1,6 +1,7 @@
 //! Migration from schema 1: a store laid out as the previous release wrote
 //! it (records with their lists inline), migrated in small batches, with an
-//! interruption in the middle; and the schema 2 layout it leaves.
+//! interruption in the middle; the layout it leaves; and schema 2 (no
+//! derived trees) brought to schema 3.
 
 use super::super::*;
 use amanat_core::model::{Anonymity, State, Urgency};
@@ -70,7 +71,7 @@ fn an_interrupted_migration_resumes_and_loses_nothing() {
         s.checked(),
         Err(StoreError::Schema {
             found: 1,
-            expected: 2
+            expected: SCHEMA_VERSION
         })
     ));
     let s = Store::open_any(dir.path(), DEFAULT_CACHE_BYTES).unwrap();
@@ -97,6 +98,8 @@ fn an_interrupted_migration_resumes_and_loses_nothing() {
     }
     assert_eq!(s.stored_counts().unwrap(), s.scanned_counts().unwrap());
     assert_eq!(s.report_count(), 40);
+    assert_eq!(s.derived_problems().unwrap(), Vec::<String>::new());
+    assert_eq!(s.report_heads().unwrap().len(), 40);
     // A second run is a no-op.
     assert_eq!(s.migrate(7).unwrap(), 0);
 }
@@ -152,8 +155,9 @@ fn a_message_writes_the_same_small_record_whatever_the_thread() {
     for _ in 0..150 {
         ids.push(s.append_envelope(&r.id, msg()).unwrap().id);
     }
-    // Only the counter's digits grow (2 -> 152).
-    assert!(size(&s) <= after_one + 2, "{} vs {after_one}", size(&s));
+    // Only the digits of two counters grow (2 -> 152): the sequence
+    // counter and the sealing summary's count of envelopes.
+    assert!(size(&s) <= after_one + 4, "{} vs {after_one}", size(&s));
     let meta = s.report(&r.id).unwrap().unwrap();
     assert_eq!(meta.envelopes.len(), 152);
     assert_eq!(
@@ -164,4 +168,62 @@ fn a_message_writes_the_same_small_record_whatever_the_thread() {
         ids,
         "in order"
     );
+}
+
+#[test]
+fn a_schema_2_store_gains_its_derived_trees() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::create(dir.path()).unwrap();
+    let mut ids = Vec::new();
+    for i in 0..30u8 {
+        let recipients = if i % 2 == 0 {
+            vec!["age1a".to_owned(), "age1b".to_owned()]
+        } else {
+            vec!["age1a".to_owned()]
+        };
+        let r = s
+            .insert_report(NewReport {
+                anonymity: Anonymity::Anonymous,
+                urgency: Urgency::ALL[usize::from(i) % Urgency::ALL.len()],
+                envelopes: vec![NewEnvelope {
+                    kind: EnvelopeKind::Report,
+                    ciphertext: vec![i],
+                    recipients: recipients.clone(),
+                }],
+                source: None,
+                blobs: vec![],
+            })
+            .unwrap();
+        ids.push(r.id);
+    }
+    let heads = s.report_heads().unwrap();
+    // As schema 2 left it: no derived trees, no sealing in the records.
+    s.order.clear().unwrap();
+    s.sealing_counts.clear().unwrap();
+    s.recipient_sets.clear().unwrap();
+    for id in &ids {
+        let mut record = s.report_record(id).unwrap().unwrap();
+        record.sealing = None;
+        s.reports
+            .insert(id.as_bytes(), to_json(&record).unwrap())
+            .unwrap();
+    }
+    s.meta
+        .insert("schema_version", &2u32.to_be_bytes())
+        .unwrap();
+    assert!(!s.derived_problems().unwrap().is_empty());
+    assert_eq!(s.migration().unwrap(), Migration::Needed { from: 2 });
+    assert_eq!(s.migrate(7).unwrap(), 0, "no record changes its layout");
+    let s = s.checked().unwrap();
+    assert_eq!(s.derived_problems().unwrap(), Vec::<String>::new());
+    assert_eq!(s.report_heads().unwrap(), heads);
+    // One reviewer's key gone: the 15 reports sealed to it need re-keying.
+    let keys = CurrentKeys::of(&[Reviewer {
+        id: "r".into(),
+        name: "A".into(),
+        recipient: "age1a".into(),
+        roles: vec![amanat_core::model::Role::Triage],
+        added: Day::today(),
+    }]);
+    assert_eq!(s.count_needs_rekey(&keys).unwrap(), 15);
 }

@@ -86,6 +86,15 @@ fn status(w: &World, id: &str) -> amanat_core::api::RekeyStatus {
         w.store.rekey_status(id, &keys).unwrap(),
         "listing and detail disagree"
     );
+    // The queue's count is kept per write: it agrees with a scan.
+    let scanned = w.store.reports().unwrap();
+    let scanned = scanned.iter().filter(|m| keys.status_of(m).needs_rekey());
+    assert_eq!(
+        w.store.count_needs_rekey(&keys).unwrap(),
+        scanned.count() as u64,
+        "kept count and scan disagree"
+    );
+    assert_eq!(w.store.derived_problems().unwrap(), Vec::<String>::new());
     by_meta
 }
 

@@ -1,0 +1,107 @@
+//! The queue in order, on disk: `queue_order` maps each report's place
+//! ([`SortKey`]: urgency, received day, id) to its [`ReportHead`] (JSON),
+//! changed in the transaction of every write that changes a head. A page of
+//! the queue is a range read of this tree from the cursor on: nothing is
+//! sorted per request and nothing about every report is held in memory.
+//!
+//! Key layout: urgency's rank (one byte, most urgent first), the received
+//! day as a big-endian `i64` with its sign bit flipped (so that byte order
+//! is numeric order), then the report id. Byte order is queue order.
+
+use super::{ReportHead, SortKey, StoreError, from_json, to_json};
+use amanat_core::model::Urgency;
+use amanat_core::timeutil::Day;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+/// The key of a place in the queue.
+pub(super) fn key(k: &SortKey) -> Vec<u8> {
+    let rank = Urgency::ALL
+        .iter()
+        .position(|u| *u == k.urgency)
+        .unwrap_or(Urgency::ALL.len());
+    let mut v = Vec::with_capacity(9 + k.id.len());
+    v.push(u8::try_from(rank).unwrap_or(u8::MAX));
+    v.extend_from_slice(&((k.received.days() as u64) ^ (1 << 63)).to_be_bytes());
+    v.extend_from_slice(k.id.as_bytes());
+    v
+}
+
+/// The place a key names, if it is well formed.
+pub(super) fn parse_key(raw: &[u8]) -> Option<SortKey> {
+    let (&rank, rest) = raw.split_first()?;
+    let (day, id) = rest.split_at_checked(8)?;
+    let day = u64::from_be_bytes(day.try_into().ok()?) ^ (1 << 63);
+    Some(SortKey {
+        urgency: *Urgency::ALL.get(usize::from(rank))?,
+        received: Day::from_days(day as i64),
+        id: std::str::from_utf8(id).ok()?.to_owned(),
+    })
+}
+
+/// The key of a head's place.
+pub(super) fn key_of(h: &ReportHead) -> Vec<u8> {
+    key(&SortKey::of(h))
+}
+
+/// The stored value of a head.
+pub(super) fn value(h: &ReportHead) -> Result<Vec<u8>, StoreError> {
+    to_json(h)
+}
+
+/// A stored head.
+pub(super) fn head(value: &[u8]) -> Result<ReportHead, StoreError> {
+    from_json("queue_order", value)
+}
+
+/// Moves a report in the queue inside a transaction: removes its old place
+/// (`before`), writes its new one (`after`); either may be absent.
+pub(super) fn place(
+    tree: &TransactionalTree,
+    before: Option<&ReportHead>,
+    after: Option<&ReportHead>,
+) -> TxResult<()> {
+    let abort = ConflictableTransactionError::Abort;
+    if let Some(b) = before {
+        let old = key_of(b);
+        if after.is_none_or(|a| key_of(a) != old) {
+            tree.remove(old)?;
+        }
+    }
+    if let Some(a) = after {
+        tree.insert(key_of(a), value(a).map_err(abort)?)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_order_is_queue_order_and_keys_round_trip() {
+        let mut keys = Vec::new();
+        for &urgency in Urgency::ALL {
+            for days in [-400, -1, 0, 1, 20_000, 20_001] {
+                for id in ["aaaa", "aaab", "b"] {
+                    keys.push(SortKey {
+                        urgency,
+                        received: Day::from_days(days),
+                        id: id.to_owned(),
+                    });
+                }
+            }
+        }
+        let mut by_bytes = keys.clone();
+        by_bytes.sort_by_key(key);
+        let mut by_order = keys.clone();
+        by_order.sort();
+        assert_eq!(by_bytes, by_order);
+        for k in &keys {
+            assert_eq!(parse_key(&key(k)).as_ref(), Some(k));
+        }
+        assert_eq!(parse_key(&[9, 0, 0]), None);
+        assert_eq!(parse_key(&[200, 0, 0, 0, 0, 0, 0, 0, 0]), None);
+    }
+}
