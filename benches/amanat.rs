@@ -760,6 +760,7 @@ fn amanatd_measured(args: &[&std::ffi::OsStr]) -> (Duration, u64) {
 fn bench_growth() {
     let mut rows = String::new();
     let mut upkeep = String::new();
+    let mut stages = String::new();
     // `BENCH_GROWTH_MAX` lowers the largest store for a quick run.
     let max: usize = std::env::var("BENCH_GROWTH_MAX")
         .ok()
@@ -778,6 +779,8 @@ fn bench_growth() {
             &data,
             &[("AMANAT_LIMITS_SUBMISSIONS_PER_MINUTE", "1000000")],
         );
+        server.settle(Duration::from_secs(120));
+        let started = server.rss_kib();
         let (ok, bad, lat, _) = load(1, 60, Duration::from_secs(60), |h| {
             report_flow(h, &server.intake).0
         });
@@ -808,6 +811,7 @@ fn bench_growth() {
         // (sled settling a store restored a moment ago, the listing index):
         // the first listing is timed as it comes, the 9 others once the
         // server is idle, as a long-running server would be.
+        let after_submit = server.rss_kib();
         let t = Instant::now();
         amanat(&["list"]);
         let first = t.elapsed();
@@ -820,6 +824,7 @@ fn bench_growth() {
             list.push(t.elapsed());
         }
         list.sort();
+        let after_list = server.rss_kib();
         // The whole queue, every page as it arrives.
         let mut whole = Vec::new();
         for _ in 0..3 {
@@ -828,6 +833,7 @@ fn bench_growth() {
             whole.push(t.elapsed());
         }
         whole.sort();
+        let after_all = server.rss_kib();
         // The queue's summary: kept counts, and the re-keying count that
         // reads every report's references.
         let mut queue = Vec::new();
@@ -838,6 +844,14 @@ fn bench_growth() {
         }
         queue.sort();
         let base = server.hwm_kib();
+        stages.push_str(&format!(
+            "| {n} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB |\n",
+            started as f64 / 1024.0,
+            after_submit as f64 / 1024.0,
+            after_list as f64 / 1024.0,
+            after_all as f64 / 1024.0,
+            server.rss_kib() as f64 / 1024.0,
+        ));
         drop(server);
         // Upkeep of a stopped server: fsck reads every record and file,
         // backup copies them.
@@ -898,6 +912,10 @@ fn bench_growth() {
          `amanat list` shows the first page (100 reports), `--all` the whole queue\n\
          (median of 3); `amanat queue` the counts (median of 3).\n\n\
          | stored reports | fill | submit p50 ms | submit p99 ms | first `amanat list` | settle | `amanat list` | list output | `amanat list --all` | `amanat queue` | server peak RSS |\n|---|---|---|---|---|---|---|---|---|---|---|\n{rows}\n\
+         The server's resident memory (VmRSS) at each stage of the same run: once\n\
+         started and idle, after the 60 submissions, after the 10 first pages, after\n\
+         the 3 whole-queue listings, after `amanat queue`.\n\n\
+         | stored reports | started | submitted | listed | listed all | queue |\n|---|---|---|---|---|---|\n{stages}\n\
          Upkeep of the same stores, server stopped (`amanatd fsck`, `amanatd backup`;\n\
          peak RSS of each process). Target: linear time, bounded memory.\n\n\
          | stored reports | fsck | fsck peak RSS | backup | backup peak RSS | backup size |\n|---|---|---|---|---|---|\n{upkeep}",

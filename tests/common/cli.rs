@@ -73,8 +73,13 @@ impl Server {
 
     /// Stops the server if it runs and starts it again (on new ports).
     pub fn restart(&mut self) {
+        self.restart_with(&[]);
+    }
+
+    /// [`Server::restart`] with `AMANAT_*` settings in its environment.
+    pub fn restart_with(&mut self, env: &[(&str, &str)]) {
         self.daemon = None;
-        self.daemon = Some(serve(&self.data, &[]));
+        self.daemon = Some(serve(&self.data, env));
     }
 
     /// Stops the server: the data dir is free for the store, and the CLI

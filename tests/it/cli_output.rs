@@ -461,6 +461,31 @@ fn export_profiles_and_formats() {
 }
 
 #[test]
+fn export_all_follows_every_page_of_a_queue_longer_than_one() {
+    let reports: Vec<(&str, &[(&str, &str)])> = (0..5).map(|_| ("r", ANONYMOUS)).collect();
+    let (mut server, _, submitted) = fresh(&[("ana", ALL_ROLES)], &reports);
+    // Pages of two, and an unpaged request capped at two as well.
+    server.restart_with(&[
+        ("AMANAT_LIMITS_LIST_PAGE_MAX", "2"),
+        ("AMANAT_LIMITS_LIST_UNPAGED_MAX", "2"),
+    ]);
+    server.login("ana").succeeded();
+    let ana = server.reviewer("ana");
+    let run = ana.amanat(&["export", "--profile", "internal", "--format", "json", "--all"]);
+    let v: serde_json::Value = serde_json::from_str(&run.succeeded().stdout()).unwrap();
+    let mut got: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut want: Vec<String> = submitted.iter().map(|s| s.id.clone()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "all five, not the first page");
+}
+
+#[test]
 fn export_to_a_file_and_refusals() {
     let q = Queue::get();
     let out = tempfile::tempdir().unwrap();

@@ -9,55 +9,65 @@
 //! once, but old bytes may stay on disk until compaction (SECURITY.md).
 
 use crate::config::Retention;
-use crate::store::{ReportMeta, Store, StoreError};
+use crate::store::{PageQuery, ReportHead, Store, StoreError};
 use amanat_core::audit::{Action, Event};
 use amanat_core::model::{CloseReason, State};
 use amanat_core::timeutil::Day;
 
-/// True if `meta` is due for purging on `today`.
-pub fn is_due(rules: &Retention, meta: &ReportMeta, today: Day) -> bool {
-    if meta.state != State::Closed {
+/// True if the report `head` describes is due for purging on `today`.
+pub fn is_due(rules: &Retention, head: &ReportHead, today: Day) -> bool {
+    if head.state != State::Closed {
         return false;
     }
-    let keep = if meta.closed_reason == Some(CloseReason::Spam) {
+    let keep = if head.closed_reason == Some(CloseReason::Spam) {
         rules.spam_days
     } else {
         rules.closed_days
     };
-    keep > 0 && today.days() - meta.state_day().days() >= i64::from(keep)
+    keep > 0 && today.days() - head.state_day().days() >= i64::from(keep)
 }
 
 /// Purges every due report (or only lists them with `dry_run`).
-/// Returns the ids.
+/// Returns the ids. Reads the queue a page of listing entries at a time
+/// (closed reports only), so memory does not grow with the store.
 pub fn run(
     rules: &Retention,
     store: &Store,
     today: Day,
     dry_run: bool,
 ) -> Result<Vec<String>, StoreError> {
-    let due: Vec<ReportMeta> = store
-        .reports()?
-        .into_iter()
-        .filter(|m| is_due(rules, m, today))
-        .collect();
-    let mut ids = Vec::with_capacity(due.len());
-    for m in due {
-        if !dry_run {
-            store.purge(&m.id)?;
-            store.append_audit(Event {
-                actor: "retention".into(),
-                action: Action::Purge,
-                report: Some(m.id.clone()),
-                detail: m.closed_reason.map(|r| r.to_string()),
-            })?;
+    let mut query = PageQuery::all(PAGE);
+    query.state = vec![State::Closed];
+    let mut ids = Vec::new();
+    loop {
+        let page = store.page(&query, |h| Ok(is_due(rules, h, today).then(|| h.clone())))?;
+        for head in page.items.into_iter().flatten() {
+            if !dry_run {
+                store.purge(&head.id)?;
+                store.append_audit(Event {
+                    actor: "retention".into(),
+                    action: Action::Purge,
+                    report: Some(head.id.clone()),
+                    detail: head.closed_reason.map(|r| r.to_string()),
+                })?;
+            }
+            ids.push(head.id);
         }
-        ids.push(m.id);
+        match page.next {
+            // A purge removes reports before the cursor only: the order of
+            // those after it does not change.
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
     }
     if !dry_run && !ids.is_empty() {
         store.flush()?;
     }
     Ok(ids)
 }
+
+/// Listing entries read per page.
+const PAGE: usize = 1024;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@ use super::{Ctx, write_new_file};
 use crate::decrypt;
 use crate::exit::CliError;
 use crate::export::{self, Decrypted, Format, Profile};
-use amanat_core::api::{ExportRecord, QuestionnaireView, ReportList};
+use amanat_core::api::{ExportRecord, QuestionnaireView};
 use std::path::PathBuf;
 
 /// Exports `ids` (or every report, with `all`) with `profile` as `format`.
@@ -33,8 +33,14 @@ pub fn run(
     let conn = ctx.connect()?;
     let api = &conn.api;
     let ids = if all {
-        let list: ReportList = api.get("/api/v1/reports")?;
-        list.reports.into_iter().map(|r| r.id).collect()
+        // Every page, whatever the queue's length (an unpaged request is
+        // capped by the server's `limits.list_unpaged_max`).
+        let mut every = Vec::new();
+        super::list::pages(&conn, "", super::list::ALL_PAGE, true, |page| {
+            every.extend(page.reports.into_iter().map(|r| r.id));
+            Ok(())
+        })?;
+        every
     } else {
         ids
     };
