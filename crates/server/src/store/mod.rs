@@ -75,7 +75,7 @@ pub use rekey::{
     CurrentKeys, Grouped, REKEY_TEMP_PREFIX, age_header_len, is_classical, sha256_file, sha256_hex,
     stanza_type,
 };
-pub use snapshot::{Snapshot, TreeEntry};
+pub use snapshot::{Check, Restoring, Snapshot, TreeEntry, TreeSink};
 
 use sled::transaction::TransactionError;
 use std::path::{Path, PathBuf};
