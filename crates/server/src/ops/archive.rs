@@ -61,14 +61,25 @@ const FILES: &[&str] = &[crate::config::CONFIG_FILE];
 /// blob an export refers to exists when the directory is read after it.
 const BLOBS: &str = crate::store::BLOBS_DIR;
 
-/// Writes a backup of an open store to `out` and returns its size. The
-/// trees are written under the store's write gate (writes wait meanwhile,
-/// see [`Store::export`]); the files after the gate is released, each read
-/// once from one open file (a re-keyed attachment is renamed over the old
-/// one: the copy is the old file or the new, never a mix).
-pub fn write_store<W: Write>(store: &Store, out: W) -> Result<u64, OpsError> {
+/// What [`write_store`] wrote.
+#[derive(Clone, Copy, Debug)]
+pub struct Written {
+    /// The size of the backup.
+    pub bytes: u64,
+    /// How long writes to the store waited: the time to copy its trees.
+    pub paused: std::time::Duration,
+}
+
+/// Writes a backup of an open store to `out`. The trees are written under
+/// the store's write gate (writes wait meanwhile, see [`Store::export`]);
+/// the files after the gate is released, each read once from one open file
+/// (a re-keyed attachment is renamed over the old one: the copy is the old
+/// file or the new, never a mix).
+pub fn write_store<W: Write>(store: &Store, out: W) -> Result<Written, OpsError> {
     let mut enc = Encoder::new(out);
+    let started = std::time::Instant::now();
     store.export(&mut enc)?;
+    let paused = started.elapsed();
     for name in FILES {
         let path = store.dir().join(name);
         match std::fs::File::open(&path) {
@@ -105,7 +116,10 @@ pub fn write_store<W: Write>(store: &Store, out: W) -> Result<u64, OpsError> {
             enc.file_from(&format!("{BLOBS}/{name}"), &path, f)?;
         }
     }
-    enc.finish()
+    Ok(Written {
+        bytes: enc.finish()?,
+        paused,
+    })
 }
 
 /// Writes the layout above to a stream as it is fed, hashing as it goes.

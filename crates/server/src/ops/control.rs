@@ -174,9 +174,12 @@ fn serve_one(store: &Store, stream: UnixStream) -> std::io::Result<()> {
                 bytes: 0,
             };
             match super::archive::write_store(store, &mut sent) {
-                Ok(bytes) => {
-                    tracing::info!("backup taken through the control socket ({bytes} bytes)")
-                }
+                Ok(w) => tracing::info!(
+                    "backup taken through the control socket ({} bytes; writes waited {} ms \
+                     while the trees were copied)",
+                    w.bytes,
+                    w.paused.as_millis()
+                ),
                 Err(e) => {
                     tracing::error!("backup failed: {e}");
                     if sent.bytes == 0 {

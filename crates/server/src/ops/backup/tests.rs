@@ -41,8 +41,8 @@ fn store_with_report() -> (tempfile::TempDir, Store) {
 
 fn backup_bytes(s: &Store) -> Vec<u8> {
     let mut out = Vec::new();
-    let n = write_store(s, &mut out).unwrap();
-    assert_eq!(n, out.len() as u64);
+    let w = write_store(s, &mut out).unwrap();
+    assert_eq!(w.bytes, out.len() as u64);
     out
 }
 
