@@ -511,6 +511,84 @@ fn backup_under_write_load_restores_every_acknowledged_report() {
     );
 }
 
+#[test]
+fn a_backup_with_attachments_streams_through_the_server_and_restores_to_a_clean_fsck() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let d = data.to_str().unwrap().to_string();
+    let identity = init_with_reviewer(&data);
+    let server = serve(&data, &[]);
+    let http = common::client();
+    // Several buffers' worth, so that the copy runs in many pieces.
+    let big: Vec<u8> = (0..3 << 20).map(|i: u32| (i % 251) as u8).collect();
+    let files: [(&str, &[u8]); 2] = [("notes.bin", b"small attachment"), ("scan.bin", &big)];
+    for n in 0..3 {
+        let narrative = format!("report with files {n}");
+        let sent = try_submit_as_is(&http, &server.intake, &narrative, &files).unwrap();
+        assert!(matches!(sent, Submitted::Acknowledged(_)), "{sent:?}");
+    }
+    let file = tmp.path().join("with-files.amanat");
+    let t = ok(&run(
+        AMANATD,
+        &["backup", "--data-dir", &d, "--out", file.to_str().unwrap()],
+    ));
+    assert!(t.contains("3 reports"), "{t}");
+    assert!(
+        server
+            .log()
+            .contains("backup taken through the control socket")
+    );
+    drop(server);
+    // No temporary file is left beside the backup.
+    let beside: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+
+    let target = tmp.path().join("restored");
+    let t = ok(&run(
+        AMANATD,
+        &[
+            "restore",
+            "--in",
+            file.to_str().unwrap(),
+            "--data-dir",
+            target.to_str().unwrap(),
+        ],
+    ));
+    assert!(t.contains("Restored 3 reports"), "{t}");
+    let fsck = ok(&run(
+        AMANATD,
+        &["fsck", "--data-dir", target.to_str().unwrap()],
+    ));
+    assert!(fsck.contains("the store is consistent"), "{fsck}");
+    let mut restored = narratives(&target, &identity);
+    restored.sort();
+    assert_eq!(restored.len(), 3);
+    // Every attachment file is there, byte for byte, and private.
+    let listing = |dir: &Path| {
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.join("blobs"))
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let mode = e.metadata().unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{:?}", e.path());
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (was, is) = (listing(&data), listing(&target));
+    assert_eq!(was.len(), 6);
+    assert!(was == is, "the restored attachments differ");
+}
+
 // ----- the reviewer CLI over a SOCKS5 proxy -----
 
 /// A real SOCKS5 proxy (Debian `microsocks`) on a free loopback port, with
