@@ -323,6 +323,20 @@ fn check_catches_a_world_readable_data_dir_a_missing_reviewer_and_bad_tls() {
     assert!(t.contains("in use by the running server"), "{t}");
 }
 
+/// `amanatd restore --in FILE --data-dir TARGET`.
+fn restore(file: &Path, target: &Path) -> std::process::Output {
+    run(
+        AMANATD,
+        &[
+            "restore",
+            "--in",
+            file.to_str().unwrap(),
+            "--data-dir",
+            target.to_str().unwrap(),
+        ],
+    )
+}
+
 #[test]
 fn backup_under_write_load_restores_every_acknowledged_report() {
     let tmp = tempfile::tempdir().unwrap();
@@ -399,16 +413,7 @@ fn backup_under_write_load_restores_every_acknowledged_report() {
     let mut sizes = Vec::new();
     for (i, (file, started)) in backups.iter().enumerate() {
         let target = tmp.path().join(format!("restored-{i}"));
-        let out = run(
-            AMANATD,
-            &[
-                "restore",
-                "--in",
-                file.to_str().unwrap(),
-                "--data-dir",
-                target.to_str().unwrap(),
-            ],
-        );
+        let out = restore(file, &target);
         assert!(ok(&out).contains("the audit chain verifies"));
         let restored = narratives(&target, &identity);
         let must: Vec<&String> = acked
@@ -453,16 +458,7 @@ fn backup_under_write_load_restores_every_acknowledged_report() {
     let damaged = tmp.path().join("damaged.amanat");
     std::fs::write(&damaged, &bytes).unwrap();
     let target = tmp.path().join("from-damaged");
-    let out = run(
-        AMANATD,
-        &[
-            "restore",
-            "--in",
-            damaged.to_str().unwrap(),
-            "--data-dir",
-            target.to_str().unwrap(),
-        ],
-    );
+    let out = restore(&damaged, &target);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out).contains("checksum does not match"),
@@ -491,16 +487,7 @@ fn backup_under_write_load_restores_every_acknowledged_report() {
         ],
     ));
     let target = tmp.path().join("restored-offline");
-    ok(&run(
-        AMANATD,
-        &[
-            "restore",
-            "--in",
-            offline.to_str().unwrap(),
-            "--data-dir",
-            target.to_str().unwrap(),
-        ],
-    ));
+    ok(&restore(&offline, &target));
     let mut all = narratives(&target, &identity);
     all.sort();
     let mut want: Vec<String> = acked.into_iter().map(|(_, n)| n).collect();
@@ -548,16 +535,7 @@ fn a_backup_with_attachments_streams_through_the_server_and_restores_to_a_clean_
     assert!(beside.is_empty(), "{beside:?}");
 
     let target = tmp.path().join("restored");
-    let t = ok(&run(
-        AMANATD,
-        &[
-            "restore",
-            "--in",
-            file.to_str().unwrap(),
-            "--data-dir",
-            target.to_str().unwrap(),
-        ],
-    ));
+    let t = ok(&restore(&file, &target));
     assert!(t.contains("Restored 3 reports"), "{t}");
     let fsck = ok(&run(
         AMANATD,

@@ -7,10 +7,10 @@
 //! store, and checks the restored audit chain against the anchors given.
 //! [`migrate`] backs up an older store before migrating it.
 //!
-//! Memory stays bounded at any store size (sled's own page cache aside, see
-//! docs/operations.md): the backup is written as the
-//! trees are read and checked by reading the file back, one entry at a
-//! time (a scratch database beside the file remembers envelope ids, see
+//! Memory stays bounded at any store size (sled's own page cache aside,
+//! see docs/operations.md): the backup is written as the trees are read and
+//! checked by reading the file back, one entry at a time (a scratch
+//! database beside the file remembers envelope ids, see
 //! [`crate::store::Check`]). Writes to the store wait while its trees are
 //! copied, because the copy holds the store's write gate exclusively (that
 //! is what makes it one point in time); they do not wait while attachments

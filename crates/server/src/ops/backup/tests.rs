@@ -46,8 +46,11 @@ fn backup_bytes(s: &Store) -> Vec<u8> {
     out
 }
 
+/// Files of a backup as (name, contents).
+type Files = Vec<(String, Vec<u8>)>;
+
 /// Verifies `bytes` as a backup file; returns the report count and files.
-fn verify_bytes(bytes: &[u8]) -> Result<(usize, Vec<(String, Vec<u8>)>), OpsError> {
+fn verify_bytes(bytes: &[u8]) -> Result<(usize, Files), OpsError> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("b.amanat");
     std::fs::write(&path, bytes).unwrap();
@@ -59,6 +62,17 @@ fn verify_bytes(bytes: &[u8]) -> Result<(usize, Vec<(String, Vec<u8>)>), OpsErro
         Ok(())
     })?;
     Ok((summary.reports, files))
+}
+
+/// A backup of `s` without the tree `tree`.
+fn backup_without(s: &Store, tree: &str) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    {
+        let mut enc = Without(tree, Encoder::new(&mut bytes));
+        s.export(&mut enc).unwrap();
+        enc.1.finish().unwrap();
+    }
+    bytes
 }
 
 /// Passes a store's entries on, leaving out one tree.
@@ -197,13 +211,7 @@ fn only_expected_file_names_are_accepted() {
 
 #[test]
 fn a_report_without_its_envelope_is_refused() {
-    let (_dir, s) = store_with_report();
-    let mut bytes = Vec::new();
-    {
-        let mut enc = Without("envelopes", Encoder::new(&mut bytes));
-        s.export(&mut enc).unwrap();
-        enc.1.finish().unwrap();
-    }
+    let bytes = backup_without(&store_with_report().1, "envelopes");
     let e = verify_bytes(&bytes).unwrap_err().to_string();
     assert!(e.contains("lacks its envelope"), "{e}");
 }
@@ -222,13 +230,7 @@ fn entries_out_of_order_are_refused() {
 
 #[test]
 fn a_store_without_its_schema_is_refused() {
-    let (_dir, s) = store_with_report();
-    let mut bytes = Vec::new();
-    {
-        let mut enc = Without("meta", Encoder::new(&mut bytes));
-        s.export(&mut enc).unwrap();
-        enc.1.finish().unwrap();
-    }
+    let bytes = backup_without(&store_with_report().1, "meta");
     let e = verify_bytes(&bytes).unwrap_err();
     assert!(
         matches!(e, OpsError::Store(StoreError::Schema { found: 0, .. })),
