@@ -56,11 +56,22 @@ pub fn restore(
         }
     };
     let mut restoring = Store::restore_into(data_dir)?;
-    let f = File::open(input).map_err(|e| OpsError::io(input, e))?;
-    Decoder::new(f)?.read_into(&mut restoring, &mut |name, _, contents| {
-        write_new(&data_dir.join(name), data_dir, contents)
+    let written = File::open(input)
+        .map_err(|e| OpsError::io(input, e))
+        .and_then(Decoder::new)
+        .and_then(|d| {
+            d.read_into(&mut restoring, &mut |name, _, contents| {
+                write_new(&data_dir.join(name), data_dir, contents)
+            })
+        })
+        .and_then(|_| Ok(restoring.finish()?));
+    let store = written.map_err(|e| {
+        OpsError::Backup(format!(
+            "the restore into {} stopped part way: {e}; remove that directory before \
+             restoring again",
+            data_dir.display()
+        ))
     })?;
-    let store = restoring.finish()?;
     sync_dir(&data_dir.join(crate::store::BLOBS_DIR));
     sync_dir(data_dir);
     let entries = store.audit_entries()?;

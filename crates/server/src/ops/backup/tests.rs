@@ -414,3 +414,29 @@ fn the_decoder_reads_one_byte_at_a_time_within_a_bounded_lag() {
     assert_eq!(decoded.records, 4_001);
     assert_eq!(decoded.bytes, bytes.len() as u64);
 }
+
+#[test]
+fn a_restore_that_fails_while_writing_says_what_to_clean_up() {
+    let (_dir, s) = store_with_report();
+    let mut bytes = Vec::new();
+    {
+        // The same attachment twice: it passes every check before writing,
+        // and the second copy finds the first in place.
+        let mut enc = Encoder::new(&mut bytes);
+        s.export(&mut enc).unwrap();
+        for _ in 0..2 {
+            enc.file("blobs/TWICE", 3, &b"abc"[..]).unwrap();
+        }
+        enc.finish().unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.amanat");
+    std::fs::write(&file, &bytes).unwrap();
+    let new = dir.path().join("restored");
+    let e = restore(&file, &new, &[]).unwrap_err().to_string();
+    assert!(
+        e.contains("stopped part way") && e.contains("remove that directory"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(new.join("blobs/TWICE")).unwrap(), b"abc");
+}
