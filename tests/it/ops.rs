@@ -323,6 +323,20 @@ fn check_catches_a_world_readable_data_dir_a_missing_reviewer_and_bad_tls() {
     assert!(t.contains("in use by the running server"), "{t}");
 }
 
+/// `amanatd restore --in FILE --data-dir TARGET`.
+fn restore(file: &Path, target: &Path) -> std::process::Output {
+    run(
+        AMANATD,
+        &[
+            "restore",
+            "--in",
+            file.to_str().unwrap(),
+            "--data-dir",
+            target.to_str().unwrap(),
+        ],
+    )
+}
+
 #[test]
 fn backup_under_write_load_restores_every_acknowledged_report() {
     let tmp = tempfile::tempdir().unwrap();
@@ -399,16 +413,7 @@ fn backup_under_write_load_restores_every_acknowledged_report() {
     let mut sizes = Vec::new();
     for (i, (file, started)) in backups.iter().enumerate() {
         let target = tmp.path().join(format!("restored-{i}"));
-        let out = run(
-            AMANATD,
-            &[
-                "restore",
-                "--in",
-                file.to_str().unwrap(),
-                "--data-dir",
-                target.to_str().unwrap(),
-            ],
-        );
+        let out = restore(file, &target);
         assert!(ok(&out).contains("the audit chain verifies"));
         let restored = narratives(&target, &identity);
         let must: Vec<&String> = acked
@@ -453,16 +458,7 @@ fn backup_under_write_load_restores_every_acknowledged_report() {
     let damaged = tmp.path().join("damaged.amanat");
     std::fs::write(&damaged, &bytes).unwrap();
     let target = tmp.path().join("from-damaged");
-    let out = run(
-        AMANATD,
-        &[
-            "restore",
-            "--in",
-            damaged.to_str().unwrap(),
-            "--data-dir",
-            target.to_str().unwrap(),
-        ],
-    );
+    let out = restore(&damaged, &target);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out).contains("checksum does not match"),
@@ -491,16 +487,7 @@ fn backup_under_write_load_restores_every_acknowledged_report() {
         ],
     ));
     let target = tmp.path().join("restored-offline");
-    ok(&run(
-        AMANATD,
-        &[
-            "restore",
-            "--in",
-            offline.to_str().unwrap(),
-            "--data-dir",
-            target.to_str().unwrap(),
-        ],
-    ));
+    ok(&restore(&offline, &target));
     let mut all = narratives(&target, &identity);
     all.sort();
     let mut want: Vec<String> = acked.into_iter().map(|(_, n)| n).collect();
@@ -509,6 +496,75 @@ fn backup_under_write_load_restores_every_acknowledged_report() {
         all, want,
         "offline, the backup holds exactly what was acknowledged"
     );
+}
+
+#[test]
+fn a_backup_with_attachments_streams_through_the_server_and_restores_to_a_clean_fsck() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let d = data.to_str().unwrap().to_string();
+    let identity = init_with_reviewer(&data);
+    let server = serve(&data, &[]);
+    let http = common::client();
+    // Several buffers' worth, so that the copy runs in many pieces.
+    let big: Vec<u8> = (0..3 << 20).map(|i: u32| (i % 251) as u8).collect();
+    let files: [(&str, &[u8]); 2] = [("notes.bin", b"small attachment"), ("scan.bin", &big)];
+    for n in 0..3 {
+        let narrative = format!("report with files {n}");
+        let sent = try_submit_as_is(&http, &server.intake, &narrative, &files).unwrap();
+        assert!(matches!(sent, Submitted::Acknowledged(_)), "{sent:?}");
+    }
+    let file = tmp.path().join("with-files.amanat");
+    let t = ok(&run(
+        AMANATD,
+        &["backup", "--data-dir", &d, "--out", file.to_str().unwrap()],
+    ));
+    assert!(t.contains("3 reports"), "{t}");
+    assert!(
+        server
+            .log()
+            .contains("backup taken through the control socket")
+    );
+    drop(server);
+    // No temporary file is left beside the backup.
+    let beside: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+
+    let target = tmp.path().join("restored");
+    let t = ok(&restore(&file, &target));
+    assert!(t.contains("Restored 3 reports"), "{t}");
+    let fsck = ok(&run(
+        AMANATD,
+        &["fsck", "--data-dir", target.to_str().unwrap()],
+    ));
+    assert!(fsck.contains("the store is consistent"), "{fsck}");
+    let mut restored = narratives(&target, &identity);
+    restored.sort();
+    assert_eq!(restored.len(), 3);
+    // Every attachment file is there, byte for byte, and private.
+    let listing = |dir: &Path| {
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.join("blobs"))
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let mode = e.metadata().unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{:?}", e.path());
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (was, is) = (listing(&data), listing(&target));
+    assert_eq!(was.len(), 6);
+    assert!(was == is, "the restored attachments differ");
 }
 
 // ----- the reviewer CLI over a SOCKS5 proxy -----

@@ -1,6 +1,7 @@
 //! The backup file format: what `amanatd backup` writes and `restore`
-//! reads, and the bytes of a backup of an open store (which the control
-//! socket also serves).
+//! reads, written and read as a stream so that memory stays bounded
+//! whatever the store's size: [`write_store`] and [`Encoder`] write it,
+//! [`Decoder`] reads it back.
 //!
 //! A backup is a point-in-time copy of every store tree (taken under the
 //! store's write gate, so a report is present with all its envelopes or not
@@ -19,21 +20,34 @@
 //! 0  record_count:u64  sha256(everything before):[u8; 32]
 //! ```
 //!
-//! The SHA-256 detects damage and truncation, not tampering: anyone who can
-//! change the file can recompute it. Keep backups where the data dir would
-//! be kept. Restore verifies the format version, the checksum, the schema
-//! version and every report's envelopes before it writes anything, and
-//! never writes into a data dir that already holds a store.
+//! Tree entries come in store order (tree names ascending, keys ascending
+//! within a tree); restore checks it. The SHA-256 detects damage and
+//! truncation, not tampering: anyone who can change the file can recompute
+//! it. Keep backups where the data dir would be kept. Restore verifies the
+//! format version, the checksum, the schema version and every report's
+//! envelopes before it writes anything, and never writes into a data dir
+//! that already holds a store.
+//!
+//! Memory: an entry is held only while it is written or read (the largest
+//! is an envelope, bounded by the intake limits); files go through buffers
+//! of [`CHUNK`] bytes. Nothing here collects a tree, a file or the stream.
+
+mod decode;
+
+pub use decode::{Decoded, Decoder, FileSink};
 
 use super::OpsError;
-use crate::store::{SCHEMA_VERSION, Snapshot, Store};
+use crate::store::{Store, TreeSink};
 use sha2::{Digest, Sha256};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Component, Path};
 
 /// First bytes of every backup file.
 pub const MAGIC: &[u8] = b"AMANAT-BACKUP\n";
 /// Version of this layout.
 pub const FORMAT_VERSION: u32 = 1;
+/// The buffer between the store or a file and the backup stream.
+pub const CHUNK: usize = 64 << 10;
 
 const TREE: u8 = 1;
 const FILE: u8 = 2;
@@ -44,173 +58,146 @@ const FILES: &[&str] = &[crate::config::CONFIG_FILE];
 
 /// Directory of encrypted attachment blobs, backed up file by file. Blobs
 /// are made durable before the transaction that refers to them, so every
-/// blob a snapshot refers to exists when the directory is read after it.
+/// blob an export refers to exists when the directory is read after it.
 const BLOBS: &str = crate::store::BLOBS_DIR;
 
-/// What a backup holds once decoded and verified.
-#[derive(Debug)]
-pub struct Backup {
-    pub snapshot: Snapshot,
-    /// (path relative to the data dir, contents).
-    pub files: Vec<(String, Vec<u8>)>,
-    pub reports: usize,
+/// What [`write_store`] wrote.
+#[derive(Clone, Copy, Debug)]
+pub struct Written {
+    /// The size of the backup.
+    pub bytes: u64,
+    /// How long writes to the store waited: the time to copy its trees.
+    pub paused: std::time::Duration,
 }
 
-/// The bytes of a backup of an open store (used by the control socket, and
-/// directly when no server runs).
-pub fn snapshot_bytes(store: &Store) -> Result<Vec<u8>, OpsError> {
-    let snapshot = store.snapshot()?;
-    // Never produce a backup that restore would refuse.
-    snapshot.verify()?;
-    let mut files = Vec::new();
+/// Writes a backup of an open store to `out`. The trees are written under
+/// the store's write gate (writes wait meanwhile, see [`Store::export`]);
+/// the files after the gate is released, each read once from one open file
+/// (a re-keyed attachment is renamed over the old one: the copy is the old
+/// file or the new, never a mix).
+pub fn write_store<W: Write>(store: &Store, out: W) -> Result<Written, OpsError> {
+    let mut enc = Encoder::new(out);
+    let started = std::time::Instant::now();
+    store.export(&mut enc)?;
+    let paused = started.elapsed();
     for name in FILES {
         let path = store.dir().join(name);
-        match std::fs::read(&path) {
-            Ok(bytes) => files.push((name.to_string(), bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        match std::fs::File::open(&path) {
+            Ok(f) => enc.file_from(name, &path, f)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(OpsError::io(&path, e)),
         }
     }
     let blobs = store.dir().join(BLOBS);
     if blobs.is_dir() {
-        let mut names = Vec::new();
+        // Read as listed, never collected: the directory may hold millions.
         for e in std::fs::read_dir(&blobs).map_err(|e| OpsError::io(&blobs, e))? {
             let e = e.map_err(|e| OpsError::io(&blobs, e))?;
-            if e.file_type().is_ok_and(|t| t.is_file()) {
-                names.push(e.file_name().to_string_lossy().into_owned());
+            let file_name = e.file_name();
+            let Some(name) = file_name.to_str() else {
+                return Err(OpsError::Backup(format!(
+                    "{} holds a file whose name is not an attachment id",
+                    blobs.display()
+                )));
+            };
+            // Uploads in progress (`.upload-…`) are referred to by nothing.
+            if name.starts_with('.') || !e.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
             }
-        }
-        names.sort();
-        for name in names {
-            let path = blobs.join(&name);
-            let bytes = std::fs::read(&path).map_err(|e| OpsError::io(&path, e))?;
-            files.push((format!("{BLOBS}/{name}"), bytes));
-        }
-    }
-    encode(&snapshot, &files)
-}
-
-/// Serializes a snapshot and files in the layout above.
-pub fn encode(snapshot: &Snapshot, files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, OpsError> {
-    let too_big = |what: &str| OpsError::Backup(format!("{what} is too large for the format"));
-    let mut out = Vec::new();
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
-    // The schema of the store copied (an older one before its migration).
-    out.extend_from_slice(&snapshot.schema_version().to_be_bytes());
-    let mut count: u64 = 0;
-    for (name, entries) in &snapshot.trees {
-        let name_len = u16::try_from(name.len()).map_err(|_| too_big("a tree name"))?;
-        for (k, v) in entries {
-            out.push(TREE);
-            out.extend_from_slice(&name_len.to_be_bytes());
-            out.extend_from_slice(name);
-            for part in [k, v] {
-                let len = u32::try_from(part.len()).map_err(|_| too_big("a record"))?;
-                out.extend_from_slice(&len.to_be_bytes());
-                out.extend_from_slice(part);
-            }
-            count += 1;
+            let path = e.path();
+            let f = std::fs::File::open(&path).map_err(|err| match err.kind() {
+                io::ErrorKind::NotFound => OpsError::Backup(
+                    "an attachment was deleted while the backup was taken (a report was \
+                     purged); take the backup again"
+                        .into(),
+                ),
+                _ => OpsError::io(&path, err),
+            })?;
+            enc.file_from(&format!("{BLOBS}/{name}"), &path, f)?;
         }
     }
-    for (path, contents) in files {
-        let len = u16::try_from(path.len()).map_err(|_| too_big("a file name"))?;
-        out.push(FILE);
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(path.as_bytes());
-        out.extend_from_slice(&(contents.len() as u64).to_be_bytes());
-        out.extend_from_slice(contents);
-        count += 1;
-    }
-    out.push(END);
-    out.extend_from_slice(&count.to_be_bytes());
-    let sum = Sha256::digest(&out);
-    out.extend_from_slice(&sum);
-    Ok(out)
-}
-
-/// Parses and verifies a backup: magic, format version, checksum, record
-/// count, schema version, every report's envelopes, safe file names.
-pub fn decode(bytes: &[u8]) -> Result<Backup, OpsError> {
-    let bad = |why: &str| OpsError::Backup(format!("not a usable Amanat backup: {why}"));
-    if !bytes.starts_with(MAGIC) {
-        return Err(bad("it does not start with the Amanat backup header"));
-    }
-    let mut r = Reader {
-        buf: bytes,
-        pos: MAGIC.len(),
-    };
-    let format = r.u32().ok_or_else(|| bad("it is truncated"))?;
-    if format != FORMAT_VERSION {
-        return Err(OpsError::Backup(format!(
-            "backup format version {format} is not supported by this amanatd (it reads version \
-             {FORMAT_VERSION}); restore with the amanatd version that wrote it"
-        )));
-    }
-    if bytes.len() < r.pos + 4 + 1 + 8 + 32 {
-        return Err(bad("it is truncated"));
-    }
-    let (body, sum) = bytes.split_at(bytes.len() - 32);
-    if Sha256::digest(body).as_slice() != sum {
-        return Err(bad(
-            "the checksum does not match: the file is damaged or incomplete",
-        ));
-    }
-    let schema = r.u32().ok_or_else(|| bad("it is truncated"))?;
-    // An older schema is restored, then migrated (`Store::restore_snapshot`).
-    if !(crate::store::OLDEST_SCHEMA..=SCHEMA_VERSION).contains(&schema) {
-        return Err(OpsError::Store(crate::store::StoreError::Schema {
-            found: schema,
-            expected: SCHEMA_VERSION,
-        }));
-    }
-    let mut snapshot = Snapshot::default();
-    let mut files = Vec::new();
-    let mut count: u64 = 0;
-    loop {
-        match r.u8().ok_or_else(|| bad("it is truncated"))? {
-            END => break,
-            TREE => {
-                let name = r.bytes16().ok_or_else(|| bad("a record is truncated"))?;
-                let k = r.bytes32().ok_or_else(|| bad("a record is truncated"))?;
-                let v = r.bytes32().ok_or_else(|| bad("a record is truncated"))?;
-                match snapshot.trees.last_mut() {
-                    Some((n, entries)) if n.as_slice() == name => {
-                        entries.push((k.to_vec(), v.to_vec()))
-                    }
-                    _ => snapshot
-                        .trees
-                        .push((name.to_vec(), vec![(k.to_vec(), v.to_vec())])),
-                }
-            }
-            FILE => {
-                let name = r
-                    .bytes16()
-                    .ok_or_else(|| bad("a file record is truncated"))?;
-                let len = r.u64().ok_or_else(|| bad("a file record is truncated"))?;
-                let contents = usize::try_from(len)
-                    .ok()
-                    .and_then(|n| r.take(n))
-                    .ok_or_else(|| bad("a file record is truncated"))?;
-                let name = std::str::from_utf8(name)
-                    .ok()
-                    .filter(|n| is_expected_file(n))
-                    .ok_or_else(|| bad("it names an unexpected file"))?;
-                files.push((name.to_string(), contents.to_vec()));
-            }
-            _ => return Err(bad("unknown record type")),
-        }
-        count += 1;
-    }
-    if r.u64() != Some(count) || r.pos != body.len() {
-        return Err(bad("the record count does not match"));
-    }
-    let reports = snapshot.verify()?;
-    Ok(Backup {
-        snapshot,
-        files,
-        reports,
+    Ok(Written {
+        bytes: enc.finish()?,
+        paused,
     })
+}
+
+/// Writes the layout above to a stream as it is fed, hashing as it goes.
+pub struct Encoder<W: Write> {
+    out: Hashing<BufWriter<W>>,
+    count: u64,
+}
+
+impl<W: Write> Encoder<W> {
+    /// An encoder writing to `out` (buffered here: `out` may be a bare
+    /// file or socket). The header is written by [`TreeSink::begin`].
+    pub fn new(out: W) -> Encoder<W> {
+        Encoder {
+            out: Hashing::new(BufWriter::with_capacity(CHUNK, out)),
+            count: 0,
+        }
+    }
+
+    /// A file record: `name` (relative to the data dir) and exactly `len`
+    /// bytes from `contents`, copied through a bounded buffer.
+    pub fn file(&mut self, name: &str, len: u64, contents: impl Read) -> Result<(), OpsError> {
+        let name_len = u16::try_from(name.len()).map_err(|_| too_big("a file name"))?;
+        let out = &mut self.out;
+        out.write_all(&[FILE]).map_err(written)?;
+        out.write_all(&name_len.to_be_bytes()).map_err(written)?;
+        out.write_all(name.as_bytes()).map_err(written)?;
+        out.write_all(&len.to_be_bytes()).map_err(written)?;
+        let copied = io::copy(&mut contents.take(len), out).map_err(written)?;
+        if copied != len {
+            return Err(OpsError::Backup(format!(
+                "{name} shrank while it was copied; take the backup again"
+            )));
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Ends the stream (record count and checksum), flushes it and returns
+    /// its size in bytes.
+    pub fn finish(mut self) -> Result<u64, OpsError> {
+        self.out.write_all(&[END]).map_err(written)?;
+        let count = self.count.to_be_bytes();
+        self.out.write_all(&count).map_err(written)?;
+        let sum = self.out.hasher.finalize_reset();
+        self.out.inner.write_all(&sum).map_err(written)?;
+        self.out.inner.flush().map_err(written)?;
+        Ok(self.out.bytes + sum.len() as u64)
+    }
+
+    fn file_from(&mut self, name: &str, path: &Path, f: std::fs::File) -> Result<(), OpsError> {
+        let len = f.metadata().map_err(|e| OpsError::io(path, e))?.len();
+        self.file(name, len, f)
+    }
+}
+
+impl<W: Write> TreeSink for Encoder<W> {
+    type Error = OpsError;
+    fn begin(&mut self, schema: u32) -> Result<(), OpsError> {
+        // The schema of the store copied (an older one before its migration).
+        for part in [MAGIC, &FORMAT_VERSION.to_be_bytes(), &schema.to_be_bytes()] {
+            self.out.write_all(part).map_err(written)?;
+        }
+        Ok(())
+    }
+    fn entry(&mut self, tree: &[u8], key: &[u8], value: &[u8]) -> Result<(), OpsError> {
+        let name_len = u16::try_from(tree.len()).map_err(|_| too_big("a tree name"))?;
+        let out = &mut self.out;
+        out.write_all(&[TREE]).map_err(written)?;
+        out.write_all(&name_len.to_be_bytes()).map_err(written)?;
+        out.write_all(tree).map_err(written)?;
+        for part in [key, value] {
+            let len = u32::try_from(part.len()).map_err(|_| too_big("a record"))?;
+            out.write_all(&len.to_be_bytes()).map_err(written)?;
+            out.write_all(part).map_err(written)?;
+        }
+        self.count += 1;
+        Ok(())
+    }
 }
 
 /// The config file, or one file directly inside `blobs/`.
@@ -227,34 +214,48 @@ fn is_plain_relative(name: &str) -> bool {
     !name.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)))
 }
 
-/// A bounds-checked cursor: a damaged file yields `None`, never a panic.
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+fn too_big(what: &str) -> OpsError {
+    OpsError::Backup(format!("{what} is too large for the format"))
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.pos.checked_add(n)?;
-        let s = self.buf.get(self.pos..end)?;
-        self.pos = end;
-        Some(s)
+fn written(e: io::Error) -> OpsError {
+    OpsError::Backup(format!("could not write the backup: {e}"))
+}
+
+/// A reader or writer that hashes and counts the bytes that pass through.
+struct Hashing<T> {
+    inner: T,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<T> Hashing<T> {
+    fn new(inner: T) -> Hashing<T> {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
     }
-    fn u8(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
+}
+
+impl<T: Write> Write for Hashing<T> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
     }
-    fn u32(&mut self) -> Option<u32> {
-        self.take(4)?.try_into().ok().map(u32::from_be_bytes)
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
-    fn u64(&mut self) -> Option<u64> {
-        self.take(8)?.try_into().ok().map(u64::from_be_bytes)
-    }
-    fn bytes16(&mut self) -> Option<&'a [u8]> {
-        let n: [u8; 2] = self.take(2)?.try_into().ok()?;
-        self.take(usize::from(u16::from_be_bytes(n)))
-    }
-    fn bytes32(&mut self) -> Option<&'a [u8]> {
-        let n = usize::try_from(self.u32()?).ok()?;
-        self.take(n)
+}
+
+impl<T: Read> Read for Hashing<T> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
     }
 }

@@ -6,8 +6,10 @@
 //! data dir, and answers two requests, one line each:
 //!
 //! - `status\n`: one JSON line of counts ([`super::StoreStatus`]).
-//! - `backup\n`: the bytes of a complete backup file ([`super::archive`]), or
-//!   a line starting with `ERR ` if the snapshot failed.
+//! - `backup\n`: a complete backup file ([`super::archive`]), streamed as
+//!   the store is read, or a line starting with `ERR ` if it could not
+//!   start; a stream cut short by a later error just ends (the client's
+//!   check of the file refuses it, the server's log says why).
 //!
 //! Only the server's own user (or root) may connect: the file mode says so
 //! and the peer's credentials are checked again on every connection. The
@@ -80,9 +82,22 @@ impl ControlServer {
     }
 }
 
-/// Sends `request` to a running server. `Ok(None)` means no server answers
-/// on this data dir (no socket, or a stale one).
+/// Sends `request` to a running server and returns its whole answer (a
+/// short one: `status`). `Ok(None)` means no server answers on this data
+/// dir (no socket, or a stale one).
 pub fn request(data_dir: &Path, request: &str) -> Result<Option<Vec<u8>>, OpsError> {
+    let mut reply = Vec::new();
+    Ok(request_into(data_dir, request, &mut reply)?.then_some(reply))
+}
+
+/// Sends `request` to a running server and copies its answer to `out` as
+/// it arrives, through a bounded buffer (a backup stream may be larger
+/// than memory). Returns false when no server answers on this data dir.
+pub fn request_into(
+    data_dir: &Path,
+    request: &str,
+    out: &mut impl Write,
+) -> Result<bool, OpsError> {
     let path = data_dir.join(SOCKET);
     let mut stream = match UnixStream::connect(&path) {
         Ok(s) => s,
@@ -92,7 +107,7 @@ pub fn request(data_dir: &Path, request: &str) -> Result<Option<Vec<u8>>, OpsErr
                 std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
             ) =>
         {
-            return Ok(None);
+            return Ok(false);
         }
         Err(e) => return Err(OpsError::io(&path, e)),
     };
@@ -103,19 +118,28 @@ pub fn request(data_dir: &Path, request: &str) -> Result<Option<Vec<u8>>, OpsErr
     stream
         .write_all(format!("{request}\n").as_bytes())
         .map_err(io)?;
-    let mut reply = Vec::new();
-    stream.read_to_end(&mut reply).map_err(io)?;
-    if let Some(msg) = reply.strip_prefix(b"ERR ") {
+    // The first bytes say whether this is an answer or an error line.
+    let mut head = Vec::with_capacity(ERR.len());
+    (&mut stream)
+        .take(ERR.len() as u64)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    if head == ERR {
+        let mut msg = Vec::new();
+        stream.take(4096).read_to_end(&mut msg).map_err(io)?;
         return Err(OpsError::Control(
-            String::from_utf8_lossy(msg).trim().to_string(),
+            String::from_utf8_lossy(&msg).trim().to_string(),
         ));
     }
-    if reply.is_empty() {
+    if head.is_empty() {
         return Err(OpsError::Control(
             "the server closed the connection without an answer; see its log".into(),
         ));
     }
-    Ok(Some(reply))
+    let copy = |e| OpsError::Backup(format!("could not receive the server's answer: {e}"));
+    out.write_all(&head).map_err(copy)?;
+    std::io::copy(&mut stream, out).map_err(copy)?;
+    Ok(true)
 }
 
 fn serve_one(store: &Store, stream: UnixStream) -> std::io::Result<()> {
@@ -141,17 +165,51 @@ fn serve_one(store: &Store, stream: UnixStream) -> std::io::Result<()> {
                 Err(e) => out.write_all(format!("ERR {e}\n").as_bytes())?,
             }
         }
-        BACKUP => match super::archive::snapshot_bytes(store) {
-            Ok(bytes) => {
-                tracing::info!("backup taken through the control socket");
-                out.write_all(&bytes)?;
+        BACKUP => {
+            // Streamed as the store is read (bounded memory); the client
+            // checks the whole file, so a stream cut short by an error here
+            // is never taken for a backup.
+            let mut sent = Counting {
+                inner: &stream,
+                bytes: 0,
+            };
+            match super::archive::write_store(store, &mut sent) {
+                Ok(w) => tracing::info!(
+                    "backup taken through the control socket ({} bytes; writes waited {} ms \
+                     while the trees were copied)",
+                    w.bytes,
+                    w.paused.as_millis()
+                ),
+                Err(e) => {
+                    tracing::error!("backup failed: {e}");
+                    if sent.bytes == 0 {
+                        out.write_all(format!("ERR backup failed: {e}\n").as_bytes())?;
+                    }
+                }
             }
-            Err(e) => {
-                tracing::error!("backup failed: {e}");
-                out.write_all(format!("ERR backup failed: {e}\n").as_bytes())?;
-            }
-        },
+        }
         _ => out.write_all(b"ERR unknown request\n")?,
     }
     out.flush()
+}
+
+/// The start of an error answer.
+const ERR: &[u8] = b"ERR ";
+
+/// Counts the bytes that reached the client, to tell whether an error
+/// line can still be sent.
+struct Counting<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }

@@ -85,7 +85,7 @@ pub use rekey::{
     stanza_type,
 };
 pub use sealing::{SealedSet, Sealing};
-pub use snapshot::{Snapshot, TreeEntry};
+pub use snapshot::{Check, Restoring, Snapshot, TreeEntry, TreeSink};
 
 use sled::transaction::TransactionError;
 use std::path::{Path, PathBuf};

@@ -7,7 +7,7 @@
 //! without a new backup (the first one holds the store as it was).
 
 use super::super::OpsError;
-use crate::ops::archive::snapshot_bytes;
+use crate::ops::archive::write_store;
 use crate::store::{MIGRATION_BATCH, Migration, SCHEMA_VERSION, Store};
 use std::path::{Path, PathBuf};
 
@@ -19,7 +19,7 @@ pub fn open(data_dir: &Path, cache_bytes: u64) -> Result<Store, OpsError> {
         Migration::Current => {}
         Migration::Needed { from } => {
             let path = free_backup_name(data_dir, from)?;
-            let summary = super::write_verified(&snapshot_bytes(&store)?, &path)?;
+            let summary = super::write_verified(&path, |f| write_store(&store, f).map(drop))?;
             tracing::info!(
                 "the store uses schema {from}: backed up {} report(s) to {} before migrating \
                  to schema {SCHEMA_VERSION}",
