@@ -467,6 +467,7 @@ fn export_all_follows_every_page_of_a_queue_longer_than_one() {
     // Pages of two, and an unpaged request capped at two as well.
     server.restart_with(&[
         ("AMANAT_LIMITS_LIST_PAGE_MAX", "2"),
+        ("AMANAT_LIMITS_LIST_PAGE_DEFAULT", "2"),
         ("AMANAT_LIMITS_LIST_UNPAGED_MAX", "2"),
     ]);
     server.login("ana").succeeded();
