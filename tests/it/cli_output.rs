@@ -472,7 +472,14 @@ fn export_all_follows_every_page_of_a_queue_longer_than_one() {
     ]);
     server.login("ana").succeeded();
     let ana = server.reviewer("ana");
-    let run = ana.amanat(&["export", "--profile", "internal", "--format", "json", "--all"]);
+    let run = ana.amanat(&[
+        "export",
+        "--profile",
+        "internal",
+        "--format",
+        "json",
+        "--all",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&run.succeeded().stdout()).unwrap();
     let mut got: Vec<String> = v
         .as_array()

@@ -40,7 +40,9 @@ pub fn run(
     query.state = vec![State::Closed];
     let mut ids = Vec::new();
     loop {
-        let page = store.page(&query, |h| Ok(is_due(rules, h, today).then(|| h.clone())))?;
+        let page = store.page(&query, |l| {
+            Ok(is_due(rules, &l.head, today).then(|| l.head.clone()))
+        })?;
         for head in page.items.into_iter().flatten() {
             if !dry_run {
                 store.purge(&head.id)?;

@@ -42,12 +42,12 @@ pub(super) async fn list_reports(
     // for the async worker.
     let body = web::block(move || -> Result<Vec<u8>, StoreError> {
         let keys = CurrentKeys::of(&reviewers);
-        // The re-keying status reads each listed report's record (its
-        // sealing summary): a page's worth, not the queue's.
-        let page = store.page(&ask.query, |h| {
-            let mut r = head_summary(h, &reviewers);
+        // Each entry carries its sealing summary: the re-keying status
+        // reads nothing more (a recipient set, cached, at most).
+        let page = store.page(&ask.query, |listed| {
+            let mut r = head_summary(&listed.head, &reviewers);
             // Purged since the page was read: listed, with nothing to re-key.
-            r.rekey = match store.rekey_status(&r.id, &keys) {
+            r.rekey = match store.listed_status(listed, &keys) {
                 Err(StoreError::NotFound) => Default::default(),
                 s => s?,
             };

@@ -7,9 +7,10 @@
 //! (`fsck`). Both walk the reports in batches: memory is bounded by a
 //! batch, not by the number of reports.
 
+use super::order::Listed;
 use super::sealing::{self, Sealing};
 use super::{MIGRATION_BATCH, ReportMeta, ReportRecord, Store, StoreError};
-use super::{from_json, order, to_json, tx_err};
+use super::{from_json, order, tx_err};
 use sled::Transactional;
 use sled::transaction::ConflictableTransactionError;
 use std::collections::BTreeMap;
@@ -59,11 +60,13 @@ impl Store {
             for item in self.reports.range((from, Bound::Unbounded)) {
                 let (k, v) = item?;
                 let record: ReportRecord = from_json("reports", &v)?;
-                let meta = self.assemble(record.clone())?;
-                let (seal, sets) = meta.sealing();
-                let mut record = record;
-                record.sealing = Some(seal);
-                batch.push((k, record, sets));
+                let head = record.head();
+                let (seal, sets) = self.assemble(record)?.sealing();
+                let listed = Listed {
+                    head,
+                    sealing: Some(seal),
+                };
+                batch.push((k, listed, sets));
                 if batch.len() == MIGRATION_BATCH {
                     break;
                 }
@@ -73,24 +76,16 @@ impl Store {
             };
             after = Some(last.clone());
             built += batch.len();
-            (
-                &self.reports,
-                &self.order,
-                &self.recipient_sets,
-                &self.sealing_counts,
-            )
-                .transaction(|(reports, order_tree, sets_tree, seal_counts)| {
-                    let abort = ConflictableTransactionError::Abort;
-                    for (key, record, sets) in &batch {
+            (&self.order, &self.recipient_sets, &self.sealing_counts)
+                .transaction(|(order_tree, sets_tree, seal_counts)| {
+                    for (_, listed, sets) in &batch {
                         for set in sets {
                             sealing::note_set(sets_tree, set)?;
                         }
-                        reports.insert(key, to_json(record).map_err(abort)?)?;
-                        let head = record.head();
-                        order::place(order_tree, None, Some(&head))?;
-                        sealing::recount(seal_counts, None, record.sealing.as_ref())?;
+                        order::put(order_tree, None, listed)?;
+                        sealing::recount(seal_counts, None, listed.sealing.as_ref())?;
                     }
-                    Ok(())
+                    Ok::<_, ConflictableTransactionError<StoreError>>(())
                 })
                 .map_err(tx_err)?;
             self.durable()?;
@@ -110,16 +105,22 @@ impl Store {
             };
             let id = record.id.clone();
             let head = record.head();
+            let (expected, sets) = self.assemble(record)?.sealing();
             match self.order.get(order::key_of(&head))? {
-                Some(stored) if order::head(&stored).ok().as_ref() == Some(&head) => {}
-                Some(_) => problems.push(format!("report {id}'s place in the queue is stale")),
+                Some(stored) => match order::entry(&stored) {
+                    Ok(listed) if listed.head != head => {
+                        problems.push(format!("report {id}'s place in the queue is stale"));
+                    }
+                    Ok(Listed {
+                        sealing: Some(s), ..
+                    }) if same_sealing(&s, &expected) => {}
+                    Ok(Listed { sealing: None, .. }) => {
+                        problems.push(format!("report {id} has no sealing summary"));
+                    }
+                    Ok(_) => problems.push(format!("report {id}'s sealing summary is stale")),
+                    Err(_) => problems.push(format!("report {id}'s queue entry does not parse")),
+                },
                 None => problems.push(format!("report {id} is missing from the queue order")),
-            }
-            let (expected, sets) = self.assemble(record.clone())?.sealing();
-            match &record.sealing {
-                Some(s) if same_sealing(s, &expected) => {}
-                Some(_) => problems.push(format!("report {id}'s sealing summary is stale")),
-                None => problems.push(format!("report {id} has no sealing summary")),
             }
             for set in sets {
                 if self.recipient_set(&sealing::fingerprint(&set)).is_err() {

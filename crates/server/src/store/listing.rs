@@ -22,7 +22,7 @@ impl Store {
         let mut v = Vec::new();
         for item in self.order.iter() {
             let (_, value) = item?;
-            v.push(order::head(&value)?);
+            v.push(order::entry(&value)?.head);
         }
         Ok(v)
     }

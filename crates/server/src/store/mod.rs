@@ -77,6 +77,7 @@ pub use desks::Desk;
 pub use durable::SyncFailed;
 pub use fsck::{FsckReport, Problem};
 pub use migrate::{MIGRATION_BATCH, Migration};
+pub use order::Listed;
 pub use outbox::AppliedAction;
 pub use page::{Assignee, Page, PageQuery, SortKey};
 pub use records::*;

@@ -1,16 +1,20 @@
 //! The queue in order, on disk: `queue_order` maps each report's place
-//! ([`SortKey`]: urgency, received day, id) to its [`ReportHead`] (JSON),
-//! changed in the transaction of every write that changes a head. A page of
-//! the queue is a range read of this tree from the cursor on: nothing is
-//! sorted per request and nothing about every report is held in memory.
+//! ([`SortKey`]: urgency, received day, id) to a [`Listed`] entry (JSON):
+//! its [`ReportHead`] and what its envelopes and files are sealed to (see
+//! `sealing`), changed in the transaction of every write that changes
+//! either. A page of the queue, re-keying status included, is a range read
+//! of this tree from the cursor on: nothing is sorted per request, no other
+//! tree is read, and nothing about every report is held in memory.
 //!
 //! Key layout: urgency's rank (one byte, most urgent first), the received
 //! day as a big-endian `i64` with its sign bit flipped (so that byte order
 //! is numeric order), then the report id. Byte order is queue order.
 
+use super::sealing::Sealing;
 use super::{ReportHead, SortKey, StoreError, from_json, to_json};
 use amanat_core::model::Urgency;
 use amanat_core::timeutil::Day;
+use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
@@ -45,33 +49,57 @@ pub(super) fn key_of(h: &ReportHead) -> Vec<u8> {
     key(&SortKey::of(h))
 }
 
-/// The stored value of a head.
-pub(super) fn value(h: &ReportHead) -> Result<Vec<u8>, StoreError> {
-    to_json(h)
+/// One report as the queue lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listed {
+    #[serde(flatten)]
+    pub head: ReportHead,
+    /// What its envelopes and files are sealed to (`None` only while a
+    /// migration has not reached it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealing: Option<Sealing>,
 }
 
-/// A stored head.
-pub(super) fn head(value: &[u8]) -> Result<ReportHead, StoreError> {
+/// A stored entry.
+pub(super) fn entry(value: &[u8]) -> Result<Listed, StoreError> {
     from_json("queue_order", value)
 }
 
-/// Moves a report in the queue inside a transaction: removes its old place
-/// (`before`), writes its new one (`after`); either may be absent.
-pub(super) fn place(
+/// The entry of the report whose head is `head`, inside a transaction;
+/// `Corrupt` if the queue order lacks it (`fsck --repair` rebuilds it).
+pub(super) fn entry_in(tree: &TransactionalTree, head: &ReportHead) -> TxResult<Listed> {
+    let abort = ConflictableTransactionError::Abort;
+    match tree.get(key_of(head))? {
+        Some(v) => entry(&v).map_err(abort),
+        None => Err(abort(StoreError::Corrupt {
+            tree: "queue_order",
+            detail: format!("report {} has no place in the queue order", head.id),
+        })),
+    }
+}
+
+/// Writes a report's entry inside a transaction, removing its old place
+/// (`before`) if the entry moved.
+pub(super) fn put(
     tree: &TransactionalTree,
     before: Option<&ReportHead>,
-    after: Option<&ReportHead>,
+    entry: &Listed,
 ) -> TxResult<()> {
     let abort = ConflictableTransactionError::Abort;
+    let new = key_of(&entry.head);
     if let Some(b) = before {
         let old = key_of(b);
-        if after.is_none_or(|a| key_of(a) != old) {
+        if old != new {
             tree.remove(old)?;
         }
     }
-    if let Some(a) = after {
-        tree.insert(key_of(a), value(a).map_err(abort)?)?;
-    }
+    tree.insert(new, to_json(entry).map_err(abort)?)?;
+    Ok(())
+}
+
+/// Removes a report's place inside a transaction.
+pub(super) fn remove(tree: &TransactionalTree, head: &ReportHead) -> TxResult<()> {
+    tree.remove(key_of(head))?;
     Ok(())
 }
 

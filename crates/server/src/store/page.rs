@@ -8,6 +8,7 @@
 //! URL-safe base64. It names a report id (already in the page) and nothing
 //! else; a client must treat it as opaque.
 
+use super::order::Listed;
 use super::{ReportHead, Store, StoreError};
 use amanat_core::model::{State, Urgency};
 use amanat_core::timeutil::Day;
@@ -133,7 +134,7 @@ impl Store {
     pub fn page<T>(
         &self,
         q: &PageQuery,
-        mut f: impl FnMut(&ReportHead) -> Result<T, StoreError>,
+        mut f: impl FnMut(&Listed) -> Result<T, StoreError>,
     ) -> Result<Page<T>, StoreError> {
         let from = match &q.after {
             Some(k) => Bound::Excluded(super::order::key(k)),
@@ -144,16 +145,16 @@ impl Store {
         let mut more = false;
         for item in self.order.range((from, Bound::Unbounded)) {
             let (_, value) = item?;
-            let head = super::order::head(&value)?;
-            if !q.admits(&head) {
+            let listed = super::order::entry(&value)?;
+            if !q.admits(&listed.head) {
                 continue;
             }
             if items.len() == q.limit {
                 more = true;
                 break;
             }
-            items.push(f(&head)?);
-            last = Some(SortKey::of(&head));
+            items.push(f(&listed)?);
+            last = Some(SortKey::of(&listed.head));
         }
         Ok(Page {
             items,

@@ -115,10 +115,6 @@ pub(super) struct ReportRecord {
     /// The sequence number the next attachment reference gets.
     #[serde(default)]
     pub next_blob: u64,
-    /// What its envelopes and files are sealed to (schema 3; `None` in a
-    /// record written before, until the migration builds it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sealing: Option<super::sealing::Sealing>,
     /// Schema 1 only: the envelope references, inline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub envelopes: Option<Vec<EnvelopeRef>>,

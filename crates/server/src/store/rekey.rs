@@ -15,7 +15,7 @@
 //! Recipients are classified here and only here ([`is_classical`],
 //! [`stanza_type`]). Nothing here logs, and nothing names content.
 
-use super::reports::{put_record, record_in};
+use super::reports::record_in;
 use super::{
     BLOBS_DIR, EnvelopeRef, ReportMeta, Store, StoreError, from_json, sealing, sync_dir, to_json,
     tx_err,
@@ -187,18 +187,33 @@ impl Store {
         Ok(CurrentKeys::of(&self.reviewers()?))
     }
 
-    /// The re-keying status of one report: from its record's sealing
-    /// summary (one small read), or from its references for a record that
-    /// has none.
+    /// The re-keying status of one report: from the sealing summary of its
+    /// queue entry (two small reads), or from its references for an entry
+    /// that has none.
     pub fn rekey_status(
         &self,
         report_id: &str,
         keys: &CurrentKeys,
     ) -> Result<RekeyStatus, StoreError> {
         let record = self.report_record(report_id)?.ok_or(StoreError::NotFound)?;
-        match &record.sealing {
+        let listed = self.order.get(super::order::key_of(&record.head()))?;
+        match listed.map(|v| super::order::entry(&v)).transpose()? {
+            Some(super::order::Listed {
+                sealing: Some(s), ..
+            }) => self.sealing_status(&s, keys),
+            _ => Ok(keys.status_of(&self.assemble(record)?)),
+        }
+    }
+
+    /// The re-keying status of a report as the queue lists it.
+    pub fn listed_status(
+        &self,
+        listed: &super::order::Listed,
+        keys: &CurrentKeys,
+    ) -> Result<RekeyStatus, StoreError> {
+        match &listed.sealing {
             Some(s) => self.sealing_status(s, keys),
-            None => Ok(keys.status_of(&self.assemble(record)?)),
+            None => self.rekey_status(&listed.head.id, keys),
         }
     }
 
@@ -234,16 +249,17 @@ impl Store {
             &self.envelope_refs,
             &self.envelopes,
             &self.reports,
+            &self.order,
             &self.recipient_sets,
             &self.sealing_counts,
         )
-            .transaction(|(env_refs, envelopes, reports, sets, seal_counts)| {
+            .transaction(|(env_refs, envelopes, reports, order, sets, seal_counts)| {
                 // Removed meanwhile (with its report, or by its source).
                 let Some(raw) = env_refs.get(&key)? else {
                     return Err(abort(StoreError::NotFound));
                 };
                 let mut r: EnvelopeRef = from_json("report_envelopes", &raw).map_err(abort)?;
-                let mut record = record_in(reports, report_id)?;
+                let record = record_in(reports, report_id)?;
                 let Some(old) = envelopes.get(envelope_id.as_bytes())? else {
                     return Err(abort(StoreError::NotFound));
                 };
@@ -251,11 +267,11 @@ impl Store {
                     return Err(abort(changed("envelope")));
                 }
                 let changes = [(Some(&r.recipients[..]), -1, 0), (Some(recipients), 1, 0)];
-                sealing::reseal(&mut record, sets, seal_counts, &changes)?;
+                sealing::reseal_listed(order, &record, sets, seal_counts, &changes)?;
                 r.recipients = recipients.to_vec();
                 env_refs.insert(&key, to_json(&r).map_err(abort)?)?;
                 envelopes.insert(envelope_id.as_bytes(), ciphertext)?;
-                put_record(reports, &record)
+                Ok(())
             })
             .map_err(tx_err)?;
         self.durable()?;
@@ -306,21 +322,22 @@ impl Store {
         (
             &self.blob_refs,
             &self.reports,
+            &self.order,
             &self.recipient_sets,
             &self.sealing_counts,
         )
-            .transaction(|(blob_refs, reports, sets, seal_counts)| {
+            .transaction(|(blob_refs, reports, order, sets, seal_counts)| {
                 // Purged meanwhile: the file went with its report.
                 let Some(raw) = blob_refs.get(&key)? else {
                     return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
                 };
                 let (_, old) =
                     super::refs::blob_ref(&raw).map_err(ConflictableTransactionError::Abort)?;
-                let mut record = record_in(reports, report_id)?;
+                let record = record_in(reports, report_id)?;
                 let changes = [(old.as_deref(), 0, -1), (Some(recipients), 0, 1)];
-                sealing::reseal(&mut record, sets, seal_counts, &changes)?;
+                sealing::reseal_listed(order, &record, sets, seal_counts, &changes)?;
                 blob_refs.insert(&key, value.as_slice())?;
-                put_record(reports, &record)
+                Ok(())
             })
             .map_err(tx_err)?;
         self.durable()?;

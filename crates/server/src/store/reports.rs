@@ -46,7 +46,7 @@ impl Store {
             bodies.push((to_json(&r)?, env.ciphertext));
             envelopes.push(r);
         }
-        let mut record = ReportRecord {
+        let record = ReportRecord {
             id: amanat_core::crypto::random::id(),
             received,
             state: State::New,
@@ -59,7 +59,6 @@ impl Store {
             state_changed: None,
             next_envelope: envelopes.len() as u64,
             next_blob: new.blobs.len() as u64,
-            sealing: None,
             envelopes: None,
             blobs: None,
         };
@@ -77,8 +76,10 @@ impl Store {
                 .collect();
         }
         let (seal, sets) = meta.sealing();
-        record.sealing = Some(seal);
-        let head = record.head();
+        let listed = order::Listed {
+            head: record.head(),
+            sealing: Some(seal),
+        };
         let id = record.id.clone();
         let record_json = to_json(&record)?;
         let source = match &new.source {
@@ -139,8 +140,8 @@ impl Store {
                     for set in &sets {
                         sealing::note_set(sets_tree, set)?;
                     }
-                    order::place(order_tree, None, Some(&head))?;
-                    sealing::recount(seal_counts, None, record.sealing.as_ref())?;
+                    order::put(order_tree, None, &listed)?;
+                    sealing::recount(seal_counts, None, listed.sealing.as_ref())?;
                     counts::add(counts, &count, 1)
                 },
             )
@@ -186,18 +187,15 @@ impl Store {
             &self.envelopes,
             &self.envelope_refs,
             &self.blob_refs,
+            &self.order,
             &self.recipient_sets,
             &self.sealing_counts,
         )
             .transaction(
-                |(reports, bodies, env_refs, blob_refs, sets, seal_counts)| {
+                |(reports, bodies, env_refs, blob_refs, order_tree, sets, seal_counts)| {
                     let mut record = record_in(reports, report_id)?;
-                    sealing::reseal(
-                        &mut record,
-                        sets,
-                        seal_counts,
-                        &[(Some(&r.recipients), 1, files)],
-                    )?;
+                    let change = [(Some(&r.recipients[..]), 1, files)];
+                    sealing::reseal_listed(order_tree, &record, sets, seal_counts, &change)?;
                     bodies.insert(r.id.as_bytes(), env.ciphertext.as_slice())?;
                     env_refs.insert(
                         refs::key(report_id, record.next_envelope),
@@ -236,27 +234,25 @@ impl Store {
             &self.reports,
             &self.envelopes,
             &self.envelope_refs,
+            &self.order,
             &self.recipient_sets,
             &self.sealing_counts,
         )
-            .transaction(|(reports, bodies, env_refs, sets, seal_counts)| {
-                // Removed meanwhile (with its report, or by another request).
-                let mut record = record_in(reports, report_id)?;
-                let Some(raw) = env_refs.get(&key)? else {
-                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
-                };
-                let gone: EnvelopeRef = from_json("report_envelopes", &raw)
-                    .map_err(ConflictableTransactionError::Abort)?;
-                env_refs.remove(&key)?;
-                bodies.remove(envelope_id.as_bytes())?;
-                sealing::reseal(
-                    &mut record,
-                    sets,
-                    seal_counts,
-                    &[(Some(&gone.recipients), -1, 0)],
-                )?;
-                put_record(reports, &record)
-            })
+            .transaction(
+                |(reports, bodies, env_refs, order_tree, sets, seal_counts)| {
+                    // Removed meanwhile (with its report, or by another request).
+                    let record = record_in(reports, report_id)?;
+                    let Some(raw) = env_refs.get(&key)? else {
+                        return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
+                    };
+                    let gone: EnvelopeRef = from_json("report_envelopes", &raw)
+                        .map_err(ConflictableTransactionError::Abort)?;
+                    env_refs.remove(&key)?;
+                    bodies.remove(envelope_id.as_bytes())?;
+                    let change = [(Some(&gone.recipients[..]), -1, 0)];
+                    sealing::reseal_listed(order_tree, &record, sets, seal_counts, &change)
+                },
+            )
             .map_err(tx_err)?;
         self.durable()?;
         Ok(())
@@ -300,6 +296,7 @@ impl Store {
                 |(reports, bodies, env_refs, counts, order_tree, sets, seal_counts)| {
                     let mut record = record_in(reports, report_id)?;
                     let head_before = record.head();
+                    let mut listed = order::entry_in(order_tree, &head_before)?;
                     if record.state != expected {
                         return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
                             format!(
@@ -320,17 +317,12 @@ impl Store {
                             r_json.as_slice(),
                         )?;
                         record.next_envelope += 1;
-                        sealing::reseal(
-                            &mut record,
-                            sets,
-                            seal_counts,
-                            &[(Some(&r.recipients), 1, 0)],
-                        )?;
+                        let source = record.source_recipient.as_deref();
+                        let change = [(Some(&r.recipients[..]), 1, 0)];
+                        sealing::reseal(&mut listed, source, sets, seal_counts, &change)?;
                     }
-                    let head_after = record.head();
-                    if head_after != head_before {
-                        order::place(order_tree, Some(&head_before), Some(&head_after))?;
-                    }
+                    listed.head = record.head();
+                    order::put(order_tree, Some(&head_before), &listed)?;
                     let after =
                         counts::key(record.state, record.urgency, record.assignee.is_some());
                     if before != after {
@@ -408,8 +400,9 @@ impl Store {
                     let count =
                         counts::key(record.state, record.urgency, record.assignee.is_some());
                     counts::add(counts, &count, -1)?;
-                    order::place(order_tree, Some(&record.head()), None)?;
-                    sealing::recount(seal_counts, record.sealing.as_ref(), None)?;
+                    let listed = order::entry_in(order_tree, &record.head())?;
+                    order::remove(order_tree, &record.head())?;
+                    sealing::recount(seal_counts, listed.sealing.as_ref(), None)?;
                     Ok(record.clone().into_meta(envelopes, blobs))
                 },
             )

@@ -1,7 +1,7 @@
 //! What each report's envelopes and attachment files are sealed to, kept
 //! as writes happen so that re-keying status costs no scan.
 //!
-//! A report record carries a [`Sealing`]: for each distinct recipient set
+//! A report's queue entry (`order::Listed`) carries a [`Sealing`]: for each distinct recipient set
 //! its envelopes or files are sealed to, that set's fingerprint and how
 //! many envelopes and files use it (a report has few distinct sets: one
 //! per change of the reviewers while it was written to). The sets
@@ -191,20 +191,21 @@ pub(super) fn recount(
 /// to a set of recipients, or files whose keys are not on record (`None`).
 pub(super) type Change<'a> = (Option<&'a [String]>, i64, i64);
 
-/// Applies `changes` to a record's sealing summary inside a transaction:
-/// sets new to the store are recorded, and the report moves to its new
-/// signature's count. A record without a summary is left as it is.
+/// Applies `changes` to a listed report's sealing summary inside a
+/// transaction (`source`: the report's source's key): sets new to the store
+/// are recorded, and the report moves to its new signature's count. An
+/// entry without a summary is left as it is.
 pub(super) fn reseal(
-    record: &mut super::ReportRecord,
+    entry: &mut super::order::Listed,
+    source: Option<&str>,
     sets: &TransactionalTree,
     seal_counts: &TransactionalTree,
     changes: &[Change<'_>],
 ) -> TxResult<()> {
-    let Some(before) = record.sealing.clone() else {
+    let Some(before) = entry.sealing.clone() else {
         return Ok(());
     };
     let mut after = before.clone();
-    let source = record.source_recipient.as_deref();
     for &(recipients, envelopes, files) in changes {
         match recipients {
             Some(r) => {
@@ -220,8 +221,29 @@ pub(super) fn reseal(
         }
     }
     recount(seal_counts, Some(&before), Some(&after))?;
-    record.sealing = Some(after);
+    entry.sealing = Some(after);
     Ok(())
+}
+
+/// [`reseal`] of the queue entry of `record`'s report, read and written
+/// back inside the transaction (`order` is the `queue_order` tree).
+pub(super) fn reseal_listed(
+    order: &TransactionalTree,
+    record: &super::ReportRecord,
+    sets: &TransactionalTree,
+    seal_counts: &TransactionalTree,
+    changes: &[Change<'_>],
+) -> TxResult<()> {
+    let head = record.head();
+    let mut entry = super::order::entry_in(order, &head)?;
+    reseal(
+        &mut entry,
+        record.source_recipient.as_deref(),
+        sets,
+        seal_counts,
+        changes,
+    )?;
+    super::order::put(order, None, &entry)
 }
 
 /// Recipient sets read from `recipient_sets`, kept in memory once read (a

@@ -353,7 +353,7 @@ fn pages_walk_the_queue_in_order_with_filters() {
     let mut walked = Vec::new();
     let mut q = PageQuery::all(10);
     loop {
-        let page = s.page(&q, |h| Ok(SortKey::of(h))).unwrap();
+        let page = s.page(&q, |l| Ok(SortKey::of(&l.head))).unwrap();
         assert!(page.items.len() <= 10);
         walked.extend(page.items);
         match page.next {
@@ -365,10 +365,10 @@ fn pages_walk_the_queue_in_order_with_filters() {
     // 25 reports, urgencies round robin: 6 or 7 of each.
     let mut q = PageQuery::all(4);
     q.urgency = vec![Urgency::High];
-    let first = s.page(&q, |h| Ok(h.urgency)).unwrap();
+    let first = s.page(&q, |l| Ok(l.head.urgency)).unwrap();
     assert_eq!(first.items, vec![Urgency::High; 4]);
     q.after = first.next;
-    let second = s.page(&q, |h| Ok(h.urgency)).unwrap();
+    let second = s.page(&q, |l| Ok(l.head.urgency)).unwrap();
     assert_eq!(second.items.len(), 2);
     assert_eq!(second.next, None, "no empty last page");
 }
