@@ -158,10 +158,18 @@ impl Store {
         )?;
         let in_flight_after = opts.live.then(|| started - IN_FLIGHT);
         let mut c = Check::new(self, &scratch, out, in_flight_after);
-        // What is stored first, then what names it (see the module doc).
-        let stored_envelopes = c.stored_envelopes()?;
-        let files = c.blob_files()?;
-        let (named_envelopes, named_blobs) = c.reports()?;
+        // On a live store, what is stored is listed before what names it
+        // (see the module doc). Otherwise the reports go first: sled then
+        // reads the envelopes by lookup before it iterates them, which
+        // leaves it holding less (about 80 MB less at 100k reports).
+        let (stored_envelopes, files, (named_envelopes, named_blobs)) = if opts.live {
+            let stored = c.stored_envelopes()?;
+            let files = c.blob_files()?;
+            (stored, files, c.reports()?)
+        } else {
+            let named = c.reports()?;
+            (c.stored_envelopes()?, c.blob_files()?, named)
+        };
         if c.complete {
             c.orphan_envelopes(stored_envelopes, named_envelopes)?;
             c.orphan_refs()?;
