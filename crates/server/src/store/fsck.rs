@@ -1,6 +1,6 @@
 //! Store integrity check: `amanatd fsck`.
 //!
-//! Reads every record and every file of a stopped store and reports what
+//! Reads every record and every file of the store and reports what
 //! does not fit together: a schema this binary does not know, a report that
 //! does not parse, an envelope or attachment file a report names but that is
 //! missing or is not age ciphertext, and leftovers that nothing names
@@ -39,18 +39,22 @@
 //! permissions as the store, never the system temp dir, which may be memory
 //! (tmpfs) or a disk the operator did not choose; it is never inside the
 //! database itself, and is removed when the check ends. It needs about
-//! 30 bytes per envelope and attachment.
+//! 30 bytes per id on each side. What this bounds is `fsck`'s own memory:
+//! sled's cache of the pages it reads is sled's (0.34 keeps a tree read end
+//! to end whatever its cache size).
 //!
 //! A running store: the checks take no lock (`checks.rs`), and whatever
-//! they find is looked at again under the exclusive write gate before it is
-//! reported or repaired (`confirm.rs`). Stored things are listed before the
-//! reports that name them: an envelope and its reference are written and
-//! removed in one transaction, so an envelope listed first whose reference
-//! the later scan did not see is a leftover if it is still there at the
-//! second look. An attachment file is made durable before the record that
-//! names it, in a separate step: with [`FsckOptions::live`], files changed
-//! in the last [`IN_FLIGHT`] are left out. `amanatd fsck` itself holds the
-//! store's lock, so no server writes meanwhile.
+//! they find is looked at again under the exclusive write gate before it
+//! is reported or repaired (`confirm.rs`), so a write or a purge under way
+//! is not taken for damage. With [`FsckOptions::live`], stored things are
+//! listed before the reports that name them: an envelope and its reference
+//! are written and removed in one transaction, so an envelope listed first
+//! whose reference the later scan did not see is a leftover if it is still
+//! there at the second look. An attachment file is made durable before the
+//! record that names it, in a separate step: files changed in the last
+//! [`IN_FLIGHT`] are left out. `amanatd fsck` itself holds the store's
+//! lock, so no server writes meanwhile, and lists the reports first (sled
+//! then holds less).
 //!
 //! The checks are one function per relation (`checks.rs`); `report.rs`
 //! holds the problem kinds and the report.
