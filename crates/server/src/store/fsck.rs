@@ -156,10 +156,16 @@ impl Store {
             out.problems.push(Problem::Salt);
         }
         let current = out.schema_version == SCHEMA_VERSION && !out.migrating;
-        let scratch = Scratch::new(
-            opts.scratch_dir.as_deref().unwrap_or(&self.dir),
-            opts.ids_in_memory,
-        )?;
+        let parent = opts.scratch_dir.as_deref().unwrap_or(&self.dir);
+        let scratch = Scratch::new(parent, opts.ids_in_memory).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot make a scratch directory in {}: {e}",
+                    parent.display()
+                ),
+            )
+        })?;
         let in_flight_after = opts.live.then(|| started - IN_FLIGHT);
         let mut c = Check::new(self, &scratch, out, in_flight_after);
         // On a live store, what is stored is listed before what names it
