@@ -13,6 +13,8 @@ use amanat_core::model::{Anonymity, Urgency};
 use amanat_core::timeutil::Day;
 use std::collections::BTreeSet;
 
+mod second_look;
+
 /// Real age ciphertext (the checks read its header).
 fn ct(text: &[u8]) -> Vec<u8> {
     envelope::seal(text, &[x25519::Identity::generate().to_public()]).unwrap()
@@ -454,63 +456,4 @@ fn orphan_attachment_files_are_removed_at_start_up() {
         assert!(s.blobs_dir().join(b).is_file(), "{b}");
     }
     assert_eq!(scratch_dirs(&s), 0);
-}
-
-/// A check (and repair) of a store being written: reports submitted with
-/// attachments, messages added, reports purged, all meanwhile. Nothing is
-/// reported, nothing named is removed, and the store is consistent after.
-#[test]
-fn a_live_store_is_checked_and_repaired_while_it_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::create(dir.path()).unwrap();
-    for _ in 0..20 {
-        report(&s, 1);
-    }
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let live = FsckOptions {
-        repair: true,
-        ids_in_memory: 4,
-        live: true,
-        ..FsckOptions::default()
-    };
-    std::thread::scope(|t| {
-        let writer = t.spawn(|| {
-            let mut kept = Vec::new();
-            let mut i = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) || i < 30 {
-                let m = report(&s, 1);
-                s.append_envelope(
-                    &m.id,
-                    NewEnvelope {
-                        kind: EnvelopeKind::Message,
-                        ciphertext: ct(b"more"),
-                        recipients: vec![],
-                    },
-                )
-                .unwrap();
-                if i % 3 == 0 {
-                    s.purge(&m.id).unwrap();
-                } else {
-                    kept.push(m.id);
-                }
-                i += 1;
-            }
-            kept
-        });
-        // Checked after the writer stops, so that a failure ends the test.
-        let runs: Vec<_> = (0..5).map(|_| s.fsck_with(&live)).collect();
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let kept = writer.join().unwrap();
-        for r in runs {
-            let r = r.unwrap();
-            assert!(r.clean() && r.repaired.is_empty(), "{r}\n{:?}", r.repaired);
-        }
-        for id in kept {
-            let m = s.report(&id).unwrap().unwrap();
-            assert_eq!(m.envelopes.len(), 2);
-            assert!(s.blobs_dir().join(&m.blobs[0]).is_file());
-        }
-    });
-    let r = s.fsck(false).unwrap();
-    assert!(r.clean(), "{r}");
 }
