@@ -701,7 +701,8 @@ fn fsck_with_one_id_in_memory_finds_and_repairs_leftovers_and_cleans_up() {
     let key = age::x25519::Identity::generate().to_public();
     let store = Store::create(&data).unwrap();
     for _ in 0..6 {
-        let ciphertext = amanat_core::crypto::envelope::seal(b"r", &[key.clone()]).unwrap();
+        let ciphertext =
+            amanat_core::crypto::envelope::seal(b"r", std::slice::from_ref(&key)).unwrap();
         let kind = EnvelopeKind::Report;
         let envelopes = vec![NewEnvelope {
             kind,
