@@ -73,7 +73,7 @@ use super::{
     from_json, refs,
 };
 use checks::Check;
-use sorted::{Scratch, missing_from};
+use sorted::{SCRATCH_PREFIX, Scratch, missing_from};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -200,9 +200,11 @@ impl Store {
     /// durable and committing its record, or a purge interrupted before it
     /// deleted the files). Does nothing if any report fails to parse.
     /// Returns how many files were removed. Memory is bounded as in `fsck`
-    /// (the same scratch directory inside the data dir).
+    /// (the same scratch directory inside the data dir); scratch
+    /// directories a killed `fsck` left are removed first.
     pub fn remove_orphan_blobs(&self) -> Result<usize, StoreError> {
         let _gate = self.write_gate();
+        self.remove_stale_scratch()?;
         let scratch = Scratch::new(&self.dir, FSCK_IDS_IN_MEMORY)?;
         let mut named = scratch.set();
         for item in self.reports.iter() {
@@ -242,5 +244,18 @@ impl Store {
             std::fs::File::open(self.blobs_dir())?.sync_all()?;
         }
         Ok(removed)
+    }
+
+    /// Removes the scratch directories a killed `fsck` left in the data
+    /// dir (at start-up, when no check can be running on this store).
+    fn remove_stale_scratch(&self) -> Result<(), StoreError> {
+        for entry in std::fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with(SCRATCH_PREFIX) && entry.file_type()?.is_dir() {
+                std::fs::remove_dir_all(entry.path())?;
+            }
+        }
+        Ok(())
     }
 }

@@ -6,7 +6,9 @@
 //! made look wrong (an envelope deleted between reading its reference and
 //! reading it, a report purged between its references and its record) is
 //! dropped here. The gate is taken only when there is something to look at
-//! again, for as long as the findings take, not for the scan.
+//! again, for as long as the findings take, not for the scan; queue counts
+//! that disagreed are counted again under it (a scan of the reports, but
+//! only when the first count disagreed).
 
 use super::super::{BLOBS_DIR, SourceRecord, Store, StoreError, from_json, refs};
 use super::checks::{Finding, parse_report};

@@ -21,6 +21,9 @@ use std::path::{Path, PathBuf};
 /// The most run files merged at once (each holds a read buffer open).
 pub(super) const FAN_IN: usize = 64;
 
+/// The name of every scratch directory starts with it.
+pub(super) const SCRATCH_PREFIX: &str = ".fsck-scratch-";
+
 /// Read and write buffer of one run file.
 const RUN_BUFFER: usize = 16 << 10;
 
@@ -37,7 +40,7 @@ impl Scratch {
     pub(super) fn new(parent: &Path, run_len: usize) -> std::io::Result<Scratch> {
         Ok(Scratch {
             dir: tempfile::Builder::new()
-                .prefix(".fsck-scratch-")
+                .prefix(SCRATCH_PREFIX)
                 .tempdir_in(parent)?,
             run_len: run_len.max(1),
             next: std::cell::Cell::new(0),

@@ -448,6 +448,11 @@ fn orphan_attachment_files_are_removed_at_start_up() {
         .insert(legacy.id.as_bytes(), to_json(&legacy).unwrap())
         .unwrap();
     let orphans: Vec<String> = (0..3).map(|_| blob(&s)).collect();
+    // What a killed fsck leaves.
+    let stale = s.dir().join(".fsck-scratch-killed");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("run-0"), b"ids").unwrap();
+    assert_eq!(scratch_dirs(&s), 1);
     assert_eq!(s.remove_orphan_blobs().unwrap(), 3);
     for b in &orphans {
         assert!(!s.blobs_dir().join(b).exists());
