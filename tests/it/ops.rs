@@ -742,3 +742,75 @@ fn audit_verify_against_checks_anchor_files() {
     );
     assert!(ok(&restore("restored", &good)).contains("extends all 1 anchor(s)"));
 }
+
+/// `amanatd fsck` holding one id in memory per set, with its scratch
+/// directory where the operator put it: finds the leftovers, repairs them,
+/// keeps every report whole and leaves no scratch directory behind; a
+/// scratch directory it cannot make is named.
+#[test]
+fn fsck_with_one_id_in_memory_finds_and_repairs_leftovers_and_cleans_up() {
+    use amanat_core::model::{Anonymity, Urgency};
+    use amanatd::store::{EnvelopeKind, NewEnvelope, NewReport, Store};
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, scratch) = (tmp.path().join("data"), tmp.path().join("scratch"));
+    std::fs::create_dir(&scratch).unwrap();
+    let key = age::x25519::Identity::generate().to_public();
+    let store = Store::create(&data).unwrap();
+    for _ in 0..6 {
+        let ciphertext =
+            amanat_core::crypto::envelope::seal(b"r", std::slice::from_ref(&key)).unwrap();
+        let kind = EnvelopeKind::Report;
+        let envelopes = vec![NewEnvelope {
+            kind,
+            ciphertext,
+            recipients: vec![key.to_string()],
+        }];
+        let (anonymity, urgency) = (Anonymity::Anonymous, Urgency::Standard);
+        let new = NewReport {
+            anonymity,
+            urgency,
+            envelopes,
+            source: None,
+            blobs: Vec::new(),
+        };
+        store.insert_report(new).unwrap();
+    }
+    drop(store);
+    let orphan = amanat_core::crypto::random::id();
+    std::fs::write(data.join("blobs").join(&orphan), b"left").unwrap();
+    let (d, s) = (data.to_str().unwrap(), scratch.to_str().unwrap());
+    let args = [
+        "fsck",
+        "--data-dir",
+        d,
+        "--ids-in-memory",
+        "1",
+        "--scratch-dir",
+        s,
+    ];
+    let found = run(AMANATD, &[&args[..], &["--json"]].concat());
+    assert_eq!(found.status.code(), Some(7), "{}", text(&found));
+    let report: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert_eq!(report["reports"], 6);
+    assert_eq!(report["problems"][0]["blob"], orphan.as_str(), "{report}");
+    assert!(ok(&run(AMANATD, &[&args[..], &["--repair"]].concat())).contains("REPAIRED"));
+    assert!(ok(&run(AMANATD, &args)).contains("the store is consistent"));
+    assert_eq!(
+        std::fs::read_dir(&scratch).unwrap().count(),
+        0,
+        "scratch removed"
+    );
+    let gone = tmp.path().join("nowhere");
+    let out = run(
+        AMANATD,
+        &[
+            "fsck",
+            "--data-dir",
+            d,
+            "--scratch-dir",
+            gone.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains(&format!("scratch directory in {}", gone.display())));
+}

@@ -127,6 +127,14 @@ pub enum Command {
         repair: bool,
         #[arg(long)]
         json: bool,
+        /// Where to put the scratch directory of sorted ids (default: inside
+        /// the data directory; about 60 bytes per envelope and attachment).
+        #[arg(long, value_name = "DIR")]
+        scratch_dir: Option<PathBuf>,
+        /// The most ids held in memory per sorted set (at least 1).
+        #[arg(long, value_name = "N", default_value_t = crate::store::FSCK_IDS_IN_MEMORY as u64,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        ids_in_memory: u64,
     },
     /// Write man pages and shell completions (for packaging).
     #[command(hide = true)]

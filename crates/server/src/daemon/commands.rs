@@ -134,9 +134,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
             data_dir,
             repair,
             json,
+            scratch_dir,
+            ids_in_memory,
         } => {
             let store = Store::open_for_check(&data_dir)?;
-            let report = store.fsck(repair)?;
+            let report = store.fsck_with(&crate::store::FsckOptions {
+                repair,
+                scratch_dir,
+                ids_in_memory: usize::try_from(ids_in_memory).unwrap_or(usize::MAX),
+                live: false,
+            })?;
             if json {
                 let s = serde_json::to_string_pretty(&report)
                     .map_err(|e| fail(Exit::Error, e.to_string()))?;

@@ -75,7 +75,7 @@ mod snapshot;
 pub use counts::QueueCount;
 pub use desks::Desk;
 pub use durable::SyncFailed;
-pub use fsck::{FsckReport, Problem};
+pub use fsck::{FSCK_IDS_IN_MEMORY, FsckOptions, FsckReport, IN_FLIGHT, Problem};
 pub use migrate::{MIGRATION_BATCH, Migration};
 pub use order::Listed;
 pub use outbox::AppliedAction;
