@@ -247,7 +247,7 @@ impl Default for Limits {
             mp4_max_box_bytes: 64 << 20,
             store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
             list_page_default: 100,
-            list_page_max: 1000,
+            list_page_max: 10_000,
             list_unpaged_max: 100_000,
         }
     }

@@ -62,7 +62,7 @@ impl Config {
                 1,
                 l.list_page_max as u64,
             ),
-            ("limits.list_page_max", l.list_page_max as u64, 1, 10_000),
+            ("limits.list_page_max", l.list_page_max as u64, 1, 100_000),
             (
                 "limits.list_unpaged_max",
                 l.list_unpaged_max as u64,

@@ -32,6 +32,14 @@ pub(super) fn key(k: &SortKey) -> Vec<u8> {
     v
 }
 
+/// The first key of the urgency after `u` (`None` after the last): within
+/// one urgency the queue runs from the oldest report to the newest, so a
+/// scan for overdue reports skips to it at the first that is not.
+pub(super) fn after_urgency(u: Urgency) -> Option<Vec<u8>> {
+    let rank = Urgency::ALL.iter().position(|x| *x == u)? + 1;
+    (rank < Urgency::ALL.len()).then(|| vec![u8::try_from(rank).unwrap_or(u8::MAX)])
+}
+
 /// The place a key names, if it is well formed.
 pub(super) fn parse_key(raw: &[u8]) -> Option<SortKey> {
     let (&rank, rest) = raw.split_first()?;

@@ -10,6 +10,7 @@
 
 use super::order::Listed;
 use super::{ReportHead, Store, StoreError};
+use amanat_core::model::triage::overdue;
 use amanat_core::model::{State, Urgency};
 use amanat_core::timeutil::Day;
 use data_encoding::BASE64URL_NOPAD;
@@ -136,25 +137,41 @@ impl Store {
         q: &PageQuery,
         mut f: impl FnMut(&Listed) -> Result<T, StoreError>,
     ) -> Result<Page<T>, StoreError> {
-        let from = match &q.after {
+        let mut from = match &q.after {
             Some(k) => Bound::Excluded(super::order::key(k)),
             None => Bound::Unbounded,
         };
         let mut items = Vec::with_capacity(q.limit.min(1024));
         let mut last = None;
         let mut more = false;
-        for item in self.order.range((from, Bound::Unbounded)) {
-            let (_, value) = item?;
-            let listed = super::order::entry(&value)?;
-            if !q.admits(&listed.head) {
-                continue;
+        'scan: loop {
+            let mut skip_to = None;
+            for item in self.order.range((from.clone(), Bound::Unbounded)) {
+                let (_, value) = item?;
+                let listed = super::order::entry(&value)?;
+                if let Some(today) = q.overdue_on {
+                    let h = &listed.head;
+                    if !overdue(h.urgency, State::New, h.received, today) {
+                        // The rest of this urgency arrived later: none of
+                        // it is overdue either. On to the next urgency.
+                        skip_to = super::order::after_urgency(h.urgency);
+                        break;
+                    }
+                }
+                if !q.admits(&listed.head) {
+                    continue;
+                }
+                if items.len() == q.limit {
+                    more = true;
+                    break 'scan;
+                }
+                items.push(f(&listed)?);
+                last = Some(SortKey::of(&listed.head));
             }
-            if items.len() == q.limit {
-                more = true;
-                break;
+            match skip_to {
+                Some(k) => from = Bound::Included(k),
+                None => break,
             }
-            items.push(f(&listed)?);
-            last = Some(SortKey::of(&listed.head));
         }
         Ok(Page {
             items,

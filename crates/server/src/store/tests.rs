@@ -372,3 +372,55 @@ fn pages_walk_the_queue_in_order_with_filters() {
     assert_eq!(second.items.len(), 2);
     assert_eq!(second.next, None, "no empty last page");
 }
+
+/// The overdue filter skips the rest of an urgency at its first report that
+/// is not overdue, and finds exactly what a filter of every report finds,
+/// a page at a time, whatever the urgencies, days and states.
+#[test]
+fn overdue_pages_find_what_a_full_filter_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::create(dir.path()).unwrap();
+    let today = Day::today();
+    for i in 0..60i64 {
+        let mut r = new_report(b"x");
+        r.urgency = Urgency::ALL[(i % 4) as usize];
+        let id = s.insert_report(r).unwrap().id;
+        let state = if i % 5 == 0 {
+            State::Acknowledged
+        } else {
+            State::New
+        };
+        s.update_report(
+            &id,
+            State::New,
+            |m| {
+                m.received = Day::from_days(today.days() - (i % 12));
+                m.state = state;
+            },
+            None,
+        )
+        .unwrap();
+    }
+    let expected: Vec<SortKey> = s
+        .report_heads()
+        .unwrap()
+        .iter()
+        .filter(|h| amanat_core::model::triage::overdue(h.urgency, h.state, h.received, today))
+        .map(SortKey::of)
+        .collect();
+    assert!(expected.len() > 10, "{}", expected.len());
+    for limit in [1, 3, 100] {
+        let mut q = PageQuery::all(limit);
+        q.overdue_on = Some(today);
+        let mut walked = Vec::new();
+        loop {
+            let page = s.page(&q, |l| Ok(SortKey::of(&l.head))).unwrap();
+            walked.extend(page.items);
+            match page.next {
+                Some(k) => q.after = Some(k),
+                None => break,
+            }
+        }
+        assert_eq!(walked, expected, "pages of {limit}");
+    }
+}
