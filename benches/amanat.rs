@@ -899,6 +899,11 @@ fn bench_growth() {
             base as f64 / 1024.0,
         ));
         assert_eq!(ok, 60);
+        // `BENCH_GROWTH_KEEP=1` keeps the largest store (and the CLI's
+        // login) for profiling by hand.
+        if n == max.min(1_000_000) && std::env::var_os("BENCH_GROWTH_KEEP").is_some() {
+            eprintln!("kept the store of {n} reports in {}", tmp.keep().display());
+        }
     }
     let body = format!(
         "### Cost growth with stored reports\n\n\

@@ -69,7 +69,9 @@ impl Filter {
 
 /// Calls `each` with every page of the reports `query` selects, `limit` a
 /// page, following the server's cursor while `all` (else the first page
-/// only). Returns true if pages were left unasked.
+/// only). Returns true if pages were left unasked. With `all`, the next
+/// page is asked for while `each` handles this one (one page ahead, so
+/// memory stays at two pages): the server and the terminal work at once.
 pub fn pages(
     conn: &Connection,
     query: &str,
@@ -77,26 +79,46 @@ pub fn pages(
     all: bool,
     mut each: impl FnMut(ReportList) -> Result<(), CliError>,
 ) -> Result<bool, CliError> {
-    let mut cursor: Option<String> = None;
-    loop {
+    let path = |cursor: Option<&str>| {
         let mut path = format!("/api/v1/reports?limit={limit}");
         if !query.is_empty() {
             path.push('&');
             path.push_str(query);
         }
-        if let Some(c) = &cursor {
+        if let Some(c) = cursor {
             path.push_str("&cursor=");
             path.push_str(&utf8_percent_encode(c, NON_ALPHANUMERIC).to_string());
         }
-        let page: ReportList = conn.api.get(&path)?;
-        let next = page.next_cursor.clone();
+        path
+    };
+    if !all {
+        let page: ReportList = conn.api.get(&path(None))?;
+        let more = page.next_cursor.is_some();
         each(page)?;
-        match next {
-            Some(c) if all => cursor = Some(c),
-            Some(_) => return Ok(true),
-            None => return Ok(false),
-        }
+        return Ok(more);
     }
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<ReportList, CliError>>(1);
+        s.spawn(move || {
+            let mut cursor: Option<String> = None;
+            loop {
+                let page: Result<ReportList, CliError> = conn.api.get(&path(cursor.as_deref()));
+                let next = page.as_ref().ok().and_then(|p| p.next_cursor.clone());
+                // The receiver is gone once `each` failed: stop asking.
+                if tx.send(page).is_err() {
+                    return;
+                }
+                match next {
+                    Some(c) => cursor = Some(c),
+                    None => return,
+                }
+            }
+        });
+        for page in rx {
+            each(page?)?;
+        }
+        Ok(false)
+    })
 }
 
 /// Lists the reports that pass `filter`: the first page, or with `all`

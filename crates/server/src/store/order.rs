@@ -12,7 +12,7 @@
 
 use super::sealing::Sealing;
 use super::{ReportHead, SortKey, StoreError, from_json, to_json};
-use amanat_core::model::Urgency;
+use amanat_core::model::{Anonymity, CloseReason, State, Urgency};
 use amanat_core::timeutil::Day;
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
@@ -57,15 +57,72 @@ pub(super) fn key_of(h: &ReportHead) -> Vec<u8> {
     key(&SortKey::of(h))
 }
 
-/// One report as the queue lists it.
+/// One report as the queue lists it. Stored as one flat JSON object: the
+/// head's fields and `sealing`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Stored", into = "Stored")]
 pub struct Listed {
-    #[serde(flatten)]
     pub head: ReportHead,
     /// What its envelopes and files are sealed to (`None` only while a
     /// migration has not reached it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealing: Option<Sealing>,
+}
+
+/// [`Listed`] as stored, spelled out field by field (serde's `flatten`
+/// buffers every field before it parses any: a page of the queue spent
+/// much of its time there).
+#[derive(Clone, Serialize, Deserialize)]
+struct Stored {
+    id: String,
+    received: Day,
+    state: State,
+    urgency: Urgency,
+    urgency_confirmed: bool,
+    anonymity: Anonymity,
+    assignee: Option<String>,
+    #[serde(default)]
+    closed_reason: Option<CloseReason>,
+    #[serde(default)]
+    state_changed: Option<Day>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealing: Option<Sealing>,
+}
+
+impl From<Stored> for Listed {
+    fn from(s: Stored) -> Listed {
+        Listed {
+            head: ReportHead {
+                id: s.id,
+                received: s.received,
+                state: s.state,
+                urgency: s.urgency,
+                urgency_confirmed: s.urgency_confirmed,
+                anonymity: s.anonymity,
+                assignee: s.assignee,
+                closed_reason: s.closed_reason,
+                state_changed: s.state_changed,
+            },
+            sealing: s.sealing,
+        }
+    }
+}
+
+impl From<Listed> for Stored {
+    fn from(l: Listed) -> Stored {
+        let h = l.head;
+        Stored {
+            id: h.id,
+            received: h.received,
+            state: h.state,
+            urgency: h.urgency,
+            urgency_confirmed: h.urgency_confirmed,
+            anonymity: h.anonymity,
+            assignee: h.assignee,
+            closed_reason: h.closed_reason,
+            state_changed: h.state_changed,
+            sealing: l.sealing,
+        }
+    }
 }
 
 /// A stored entry.
@@ -138,6 +195,27 @@ mod tests {
             assert_eq!(parse_key(&key(k)).as_ref(), Some(k));
         }
         assert_eq!(parse_key(&[9, 0, 0]), None);
+        // An entry is one flat object, and reads back as written.
+        let mut sealing = Sealing::default();
+        sealing.add("ab", 2, 1);
+        let listed = Listed {
+            head: ReportHead {
+                id: "aaaa".into(),
+                received: Day::from_days(20_000),
+                state: State::New,
+                urgency: Urgency::High,
+                urgency_confirmed: false,
+                anonymity: Anonymity::Anonymous,
+                assignee: None,
+                closed_reason: None,
+                state_changed: None,
+            },
+            sealing: Some(sealing),
+        };
+        let json: serde_json::Value = serde_json::to_value(&listed).unwrap();
+        assert_eq!(json["id"], "aaaa");
+        assert_eq!(json["sealing"]["sets"][0]["envelopes"], 2);
+        assert_eq!(entry(&to_json(&listed).unwrap()).unwrap(), listed);
         assert_eq!(parse_key(&[200, 0, 0, 0, 0, 0, 0, 0, 0]), None);
     }
 }

@@ -247,13 +247,20 @@ pub(super) fn reseal_listed(
 }
 
 /// Recipient sets read from `recipient_sets`, kept in memory once read (a
-/// fingerprint always names the same set, so nothing here goes stale).
+/// fingerprint always names the same set, so nothing here goes stale),
+/// each classified once.
 #[derive(Default)]
-pub(super) struct SetCache(Mutex<HashMap<String, Arc<Vec<String>>>>);
+pub(super) struct SetCache(Mutex<HashMap<String, Arc<KnownSet>>>);
+
+/// A recipient set and whether any of its keys is classical.
+pub(super) struct KnownSet {
+    pub recipients: Vec<String>,
+    pub classical: bool,
+}
 
 impl Store {
     /// The recipients of set `fp` (the source's key as [`SOURCE`]).
-    pub(super) fn recipient_set(&self, fp: &str) -> Result<Arc<Vec<String>>, StoreError> {
+    pub(super) fn recipient_set(&self, fp: &str) -> Result<Arc<KnownSet>, StoreError> {
         let mut cache = match self.set_cache.0.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -268,7 +275,12 @@ impl Store {
                 tree: "recipient_sets",
                 detail: format!("set {fp} is named by a report but not stored"),
             })?;
-        let set: Arc<Vec<String>> = Arc::new(from_json("recipient_sets", &raw)?);
+        let recipients: Vec<String> = from_json("recipient_sets", &raw)?;
+        let classical = recipients.iter().any(|r| super::is_classical(r));
+        let set = Arc::new(KnownSet {
+            recipients,
+            classical,
+        });
         cache.insert(fp.to_owned(), set.clone());
         Ok(set)
     }
@@ -285,12 +297,12 @@ impl Store {
             classical: sealing.unknown_files,
         };
         for set in &sealing.sets {
-            let recipients = self.recipient_set(&set.set)?;
+            let known = self.recipient_set(&set.set)?;
             let n = set.envelopes + set.files;
-            if current.removes_any(&recipients) {
+            if current.removes_any(&known.recipients) {
                 s.removed += n;
             }
-            if recipients.iter().any(|r| super::is_classical(r)) {
+            if known.classical {
                 s.classical += n;
             }
         }
@@ -306,7 +318,7 @@ impl Store {
             let (fps, unknown) = parse_signature(&sig);
             let mut removed = unknown;
             for fp in &fps {
-                removed = removed || current.removes_any(&self.recipient_set(fp)?);
+                removed = removed || current.removes_any(&self.recipient_set(fp)?.recipients);
             }
             if removed {
                 n += serde_json::from_slice::<u64>(&count).unwrap_or(0);
