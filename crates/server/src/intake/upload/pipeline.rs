@@ -1,0 +1,228 @@
+//! Hashing and encrypting an attachment on two cores at once.
+//!
+//! Every byte of an attachment passes through SHA-256 (its manifest records
+//! the hash, exports list it) and through age's ChaCha20-Poly1305. With
+//! SHA-NI and AVX2 the two cost about the same, so on one thread an upload
+//! runs at half the speed either allows (docs/benchmarks.md, attachment
+//! upload). [`Pipeline`] hashes each piece on the calling thread and hands the
+//! same piece to a thread of its own that encrypts it into the blob file. A
+//! piece from the network is handed over as it is (a reference-counted
+//! buffer, not a copy); bytes written through [`Write`] (the stripper's
+//! output) are gathered into pieces of [`PIECE`] bytes, zeroed when dropped.
+//!
+//! Memory is bounded: at most [`QUEUED`] pieces wait for the encrypting
+//! thread, and the caller blocks when it falls behind. Dropping a pipeline
+//! without [`Pipeline::finish`] stops the thread without padding the blob and
+//! waits for it, so nothing writes to the file once the caller removes it.
+//!
+//! The encrypting thread asks the kernel to start writing the file back every
+//! [`WRITEBACK_STEP`] bytes, so that the fsync after the upload waits for the
+//! last step instead of the whole file. Only ciphertext reaches the file;
+//! the caller still syncs it before it becomes a blob.
+
+use amanat_core::crypto::blob::{BlobDigest, BlobSealer, SealedBlob};
+use amanat_core::crypto::envelope::Recipient;
+use std::fs::File;
+use std::io::{self, Write};
+use std::num::NonZeroU64;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+use zeroize::Zeroizing;
+
+/// Bytes written through [`Write`] gathered before they are handed over:
+/// four of age's 64 KiB chunks, few enough hand-overs to cost nothing.
+pub(super) const PIECE: usize = 256 * 1024;
+
+/// Pieces waiting for the encrypting thread before the caller blocks.
+const QUEUED: usize = 4;
+
+/// Written bytes after which the kernel is asked to start writing them to
+/// disk (without waiting).
+const WRITEBACK_STEP: u64 = 8 << 20;
+
+/// A blob being hashed here and encrypted into `W` on a thread of its own.
+pub(super) struct Pipeline<W> {
+    digest: BlobDigest,
+    /// Bytes written through [`Write`], not yet handed over.
+    pending: Zeroizing<Vec<u8>>,
+    tx: Option<SyncSender<Message>>,
+    thread: Option<JoinHandle<io::Result<(W, u64)>>>,
+}
+
+impl<W: Write + Send + 'static> Pipeline<W> {
+    /// Starts encrypting into `output` (a [`Writeback`] file) to
+    /// `recipients`, keeping the first `head` bytes of the file for
+    /// [`SealedBlob::head`].
+    pub(super) fn start(output: W, recipients: &[Recipient], head: usize) -> io::Result<Self> {
+        let sealer = BlobSealer::new(output, recipients).map_err(io::Error::other)?;
+        let (tx, rx) = sync_channel(QUEUED);
+        let thread = std::thread::Builder::new()
+            .name("amanat-seal".into())
+            .spawn(move || seal(rx, sealer))?;
+        Ok(Pipeline {
+            digest: BlobDigest::new().keep_head(head),
+            pending: Zeroizing::new(Vec::with_capacity(PIECE)),
+            tx: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// Hashes `piece` and hands it to the encrypting thread as it is.
+    pub(super) fn push(&mut self, piece: actix_web::web::Bytes) -> io::Result<()> {
+        if piece.is_empty() {
+            return Ok(());
+        }
+        self.hand_pending()?;
+        self.digest.update(&piece);
+        self.send(Message::Shared(piece))
+    }
+
+    /// Hands over what is pending, waits for the encrypting thread to pad
+    /// and finish the blob, and returns the (unsynced) output with what the
+    /// manifest records.
+    pub(super) fn finish(mut self) -> io::Result<(W, SealedBlob)> {
+        self.hand_pending()?;
+        self.send(Message::End)?;
+        self.tx = None;
+        let (file, len) = match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(sealed)) => sealed?,
+            _ => return Err(thread_lost()),
+        };
+        let digest = std::mem::take(&mut self.digest);
+        if len != digest.len() {
+            return Err(io::Error::other("the hashed and encrypted lengths differ"));
+        }
+        Ok((file, digest.finish()))
+    }
+
+    fn hand_pending(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let piece = std::mem::replace(&mut self.pending, Zeroizing::new(Vec::with_capacity(PIECE)));
+        self.send(Message::Owned(piece))
+    }
+
+    /// Sends to the encrypting thread; if it stopped, returns its error.
+    fn send(&mut self, message: Message) -> io::Result<()> {
+        if let Some(tx) = &self.tx {
+            if tx.send(message).is_ok() {
+                return Ok(());
+            }
+        }
+        self.tx = None;
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(Err(e))) => Err(e),
+            _ => Err(thread_lost()),
+        }
+    }
+}
+
+impl<W: Write + Send + 'static> Write for Pipeline<W> {
+    /// Takes at most what fits in the pending piece, so that its buffer
+    /// never grows (a reallocation would leave plaintext behind unzeroed).
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = buf.len().min(PIECE - self.pending.len());
+        let taken = &buf[..n];
+        self.digest.update(taken);
+        self.pending.extend_from_slice(taken);
+        if self.pending.len() == PIECE {
+            self.hand_pending()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<W> Drop for Pipeline<W> {
+    /// Stops the encrypting thread (it sees the channel close before
+    /// [`Message::End`]) and waits for it.
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+enum Message {
+    /// A buffer from the network, shared with the hashing side.
+    Shared(actix_web::web::Bytes),
+    /// Bytes gathered from writes, zeroed when dropped.
+    Owned(Zeroizing<Vec<u8>>),
+    /// The file is complete: pad and finish the blob.
+    End,
+}
+
+fn thread_lost() -> io::Error {
+    io::Error::other("the encrypting thread stopped")
+}
+
+/// The encrypting thread: writes each piece through age until
+/// [`Message::End`], then pads and finishes. A channel closed before the end
+/// is an abandoned upload: nothing more is written.
+fn seal<W: Write>(rx: Receiver<Message>, mut sealer: BlobSealer<W>) -> io::Result<(W, u64)> {
+    loop {
+        match rx.recv() {
+            Ok(Message::Shared(piece)) => sealer.write_all(&piece)?,
+            Ok(Message::Owned(piece)) => sealer.write_all(&piece)?,
+            Ok(Message::End) => {
+                return sealer.finish();
+            }
+            Err(_) => return Err(io::Error::other("upload abandoned")),
+        }
+    }
+}
+
+/// The blob file, written unbuffered (age writes whole 64 KiB chunks), with
+/// a nudge to the kernel every [`WRITEBACK_STEP`] bytes.
+pub(super) struct Writeback {
+    file: File,
+    written: u64,
+    kicked: u64,
+}
+
+impl Writeback {
+    pub(super) fn new(file: File) -> Self {
+        Writeback {
+            file,
+            written: 0,
+            kicked: 0,
+        }
+    }
+
+    pub(super) fn into_inner(self) -> File {
+        self.file
+    }
+}
+
+impl Write for Writeback {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        let step = self.written - self.kicked;
+        if step >= WRITEBACK_STEP {
+            // On Linux, "don't need" starts writing the dirty range back
+            // without waiting, and drops the pages already written from the
+            // cache. Only a hint: the fsync at the end is what counts.
+            let _ = rustix::fs::fadvise(
+                &self.file,
+                self.kicked,
+                NonZeroU64::new(step),
+                rustix::fs::Advice::DontNeed,
+            );
+            self.kicked = self.written;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests;
