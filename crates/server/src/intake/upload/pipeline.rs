@@ -5,10 +5,12 @@
 //! SHA-NI and AVX2 the two cost about the same, so on one thread an upload
 //! runs at half the speed either allows (docs/benchmarks.md, attachment
 //! upload). [`Pipeline`] hashes each piece on the calling thread and hands the
-//! same piece to a thread of its own that encrypts it into the blob file. A
-//! piece from the network is handed over as it is (a reference-counted
-//! buffer, not a copy); bytes written through [`Write`] (the stripper's
-//! output) are gathered into pieces of [`PIECE`] bytes, zeroed when dropped.
+//! same piece to a thread of its own that encrypts it into the blob file.
+//! Buffers from the network are handed over as they are (reference-counted,
+//! not copied), a few together once they reach [`PIECE`] bytes; bytes written
+//! through [`Write`] (the stripper's output) are copied into pieces of
+//! [`PIECE`] bytes, zeroed when dropped. Few, large hand-overs keep the two
+//! threads from waking each other for every network read.
 //!
 //! Memory is bounded: at most [`QUEUED`] pieces wait for the encrypting
 //! thread, and the caller blocks when it falls behind. Dropping a pipeline
@@ -29,8 +31,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use zeroize::Zeroizing;
 
-/// Bytes written through [`Write`] gathered before they are handed over:
-/// four of age's 64 KiB chunks, few enough hand-overs to cost nothing.
+/// Bytes gathered before they are handed over: four of age's 64 KiB chunks,
+/// few enough hand-overs to cost nothing.
 pub(super) const PIECE: usize = 256 * 1024;
 
 /// Pieces waiting for the encrypting thread before the caller blocks.
@@ -45,6 +47,10 @@ pub(super) struct Pipeline<W> {
     digest: BlobDigest,
     /// Bytes written through [`Write`], not yet handed over.
     pending: Zeroizing<Vec<u8>>,
+    /// Network buffers pushed, not yet handed over, and their length. At
+    /// most one of `pending` and `gathered` holds anything.
+    gathered: Vec<actix_web::web::Bytes>,
+    gathered_len: usize,
     tx: Option<SyncSender<Message>>,
     thread: Option<JoinHandle<io::Result<(W, u64)>>>,
 }
@@ -62,6 +68,8 @@ impl<W: Write + Send + 'static> Pipeline<W> {
         Ok(Pipeline {
             digest: BlobDigest::new().keep_head(head),
             pending: Zeroizing::new(Vec::with_capacity(PIECE)),
+            gathered: Vec::new(),
+            gathered_len: 0,
             tx: Some(tx),
             thread: Some(thread),
         })
@@ -74,7 +82,12 @@ impl<W: Write + Send + 'static> Pipeline<W> {
         }
         self.hand_pending()?;
         self.digest.update(&piece);
-        self.send(Message::Shared(piece))
+        self.gathered_len += piece.len();
+        self.gathered.push(piece);
+        if self.gathered_len >= PIECE {
+            self.hand_gathered()?;
+        }
+        Ok(())
     }
 
     /// Hands over what is pending, waits for the encrypting thread to pad
@@ -82,6 +95,7 @@ impl<W: Write + Send + 'static> Pipeline<W> {
     /// manifest records.
     pub(super) fn finish(mut self) -> io::Result<(W, SealedBlob)> {
         self.hand_pending()?;
+        self.hand_gathered()?;
         self.send(Message::End)?;
         self.tx = None;
         let (file, len) = match self.thread.take().map(JoinHandle::join) {
@@ -103,6 +117,15 @@ impl<W: Write + Send + 'static> Pipeline<W> {
         self.send(Message::Owned(piece))
     }
 
+    fn hand_gathered(&mut self) -> io::Result<()> {
+        if self.gathered.is_empty() {
+            return Ok(());
+        }
+        self.gathered_len = 0;
+        let pieces = std::mem::take(&mut self.gathered);
+        self.send(Message::Shared(pieces))
+    }
+
     /// Sends to the encrypting thread; if it stopped, returns its error.
     fn send(&mut self, message: Message) -> io::Result<()> {
         if let Some(tx) = &self.tx {
@@ -122,6 +145,7 @@ impl<W: Write + Send + 'static> Write for Pipeline<W> {
     /// Takes at most what fits in the pending piece, so that its buffer
     /// never grows (a reallocation would leave plaintext behind unzeroed).
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.hand_gathered()?;
         let n = buf.len().min(PIECE - self.pending.len());
         let taken = &buf[..n];
         self.digest.update(taken);
@@ -149,8 +173,8 @@ impl<W> Drop for Pipeline<W> {
 }
 
 enum Message {
-    /// A buffer from the network, shared with the hashing side.
-    Shared(actix_web::web::Bytes),
+    /// Buffers from the network, shared with the hashing side.
+    Shared(Vec<actix_web::web::Bytes>),
     /// Bytes gathered from writes, zeroed when dropped.
     Owned(Zeroizing<Vec<u8>>),
     /// The file is complete: pad and finish the blob.
@@ -167,7 +191,11 @@ fn thread_lost() -> io::Error {
 fn seal<W: Write>(rx: Receiver<Message>, mut sealer: BlobSealer<W>) -> io::Result<(W, u64)> {
     loop {
         match rx.recv() {
-            Ok(Message::Shared(piece)) => sealer.write_all(&piece)?,
+            Ok(Message::Shared(pieces)) => {
+                for piece in pieces {
+                    sealer.write_all(&piece)?;
+                }
+            }
             Ok(Message::Owned(piece)) => sealer.write_all(&piece)?,
             Ok(Message::End) => {
                 return sealer.finish();
