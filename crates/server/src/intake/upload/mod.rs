@@ -28,7 +28,7 @@
 
 use amanat_core::crypto::envelope::Recipient;
 use amanat_sanitize::{self as sanitize, Kind, Outcome, SanitizeError};
-use pipeline::{Pipeline, Writeback};
+use pipeline::Pipeline;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use tokio::sync::mpsc;
@@ -186,12 +186,14 @@ fn stage(
         .tempfile_in(&blobs_dir)
         .map_err(|e| internal(&e))?;
     let file = temp.as_file().try_clone().map_err(|e| internal(&e))?;
+    let kick = temp.as_file().try_clone().map_err(|e| internal(&e))?;
     // The blob format (amanat_core::crypto::blob): the cleaned file, hashed
     // and counted as it passes, then zero padding to a Padmé bucket so the
     // ciphertext's length says little. Hashed here, encrypted on a second
     // thread (`pipeline`).
-    let mut out =
-        Pipeline::start(Writeback::new(file), &recipients, HEAD).map_err(|e| internal(&e))?;
+    let mut out = Pipeline::start(file, &recipients, HEAD)
+        .map_err(|e| internal(&e))?
+        .with_writeback(kick);
     let outcome = if keep_original {
         // Stored as sent: the network's buffers go to the pipeline as they
         // are, without passing through a `Read` copy.
@@ -232,7 +234,6 @@ fn stage(
     }
 
     let (file, sealed) = out.finish().map_err(|e| internal(&e))?;
-    let file = file.into_inner();
     file.sync_all().map_err(|e| internal(&e))?;
     // A zip whose start did not say what it holds was classified from its
     // directory while it was cleaned, and the cleaned copy puts the part

@@ -17,10 +17,11 @@
 //! without [`Pipeline::finish`] stops the thread without padding the blob and
 //! waits for it, so nothing writes to the file once the caller removes it.
 //!
-//! The encrypting thread asks the kernel to start writing the file back every
-//! [`WRITEBACK_STEP`] bytes, so that the fsync after the upload waits for the
-//! last step instead of the whole file. Only ciphertext reaches the file;
-//! the caller still syncs it before it becomes a blob.
+//! The hashing side also asks the kernel to start writing the file back
+//! every [`WRITEBACK_STEP`] bytes (the encrypting thread has enough to do),
+//! so that the fsync after the upload waits for the last steps instead of
+//! the whole file. Only ciphertext reaches the file; the caller still syncs
+//! it before it becomes a blob.
 
 use amanat_core::crypto::blob::{BlobDigest, BlobSealer, SealedBlob};
 use amanat_core::crypto::envelope::Recipient;
@@ -51,14 +52,15 @@ pub(super) struct Pipeline<W> {
     /// most one of `pending` and `gathered` holds anything.
     gathered: Vec<actix_web::web::Bytes>,
     gathered_len: usize,
+    writeback: Option<Writeback>,
     tx: Option<SyncSender<Message>>,
     thread: Option<JoinHandle<io::Result<(W, u64)>>>,
 }
 
 impl<W: Write + Send + 'static> Pipeline<W> {
-    /// Starts encrypting into `output` (a [`Writeback`] file) to
-    /// `recipients`, keeping the first `head` bytes of the file for
-    /// [`SealedBlob::head`].
+    /// Starts encrypting into `output` (the blob file, unbuffered: age
+    /// writes whole 64 KiB chunks) to `recipients`, keeping the first `head`
+    /// bytes of the file for [`SealedBlob::head`].
     pub(super) fn start(output: W, recipients: &[Recipient], head: usize) -> io::Result<Self> {
         let sealer = BlobSealer::new(output, recipients).map_err(io::Error::other)?;
         let (tx, rx) = sync_channel(QUEUED);
@@ -70,9 +72,17 @@ impl<W: Write + Send + 'static> Pipeline<W> {
             pending: Zeroizing::new(Vec::with_capacity(PIECE)),
             gathered: Vec::new(),
             gathered_len: 0,
+            writeback: None,
             tx: Some(tx),
             thread: Some(thread),
         })
+    }
+
+    /// Starts the output's writeback every [`WRITEBACK_STEP`] bytes, from
+    /// this thread, through `file` (another handle to it).
+    pub(super) fn with_writeback(mut self, file: File) -> Self {
+        self.writeback = Some(Writeback { file, kicked: 0 });
+        self
     }
 
     /// Hashes `piece` and hands it to the encrypting thread as it is.
@@ -130,6 +140,9 @@ impl<W: Write + Send + 'static> Pipeline<W> {
     fn send(&mut self, message: Message) -> io::Result<()> {
         if let Some(tx) = &self.tx {
             if tx.send(message).is_ok() {
+                if let Some(w) = &mut self.writeback {
+                    w.advance(self.digest.len());
+                }
                 return Ok(());
             }
         }
@@ -205,50 +218,33 @@ fn seal<W: Write>(rx: Receiver<Message>, mut sealer: BlobSealer<W>) -> io::Resul
     }
 }
 
-/// The blob file, written unbuffered (age writes whole 64 KiB chunks), with
-/// a nudge to the kernel every [`WRITEBACK_STEP`] bytes.
-pub(super) struct Writeback {
+/// Asks the kernel to start writing the blob file back, a step at a time,
+/// behind the encrypting thread.
+struct Writeback {
+    /// Another handle to the blob file.
     file: File,
-    written: u64,
+    /// Bytes of the file already asked for.
     kicked: u64,
 }
 
 impl Writeback {
-    pub(super) fn new(file: File) -> Self {
-        Writeback {
-            file,
-            written: 0,
-            kicked: 0,
-        }
-    }
-
-    pub(super) fn into_inner(self) -> File {
-        self.file
-    }
-}
-
-impl Write for Writeback {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.written += n as u64;
-        let step = self.written - self.kicked;
-        if step >= WRITEBACK_STEP {
+    /// Called with the bytes handed over so far. The encrypting thread is
+    /// at most [`QUEUED`] pieces behind, so the step before the last is
+    /// written; file offsets run slightly ahead of the plaintext (age's
+    /// header and tags), which only moves each step a little earlier.
+    fn advance(&mut self, handed: u64) {
+        while handed >= self.kicked + 2 * WRITEBACK_STEP {
             // On Linux, "don't need" starts writing the dirty range back
-            // without waiting, and drops the pages already written from the
+            // without waiting, and drops pages already written from the
             // cache. Only a hint: the fsync at the end is what counts.
             let _ = rustix::fs::fadvise(
                 &self.file,
                 self.kicked,
-                NonZeroU64::new(step),
+                NonZeroU64::new(WRITEBACK_STEP),
                 rustix::fs::Advice::DontNeed,
             );
-            self.kicked = self.written;
+            self.kicked += WRITEBACK_STEP;
         }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
     }
 }
 

@@ -13,11 +13,14 @@ fn sha_hex(data: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(data))
 }
 
-fn start(dir: &std::path::Path) -> (Pipeline<Writeback>, std::path::PathBuf, x25519::Identity) {
+fn start(dir: &std::path::Path) -> (Pipeline<File>, std::path::PathBuf, x25519::Identity) {
     let id = x25519::Identity::generate();
     let path = dir.join("blob");
-    let file = Writeback::new(File::create(&path).unwrap());
-    let p = Pipeline::start(file, &[id.to_public().into()], 16).unwrap();
+    let file = File::create(&path).unwrap();
+    let kick = file.try_clone().unwrap();
+    let p = Pipeline::start(file, &[id.to_public().into()], 16)
+        .unwrap()
+        .with_writeback(kick);
     (p, path, id)
 }
 
@@ -32,9 +35,9 @@ fn read_blob(path: &std::path::Path, id: &x25519::Identity, sealed: &SealedBlob)
 
 #[test]
 fn pieces_and_writes_of_any_size_make_one_blob() {
-    // Past one writeback step, and a multiple of neither a piece nor one
+    // Past two writeback steps, and a multiple of neither a piece nor one
     // of age's 64 KiB chunks.
-    let len = WRITEBACK_STEP as usize + PIECE + 12_345;
+    let len = 2 * WRITEBACK_STEP as usize + PIECE + 12_345;
     let data: Vec<u8> = (0..len as u32).map(|i| (i % 251) as u8).collect();
     let dir = tempfile::tempdir().unwrap();
     let (mut p, path, id) = start(dir.path());
@@ -57,7 +60,7 @@ fn pieces_and_writes_of_any_size_make_one_blob() {
         }
     }
     let (file, sealed) = p.finish().unwrap();
-    file.into_inner().sync_all().unwrap();
+    file.sync_all().unwrap();
     assert_eq!(sealed.size, len as u64);
     assert_eq!(sealed.sha256, sha_hex(&data));
     assert_eq!(&sealed.head[..], &data[..16]);
