@@ -184,7 +184,10 @@ fn a_sealer_and_a_digest_fed_apart_make_the_writers_blob() {
     assert_eq!(sealed.sha256, writer_sealed.sha256);
     assert_eq!(sealed.sha256, sha_hex(&data));
     assert_eq!(sealed.head, writer_sealed.head);
-    assert_eq!(read_all(&ct, &id, sealed.size, &sealed.sha256).unwrap(), data);
+    assert_eq!(
+        read_all(&ct, &id, sealed.size, &sealed.sha256).unwrap(),
+        data
+    );
     // The same plaintext inside age, padding included (the ciphertexts
     // differ in their random header).
     let inside = |ct: &[u8]| {
