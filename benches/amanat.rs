@@ -16,7 +16,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -512,23 +512,70 @@ fn bench_upload() {
             .unwrap()
             .to_string()
     };
-    let t = Instant::now();
-    let age = Command::new("age")
-        .args(["-r", &recipient, "-o"])
-        .arg(tmp.path().join("ref.age"))
-        .arg(&file)
-        .status();
-    let age_time = t.elapsed();
-    let age_line = match age {
-        Ok(s) if s.success() => format!(
-            "{:.0} MiB/s ({:.1} s)",
-            SIZE as f64 / 1048576.0 / age_time.as_secs_f64(),
-            age_time.as_secs_f64()
+    // The two cores are shared (other builds, the kernel's writeback of the
+    // previous run): `age -r` and the upload take turns, twice, and the best
+    // of each is reported, so that both meet the same conditions.
+    let base = server.rss_kib();
+    let mut age_best: Option<Duration> = None;
+    let mut up = Duration::MAX;
+    for _ in 0..UPLOAD_RUNS {
+        age_best = time_age(&recipient, &file, &tmp.path().join("ref.age"))
+            .map(|t| age_best.map_or(t, |b| b.min(t)));
+        up = up.min(time_upload(&server, &file, SIZE));
+    }
+    let (age_line, ratio_line) = match age_best {
+        Some(t) => (
+            format!(
+                "{:.0} MiB/s ({:.1} s)",
+                SIZE as f64 / 1048576.0 / t.as_secs_f64(),
+                t.as_secs_f64()
+            ),
+            format!("{:.0} %", 100.0 * t.as_secs_f64() / up.as_secs_f64()),
         ),
-        _ => "not measured: the `age` CLI is missing (apt-get install age)".into(),
+        None => (
+            "not measured: the `age` CLI is missing (apt-get install age)".into(),
+            "not measured".into(),
+        ),
     };
-    let _ = std::fs::remove_file(tmp.path().join("ref.age"));
+    let peak = server.hwm_kib();
+    let body = format!(
+        "### Attachment upload (2 GiB, type not cleanable: streamed, hashed, padded, encrypted)\n\n\
+         Machine: {}\n\n\
+         Best of {UPLOAD_RUNS} runs each, `age -r` and the upload taking turns. The sender \
+         (sendfile on a plain socket) runs on the same two cores.\n\n\
+         | measure | value |\n|---|---|\n\
+         | amanatd: HTTP multipart upload over loopback → blob (fsynced) | {:.0} MiB/s ({:.1} s) |\n\
+         | reference: `age -r` encrypting the same file on disk | {age_line} |\n\
+         | upload ÷ `age -r` (goal: ≥ 80 %) | {ratio_line} |\n\
+         | server RSS before → peak during the uploads | {:.1} MiB → {:.1} MiB (goal: < 64 MiB) |\n",
+        machine(),
+        SIZE as f64 / 1048576.0 / up.as_secs_f64(),
+        up.as_secs_f64(),
+        base as f64 / 1024.0,
+        peak as f64 / 1024.0,
+    );
+    write_section("upload", &body);
+}
 
+/// Runs of `age -r` and of the upload, taken in turns; the best of each counts.
+const UPLOAD_RUNS: usize = 2;
+
+/// `age -r` encrypting `file` to `recipient`; `None` if the CLI is missing.
+fn time_age(recipient: &str, file: &Path, out: &Path) -> Option<Duration> {
+    let t = Instant::now();
+    let status = Command::new("age")
+        .args(["-r", recipient, "-o"])
+        .arg(out)
+        .arg(file)
+        .status();
+    let elapsed = t.elapsed();
+    let _ = std::fs::remove_file(out);
+    matches!(status, Ok(s) if s.success()).then_some(elapsed)
+}
+
+/// One report form with `file` (`size` bytes) as its attachment, sent as
+/// it is: the time from connecting to the server's answer (200).
+fn time_upload(server: &Server, file: &Path, size: u64) -> Duration {
     let http = client();
     let resp = http
         .get(format!("{}/report?anonymity=anonymous", server.intake))
@@ -552,36 +599,35 @@ fn bench_upload() {
     }
     head.push_str("--B\r\nContent-Disposition: form-data; name=\"attachments_as_is\"; filename=\"video.raw\"\r\n\r\n");
     let tail = "\r\n--B--\r\n";
-    let total = head.len() as u64 + SIZE + tail.len() as u64;
-    let body = std::io::Cursor::new(head.into_bytes())
-        .chain(std::fs::File::open(&file).unwrap())
-        .chain(std::io::Cursor::new(tail.as_bytes().to_vec()));
-    let base = server.rss_kib();
-    let t = Instant::now();
-    let resp = http
-        .post(format!("{}/report", server.intake))
-        .header("content-type", "multipart/form-data; boundary=B")
-        .header("cookie", c)
-        .body(reqwest::blocking::Body::sized(body, total))
-        .send()
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let up = t.elapsed();
-    let peak = server.hwm_kib();
-    let body = format!(
-        "### Attachment upload (2 GiB, type not cleanable: streamed, hashed, padded, encrypted)\n\n\
-         Machine: {}\n\n\
-         | measure | value |\n|---|---|\n\
-         | amanatd: HTTP multipart upload over loopback → blob (fsynced) | {:.0} MiB/s ({:.1} s) |\n\
-         | reference: `age -r` encrypting the same file on disk | {age_line} |\n\
-         | server RSS before → peak during the upload | {:.1} MiB → {:.1} MiB (goal: < 64 MiB) |\n",
-        machine(),
-        SIZE as f64 / 1048576.0 / up.as_secs_f64(),
-        up.as_secs_f64(),
-        base as f64 / 1024.0,
-        peak as f64 / 1024.0,
+    let total = head.len() as u64 + size + tail.len() as u64;
+    // The sender shares the server's two cores here; in use it is another
+    // machine. So the request is written by hand on a plain socket and the
+    // file goes with sendfile(2) (std's `io::copy` from a file to a socket):
+    // the kernel moves the pages, the sender costs as little as one can.
+    // (reqwest's blocking client sends a body in 8 KiB pieces, each zeroed
+    // and passed between two threads: a third of a core at this rate.)
+    let addr = server.intake.strip_prefix("http://").unwrap();
+    let request = format!(
+        "POST /report HTTP/1.1\r\nHost: {addr}\r\n\
+         Content-Type: multipart/form-data; boundary=B\r\nCookie: {c}\r\n\
+         Content-Length: {total}\r\nConnection: close\r\n\r\n{head}"
     );
-    write_section("upload", &body);
+    let mut payload = std::fs::File::open(file).unwrap();
+    let t = Instant::now();
+    let mut sock = std::net::TcpStream::connect(addr).unwrap();
+    sock.write_all(request.as_bytes()).unwrap();
+    assert_eq!(std::io::copy(&mut payload, &mut sock).unwrap(), size);
+    sock.write_all(tail.as_bytes()).unwrap();
+    let mut status = [0u8; 12];
+    sock.read_exact(&mut status).unwrap();
+    let up = t.elapsed();
+    assert_eq!(
+        &status,
+        b"HTTP/1.1 200",
+        "{}",
+        String::from_utf8_lossy(&status)
+    );
+    up
 }
 
 /// A browser's follow-up session: its cookies.

@@ -6,7 +6,8 @@
 //! not in the blob: they travel in the encrypted attachment manifest
 //! ([`crate::records::AttachmentManifest`]), and a reader checks both.
 //!
-//! [`BlobWriter`] counts, hashes, pads and finishes; [`open_blob`] gives a
+//! [`BlobWriter`] counts, hashes, pads and finishes (its two halves,
+//! [`BlobSealer`] and [`BlobDigest`], can run on two threads); [`open_blob`] gives a
 //! [`BlobReader`] that yields exactly the file's bytes and fails, with a
 //! [`BlobError`], on anything short, tampered, padded with other than zeros
 //! or not matching the manifest's hash. Neither ever holds the whole file.
@@ -31,28 +32,20 @@ pub struct SealedBlob {
 }
 
 /// Encrypts a file as a blob into `W`: write the file through it, then
-/// [`finish`](BlobWriter::finish).
+/// [`finish`](BlobWriter::finish). A [`BlobSealer`] and a [`BlobDigest`]
+/// fed the same bytes on one thread.
 pub struct BlobWriter<W: Write> {
-    stream: age::stream::StreamWriter<W>,
-    sha: Sha256,
-    len: u64,
-    head: Zeroizing<Vec<u8>>,
-    head_max: usize,
+    sealer: BlobSealer<W>,
+    digest: BlobDigest,
 }
 
 impl<W: Write> BlobWriter<W> {
     /// Starts a blob encrypted to every recipient (a mixed post-quantum and
     /// classical set is refused, as for envelopes).
     pub fn new<R: SealTo>(output: W, recipients: &[R]) -> Result<Self, CryptoError> {
-        let stream = envelope::encryptor(recipients)?
-            .wrap_output(output)
-            .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
         Ok(BlobWriter {
-            stream,
-            sha: Sha256::new(),
-            len: 0,
-            head: Zeroizing::new(Vec::new()),
-            head_max: 0,
+            sealer: BlobSealer::new(output, recipients)?,
+            digest: BlobDigest::new(),
         })
     }
 
@@ -60,14 +53,63 @@ impl<W: Write> BlobWriter<W> {
     /// [`finish`](BlobWriter::finish), readable with [`head`](BlobWriter::head)),
     /// for a caller that must look at the start of what it wrote.
     pub fn keep_head(mut self, max: usize) -> Self {
-        self.head_max = max;
-        self.head.reserve(max);
+        self.digest = self.digest.keep_head(max);
         self
     }
 
     /// The first bytes written so far (see [`keep_head`](BlobWriter::keep_head)).
     pub fn head(&self) -> &[u8] {
-        &self.head
+        self.digest.head()
+    }
+
+    /// How many bytes of the file were written so far.
+    pub fn len(&self) -> u64 {
+        self.digest.len()
+    }
+
+    /// True until the first byte is written.
+    pub fn is_empty(&self) -> bool {
+        self.digest.is_empty()
+    }
+
+    /// Pads the file with zeros to its padded size, finishes the age stream
+    /// and returns the output with what the manifest records. The output is
+    /// not synced: that is the caller's (a file is synced, a buffer is not).
+    pub fn finish(self) -> io::Result<(W, SealedBlob)> {
+        let (output, _) = self.sealer.finish()?;
+        Ok((output, self.digest.finish()))
+    }
+}
+
+impl<W: Write> Write for BlobWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.sealer.write(buf)?;
+        self.digest.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sealer.flush()
+    }
+}
+
+/// The encrypting half of a [`BlobWriter`]: counts, pads and encrypts, but
+/// does not hash. For a caller that feeds the same bytes, in the same order,
+/// to a [`BlobDigest`] elsewhere (on another thread, so that the hash and
+/// the encryption run on two cores) and compares the two lengths at the end.
+pub struct BlobSealer<W: Write> {
+    stream: age::stream::StreamWriter<W>,
+    len: u64,
+}
+
+impl<W: Write> BlobSealer<W> {
+    /// Starts a blob encrypted to every recipient (a mixed post-quantum and
+    /// classical set is refused, as for envelopes).
+    pub fn new<R: SealTo>(output: W, recipients: &[R]) -> Result<Self, CryptoError> {
+        let stream = envelope::encryptor(recipients)?
+            .wrap_output(output)
+            .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
+        Ok(BlobSealer { stream, len: 0 })
     }
 
     /// How many bytes of the file were written so far.
@@ -81,46 +123,99 @@ impl<W: Write> BlobWriter<W> {
     }
 
     /// Pads the file with zeros to its padded size, finishes the age stream
-    /// and returns the output with what the manifest records. The output is
-    /// not synced: that is the caller's (a file is synced, a buffer is not).
-    pub fn finish(self) -> io::Result<(W, SealedBlob)> {
-        let BlobWriter {
-            mut stream,
-            sha,
-            len,
-            head,
-            ..
-        } = self;
+    /// and returns the output and the file's length (unsynced, as for
+    /// [`BlobWriter::finish`]).
+    pub fn finish(mut self) -> io::Result<(W, u64)> {
+        let len = self.len;
         let mut pad = padded_size(len).saturating_sub(len);
         let zeros = [0u8; 8192];
         while pad > 0 {
             let n = usize::try_from(pad).map_or(zeros.len(), |p| p.min(zeros.len()));
-            stream.write_all(&zeros[..n])?;
+            self.stream.write_all(&zeros[..n])?;
             pad -= n as u64;
         }
-        let output = stream.finish()?;
-        let sealed = SealedBlob {
-            size: len,
-            sha256: data_encoding::HEXLOWER.encode(&sha.finalize()),
-            head,
-        };
-        Ok((output, sealed))
+        Ok((self.stream.finish()?, len))
     }
 }
 
-impl<W: Write> Write for BlobWriter<W> {
+impl<W: Write> Write for BlobSealer<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.stream.write(buf)?;
-        let written = &buf[..n];
-        self.sha.update(written);
         self.len += n as u64;
-        let room = self.head_max.saturating_sub(self.head.len()).min(n);
-        self.head.extend_from_slice(&written[..room]);
         Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
         self.stream.flush()
+    }
+}
+
+/// The hashing half of a [`BlobWriter`]: the file's length, SHA-256 and
+/// first bytes, as its manifest records them.
+pub struct BlobDigest {
+    sha: Sha256,
+    len: u64,
+    head: Zeroizing<Vec<u8>>,
+    head_max: usize,
+}
+
+impl Default for BlobDigest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BlobDigest {
+    /// A digest of nothing yet, keeping no head.
+    pub fn new() -> Self {
+        BlobDigest {
+            sha: Sha256::new(),
+            len: 0,
+            head: Zeroizing::new(Vec::new()),
+            head_max: 0,
+        }
+    }
+
+    /// Keeps the first `max` bytes (see [`BlobWriter::keep_head`]).
+    pub fn keep_head(mut self, max: usize) -> Self {
+        self.head_max = max;
+        self.head.reserve(max);
+        self
+    }
+
+    /// Adds the next bytes of the file.
+    pub fn update(&mut self, data: &[u8]) {
+        self.sha.update(data);
+        self.len += data.len() as u64;
+        let room = self
+            .head_max
+            .saturating_sub(self.head.len())
+            .min(data.len());
+        self.head.extend_from_slice(&data[..room]);
+    }
+
+    /// The first bytes seen so far.
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// How many bytes were seen so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// True until the first byte.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// What the manifest records of the file.
+    pub fn finish(self) -> SealedBlob {
+        SealedBlob {
+            size: self.len,
+            sha256: data_encoding::HEXLOWER.encode(&self.sha.finalize()),
+            head: self.head,
+        }
     }
 }
 

@@ -162,3 +162,45 @@ fn a_writer_needs_recipients() {
         Err(CryptoError::NoRecipients)
     ));
 }
+
+#[test]
+fn a_sealer_and_a_digest_fed_apart_make_the_writers_blob() {
+    // The server hashes on one thread and encrypts on another: the two
+    // halves must give what one `BlobWriter` gives, byte for byte in length.
+    let id = x25519::Identity::generate();
+    let data: Vec<u8> = (0..200_003u32).map(|i| (i % 249) as u8).collect();
+    let mut sealer = BlobSealer::new(Vec::new(), &[id.to_public()]).unwrap();
+    let mut digest = BlobDigest::new().keep_head(16);
+    for chunk in data.chunks(777) {
+        sealer.write_all(chunk).unwrap();
+        digest.update(chunk);
+    }
+    assert_eq!(sealer.len(), digest.len());
+    let (ct, len) = sealer.finish().unwrap();
+    let sealed = digest.finish();
+    let (writer_ct, writer_sealed) = blob(&data, &id);
+    assert_eq!(len, data.len() as u64);
+    assert_eq!(sealed.size, writer_sealed.size);
+    assert_eq!(sealed.sha256, writer_sealed.sha256);
+    assert_eq!(sealed.sha256, sha_hex(&data));
+    assert_eq!(sealed.head, writer_sealed.head);
+    assert_eq!(
+        read_all(&ct, &id, sealed.size, &sealed.sha256).unwrap(),
+        data
+    );
+    // The same plaintext inside age, padding included (the ciphertexts
+    // differ in their random header).
+    let inside = |ct: &[u8]| {
+        let mut plain = Vec::new();
+        age::Decryptor::new_buffered(ct)
+            .unwrap()
+            .decrypt(std::iter::once(&id as &dyn age::Identity))
+            .unwrap()
+            .read_to_end(&mut plain)
+            .unwrap();
+        plain
+    };
+    let plain = inside(&ct);
+    assert_eq!(plain.len() as u64, padded_size(len));
+    assert_eq!(plain, inside(&writer_ct));
+}

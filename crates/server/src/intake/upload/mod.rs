@@ -6,7 +6,8 @@
 //! it with a message that says so).
 //!
 //! Each file part is fed chunk by chunk through a bounded channel to a
-//! blocking task that runs the stripper and the age stream. The temporary
+//! blocking task that runs the stripper and hashes the result, while a
+//! second thread encrypts it ([`pipeline`]: the two run on two cores). The temporary
 //! files become blobs (rename + directory fsync, in `store`) only when the
 //! whole form is valid, before the report record is committed. A torn upload,
 //! a refused file or an invalid form drops them: nothing is left behind.
@@ -25,10 +26,10 @@
 //! while choosing the file again works in every browser with JavaScript off
 //! and leaves nothing behind.
 
-use amanat_core::crypto::blob::BlobWriter;
 use amanat_core::crypto::envelope::Recipient;
 use amanat_sanitize::{self as sanitize, Kind, Outcome, SanitizeError};
-use std::io::{self, Read};
+use pipeline::Pipeline;
+use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use tokio::sync::mpsc;
 
@@ -49,6 +50,7 @@ pub use multipart::{
 };
 
 mod multipart;
+mod pipeline;
 
 /// A file encrypted into a temporary blob, waiting for the form to be valid.
 pub struct StagedFile {
@@ -184,40 +186,54 @@ fn stage(
         .tempfile_in(&blobs_dir)
         .map_err(|e| internal(&e))?;
     let file = temp.as_file().try_clone().map_err(|e| internal(&e))?;
+    let kick = temp.as_file().try_clone().map_err(|e| internal(&e))?;
     // The blob format (amanat_core::crypto::blob): the cleaned file, hashed
     // and counted as it passes, then zero padding to a Padmé bucket so the
-    // ciphertext's length says little.
-    let mut out = BlobWriter::new(io::BufWriter::with_capacity(256 * 1024, file), &recipients)
+    // ciphertext's length says little. Hashed here, encrypted on a second
+    // thread (`pipeline`).
+    let mut out = Pipeline::start(file, &recipients, HEAD)
         .map_err(|e| internal(&e))?
-        .keep_head(HEAD);
-    let mut input = io::Cursor::new(prefix).chain(reader);
+        .with_writeback(kick);
     let outcome = if keep_original {
-        io::copy(&mut input, &mut out).map_err(|e| reader_error(e, &name, limits.file_bytes))?;
+        // Stored as sent: the network's buffers go to the pipeline as they
+        // are, without passing through a `Read` copy.
+        out.write_all(&prefix).map_err(|e| internal(&e))?;
+        while let Some(chunk) = reader
+            .next_chunk()
+            .map_err(|e| reader_error(e, &name, limits.file_bytes))?
+        {
+            out.push(chunk).map_err(|e| internal(&e))?;
+        }
         Outcome::KeptOriginal
     } else {
-        sanitize::strip(kind, &mut input, &mut out, &limits.sanitize).map_err(|e| match e {
-            SanitizeError::Io(e) => reader_error(e, &name, limits.file_bytes),
-            SanitizeError::TooLarge { limit } => UploadError::TooLargeToClean {
-                name: name.clone(),
-                limit,
-            },
-            SanitizeError::Unsupported { .. } => UploadError::NotCleanable { name: name.clone() },
-            SanitizeError::Malformed { .. } | SanitizeError::ZipBomb => {
-                UploadError::CannotClean { name: name.clone() }
-            }
-        })?
+        let mut input = io::Cursor::new(prefix).chain(&mut reader);
+        let outcome =
+            sanitize::strip(kind, &mut input, &mut out, &limits.sanitize).map_err(|e| match e {
+                SanitizeError::Io(e) => reader_error(e, &name, limits.file_bytes),
+                SanitizeError::TooLarge { limit } => UploadError::TooLargeToClean {
+                    name: name.clone(),
+                    limit,
+                },
+                SanitizeError::Unsupported { .. } => {
+                    UploadError::NotCleanable { name: name.clone() }
+                }
+                SanitizeError::Malformed { .. } | SanitizeError::ZipBomb => {
+                    UploadError::CannotClean { name: name.clone() }
+                }
+            })?;
+        // The stripper may stop reading early (e.g. after an image's end);
+        // the rest of the upload must still be consumed and counted.
+        io::copy(&mut input, &mut io::sink())
+            .map_err(|e| reader_error(e, &name, limits.file_bytes))?;
+        outcome
     };
-    // The stripper may stop reading early (e.g. after an image's end); the
-    // rest of the upload must still be consumed and counted.
-    io::copy(&mut input, &mut io::sink()).map_err(|e| reader_error(e, &name, limits.file_bytes))?;
     if matches!(outcome, Outcome::NotCleanable) {
         // A cleaner that gave up on its own (the temporary file goes with
         // `temp`): the same rule as for a type we do not know.
         return Err(UploadError::NotCleanable { name });
     }
 
-    let (buf, sealed) = out.finish().map_err(|e| internal(&e))?;
-    let file = buf.into_inner().map_err(|e| internal(&e.error()))?;
+    let (file, sealed) = out.finish().map_err(|e| internal(&e))?;
     file.sync_all().map_err(|e| internal(&e))?;
     // A zip whose start did not say what it holds was classified from its
     // directory while it was cleaned, and the cleaned copy puts the part
@@ -286,6 +302,16 @@ impl ChannelReader {
             rx,
             chunk: actix_web::web::Bytes::new(),
         }
+    }
+}
+
+impl ChannelReader {
+    /// The rest of the current chunk, else the next one; `None` at the end.
+    fn next_chunk(&mut self) -> io::Result<Option<actix_web::web::Bytes>> {
+        if !self.chunk.is_empty() {
+            return Ok(Some(std::mem::take(&mut self.chunk)));
+        }
+        self.rx.blocking_recv().transpose()
     }
 }
 

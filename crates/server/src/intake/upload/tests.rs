@@ -136,3 +136,65 @@ fn oversized_and_uncleanable_files_are_refused() {
     assert_eq!(s.manifest.result, CleanResult::KeptOriginal);
     assert_eq!(&decrypt(&s, &id)[..png.len()], &png[..]);
 }
+
+#[test]
+fn files_of_any_length_kept_as_sent_round_trip_with_their_hash() {
+    // Not a multiple of the pipeline's pieces, of age's 64 KiB chunks or of
+    // the 1000-byte chunks `run` sends; longer than the sniffed prefix.
+    for len in [1usize, 4095, 4097, 2 * pipeline::PIECE + 4097] {
+        let data: Vec<u8> = (0..len as u32).map(|i| (i * 7 % 253) as u8).collect();
+        let (r, id) = run(data.clone(), true, 1 << 30);
+        let s = r.unwrap();
+        assert_eq!(s.manifest.size, len as u64);
+        assert_eq!(
+            s.manifest.sha256,
+            data_encoding::HEXLOWER.encode(&Sha256::digest(&data))
+        );
+        let plain = decrypt(&s, &id);
+        assert_eq!(plain.len(), envelope::padded_len(len), "{len}");
+        assert_eq!(&plain[..len], &data[..]);
+        assert!(plain[len..].iter().all(|&b| b == 0));
+    }
+}
+
+#[test]
+fn a_file_kept_as_sent_past_its_limit_leaves_nothing() {
+    let data = vec![3u8; 3 * pipeline::PIECE];
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = run_in(dir.path(), data, true, 2 * pipeline::PIECE as u64 + 1);
+    assert!(matches!(r, Err(UploadError::FileTooLarge { .. })));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "the staged file went with the refusal"
+    );
+}
+
+#[test]
+fn a_cleaned_file_longer_than_a_piece_is_stored_as_the_cleaner_wrote_it() {
+    // A PGM whose comment names its author, and a raster longer than two
+    // of the pipeline's pieces: the cleaner's writes go through `Write`.
+    let (w, h) = (700usize, 900usize);
+    let mut pgm = format!("P5\n# by Jane Roe\n{w} {h}\n255\n").into_bytes();
+    pgm.extend((0..w * h).map(|i| (i % 241) as u8));
+    let mut expected = Vec::new();
+    sanitize::strip(
+        Kind::Netpbm,
+        &mut &pgm[..],
+        &mut expected,
+        &sanitize::Limits::default(),
+    )
+    .unwrap();
+    assert!(expected.len() > 2 * pipeline::PIECE);
+    let (r, id) = run(pgm, false, 1 << 30);
+    let s = r.unwrap();
+    assert_eq!(s.manifest.result, CleanResult::Cleaned);
+    assert_eq!(s.manifest.size, expected.len() as u64);
+    assert_eq!(
+        s.manifest.sha256,
+        data_encoding::HEXLOWER.encode(&Sha256::digest(&expected))
+    );
+    let plain = decrypt(&s, &id);
+    assert_eq!(&plain[..expected.len()], &expected[..]);
+    assert!(!plain.windows(8).any(|w| w == b"Jane Roe"));
+}
