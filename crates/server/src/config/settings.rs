@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// sled's page cache by default (the same as `store::DEFAULT_CACHE_BYTES`,
 /// the size offline commands open the store with; crates/server/tests/it
 /// checks they agree).
-pub const DEFAULT_STORE_CACHE_BYTES: u64 = 64 << 20;
+pub const DEFAULT_STORE_CACHE_BYTES: u64 = 16 << 20;
 
 /// Argon2id parameters for codenames, and how many derivations may run at once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
