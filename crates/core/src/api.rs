@@ -580,6 +580,10 @@ pub struct SyncEnrolled {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SyncQueue {
     pub reports: Vec<SyncHead>,
+    /// Where the next page starts (send it back as `cursor`); absent on
+    /// the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// One report of a [`SyncQueue`].

@@ -113,3 +113,45 @@ fn a_sync_cut_off_mid_file_resumes_where_it_stopped() {
     );
     assert_no_plaintext(&mirror);
 }
+
+#[test]
+fn a_queue_longer_than_a_page_is_synced_whole() {
+    let mut server = Server::start(&[("ana", "triage")]);
+    let a = answers("Followed after the session.");
+    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let ids: Vec<String> = (0..3).map(|_| server.submit(&a, &[]).id).collect();
+    // Pages of one report, and an unpaged request capped at one as well.
+    server.restart_with(&[
+        ("AMANAT_LIMITS_LIST_PAGE_MAX", "1"),
+        ("AMANAT_LIMITS_LIST_PAGE_DEFAULT", "1"),
+        ("AMANAT_LIMITS_LIST_UNPAGED_MAX", "1"),
+    ]);
+    let ana = server.reviewer("ana");
+    let (key, recipient) = (ana.key.clone(), ana.recipient.clone());
+    let tmp = tempfile::tempdir().unwrap();
+    let (online, offline) = (tmp.path().join("on"), tmp.path().join("off"));
+    std::fs::create_dir_all(&offline).unwrap();
+    let on = |args: &[&str]| amanat_in(&online, args, None, &[]);
+    let off = |args: &[&str]| amanat_in(&offline, args, None, &[]);
+    let desk = offline.join("desk.key");
+    off(&["desk", "keygen", "-o", desk.to_str().unwrap()]).succeeded();
+    let ans = super::Stick {
+        online: &online,
+        offline: &offline,
+        key: &key,
+        desk_key: &desk,
+        recipient: &recipient,
+    }
+    .answer(&[], server.review(), &tmp.path().join("stick"));
+    on(&["sync", "enrol", ans.to_str().unwrap()]).succeeded();
+    let out = json_of(&on(&["sync", "--json"]));
+    assert_eq!(
+        (out["reports"].as_u64(), out["fetched"].as_u64()),
+        (Some(3), Some(3)),
+        "{out}"
+    );
+    let manifest = std::fs::read_to_string(online.join("mirror/manifest.json")).unwrap();
+    for id in &ids {
+        assert!(manifest.contains(id.as_str()), "{id} missing");
+    }
+}

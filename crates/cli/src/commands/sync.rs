@@ -251,9 +251,31 @@ pub fn run_all(ctx: &Ctx, json: bool) -> Result<(), CliError> {
     failed.map_or(Ok(()), Err)
 }
 
+/// The whole queue with each report's version, a page at a time.
+fn sync_queue(api: &Api) -> Result<SyncQueue, CliError> {
+    let mut all = SyncQueue {
+        reports: Vec::new(),
+        next_cursor: None,
+    };
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("/api/v1/sync/reports?limit={}", super::list::ALL_PAGE);
+        if let Some(c) = &cursor {
+            path.push_str("&cursor=");
+            path.push_str(&url_segment(c));
+        }
+        let page: SyncQueue = api.get(&path)?;
+        all.reports.extend(page.reports);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(all),
+        }
+    }
+}
+
 /// Brings mirror `m` up to date through `api` (a sync token's client).
 pub fn sync_into(api: &Api, m: &mut Mirror, progress: bool) -> Result<Outcome, CliError> {
-    let queue: SyncQueue = api.get("/api/v1/sync/reports")?;
+    let queue = sync_queue(api)?;
     let mut out = Outcome {
         reports: queue.reports.len(),
         ..Outcome::default()

@@ -25,7 +25,7 @@ use super::extract::{AttachmentPath, JsonBody, ReportId, bearer, state};
 use super::reports::{blob_response, report_detail, store_reply, summary_named};
 use super::reviewers::info;
 use super::triage;
-use crate::store::{AppliedAction, Desk, Reviewer, StoreError};
+use crate::store::{AppliedAction, Desk, PageQuery, Reviewer, SortKey, StoreError};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use amanat_core::api::{
@@ -97,34 +97,76 @@ pub(super) async fn enrol(
     }))
 }
 
-/// `GET /api/v1/sync/reports`: the queue, each report with its version.
-pub(super) async fn list(who: Synced, st: web::Data<ReviewState>) -> ApiResult {
+/// `GET /api/v1/sync/reports[?limit=N&cursor=C]`: the queue, each report
+/// with its version, a page at a time in queue order (`limit` as for
+/// `GET /reports`; without any parameter, up to `limits.list_unpaged_max`
+/// reports), so that memory is bounded by a page whatever the store.
+pub(super) async fn list(who: Synced, req: HttpRequest, st: web::Data<ReviewState>) -> ApiResult {
+    let query = sync_page_query(req.query_string(), &st.limits)?;
     st.audit(&who.id, Action::SyncRead, None, Some("queue".into()))?;
     let store = st.store.clone();
-    // Every record is read and hashed: work for a blocking thread.
+    // Each listed report is read and hashed: work for a blocking thread.
     let queue = web::block(move || -> Result<SyncQueue, StoreError> {
         let reviewers = store.reviewers()?;
-        let mut reports = Vec::new();
-        for meta in store.reports()? {
+        let page = store.page(&query, |listed| {
+            // Purged since the page was read: left out.
+            let Some(meta) = store.report(&listed.head.id)? else {
+                return Ok(None);
+            };
             let stored = serde_json::to_vec(&meta).map_err(|e| StoreError::Corrupt {
                 tree: "reports",
                 detail: e.to_string(),
             })?;
-            reports.push(SyncHead {
+            Ok(Some(SyncHead {
                 report: summary_named(&meta, &reviewers),
                 version: HEXLOWER.encode(&Sha256::digest(&stored)[..16]),
-            });
-        }
-        // The queue's order (docs/api.md).
-        reports.sort_unstable_by(|a, b| {
-            let (a, b) = (&a.report, &b.report);
-            (a.urgency, a.received, &a.id).cmp(&(b.urgency, b.received, &b.id))
-        });
-        Ok(SyncQueue { reports })
+            }))
+        })?;
+        Ok(SyncQueue {
+            reports: page.items.into_iter().flatten().collect(),
+            next_cursor: page.next.map(|k| k.to_cursor()),
+        })
     })
     .await
     .map_err(ApiError::internal)??;
     Ok(HttpResponse::Ok().json(queue))
+}
+
+/// The page a sync listing asks for: `limit` and `cursor`, nothing else.
+fn sync_page_query(qs: &str, limits: &crate::config::Limits) -> Result<PageQuery, ApiError> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(qs)
+        .map_err(|_| ApiError::bad_request("the query string is not well formed"))?
+        .into_inner();
+    let mut q = PageQuery::all(if pairs.is_empty() {
+        limits.list_unpaged_max
+    } else {
+        limits.list_page_default
+    });
+    for (name, value) in &pairs {
+        match name.as_str() {
+            "limit" => {
+                let n: usize = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "`limit`: {value:?} is not a whole number from 1"
+                    ))
+                })?;
+                q.limit = n.min(limits.list_page_max);
+            }
+            "cursor" => {
+                q.after = Some(SortKey::from_cursor(value).ok_or_else(|| {
+                    ApiError::bad_request(
+                        "`cursor`: not a cursor this server gave out; start again without it",
+                    )
+                })?);
+            }
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown parameter `{name}`; known: limit, cursor"
+                )));
+            }
+        }
+    }
+    Ok(q)
 }
 
 /// `GET /api/v1/sync/reports/{id}`: a report's envelopes and attachment ids.
