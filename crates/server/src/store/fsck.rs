@@ -199,7 +199,8 @@ impl Store {
     /// At start-up, before any upload: removes attachment files that no
     /// report names (a submission interrupted between making its files
     /// durable and committing its record, or a purge interrupted before it
-    /// deleted the files). Does nothing if any report fails to parse.
+    /// deleted the files). Does nothing if any attachment reference, or
+    /// (when there is a file to remove) any report, fails to parse.
     /// Returns how many files were removed. Memory is bounded as in `fsck`
     /// (the same scratch directory inside the data dir); scratch
     /// directories a killed `fsck` left are removed first.
@@ -207,18 +208,11 @@ impl Store {
         let _gate = self.write_gate();
         self.remove_stale_scratch()?;
         let scratch = Scratch::new(&self.dir, FSCK_IDS_IN_MEMORY)?;
+        // Files no reference names. Only schema 1 records name files
+        // themselves: they are read only if there is a candidate, so that a
+        // start does not read every record (sled would keep their pages in
+        // memory for the server's life).
         let mut named = scratch.set();
-        for item in self.reports.iter() {
-            let (_, value) = item?;
-            match from_json::<ReportRecord>("reports", &value) {
-                Ok(m) => {
-                    for b in m.blobs.unwrap_or_default() {
-                        named.push(b.as_bytes())?;
-                    }
-                }
-                Err(_) => return Ok(0),
-            }
-        }
         for item in self.blob_refs.iter() {
             let (_, id) = item?;
             match refs::blob_id(&id) {
@@ -234,9 +228,30 @@ impl Store {
                 files.push(name.as_bytes())?;
             }
         }
+        let mut candidates = scratch.set();
+        let mut any = false;
+        missing_from(files.sorted()?, named.sorted()?, |id| {
+            any = true;
+            candidates.push(&id)
+        })?;
+        if !any {
+            return Ok(0);
+        }
+        let mut inline = scratch.set();
+        for item in self.reports.iter() {
+            let (_, value) = item?;
+            match from_json::<ReportRecord>("reports", &value) {
+                Ok(m) => {
+                    for b in m.blobs.unwrap_or_default() {
+                        inline.push(b.as_bytes())?;
+                    }
+                }
+                Err(_) => return Ok(0),
+            }
+        }
         let dir = self.dir.join(BLOBS_DIR);
         let mut removed = 0;
-        missing_from(files.sorted()?, named.sorted()?, |id| {
+        missing_from(candidates.sorted()?, inline.sorted()?, |id| {
             std::fs::remove_file(dir.join(String::from_utf8_lossy(&id).as_ref()))?;
             removed += 1;
             Ok(())
