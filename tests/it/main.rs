@@ -33,3 +33,4 @@ mod paging;
 mod profiles;
 mod rekey;
 mod triage;
+mod upkeep;

@@ -124,7 +124,7 @@ fn round_trip_with_an_attachment() {
         b"sealed"
     );
     // The contents here are not real age files, which fsck notes: the same
-    // in both stores (tests/it/ops.rs restores real ones to a clean fsck).
+    // in both stores (tests/it/upkeep.rs restores real ones to a clean fsck).
     let (was, is) = (s.fsck(false).unwrap(), r.fsck(false).unwrap());
     assert_eq!(format!("{:?}", was.problems), format!("{:?}", is.problems));
     assert_eq!((was.reports, was.blobs), (is.reports, is.blobs));
