@@ -7,6 +7,7 @@ use super::{FILE_CANARY, answers, assert_no_plaintext, json_of};
 use crate::common::cli::{Server, amanat_in};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -51,6 +52,38 @@ fn flaky_relay(upstream: String, limit: usize, cut: Arc<AtomicBool>) -> String {
     format!("http://{addr}")
 }
 
+/// A desk enrolled for `ana` through a stick, the online side reaching the
+/// review API at `via`: returns the online machine's config dir.
+fn enrol_desk(server: &Server, via: &str, tmp: &Path) -> PathBuf {
+    let ana = server.reviewer("ana");
+    let (online, offline) = (tmp.join("on"), tmp.join("off"));
+    std::fs::create_dir_all(&offline).unwrap();
+    let desk = offline.join("desk.key");
+    amanat_in(
+        &offline,
+        &["desk", "keygen", "-o", desk.to_str().unwrap()],
+        None,
+        &[],
+    )
+    .succeeded();
+    let ans = super::Stick {
+        online: &online,
+        offline: &offline,
+        key: &ana.key,
+        desk_key: &desk,
+        recipient: &ana.recipient,
+    }
+    .answer(&[], via, &tmp.join("stick"));
+    amanat_in(
+        &online,
+        &["sync", "enrol", ans.to_str().unwrap()],
+        None,
+        &[],
+    )
+    .succeeded();
+    online
+}
+
 #[test]
 fn a_sync_cut_off_mid_file_resumes_where_it_stopped() {
     let mut server = Server::start(&[("ana", "triage")]);
@@ -61,29 +94,12 @@ fn a_sync_cut_off_mid_file_resumes_where_it_stopped() {
     let id = server
         .submit(&a, &[("attachments_as_is", "big.bin", &big)])
         .id;
-    let ana = server.reviewer("ana");
-    let (key, recipient) = (ana.key.clone(), ana.recipient.clone());
     let tmp = tempfile::tempdir().unwrap();
-    let (online, offline) = (tmp.path().join("on"), tmp.path().join("off"));
-    std::fs::create_dir_all(&offline).unwrap();
-    let on = |args: &[&str]| amanat_in(&online, args, None, &[]);
-    let off = |args: &[&str]| amanat_in(&offline, args, None, &[]);
-    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
     let cut = Arc::new(AtomicBool::new(false));
     let upstream = server.review().trim_start_matches("http://").to_string();
     let relay = flaky_relay(upstream, 256 * 1024, cut.clone());
-
-    let desk = offline.join("desk.key");
-    off(&["desk", "keygen", "-o", &s(&desk)]).succeeded();
-    let ans = super::Stick {
-        online: &online,
-        offline: &offline,
-        key: &key,
-        desk_key: &desk,
-        recipient: &recipient,
-    }
-    .answer(&[], &relay, &tmp.path().join("stick"));
-    on(&["sync", "enrol", &s(&ans)]).succeeded();
+    let online = enrol_desk(&server, &relay, tmp.path());
+    let on = |args: &[&str]| amanat_in(&online, args, None, &[]);
 
     // The network drops during the 3 MiB file.
     cut.store(true, Ordering::SeqCst);
@@ -126,25 +142,9 @@ fn a_queue_longer_than_a_page_is_synced_whole() {
         ("AMANAT_LIMITS_LIST_PAGE_DEFAULT", "1"),
         ("AMANAT_LIMITS_LIST_UNPAGED_MAX", "1"),
     ]);
-    let ana = server.reviewer("ana");
-    let (key, recipient) = (ana.key.clone(), ana.recipient.clone());
     let tmp = tempfile::tempdir().unwrap();
-    let (online, offline) = (tmp.path().join("on"), tmp.path().join("off"));
-    std::fs::create_dir_all(&offline).unwrap();
-    let on = |args: &[&str]| amanat_in(&online, args, None, &[]);
-    let off = |args: &[&str]| amanat_in(&offline, args, None, &[]);
-    let desk = offline.join("desk.key");
-    off(&["desk", "keygen", "-o", desk.to_str().unwrap()]).succeeded();
-    let ans = super::Stick {
-        online: &online,
-        offline: &offline,
-        key: &key,
-        desk_key: &desk,
-        recipient: &recipient,
-    }
-    .answer(&[], server.review(), &tmp.path().join("stick"));
-    on(&["sync", "enrol", ans.to_str().unwrap()]).succeeded();
-    let out = json_of(&on(&["sync", "--json"]));
+    let online = enrol_desk(&server, server.review(), tmp.path());
+    let out = json_of(&amanat_in(&online, &["sync", "--json"], None, &[]));
     assert_eq!(
         (out["reports"].as_u64(), out["fetched"].as_u64()),
         (Some(3), Some(3)),

@@ -93,14 +93,8 @@ impl ListRequest {
         reviewers: &[Reviewer],
         limits: &Limits,
     ) -> Result<ListRequest, ApiError> {
-        let pairs = web::Query::<Vec<(String, String)>>::from_query(qs)
-            .map_err(|_| ApiError::bad_request("the query string is not well formed"))?
-            .into_inner();
-        let mut q = PageQuery::all(if pairs.is_empty() {
-            limits.list_unpaged_max
-        } else {
-            limits.list_page_default
-        });
+        let pairs = query_pairs(qs)?;
+        let mut q = first_page(&pairs, limits);
         let mut counts = false;
         let mut seen: Vec<&str> = Vec::new();
         for (name, value) in &pairs {
@@ -129,18 +123,7 @@ impl ListRequest {
                         .then(amanat_core::timeutil::Day::today)
                 }
                 "counts" => counts = flag(value).map_err(bad)?,
-                "limit" => {
-                    let n: usize =
-                        value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                            bad(format!("{value:?} is not a whole number from 1"))
-                        })?;
-                    q.limit = n.min(limits.list_page_max);
-                }
-                "cursor" => {
-                    q.after = Some(SortKey::from_cursor(value).ok_or_else(|| {
-                        bad("not a cursor this server gave out; start again without it".into())
-                    })?)
-                }
+                "limit" | "cursor" => paging(&mut q, name, value, limits).map_err(bad)?,
                 _ => {
                     return Err(ApiError::bad_request(format!(
                         "unknown parameter `{name}`; known: {}",
@@ -151,6 +134,48 @@ impl ListRequest {
         }
         Ok(ListRequest { query: q, counts })
     }
+}
+
+/// The name and value pairs of a query string; 400 if it is not well
+/// formed.
+pub(super) fn query_pairs(qs: &str) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(web::Query::<Vec<(String, String)>>::from_query(qs)
+        .map_err(|_| ApiError::bad_request("the query string is not well formed"))?
+        .into_inner())
+}
+
+/// The page a listing asks for before its filters: without any parameter
+/// the whole queue as before paging (up to `limits.list_unpaged_max`),
+/// else a page of `limits.list_page_default`.
+pub(super) fn first_page(pairs: &[(String, String)], limits: &Limits) -> PageQuery {
+    PageQuery::all(if pairs.is_empty() {
+        limits.list_unpaged_max
+    } else {
+        limits.list_page_default
+    })
+}
+
+/// Sets `q`'s `limit` (lowered to `limits.list_page_max`) or `cursor` (one
+/// this server gave out) from parameter `name`; why not, otherwise.
+pub(super) fn paging(
+    q: &mut PageQuery,
+    name: &str,
+    value: &str,
+    limits: &Limits,
+) -> Result<(), String> {
+    if name == "limit" {
+        let n: usize = value
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("{value:?} is not a whole number from 1"))?;
+        q.limit = n.min(limits.list_page_max);
+    } else {
+        q.after = Some(SortKey::from_cursor(value).ok_or_else(|| {
+            "not a cursor this server gave out; start again without it".to_string()
+        })?);
+    }
+    Ok(())
 }
 
 /// `true` or `false`.

@@ -22,10 +22,12 @@ use super::ReviewState;
 use super::auth::{check_answer, issue_challenge};
 use super::error::{ApiError, ApiResult};
 use super::extract::{AttachmentPath, JsonBody, ReportId, bearer, state};
-use super::reports::{blob_response, report_detail, store_reply, summary_named};
+use super::reports::{
+    blob_response, first_page, paging, query_pairs, report_detail, store_reply, summary_named,
+};
 use super::reviewers::info;
 use super::triage;
-use crate::store::{AppliedAction, Desk, PageQuery, Reviewer, SortKey, StoreError};
+use crate::store::{AppliedAction, Desk, PageQuery, Reviewer, StoreError};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use amanat_core::api::{
@@ -134,31 +136,12 @@ pub(super) async fn list(who: Synced, req: HttpRequest, st: web::Data<ReviewStat
 
 /// The page a sync listing asks for: `limit` and `cursor`, nothing else.
 fn sync_page_query(qs: &str, limits: &crate::config::Limits) -> Result<PageQuery, ApiError> {
-    let pairs = web::Query::<Vec<(String, String)>>::from_query(qs)
-        .map_err(|_| ApiError::bad_request("the query string is not well formed"))?
-        .into_inner();
-    let mut q = PageQuery::all(if pairs.is_empty() {
-        limits.list_unpaged_max
-    } else {
-        limits.list_page_default
-    });
+    let pairs = query_pairs(qs)?;
+    let mut q = first_page(&pairs, limits);
     for (name, value) in &pairs {
         match name.as_str() {
-            "limit" => {
-                let n: usize = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "`limit`: {value:?} is not a whole number from 1"
-                    ))
-                })?;
-                q.limit = n.min(limits.list_page_max);
-            }
-            "cursor" => {
-                q.after = Some(SortKey::from_cursor(value).ok_or_else(|| {
-                    ApiError::bad_request(
-                        "`cursor`: not a cursor this server gave out; start again without it",
-                    )
-                })?);
-            }
+            "limit" | "cursor" => paging(&mut q, name, value, limits)
+                .map_err(|why| ApiError::bad_request(format!("`{name}`: {why}")))?,
             _ => {
                 return Err(ApiError::bad_request(format!(
                     "unknown parameter `{name}`; known: limit, cursor"

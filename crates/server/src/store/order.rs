@@ -19,14 +19,17 @@ use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
+/// An urgency's first key byte: its place in `Urgency::ALL`, most urgent
+/// first.
+fn rank(u: Urgency) -> u8 {
+    let at = Urgency::ALL.iter().position(|x| *x == u);
+    at.and_then(|r| u8::try_from(r).ok()).unwrap_or(u8::MAX)
+}
+
 /// The key of a place in the queue.
 pub(super) fn key(k: &SortKey) -> Vec<u8> {
-    let rank = Urgency::ALL
-        .iter()
-        .position(|u| *u == k.urgency)
-        .unwrap_or(Urgency::ALL.len());
     let mut v = Vec::with_capacity(9 + k.id.len());
-    v.push(u8::try_from(rank).unwrap_or(u8::MAX));
+    v.push(rank(k.urgency));
     v.extend_from_slice(&((k.received.days() as u64) ^ (1 << 63)).to_be_bytes());
     v.extend_from_slice(k.id.as_bytes());
     v
@@ -36,8 +39,8 @@ pub(super) fn key(k: &SortKey) -> Vec<u8> {
 /// one urgency the queue runs from the oldest report to the newest, so a
 /// scan for overdue reports skips to it at the first that is not.
 pub(super) fn after_urgency(u: Urgency) -> Option<Vec<u8>> {
-    let rank = Urgency::ALL.iter().position(|x| *x == u)? + 1;
-    (rank < Urgency::ALL.len()).then(|| vec![u8::try_from(rank).unwrap_or(u8::MAX)])
+    let next = rank(u).checked_add(1)?;
+    (usize::from(next) < Urgency::ALL.len()).then(|| vec![next])
 }
 
 /// The place a key names, if it is well formed.

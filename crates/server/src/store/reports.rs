@@ -321,8 +321,11 @@ impl Store {
                         let change = [(Some(&r.recipients[..]), 1, 0)];
                         sealing::reseal(&mut listed, source, sets, seal_counts, &change)?;
                     }
-                    listed.head = record.head();
-                    order::put(order_tree, Some(&head_before), &listed)?;
+                    let head_after = record.head();
+                    if head_after != head_before || note.is_some() {
+                        listed.head = head_after;
+                        order::put(order_tree, Some(&head_before), &listed)?;
+                    }
                     let after =
                         counts::key(record.state, record.urgency, record.assignee.is_some());
                     if before != after {
